@@ -1,0 +1,43 @@
+# Platform 6: `make help` lists the commands.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := app
+
+.PHONY: help run test test-postgres bench lint fmt install install-dev demo worker
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/activate ## create .venv and install the runtime requirements
+	$(BIN)/pip install --quiet -r requirements.txt
+
+install-dev: $(BIN)/activate ## install runtime and development requirements
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+
+run: install ## migrate, load the demo data if empty, serve on http://127.0.0.1:5000
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo
+	@echo "Platform 6 on http://$${HOST:-127.0.0.1}:$${PORT:-5000} — sign in as alice@example.org / platform6"
+	$(BIN)/python app.py
+
+test: install-dev ## run the test suite (SQLite; set DATABASE_URL=postgresql://... for PostgreSQL)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install-dev ## run the benchmarks under bench/ and print their figures
+	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+lint: install-dev ## ruff check and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: install-dev ## format the code with ruff
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+worker: install ## run the scheduler as its own process
+	$(BIN)/flask worker

@@ -1,0 +1,178 @@
+"""Platform 6: discussions and decisions, a skills board and mutual credit for co-operative networks."""
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask, jsonify, render_template, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
+
+from . import config as settings
+from .errors import DomainError
+from .extensions import csrf, db, login_manager, migrate, socketio
+
+log = logging.getLogger(__name__)
+
+# Feature modules, in the order their blueprints, panels, jobs and demo steps load.
+FEATURES = ("accounts", "groups", "notifications")
+
+
+class SafeIntConverter(IntegerConverter):
+    """`<int:...>` in URLs, capped at 2**53-1 so no id overflows a database integer (404 instead)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**53 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(Path(__file__).resolve().parent.parent / "instance"),
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    configure_settings(app, config or {})
+    configure_logging(app)
+    configure_database(app)
+    configure_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_cli(app)
+    return app
+
+
+def configure_settings(app: Flask, overrides: dict) -> None:
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.url_map.converters["int"] = SafeIntConverter
+    app.config.update(settings.load(app.instance_path, overrides))
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
+
+
+def engine_options(url: str) -> dict:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    return {"pool_pre_ping": True}
+
+
+def configure_logging(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """SQLite: WAL, foreign keys on, and transactions begun by SQLAlchemy rather than the driver."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection) -> None:
+    """On SQLite, `execution_options(sqlite_immediate=True)` takes the write lock when the transaction begins."""
+    if connection.dialect.name == "sqlite":
+        immediate = connection.get_execution_options().get("sqlite_immediate")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def configure_database(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    from . import outbox  # noqa: F401 - registers the after-commit listeners
+
+
+def configure_extensions(app: Flask) -> None:
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.sign_in"
+    login_manager.login_message = "Sign in to see that page."
+    login_manager.login_message_category = "info"
+    socketio.init_app(
+        app,
+        message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
+        async_mode=app.config.get("SOCKETIO_ASYNC_MODE", "threading"),
+        manage_session=False,
+    )
+
+    from .accounts.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def register_blueprints(app: Flask) -> None:
+    import importlib
+
+    from . import dashboard, pages, realtime  # noqa: F401 - realtime registers socket handlers
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(dashboard.bp)
+    for feature in FEATURES:
+        for room in ("routes", "api", "events", "jobs"):
+            try:
+                module = importlib.import_module(f".{feature}.{room}", __name__)
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{__name__}.{feature}.{room}":
+                    raise
+                continue
+            if hasattr(module, "bp"):
+                app.register_blueprint(module.bp)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def register_error_handlers(app: Flask) -> None:
+    from .api import domain_error_response, error_body, http_error_response
+
+    @app.errorhandler(DomainError)
+    def domain_error(err: DomainError):
+        db.session.rollback()
+        if _wants_json():
+            return domain_error_response(err)
+        return render_template("errors/error.html", status=err.status, message=err.message), err.status
+
+    @app.errorhandler(HTTPException)
+    def http_error(err: HTTPException):
+        if _wants_json():
+            return http_error_response(err)
+        if err.code == 400 and "CSRF" in (err.description or ""):
+            message = "The form was out of date. Go back, reload the page and try again."
+        else:
+            message = err.description
+        return render_template("errors/error.html", status=err.code, message=message), err.code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(err: Exception):
+        db.session.rollback()
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        if _wants_json():
+            return jsonify(error_body("internal_error", "Something went wrong on our side.")), 500
+        return render_template("errors/error.html", status=500, message="Something went wrong on our side."), 500
+
+
+def register_template_helpers(app: Flask) -> None:
+    from . import formatting
+    from .permissions import JINJA_GLOBALS
+
+    app.jinja_env.globals.update(JINJA_GLOBALS)
+    app.jinja_env.filters.update(formatting.FILTERS)
+    app.context_processor(formatting.layout_context)
+
+
+def register_cli(app: Flask) -> None:
+    from . import cli
+
+    cli.register(app)

@@ -1,0 +1,1 @@
+"""People: sign-up, sign-in, profiles' basics, API tokens."""

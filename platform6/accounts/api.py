@@ -1,0 +1,99 @@
+"""JSON routes for users and tokens (API.md "Accounts and tokens")."""
+
+from typing import Annotated
+
+from flask import g, jsonify, request
+from pydantic import Field
+
+from ..api import Body, api_blueprint, created, no_content, parse_body, require_user
+from ..errors import NotFound
+from ..extensions import db
+from ..groups.queries import memberships_of_user, shares_a_group
+from ..timeutil import iso
+from . import service
+from .models import User
+
+bp = api_blueprint("accounts_api", __name__)
+
+Text100 = Annotated[str, Field(max_length=100)]
+
+
+def user_json(user: User, *, with_email: bool = False) -> dict:
+    data = {"id": user.id, "name": user.name, "handle": user.handle}
+    if with_email:
+        data |= {"email": user.email, "created_at": iso(user.created_at)}
+    return data
+
+
+def me_json(user: User) -> dict:
+    groups = [
+        {"id": m.group.id, "handle": m.group.handle, "name": m.group.name, "role": m.role}
+        for m in memberships_of_user(user)
+    ]
+    return user_json(user, with_email=True) | {"groups": groups}
+
+
+class SignUp(Body):
+    email: Annotated[str, Field(max_length=254)]
+    name: Text100
+    password: Annotated[str, Field(max_length=1024)]
+    handle: Annotated[str, Field(max_length=30)] | None = None
+
+
+class SignIn(Body):
+    email: Annotated[str, Field(max_length=254)]
+    password: Annotated[str, Field(max_length=1024)]
+    name: Text100 | None = None
+
+
+class ProfileChange(Body):
+    name: Text100 | None = None
+    handle: Annotated[str, Field(max_length=30)] | None = None
+
+
+@bp.post("/users")
+def sign_up():
+    data = parse_body(SignUp)
+    user = service.create_user(email=data.email, name=data.name, password=data.password, handle=data.handle)
+    db.session.commit()
+    return created(user_json(user, with_email=True))
+
+
+@bp.post("/tokens")
+def create_token():
+    data = parse_body(SignIn)
+    user = service.authenticate(email=data.email, password=data.password, address=request.remote_addr or "")
+    token = service.create_token(user=user, name=data.name or "API token")
+    db.session.commit()
+    return created({"token": token, "user": user_json(user, with_email=True)})
+
+
+@bp.delete("/tokens/current")
+def revoke_current_token():
+    user = require_user()
+    service.revoke_token(user=user, token_id=g.api_token.id)
+    db.session.commit()
+    return no_content()
+
+
+@bp.get("/users/<int:user_id>")
+def show_user(user_id: int):
+    me = require_user()
+    user = db.session.get(User, user_id)
+    if user is None or not shares_a_group(me.id, user.id):
+        raise NotFound("No such user.")
+    return jsonify(user_json(user))
+
+
+@bp.get("/me")
+def show_me():
+    return jsonify(me_json(require_user()))
+
+
+@bp.patch("/me")
+def change_me():
+    user = require_user()
+    data = parse_body(ProfileChange)
+    service.update_profile(user=user, name=data.name, handle=data.handle)
+    db.session.commit()
+    return jsonify(me_json(user))

@@ -1,0 +1,117 @@
+"""Pages for signing up, in and out, and a person's settings (name, handle, password, API tokens)."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..errors import DomainError
+from ..extensions import db
+from ..web import show_error_on_form
+from . import service
+from .forms import PasswordForm, ProfileForm, SignInForm, SignUpForm, TokenForm
+
+bp = Blueprint("accounts", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site, so a crafted link cannot send people elsewhere after sign-in."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("dashboard.show")
+
+
+@bp.route("/sign-up", methods=["GET", "POST"])
+def sign_up():
+    form = SignUpForm()
+    if form.validate_on_submit():
+        try:
+            user = service.create_user(
+                email=form.email.data, name=form.name.data, password=form.password.data, handle=form.handle.data or None
+            )
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            show_error_on_form(form, err)
+        else:
+            login_user(user)
+            flash(f"Welcome to Platform 6, {user.name}.", "success")
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("accounts/sign_up.html", form=form), 422 if form.errors or form.form_errors else 200
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    form = SignInForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = service.authenticate(
+                email=form.email.data, password=form.password.data, address=request.remote_addr or ""
+            )
+        except DomainError as err:
+            db.session.rollback()
+            form.form_errors.append(err.message)
+            status = err.status
+        else:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("accounts/sign_in.html", form=form), status
+
+
+@bp.post("/sign-out")
+def sign_out():
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("pages.home"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    user = current_user._get_current_object()
+    profile = ProfileForm(obj=user, prefix="profile")
+    password = PasswordForm(prefix="password")
+    token_form = TokenForm(prefix="token")
+    new_token = None
+    status = 200
+    submitted = request.form.get("form")
+    try:
+        if submitted == "profile" and profile.validate_on_submit():
+            service.update_profile(user=user, name=profile.name.data, handle=profile.handle.data)
+            db.session.commit()
+            flash("Your profile is saved.", "success")
+            return redirect(url_for(".settings"))
+        if submitted == "password" and password.validate_on_submit():
+            service.change_password(
+                user=user, current_password=password.current_password.data, new_password=password.new_password.data
+            )
+            db.session.commit()
+            flash("Your password is changed.", "success")
+            return redirect(url_for(".settings"))
+        if submitted == "token" and token_form.validate_on_submit():
+            new_token = service.create_token(user=user, name=token_form.name.data)
+            db.session.commit()
+            token_form = TokenForm(prefix="token", formdata=None)
+    except DomainError as err:
+        db.session.rollback()
+        show_error_on_form({"profile": profile, "password": password, "token": token_form}[submitted], err)
+    if request.method == "POST" and new_token is None:
+        status = 422
+    return render_template(
+        "accounts/settings.html",
+        profile=profile,
+        password=password,
+        token_form=token_form,
+        new_token=new_token,
+        tokens=service.tokens_of(user),
+    ), status
+
+
+@bp.post("/settings/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    service.revoke_token(user=current_user, token_id=token_id)
+    db.session.commit()
+    flash("The token no longer works.", "success")
+    return redirect(url_for(".settings"))

@@ -1,0 +1,150 @@
+"""Every write about people: sign-up, sign-in with throttling, profile changes, API tokens."""
+
+import secrets
+from datetime import timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import joinedload
+
+from .. import handles
+from ..errors import Conflict, NotFound, RateLimited, Unauthorized, invalid
+from ..extensions import db
+from ..timeutil import utcnow
+from .models import ApiToken, LoginAttempt, User
+
+MIN_PASSWORD_LENGTH = 8
+
+
+def normalise_email(email: str) -> str:
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise invalid("email", str(exc)) from None
+
+
+def _check_password(password: str, field: str = "password") -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise invalid(field, f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+    if len(password) > 1024:
+        raise invalid(field, "Use at most 1024 characters.")
+
+
+def _check_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not 1 <= len(name) <= 100:
+        raise invalid("name", "Give a name of 1 to 100 characters.")
+    return name
+
+
+def handle_taken(handle: str, except_user_id: int | None = None) -> bool:
+    stmt = select(User.id).where(User.handle == handle)
+    if except_user_id is not None:
+        stmt = stmt.where(User.id != except_user_id)
+    return db.session.scalar(stmt) is not None
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def create_user(*, email: str, name: str, password: str, handle: str | None = None) -> User:
+    email = normalise_email(email)
+    name = _check_name(name)
+    _check_password(password)
+    if user_by_email(email) is not None:
+        raise Conflict("An account with that email exists already.", fields={"email": ["Already registered."]})
+    if handle:
+        handle = handles.normalise(handle)
+        if handle_taken(handle):
+            raise Conflict("That handle is taken.", fields={"handle": ["Taken; choose another."]})
+    else:
+        handle = handles.from_name(name, handle_taken)
+    user = User(email=email, name=name, handle=handle)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def update_profile(*, user: User, name: str | None = None, handle: str | None = None) -> User:
+    if name is not None:
+        user.name = _check_name(name)
+    if handle is not None:
+        handle = handles.normalise(handle)
+        if handle_taken(handle, except_user_id=user.id):
+            raise Conflict("That handle is taken.", fields={"handle": ["Taken; choose another."]})
+        user.handle = handle
+    db.session.flush()
+    return user
+
+
+def change_password(*, user: User, current_password: str, new_password: str) -> None:
+    if not user.check_password(current_password):
+        raise invalid("current_password", "That is not your current password.")
+    _check_password(new_password, "new_password")
+    user.set_password(new_password)
+    db.session.flush()
+
+
+def _recent_failures(column, value: str) -> int:
+    since = utcnow() - timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
+    return db.session.scalar(
+        select(func.count()).select_from(LoginAttempt).where(column == value, LoginAttempt.created_at > since)
+    )
+
+
+def authenticate(*, email: str, password: str, address: str) -> User:
+    """The user with this email and password; refused for a while after repeated failures."""
+    email_key = email.strip().lower()[:254]
+    address = (address or "unknown")[:64]
+    config = current_app.config
+    if (
+        _recent_failures(LoginAttempt.email, email_key) >= config["LOGIN_MAX_FAILURES_PER_EMAIL"]
+        or _recent_failures(LoginAttempt.address, address) >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+    ):
+        raise RateLimited(
+            "Too many failed sign-ins; try again in a few minutes.",
+            retry_after=config["LOGIN_WINDOW_MINUTES"] * 60,
+        )
+    user = user_by_email(email_key)
+    if user is None or not user.check_password(password):
+        # In a transaction of its own: the failure must outlive the error response's rollback.
+        with db.engine.begin() as connection:
+            connection.execute(insert(LoginAttempt).values(email=email_key, address=address, created_at=utcnow()))
+        raise Unauthorized("That email and password do not match an account.")
+    return user
+
+
+def create_token(*, user: User, name: str = "API token") -> str:
+    """A new API token for the user; only its hash is kept, so this is the one time it is seen."""
+    token = "p6_" + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user_id=user.id, token_hash=ApiToken.hash(token), name=name[:100] or "API token"))
+    db.session.flush()
+    return token
+
+
+def active_token(token: str) -> ApiToken | None:
+    """The unrevoked token with this secret, its user loaded."""
+    return db.session.scalar(
+        select(ApiToken)
+        .options(joinedload(ApiToken.user))
+        .where(ApiToken.token_hash == ApiToken.hash(token), ApiToken.revoked_at.is_(None))
+    )
+
+
+def revoke_token(*, user: User, token_id: int) -> None:
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id or token.revoked_at is not None:
+        raise NotFound("No such token.")
+    token.revoked_at = utcnow()
+    db.session.flush()
+
+
+def tokens_of(user: User) -> list[ApiToken]:
+    return list(
+        db.session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).order_by(ApiToken.id)
+        )
+    )

@@ -1,0 +1,203 @@
+"""The /api/v1 plumbing shared by every feature's api.py: bearer auth, JSON bodies, errors, cursor pages."""
+
+import base64
+import binascii
+import json
+from datetime import datetime
+from typing import Annotated, Any, TypeVar
+
+from flask import Blueprint, Response, g, jsonify, request
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ValidationError as PydanticError
+from sqlalchemy import and_, or_
+from werkzeug.exceptions import HTTPException
+
+from .accounts.service import active_token
+from .errors import DomainError, RateLimited, Unauthorized, ValidationFailed, invalid
+from .extensions import csrf, db
+
+PREFIX = "/api/v1"
+MAX_INT = 2**53 - 1
+DEFAULT_LIMIT, MAX_LIMIT = 50, 200
+
+#: an integer JSON clients can hold exactly
+SafeInt = Annotated[int, Field(ge=-MAX_INT, le=MAX_INT)]
+#: an id, or any count that must be positive
+PositiveInt = Annotated[int, Field(ge=1, le=MAX_INT)]
+NonNegativeInt = Annotated[int, Field(ge=0, le=MAX_INT)]
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class Body(BaseModel):
+    """Base for request bodies: strict types (no "12" for 12), unknown fields ignored."""
+
+    model_config = ConfigDict(strict=True, extra="ignore", str_strip_whitespace=True)
+
+
+def api_blueprint(name: str, import_name: str) -> Blueprint:
+    """A blueprint under /api/v1 with bearer-token auth and no CSRF (the API never uses the cookie)."""
+    bp = Blueprint(name, import_name, url_prefix=PREFIX)
+    bp.before_request(_authenticate)
+    csrf.exempt(bp)
+    return bp
+
+
+def _authenticate() -> None:
+    g.api_user = g.api_token = None
+    header = request.headers.get("Authorization")
+    if header is None:
+        return
+    scheme, _, secret = header.partition(" ")
+    token = active_token(secret.strip()) if scheme.lower() == "bearer" and secret.strip() else None
+    if token is None:
+        raise Unauthorized("The bearer token is missing, wrong or revoked.")
+    g.api_token, g.api_user = token, token.user
+
+
+def optional_user():
+    """The caller, or None for an anonymous request (a bad token has already answered 401)."""
+    return g.get("api_user")
+
+
+def require_user():
+    user = g.get("api_user")
+    if user is None:
+        raise Unauthorized("Send an `Authorization: Bearer <token>` header.")
+    return user
+
+
+def parse_body(model: type[M]) -> M:
+    """The request's JSON body as `model`: 400 when it is not JSON, 422 when it has the wrong shape."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        raw = b"{}"
+    try:
+        json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise DomainError("The body is not valid JSON.", code="bad_request") from None
+    try:
+        return model.model_validate_json(raw)
+    except PydanticError as exc:
+        raise ValidationFailed(_fields_of(exc)) from None
+
+
+def _fields_of(exc: PydanticError) -> dict[str, list[str]]:
+    fields: dict[str, list[str]] = {}
+    for error in exc.errors(include_url=False):
+        loc = ".".join(str(part) for part in error["loc"]) or "body"
+        fields.setdefault(loc, []).append(error["msg"])
+    return fields
+
+
+def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if fields:
+        error["fields"] = fields
+    return {"error": error}
+
+
+def domain_error_response(err: DomainError) -> Response:
+    response = jsonify(error_body(err.code, err.message, err.fields))
+    response.status_code = err.status
+    if isinstance(err, RateLimited):
+        response.headers["Retry-After"] = str(err.retry_after)
+    return response
+
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_failed",
+    429: "rate_limited",
+}
+
+
+def http_error_response(err: HTTPException) -> Response:
+    code = _HTTP_CODES.get(err.code or 500, "internal_error" if (err.code or 500) >= 500 else "bad_request")
+    response = jsonify(error_body(code, err.description or err.name))
+    response.status_code = err.code or 500
+    if err.code == 405 and err.valid_methods:
+        response.headers["Allow"] = ", ".join(err.valid_methods)
+    return response
+
+
+def created(payload: dict) -> tuple[Response, int]:
+    return jsonify(payload), 201
+
+
+def no_content() -> tuple[str, int]:
+    return "", 204
+
+
+# --- cursor pagination -------------------------------------------------------------------------
+
+
+def page_limit() -> int:
+    raw = request.args.get("limit")
+    if raw is None:
+        return DEFAULT_LIMIT
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        raise invalid("limit", f"limit must be a whole number from 1 to {MAX_LIMIT}.")
+    return int(raw)
+
+
+def _encode_cursor(values: list) -> str:
+    plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
+    return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, columns: list) -> list:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not isinstance(values, list) or len(values) != len(columns):
+            raise ValueError
+        decoded = []
+        for value, column in zip(values, columns, strict=True):
+            python_type = column.type.python_type
+            if python_type is datetime:
+                value = datetime.fromisoformat(value)
+            elif python_type is bool:
+                value = bool(value)
+            elif not isinstance(value, python_type) or isinstance(value, bool):
+                raise ValueError
+            decoded.append(value)
+        return decoded
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, OverflowError):
+        raise invalid("cursor", "The cursor is not one this API gave out.") from None
+
+
+def paginate(stmt, order: list[tuple[Any, bool]], serialize) -> dict:
+    """Keyset pagination of a select of one entity.
+
+    `order` is [(column, descending), ...] and must end in a unique column (the id), so the
+    cursor — the last row's sort values — names one place in the list however rows change.
+    """
+    limit = page_limit()
+    columns = [column for column, _ in order]
+    if cursor := request.args.get("cursor"):
+        values = _decode_cursor(cursor, columns)
+        after = []
+        for i, (column, descending) in enumerate(order):
+            equal_before = [columns[j] == values[j] for j in range(i)]
+            beyond = column < values[i] if descending else column > values[i]
+            after.append(and_(*equal_before, beyond))
+        stmt = stmt.where(or_(*after))
+    stmt = stmt.order_by(*[column.desc() if descending else column.asc() for column, descending in order])
+    rows = list(db.session.scalars(stmt.limit(limit + 1)))
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = _encode_cursor([getattr(rows[-1], column.key) for column in columns])
+    return {"items": serialize(rows), "next": next_cursor}
+
+
+def page_of(items: list, next_cursor: str | None = None) -> dict:
+    return {"items": items, "next": next_cursor}

@@ -1,0 +1,47 @@
+"""Command-line tools: `flask --app app demo` and `flask --app app worker`."""
+
+import importlib
+import json
+
+import click
+from flask import Flask, current_app
+
+from .extensions import db
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(demo)
+    app.cli.add_command(worker)
+
+
+def feature_modules(room: str):
+    """Each feature's `room` module (e.g. demo), in the order create_app lists the features."""
+    from . import FEATURES
+
+    for feature in FEATURES:
+        try:
+            yield importlib.import_module(f"platform6.{feature}.{room}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"platform6.{feature}.{room}":
+                raise
+
+
+@click.command("demo")
+def demo() -> None:
+    """Load the demo stories (idempotent: a second run adds nothing)."""
+    story: dict = {}
+    for module in feature_modules("demo"):
+        module.seed(story)
+        db.session.commit()
+    click.echo(json.dumps({"loaded": sorted(story.get("summary", {}).items())}))
+    click.echo("Demo sign-in: alice@example.org / platform6")
+
+
+@click.command("worker")
+@click.option("--tick", default=1.0, help="Seconds between looks for due work.")
+def worker(tick: float) -> None:
+    """Run scheduled work (closing polls, reminders, digests) until stopped."""
+    from .notifications.scheduler import run_forever
+
+    click.echo("Platform 6 worker running; Ctrl-C stops it.")
+    run_forever(current_app._get_current_object(), tick_seconds=tick)

@@ -1,0 +1,55 @@
+"""Settings, read from the environment (see DESIGN.md's run contract)."""
+
+import logging
+import os
+import secrets
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+def database_url(raw: str | None, instance_path: str) -> str:
+    """Normalise DATABASE_URL so that plain `postgresql://` URLs use the psycopg 3 driver."""
+    if not raw:
+        return f"sqlite:///{Path(instance_path) / 'platform6.db'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix) :]
+    return raw
+
+
+def secret_key(instance_path: str) -> str:
+    """SECRET_KEY from the environment, else a random key kept in instance/secret_key."""
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+        log.warning("SECRET_KEY is not set: made a random one in %s", path)
+    return path.read_text().strip()
+
+
+def load(instance_path: str, overrides: dict) -> dict:
+    """Settings from the environment, then `overrides` (what tests and scripts pass to create_app)."""
+    values = {
+        "SQLALCHEMY_DATABASE_URI": database_url(os.environ.get("DATABASE_URL"), instance_path),
+        "SOCKETIO_MESSAGE_QUEUE": os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        #: failed sign-ins for one email within LOGIN_WINDOW_MINUTES before refusing
+        "LOGIN_MAX_FAILURES_PER_EMAIL": 10,
+        #: failed sign-ins from one address within the window before refusing
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": 50,
+        "LOGIN_WINDOW_MINUTES": 15,
+        "INVITATION_DAYS": 14,
+    }
+    values.update(overrides)
+    if "SECRET_KEY" not in values:
+        values["SECRET_KEY"] = secret_key(instance_path)
+    return values

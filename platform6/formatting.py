@@ -1,0 +1,56 @@
+"""Template filters and the layout's context: how times and numbers look on pages."""
+
+from datetime import datetime
+
+from flask_login import current_user
+from markupsafe import Markup, escape
+
+from .notifications.service import unread_count
+from .timeutil import iso, utcnow
+
+
+def ago(moment: datetime | None) -> Markup:
+    """'5 minutes ago' in a <time> element whose datetime attribute carries the exact moment."""
+    if moment is None:
+        return Markup("")
+    seconds = int((utcnow() - moment).total_seconds())
+    if seconds < 60:
+        text = "just now"
+    else:
+        for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+            if seconds >= size:
+                n = seconds // size
+                text = f"{n} {unit}{'s' if n != 1 else ''} ago"
+                break
+    if seconds < 0:
+        text = moment.strftime("%d %b %Y %H:%M")
+    elif seconds > 30 * 86400:
+        text = moment.strftime("%d %b %Y")
+    stamp = iso(moment)
+    return Markup(f'<time datetime="{stamp}" title="{stamp}">{escape(text)}</time>')
+
+
+def date(moment: datetime | None, fmt: str = "%d %b %Y") -> str:
+    return moment.strftime(fmt) if moment else ""
+
+
+def minor_units(amount: int, decimals: int = 2) -> str:
+    """An integer count of minor units as a decimal string: 123456, 2 -> '1,234.56'."""
+    sign = "-" if amount < 0 else ""
+    whole, fraction = divmod(abs(amount), 10**decimals)
+    text = f"{whole:,}"
+    if decimals:
+        text += f".{fraction:0{decimals}d}"
+    return sign + text
+
+
+def plural(n: int, singular: str, plural_form: str | None = None) -> str:
+    return f"{n:,} {singular if n == 1 else (plural_form or singular + 's')}"
+
+
+FILTERS = {"ago": ago, "date": date, "minor_units": minor_units, "plural": plural, "iso": iso}
+
+
+def layout_context() -> dict:
+    unread = unread_count(current_user.id) if current_user.is_authenticated else 0
+    return {"unread_notifications": unread}

@@ -1,0 +1,1 @@
+"""Groups (co-ops, networks, working groups), subgroups, memberships, join requests and invitations."""

@@ -1,0 +1,355 @@
+"""Every write about groups: creating them, settings, memberships, join requests, invitation links."""
+
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from .. import handles
+from ..accounts.models import User
+from ..errors import Conflict, NotFound, invalid
+from ..extensions import db
+from ..markup import render_markdown
+from ..notifications.service import notify
+from ..permissions import ensure_admin, ensure_group_visible, ensure_member, forget_memberships, membership
+from ..timeutil import utcnow
+from .models import PRIVACIES, ROLES, Group, Invitation, JoinRequest, Membership
+
+SETTINGS = (
+    "members_can_start_discussions",
+    "members_can_raise_polls",
+    "members_can_add_members",
+    "members_can_create_subgroups",
+)
+
+
+def _check_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not 1 <= len(name) <= 100:
+        raise invalid("name", "Give a name of 1 to 100 characters.")
+    return name
+
+
+def _check_privacy(privacy: str, parent: Group | None) -> str:
+    if privacy not in PRIVACIES:
+        raise invalid("privacy", "Choose open, closed or secret.")
+    if parent is not None and parent.privacy == "secret" and privacy != "secret":
+        raise invalid("privacy", "A subgroup of a secret group must be secret too.")
+    return privacy
+
+
+def handle_taken(handle: str) -> bool:
+    return db.session.scalar(select(Group.id).where(Group.handle == handle)) is not None
+
+
+def group_by_id(group_id: int) -> Group | None:
+    return db.session.get(Group, group_id)
+
+
+def _locked_group(group: Group) -> Group:
+    """Re-read the group FOR UPDATE (PostgreSQL), so admin-count rules hold under concurrency."""
+    return db.session.scalar(
+        select(Group).where(Group.id == group.id).with_for_update().execution_options(populate_existing=True)
+    )
+
+
+def _bump_members_count(group_id: int, delta: int) -> None:
+    db.session.execute(update(Group).where(Group.id == group_id).values(members_count=Group.members_count + delta))
+
+
+def _add_membership(group: Group, user_id: int, role: str, inviter_id: int | None = None) -> Membership:
+    created = Membership(group_id=group.id, user_id=user_id, role=role, inviter_id=inviter_id)
+    db.session.add(created)
+    db.session.flush()
+    _bump_members_count(group.id, +1)
+    db.session.refresh(group, ["members_count"])
+    forget_memberships()
+    return created
+
+
+def create_group(
+    *,
+    actor: User,
+    name: str,
+    handle: str | None = None,
+    description: str = "",
+    privacy: str = "closed",
+    parent_id: int | None = None,
+    settings: dict[str, bool] | None = None,
+) -> Group:
+    """A new group with `actor` as its first admin; a subgroup needs the parent's admins' say."""
+    parent = None
+    if parent_id is not None:
+        parent = ensure_group_visible(actor, group_by_id(parent_id))
+        ensure_member(actor, parent, "members_can_create_subgroups")
+    name = _check_name(name)
+    privacy = _check_privacy(privacy, parent)
+    if handle:
+        handle = handles.normalise(handle, max_length=40)
+        if handle_taken(handle):
+            raise Conflict("That group handle is taken.", fields={"handle": ["Taken; choose another."]})
+    else:
+        handle = handles.from_name(name, handle_taken, max_length=40)
+    group = Group(
+        name=name,
+        handle=handle,
+        description=description or "",
+        description_html=render_markdown(description),
+        privacy=privacy,
+        parent_id=parent.id if parent else None,
+        created_by_id=actor.id,
+        **{key: value for key, value in (settings or {}).items() if key in SETTINGS},
+    )
+    db.session.add(group)
+    db.session.flush()
+    _add_membership(group, actor.id, "admin")
+    return group
+
+
+def update_group(
+    *,
+    actor: User,
+    group: Group,
+    name: str | None = None,
+    description: str | None = None,
+    privacy: str | None = None,
+    settings: dict[str, bool] | None = None,
+) -> Group:
+    ensure_admin(actor, group)
+    if name is not None:
+        group.name = _check_name(name)
+    if description is not None:
+        group.description = description
+        group.description_html = render_markdown(description)
+    if privacy is not None:
+        parent = group_by_id(group.parent_id) if group.parent_id else None
+        group.privacy = _check_privacy(privacy, parent)
+    for key, value in (settings or {}).items():
+        if key in SETTINGS:
+            setattr(group, key, bool(value))
+    db.session.flush()
+    return group
+
+
+def _check_role(role: str) -> str:
+    if role not in ROLES:
+        raise invalid("role", "Choose member or admin.")
+    return role
+
+
+def _membership_of(group: Group, user_id: int) -> Membership | None:
+    return db.session.scalar(select(Membership).where(Membership.group_id == group.id, Membership.user_id == user_id))
+
+
+def _admins_count(group: Group) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Membership).where(Membership.group_id == group.id, Membership.role == "admin")
+    )
+
+
+def add_member(*, actor: User, group: Group, user_id: int, role: str = "member") -> Membership:
+    """An admin (or a member, where the group allows it) adds someone; only admins make admins."""
+    ensure_member(actor, group, "members_can_add_members")
+    role = _check_role(role)
+    if role == "admin":
+        ensure_admin(actor, group)
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    if _membership_of(group, user_id) is not None:
+        raise Conflict("Already a member of this group.")
+    created = _add_membership(group, user_id, role, inviter_id=actor.id)
+    _settle_pending_requests(group, user_id, actor)
+    notify(
+        user_ids=[user_id],
+        kind="membership_added",
+        url=f"/groups/{group.handle}",
+        text=f"{actor.name} added you to {group.name}",
+        actor_id=actor.id,
+        group_id=group.id,
+    )
+    return created
+
+
+def add_member_by_decision(*, group: Group, user_id: int, role: str) -> Membership:
+    """Carry out a binding proposal's `add_member` (the group decided; no actor's rights apply).
+
+    Re-validated at close: a user who vanished or already joined is a failure the caller records.
+    """
+    role = _check_role(role)
+    if db.session.get(User, user_id) is None:
+        raise NotFound("No such user.")
+    existing = _membership_of(group, user_id)
+    if existing is not None:
+        if existing.role == role:
+            raise Conflict("Already a member with that role.")
+        existing.role = role
+        db.session.flush()
+        forget_memberships()
+        return existing
+    return _add_membership(group, user_id, role)
+
+
+def set_role(*, actor: User, group: Group, user_id: int, role: str) -> Membership:
+    ensure_admin(actor, group)
+    role = _check_role(role)
+    group = _locked_group(group)
+    target = _membership_of(group, user_id)
+    if target is None:
+        raise NotFound("That person is not a member.")
+    if target.role == "admin" and role != "admin" and _admins_count(group) <= 1:
+        raise Conflict("A group needs at least one admin: make someone else an admin first.")
+    target.role = role
+    db.session.flush()
+    forget_memberships()
+    return target
+
+
+def remove_member(*, actor: User, group: Group, user_id: int) -> None:
+    """An admin removes a member, or a member leaves; the last admin cannot go."""
+    if actor.id != user_id:
+        ensure_admin(actor, group)
+    else:
+        ensure_group_visible(actor, group)
+    group = _locked_group(group)
+    target = _membership_of(group, user_id)
+    if target is None:
+        raise NotFound("That person is not a member.")
+    if target.role == "admin" and _admins_count(group) <= 1:
+        raise Conflict("The last admin cannot leave: make someone else an admin first.")
+    db.session.delete(target)
+    db.session.flush()
+    _bump_members_count(group.id, -1)
+    db.session.refresh(group, ["members_count"])
+    forget_memberships()
+
+
+def join(*, actor: User, group: Group, introduction: str = "") -> Membership | JoinRequest:
+    """Join an open group at once; ask to join a closed one (a pending request for its admins)."""
+    ensure_group_visible(actor, group)
+    if membership(actor, group) is not None:
+        raise Conflict("You are a member already.")
+    if group.privacy == "open":
+        return _add_membership(group, actor.id, "member")
+    if group.privacy == "secret":
+        raise NotFound("No such group.")
+    pending = db.session.scalar(
+        select(JoinRequest).where(
+            JoinRequest.group_id == group.id, JoinRequest.user_id == actor.id, JoinRequest.state == "pending"
+        )
+    )
+    if pending is not None:
+        return pending
+    request = JoinRequest(group_id=group.id, user_id=actor.id, introduction=(introduction or "").strip()[:2000])
+    db.session.add(request)
+    db.session.flush()
+    notify(
+        user_ids=admin_ids(group),
+        kind="join_request",
+        url=f"/groups/{group.handle}/join-requests",
+        text=f"{actor.name} asks to join {group.name}",
+        actor_id=actor.id,
+        group_id=group.id,
+    )
+    return request
+
+
+def admin_ids(group: Group) -> list[int]:
+    return list(
+        db.session.scalars(
+            select(Membership.user_id).where(Membership.group_id == group.id, Membership.role == "admin")
+        )
+    )
+
+
+def _pending_request(group: Group, request_id: int) -> JoinRequest:
+    request = db.session.get(JoinRequest, request_id)
+    if request is None or request.group_id != group.id:
+        raise NotFound("No such join request.")
+    if request.state != "pending":
+        raise Conflict(f"That request was {request.state} already.")
+    return request
+
+
+def _settle_pending_requests(group: Group, user_id: int, actor: User) -> None:
+    db.session.execute(
+        update(JoinRequest)
+        .where(JoinRequest.group_id == group.id, JoinRequest.user_id == user_id, JoinRequest.state == "pending")
+        .values(state="approved", decided_by_id=actor.id, decided_at=utcnow())
+    )
+
+
+def approve_join_request(*, actor: User, group: Group, request_id: int) -> Membership:
+    ensure_admin(actor, group)
+    request = _pending_request(group, request_id)
+    request.state, request.decided_by_id, request.decided_at = "approved", actor.id, utcnow()
+    if _membership_of(group, request.user_id) is not None:
+        raise Conflict("Already a member of this group.")
+    created = _add_membership(group, request.user_id, "member", inviter_id=actor.id)
+    notify(
+        user_ids=[request.user_id],
+        kind="join_approved",
+        url=f"/groups/{group.handle}",
+        text=f"You are now a member of {group.name}",
+        actor_id=actor.id,
+        group_id=group.id,
+    )
+    return created
+
+
+def decline_join_request(*, actor: User, group: Group, request_id: int) -> JoinRequest:
+    ensure_admin(actor, group)
+    request = _pending_request(group, request_id)
+    request.state, request.decided_by_id, request.decided_at = "declined", actor.id, utcnow()
+    db.session.flush()
+    return request
+
+
+def create_invitation(*, actor: User, group: Group, days: int | None = None) -> tuple[Invitation, str]:
+    """A shareable link (returned token shown once) that lets anyone holding it join."""
+    ensure_member(actor, group, "members_can_add_members")
+    days = days or current_app.config["INVITATION_DAYS"]
+    if not 1 <= days <= 90:
+        raise invalid("days", "An invitation lasts 1 to 90 days.")
+    token = secrets.token_urlsafe(24)
+    invitation = Invitation(
+        group_id=group.id,
+        token_hash=Invitation.hash(token),
+        created_by_id=actor.id,
+        expires_at=utcnow() + timedelta(days=days),
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    return invitation, token
+
+
+def revoke_invitation(*, actor: User, group: Group, invitation_id: int) -> Invitation:
+    ensure_admin(actor, group)
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.group_id != group.id:
+        raise NotFound("No such invitation.")
+    invitation.revoked_at = invitation.revoked_at or utcnow()
+    db.session.flush()
+    return invitation
+
+
+def invitation_for(token: str) -> Invitation:
+    """The usable invitation behind a link, else NotFound (expired and revoked links look the same)."""
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == Invitation.hash(token)))
+    if invitation is None or not invitation.usable(utcnow()):
+        raise NotFound("This invitation link has expired or was revoked.")
+    return invitation
+
+
+def accept_invitation(*, actor: User, token: str) -> Membership:
+    invitation = invitation_for(token)
+    group = db.session.get(Group, invitation.group_id)
+    existing = _membership_of(group, actor.id)
+    if existing is not None:
+        return existing
+    created = _add_membership(group, actor.id, "member", inviter_id=invitation.created_by_id)
+    _settle_pending_requests(group, actor.id, actor)
+    invitation.uses_count += 1
+    db.session.flush()
+    return created
