@@ -17,7 +17,7 @@ from .extensions import csrf, db, login_manager, migrate, socketio
 log = logging.getLogger(__name__)
 
 # Feature modules, in the order their blueprints, panels, jobs and demo steps load.
-FEATURES = ("accounts", "groups", "notifications")
+FEATURES = ("accounts", "groups", "credit", "forums", "governance", "skills", "notifications")
 
 
 class SafeIntConverter(IntegerConverter):

@@ -1,0 +1,1 @@
+"""Mutual credit: networks, accounts, transfers, payment requests, routing between networks, statistics."""

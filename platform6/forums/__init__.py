@@ -1,0 +1,1 @@
+"""Discussions: threads, comments, replies, mentions, reactions, read state and search."""

@@ -1,0 +1,1 @@
+"""Decisions: polls of every kind, votes, tallies, outcomes and binding actions."""

@@ -1,0 +1,1 @@
+"""The skills board: profiles, skills, requests, matching and applications."""
