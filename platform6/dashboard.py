@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
-from .groups.queries import memberships_of_user
+from .groups.queries import memberships_of_user, pending_requests_by_group
 
 
 @dataclass
@@ -38,4 +38,9 @@ def panel(*, template: str, order: int = 50):
 def show():
     user = current_user._get_current_object()
     panels = [(p.template, ctx) for p in PANELS if (ctx := p.context(user)) is not None]
-    return render_template("dashboard.html", memberships=memberships_of_user(user), panels=panels)
+    return render_template(
+        "dashboard.html",
+        memberships=memberships_of_user(user),
+        pending=pending_requests_by_group(user),
+        panels=panels,
+    )

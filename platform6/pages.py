@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from .accounts.models import User
 from .extensions import db
-from .groups.queries import memberships_of_user, public_groups, shares_a_group
+from .groups.queries import memberships_of_user, public_groups
 
 bp = Blueprint("pages", __name__)
 
@@ -20,12 +20,14 @@ def home():
 
 @bp.get("/people/<handle>")
 def person(handle: str):
-    user = db.session.scalar(select(User).where(User.handle == handle.lower()))
-    if user is None or not current_user.is_authenticated or not shares_a_group(current_user.id, user.id):
+    """Whoever can see someone in a members list can see their page, with the groups they can see them in
+    (the rule of permissions.can_see_content: open groups, and groups the viewer is in)."""
+    user = db.session.scalar(select(User).where(User.handle == handle.lower().lstrip("@")))
+    if user is None:
         abort(404)
-    shared = [m for m in memberships_of_user(user) if m.group.privacy != "secret" or m.group_id in _my_group_ids()]
-    return render_template("person.html", person=user, memberships=shared)
-
-
-def _my_group_ids() -> set[int]:
-    return {m.group_id for m in memberships_of_user(current_user)}
+    itself = current_user.is_authenticated and current_user.id == user.id
+    mine = {m.group_id for m in memberships_of_user(current_user)}
+    shown = [m for m in memberships_of_user(user) if itself or m.group.privacy == "open" or m.group_id in mine]
+    if not shown and not itself:
+        abort(404)
+    return render_template("person.html", person=user, memberships=shown, itself=itself)

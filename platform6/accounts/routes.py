@@ -23,6 +23,8 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/sign-up", methods=["GET", "POST"])
 def sign_up():
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
     form = SignUpForm()
     if form.validate_on_submit():
         try:
@@ -42,6 +44,8 @@ def sign_up():
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(_safe_next(request.args.get("next")))
     form = SignInForm()
     status = 200
     if form.validate_on_submit():
@@ -98,6 +102,7 @@ def settings():
         show_error_on_form({"profile": profile, "password": password, "token": token_form}[submitted], err)
     if request.method == "POST" and new_token is None:
         status = 422
+        flash("Nothing was saved: see the messages below.", "error")
     return render_template(
         "accounts/settings.html",
         profile=profile,

@@ -1,18 +1,19 @@
 """Group forms (shape only; the rules live in groups.service)."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 PRIVACY_CHOICES = [
     ("open", "Open — anyone can see it and join"),
     ("closed", "Closed — anyone sees its name; members see its content; joining needs approval"),
     ("secret", "Secret — only members know it exists"),
 ]
+ROLE_CHOICES = [("member", "Member"), ("admin", "Admin")]
 
 
 class GroupForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=100)])
+    name = StringField("Name", validators=[DataRequired(message="Give the group a name."), Length(max=100)])
     handle = StringField("Handle (optional)", validators=[Length(max=40)])
     description = TextAreaField("Description", validators=[Length(max=20000)])
     privacy = RadioField("Privacy", choices=PRIVACY_CHOICES, default="closed")
@@ -23,10 +24,32 @@ class JoinForm(FlaskForm):
 
 
 class GroupSettingsForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=100)])
+    name = StringField("Name", validators=[DataRequired(message="Give the group a name."), Length(max=100)])
     description = TextAreaField("Description", validators=[Length(max=20000)])
     privacy = RadioField("Privacy", choices=PRIVACY_CHOICES)
     members_can_start_discussions = BooleanField("Members can start threads")
     members_can_raise_polls = BooleanField("Members can raise proposals and polls")
     members_can_add_members = BooleanField("Members can add members and make invitation links")
     members_can_create_subgroups = BooleanField("Members can create subgroups")
+
+
+class AddMemberForm(FlaskForm):
+    who = StringField(
+        "Handle or email", validators=[DataRequired(message="Type a handle or an email."), Length(max=254)]
+    )
+    role = RadioField("Role", choices=ROLE_CHOICES, default="member")
+
+
+class RoleForm(FlaskForm):
+    role = RadioField("Role", choices=ROLE_CHOICES, validators=[InputRequired()])
+
+
+class InvitationForm(FlaskForm):
+    days = IntegerField(
+        "Link works for (days)",
+        default=14,
+        validators=[
+            InputRequired(message="Give a number of days."),
+            NumberRange(min=1, max=90, message="Choose 1 to 90 days."),
+        ],
+    )

@@ -1,8 +1,9 @@
 """Reads about groups that pages and the API share."""
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, joinedload
 
+from ..accounts.models import User
 from ..extensions import db
 from ..permissions import user_id_of
 from .models import Group, Invitation, JoinRequest, Membership
@@ -84,3 +85,63 @@ def shares_a_group(user_a_id: int, user_b_id: int) -> bool:
         )
         is not None
     )
+
+
+def members_listing(group: Group, *, limit: int, offset: int = 0) -> list[Membership]:
+    """One page of a group's members with their users, admins first, then by name."""
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .join(User, User.id == Membership.user_id)
+            .options(contains_eager(Membership.user))
+            .where(Membership.group_id == group.id)
+            .order_by(Membership.role, User.name, Membership.id)
+            .limit(limit)
+            .offset(offset)
+        )
+    )
+
+
+def user_by_handle_or_email(text: str) -> User | None:
+    """The person a page's "handle or email" box names: "@ana", "ana" or "ana@example.org"."""
+    value = text.strip().lower()
+    if "@" in value.lstrip("@"):
+        return db.session.scalar(select(User).where(User.email == value))
+    return db.session.scalar(select(User).where(User.handle == value.lstrip("@")))
+
+
+def pending_request_of(user, group: Group) -> JoinRequest | None:
+    uid = user_id_of(user)
+    if uid is None:
+        return None
+    return db.session.scalar(
+        select(JoinRequest).where(
+            JoinRequest.group_id == group.id, JoinRequest.user_id == uid, JoinRequest.state == "pending"
+        )
+    )
+
+
+def pending_requests_count(group: Group) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(JoinRequest)
+        .where(JoinRequest.group_id == group.id, JoinRequest.state == "pending")
+    )
+
+
+def pending_requests_by_group(user) -> dict[int, int]:
+    """{group id: pending join requests} for the groups the user administers."""
+    uid = user_id_of(user)
+    if uid is None:
+        return {}
+    administered = select(Membership.group_id).where(Membership.user_id == uid, Membership.role == "admin")
+    rows = db.session.execute(
+        select(JoinRequest.group_id, func.count())
+        .where(JoinRequest.group_id.in_(administered), JoinRequest.state == "pending")
+        .group_by(JoinRequest.group_id)
+    )
+    return {group_id: count for group_id, count in rows}
+
+
+def group_by_id(group_id: int) -> Group | None:
+    return db.session.get(Group, group_id)
