@@ -2,14 +2,15 @@
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 PRIVACY_CHOICES = [
-    ("open", "Open — anyone can see it and join"),
-    ("closed", "Closed — anyone sees its name; members see its content; joining needs approval"),
-    ("secret", "Secret — only members know it exists"),
+    SelectChoice("open", "Open — anyone can see it and join"),
+    SelectChoice("closed", "Closed — anyone sees its name; members see its content; joining needs approval"),
+    SelectChoice("secret", "Secret — only members know it exists"),
 ]
-ROLE_CHOICES = [("member", "Member"), ("admin", "Admin")]
+ROLE_CHOICES = [SelectChoice("member", "Member"), SelectChoice("admin", "Admin")]
 
 
 class GroupForm(FlaskForm):

@@ -115,9 +115,7 @@ def join(handle: str):
         result = service.join(actor=current_user, group=group, introduction=form.introduction.data or "")
         db.session.commit()
     except DomainError as err:
-        db.session.rollback()
-        show_error_on_form(form, err)
-        return _show_page(group, form, 422)
+        return _refused(".show", group, err)
     if isinstance(result, queries.Membership):
         return _back_to(".show", group, f"Welcome to {group.name}.")
     return _back_to(".show", group, "Your request is with the group's admins. You will be told their answer.", "info")
