@@ -20,7 +20,9 @@ def text_of(response) -> str:
 def member_roles(group) -> dict[str, str]:
     db.session.expire_all()
     rows = db.session.execute(
-        select(User.handle, Membership.role).join(Membership, Membership.user_id == User.id).where(Membership.group_id == group.id)
+        select(User.handle, Membership.role)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.group_id == group.id)
     )
     return dict(rows.all())
 
@@ -66,7 +68,7 @@ def test_unknown_and_secret_groups_are_404_to_outsiders(client, login, people, c
     for path in paths[:3]:
         assert client.get(path).status_code == 404, path
     login(people["ben"])
-    for path in paths + ["/groups/cabal/settings", "/groups/cabal/join-requests", "/groups/cabal/invitations"]:
+    for path in [*paths, "/groups/cabal/settings", "/groups/cabal/join-requests", "/groups/cabal/invitations"]:
         assert client.get(path).status_code == 404, path
     for path in ["/groups/cabal/join", "/groups/cabal/leave", "/groups/cabal/members", "/groups/cabal/settings"]:
         assert client.post(path, data={"name": "x", "who": "ben"}).status_code == 404, path
@@ -106,9 +108,7 @@ def test_anyone_joins_an_open_group_with_one_button(client, login, people, creat
 def test_asking_to_join_a_closed_group_then_the_admin_approves(client, login, people, create_group):
     group = create_group(admin=people["ada"], privacy="closed", handle="printers")
     login(people["ben"])
-    response = client.post(
-        "/groups/printers/join", data={"introduction": "I print zines."}, follow_redirects=True
-    )
+    response = client.post("/groups/printers/join", data={"introduction": "I print zines."}, follow_redirects=True)
     assert "Your request is with the group" in text_of(response)
     assert "Your request is waiting" in text_of(client.get("/groups/printers"))
     assert "ben" not in member_roles(group)
@@ -174,9 +174,7 @@ def test_create_a_group_through_the_form(client, login, people):
     assert client.get("/groups/new").status_code == 302  # sign in first
     login(people["ada"])
     assert client.get("/groups/new").status_code == 200
-    response = client.post(
-        "/groups/new", data={"name": "Kirklees Bakers", "description": "Bread.", "privacy": "open"}
-    )
+    response = client.post("/groups/new", data={"name": "Kirklees Bakers", "description": "Bread.", "privacy": "open"})
     assert response.status_code == 302 and response.headers["Location"].endswith("/groups/kirkleesbakers")
     group = db.session.scalar(select(Group).where(Group.handle == "kirkleesbakers"))
     assert group.privacy == "open" and member_roles(group) == {"ada": "admin"}
@@ -297,7 +295,9 @@ def test_members_add_members_only_where_the_group_allows_and_never_make_admins(c
 
 
 def test_an_admin_promotes_demotes_and_removes(client, login, people, create_group):
-    group = create_group(admin=people["ada"], privacy="closed", handle="printers", members=[people["ben"], people["cy"]])
+    group = create_group(
+        admin=people["ada"], privacy="closed", handle="printers", members=[people["ben"], people["cy"]]
+    )
     ben, cy = people["ben"].id, people["cy"].id
     login(people["ada"])
     response = client.post(f"/groups/printers/members/{ben}/role", data={"role": "admin"}, follow_redirects=True)
@@ -360,7 +360,9 @@ def test_invitation_link_round_trip(app, client, login, people, create_group):
     page = text_of(client.get(path))
     assert "You are invited to join" in page and "Create an account" in page
     assert f"/sign-up?next={path.replace('/', '%2F')}" in page or f"next={path}" in page
-    response = client.post(f"/sign-up?next={path}", data={"name": "Eve", "email": "eve@example.org", "password": "long enough"})
+    response = client.post(
+        f"/sign-up?next={path}", data={"name": "Eve", "email": "eve@example.org", "password": "long enough"}
+    )
     assert response.headers["Location"].endswith(path)
     assert "Join" in text_of(client.get(path))
     response = client.post(path, follow_redirects=True)
@@ -427,7 +429,9 @@ def add_bulk_members(group, n: int) -> None:
     existing = set(db.session.scalars(select(Membership.user_id).where(Membership.group_id == group.id)))
     new = [uid for uid in ids if uid not in existing]
     db.session.execute(insert(Membership), [{"group_id": group.id, "user_id": uid, "role": "member"} for uid in new])
-    db.session.execute(db.update(Group).where(Group.id == group.id).values(members_count=Group.members_count + len(new)))
+    db.session.execute(
+        db.update(Group).where(Group.id == group.id).values(members_count=Group.members_count + len(new))
+    )
     db.session.commit()
 
 
