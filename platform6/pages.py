@@ -22,7 +22,8 @@ def home():
 def person(handle: str):
     """Whoever can see someone in a members list can see their page, with the groups they can see them in
     (the rule of permissions.can_see_content: open groups, and groups the viewer is in)."""
-    user = db.session.scalar(select(User).where(User.handle == handle.lower().lstrip("@")))
+    handle = handle.lower().lstrip("@").replace("\x00", "")
+    user = db.session.scalar(select(User).where(User.handle == handle))
     if user is None:
         abort(404)
     itself = current_user.is_authenticated and current_user.id == user.id

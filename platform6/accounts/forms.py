@@ -5,11 +5,24 @@ from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 
+def _drop_nul(value):
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+class Form(FlaskForm):
+    """The base of every page form: drops NUL characters, which PostgreSQL refuses in text, from what is typed."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            filters = [*unbound_field.kwargs.get("filters", ()), _drop_nul]
+            return unbound_field.bind(form=form, filters=filters, **options)
+
+
 def _required(what: str) -> DataRequired:
     return DataRequired(message=f"Give {what}.")
 
 
-class SignUpForm(FlaskForm):
+class SignUpForm(Form):
     name = StringField(
         "Your name", validators=[_required("your name"), Length(max=100)], render_kw={"autocomplete": "name"}
     )
@@ -24,7 +37,7 @@ class SignUpForm(FlaskForm):
     )
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     email = EmailField(
         "Email", validators=[_required("your email"), Length(max=254)], render_kw={"autocomplete": "email"}
     )
@@ -35,12 +48,12 @@ class SignInForm(FlaskForm):
     )
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     name = StringField("Name", validators=[_required("your name"), Length(max=100)], render_kw={"autocomplete": "name"})
     handle = StringField("Handle", validators=[_required("a handle"), Length(max=30)])
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     current_password = PasswordField(
         "Current password",
         validators=[_required("your current password"), Length(max=1024)],
@@ -53,5 +66,5 @@ class PasswordForm(FlaskForm):
     )
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     name = StringField("What the token is for", validators=[_required("the token a name"), Length(max=100)])

@@ -15,8 +15,10 @@ bp = Blueprint("accounts", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site, so a crafted link cannot send people elsewhere after sign-in."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    """Only a path on this site, so a crafted link cannot send people elsewhere after sign-in
+    (browsers read "//host" and "/\\host" as another site)."""
+    local = bool(target) and target.startswith("/") and not target.startswith("//") and "\\" not in target
+    if local and not urlsplit(target).netloc:
         return target
     return url_for("dashboard.show")
 

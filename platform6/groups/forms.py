@@ -1,9 +1,10 @@
 """Group forms (shape only; the rules live in groups.service)."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from ..accounts.forms import Form
 
 PRIVACY_CHOICES = [
     SelectChoice("open", "Open — anyone can see it and join"),
@@ -13,18 +14,18 @@ PRIVACY_CHOICES = [
 ROLE_CHOICES = [SelectChoice("member", "Member"), SelectChoice("admin", "Admin")]
 
 
-class GroupForm(FlaskForm):
+class GroupForm(Form):
     name = StringField("Name", validators=[DataRequired(message="Give the group a name."), Length(max=100)])
     handle = StringField("Handle (optional)", validators=[Length(max=40)])
     description = TextAreaField("Description", validators=[Length(max=20000)])
     privacy = RadioField("Privacy", choices=PRIVACY_CHOICES, default="closed")
 
 
-class JoinForm(FlaskForm):
+class JoinForm(Form):
     introduction = TextAreaField("Introduce yourself to the admins", validators=[Length(max=2000)])
 
 
-class GroupSettingsForm(FlaskForm):
+class GroupSettingsForm(Form):
     name = StringField("Name", validators=[DataRequired(message="Give the group a name."), Length(max=100)])
     description = TextAreaField("Description", validators=[Length(max=20000)])
     privacy = RadioField("Privacy", choices=PRIVACY_CHOICES)
@@ -34,18 +35,18 @@ class GroupSettingsForm(FlaskForm):
     members_can_create_subgroups = BooleanField("Members can create subgroups")
 
 
-class AddMemberForm(FlaskForm):
+class AddMemberForm(Form):
     who = StringField(
         "Handle or email", validators=[DataRequired(message="Type a handle or an email."), Length(max=254)]
     )
     role = RadioField("Role", choices=ROLE_CHOICES, default="member")
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     role = RadioField("Role", choices=ROLE_CHOICES, validators=[InputRequired()])
 
 
-class InvitationForm(FlaskForm):
+class InvitationForm(Form):
     days = IntegerField(
         "Link works for (days)",
         default=14,

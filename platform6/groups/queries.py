@@ -10,6 +10,8 @@ from .models import Group, Invitation, JoinRequest, Membership
 
 
 def group_by_handle(handle: str) -> Group | None:
+    if "\x00" in handle:  # PostgreSQL refuses NUL in text; no handle has one
+        return None
     return db.session.scalar(select(Group).where(Group.handle == handle.lower()))
 
 
@@ -104,7 +106,7 @@ def members_listing(group: Group, *, limit: int, offset: int = 0) -> list[Member
 
 def user_by_handle_or_email(text: str) -> User | None:
     """The person a page's "handle or email" box names: "@ana", "ana" or "ana@example.org"."""
-    value = text.strip().lower()
+    value = text.strip().lower().replace("\x00", "")
     if "@" in value.lstrip("@"):
         return db.session.scalar(select(User).where(User.email == value))
     return db.session.scalar(select(User).where(User.handle == value.lstrip("@")))
