@@ -1,7 +1,7 @@
 """The group page with 1,000 members, in-process: median render time and the SQL queries it runs.
 
-    python bench/bench_group_page.py            # a temporary SQLite file
-    DATABASE_URL=postgresql://... python bench/bench_group_page.py   # an EMPTY database of your own: it is wiped
+python bench/bench_group_page.py            # a temporary SQLite file
+DATABASE_URL=postgresql://... python bench/bench_group_page.py   # an EMPTY database of your own: it is wiped
 """
 
 import os
@@ -15,13 +15,13 @@ from sqlalchemy import event, insert, select, update
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from platform6 import create_app  # noqa: E402
-from platform6.accounts.models import User  # noqa: E402
-from platform6.accounts.service import create_user  # noqa: E402
-from platform6.config import database_url  # noqa: E402
-from platform6.extensions import db  # noqa: E402
-from platform6.groups.models import Group, Membership  # noqa: E402
-from platform6.groups.service import create_group  # noqa: E402
+from platform6 import create_app
+from platform6.accounts.models import User
+from platform6.accounts.service import create_user
+from platform6.config import database_url
+from platform6.extensions import db
+from platform6.groups.models import Group, Membership
+from platform6.groups.service import create_group
 
 MEMBERS = 1000
 RUNS = 60
