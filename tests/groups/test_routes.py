@@ -13,6 +13,17 @@ from platform6.permissions import forget_memberships
 from platform6.timeutil import utcnow
 
 
+@pytest.fixture(autouse=True)
+def fast_passwords(monkeypatch):
+    """Cheap password hashes for these page tests (the hashing itself is the accounts tests' business)."""
+    from werkzeug.security import generate_password_hash
+
+    monkeypatch.setattr(
+        "platform6.accounts.models.generate_password_hash",
+        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"),
+    )
+
+
 def text_of(response) -> str:
     return response.get_data(as_text=True)
 
@@ -450,3 +461,29 @@ def test_the_group_page_runs_as_many_queries_for_1000_members_as_for_10(client, 
         page = text_of(client.get("/groups/bakers"))
     assert "1,000 members" in page and "See all 1,000 members" in page
     assert len(large) == len(small) <= 12
+
+
+# Service bugs found while building the pages (reported to the lead; strict xfail until the service is fixed)
+
+
+@pytest.mark.xfail(strict=True, reason="service.join on an open group leaves the person's pending join request open")
+def test_a_request_made_while_closed_is_settled_when_the_person_joins_the_group_once_open(
+    client, login, people, create_group
+):
+    group = create_group(admin=people["ada"], privacy="closed", handle="printers")
+    service.join(actor=people["ben"], group=group, introduction="hello")
+    service.update_group(actor=people["ada"], group=group, privacy="open")
+    db.session.commit()
+    login(people["ben"])
+    client.post("/groups/printers/join")
+    login(people["ada"])
+    assert "No requests are waiting" in text_of(client.get("/groups/printers/join-requests"))
+
+
+@pytest.mark.xfail(strict=True, reason="service.create_invitation reads days=0 as 'the default' instead of refusing it")
+def test_an_invitation_of_zero_days_is_refused(people, create_group):
+    from platform6.errors import ValidationFailed
+
+    group = create_group(admin=people["ada"], privacy="closed")
+    with pytest.raises(ValidationFailed):
+        service.create_invitation(actor=people["ada"], group=group, days=0)
