@@ -18,11 +18,12 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..accounts.models import User
 from ..errors import Conflict, Forbidden, NotFound, RuleViolation, invalid
-from ..extensions import db
+from ..extensions import db, socketio
 from ..groups.models import Group
 from ..notifications.service import notify
+from ..outbox import after_commit
 from ..permissions import ensure_admin, ensure_group_visible
-from ..timeutil import utcnow
+from ..timeutil import iso, utcnow
 from . import queries
 from .models import KINDS, STATUSES, Account, Entry, Leg, LimitChange, Network, PaymentRequest, Transfer
 
@@ -535,9 +536,42 @@ def pay(
     return made, True
 
 
+def _announce(made: Transfer, accounts: list[Account]) -> None:
+    """After commit, tell each open account page (room `credit_account:<id>`) its new entry and balance."""
+    names = queries.holder_names(accounts)
+    ends = {made.from_account_id: made.to_account_id, made.to_account_id: made.from_account_id}
+    by_id = {a.id: a for a in accounts}
+    messages = []
+    for account in accounts:
+        other = by_id[ends[account.id]]
+        entry_amount = -made.legs[0].amount if account.id == made.from_account_id else made.legs[-1].amount
+        messages.append(
+            (
+                queries.account_room(account.id),
+                {
+                    "account_id": account.id,
+                    "transfer_id": made.id,
+                    "entry_amount": entry_amount,
+                    "balance": account.balance,
+                    "can_spend": account.can_spend,
+                    "counterparty": names.get((other.holder_type, other.holder_id), ""),
+                    "description": made.description,
+                    "created_at": iso(made.created_at),
+                },
+            )
+        )
+
+    def emit() -> None:
+        for room, payload in messages:
+            socketio.emit("credit_entry", payload, to=room)
+
+    after_commit(emit)
+
+
 def _after_payment(made: Transfer, payer: Account, payee: Account, rows, legs, actor) -> None:
     actor_id = actor.id if actor is not None else None
     last = legs[-1]
+    _announce(made, [payer, payee])
     notify(
         user_ids=queries.controller_ids(payee),
         kind="payment_received",
