@@ -196,7 +196,7 @@ def bench_postgresql(base: str) -> None:
         client.join()
     with app.app_context():
         problems = queries.ledger_violations()
-        balance_sum = db.session.scalar(db.select(db.func.sum(Account.balance)))
+        balance_sum = int(db.session.scalar(db.select(db.func.sum(Account.balance))))
         db.session.remove()
         db.engine.dispose()
     admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
