@@ -125,10 +125,11 @@ def test_network_pages(client, login, shop, open_account):
     assert b"Nearest their limits" not in page.data
     directory = client.get(f"/credit/networks/{network.id}/accounts?q=")
     assert directory.status_code == 200 and bob.holder.name.encode() in directory.data
-    assert b"97.00" not in directory.data  # members see who, never balances
+    assert b"7.00" not in directory.data  # members see who, never balances
     client.post("/sign-out")
     login(network.admin)
     assert b"Nearest their limits" in client.get(f"/credit/networks/{network.id}").data
+    assert b"-7.00" in client.get(f"/credit/networks/{network.id}/accounts").data  # admins see all balances
 
 
 def test_admin_opens_an_account_and_creates_a_network(client, login, make_network, create_user, create_group):
