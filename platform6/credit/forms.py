@@ -41,6 +41,14 @@ class NetworkForm(FlaskForm):
     clearing_group_id = SelectField("Clearing account held by (employer, for an employee network)", coerce=int)
 
 
+class NetworkDefaultsForm(FlaskForm):
+    default_credit_limit = StringField("Credit limit of a new account", validators=[DataRequired(), Length(max=30)])
+    default_debit_limit = StringField("Debit limit of a new account (blank: none)", validators=[Length(max=30)])
+    business = StringField("Business accounts (blank: as above)", validators=[Length(max=30)])
+    individual = StringField("Individual accounts (blank: as above)", validators=[Length(max=30)])
+    employee = StringField("Employee accounts (blank: as above)", validators=[Length(max=30)])
+
+
 class OpenAccountForm(FlaskForm):
     holder_type = SelectField("Holder", choices=choices([("user", "A person"), ("group", "A group")]))
     holder_handle = StringField("Their handle", validators=[DataRequired(), Length(max=40)])

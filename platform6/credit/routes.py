@@ -20,6 +20,7 @@ from .cli import verify
 from .forms import (
     ActionForm,
     LimitsForm,
+    NetworkDefaultsForm,
     NetworkForm,
     OpenAccountForm,
     PayForm,
@@ -165,7 +166,51 @@ def network(network_id: int):
         nearest=nearest,
         nearest_names=queries.holder_names(nearest),
         is_admin=is_admin,
+        defaults_form=_defaults_form(found) if is_admin else None,
     )
+
+
+KIND_DEFAULTS = ("business", "individual", "employee")
+
+
+def _defaults_form(network: Network) -> NetworkDefaultsForm:
+    d = network.currency_decimals
+    limits = network.kind_credit_limits or {}
+    return NetworkDefaultsForm(
+        default_credit_limit=_major_text(network.default_credit_limit, d),
+        default_debit_limit=_major_text(network.default_debit_limit, d)
+        if network.default_debit_limit is not None
+        else "",
+        **{kind: _major_text(limits[kind], d) if kind in limits else "" for kind in KIND_DEFAULTS},
+    )
+
+
+@bp.post("/networks/<int:network_id>/defaults")
+@login_required
+def network_defaults(network_id: int):
+    found = _network_or_404(network_id)
+    form = NetworkDefaultsForm()
+    if form.validate_on_submit():
+        d = found.currency_decimals
+        try:
+            by_kind = {kind: to_minor(getattr(form, kind).data, d, kind) for kind in KIND_DEFAULTS}
+            service.set_network_defaults(
+                actor=current_user,
+                network=found,
+                default_credit_limit=to_minor(form.default_credit_limit.data, d, "default_credit_limit"),
+                default_debit_limit=to_minor(form.default_debit_limit.data, d, "default_debit_limit"),
+                kind_credit_limits={kind: value for kind, value in by_kind.items() if value is not None},
+            )
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+        else:
+            flash("New accounts will get these limits.", "success")
+    else:
+        for errors in form.errors.values():
+            flash(" ".join(errors), "error")
+    return redirect(url_for(".network", network_id=network_id))
 
 
 @bp.get("/networks/<int:network_id>/accounts")

@@ -126,6 +126,7 @@ def create_network(
     parent_id: int | None = None,
     exchange_rate: str = "1",
     clearing_holder: tuple[str, int] | None = None,
+    kind_credit_limits: dict[str, int] | None = None,
 ) -> Network:
     """A network governed by the group's admins; with `parent_id`, a node linked by clearing/settlement accounts."""
     group = ensure_group_visible(actor, db.session.get(Group, group_id))
@@ -139,6 +140,7 @@ def create_network(
         raise invalid("currency.decimals", f"decimals is from 0 to {MAX_DECIMALS}.")
     _check_limit("default_credit_limit", default_credit_limit)
     _check_limit("default_debit_limit", default_debit_limit, nullable=True)
+    kind_credit_limits = _check_kind_limits(kind_credit_limits or {})
     rate = parse_rate(exchange_rate)
     parent = None
     if parent_id is not None:
@@ -156,6 +158,7 @@ def create_network(
         currency_decimals=currency_decimals,
         default_credit_limit=default_credit_limit,
         default_debit_limit=default_debit_limit,
+        kind_credit_limits=kind_credit_limits,
         exchange_rate=str(rate) if parent else "1",
     )
     db.session.add(network)
@@ -185,6 +188,32 @@ def create_network(
         db.session.flush()
         network.settlement_account_id, network.clearing_account_id = settlement.id, clearing.id
         db.session.flush()
+    return network
+
+
+def _check_kind_limits(limits: dict) -> dict[str, int]:
+    for kind, value in limits.items():
+        if kind not in KINDS or kind == "sole_trader":
+            raise invalid("kind_credit_limits", "Defaults by kind are for business, individual and employee accounts.")
+        _check_limit(f"kind_credit_limits.{kind}", value)
+    return dict(limits)
+
+
+def set_network_defaults(
+    *,
+    actor: User | None,
+    network: Network,
+    default_credit_limit: int,
+    default_debit_limit: int | None,
+    kind_credit_limits: dict[str, int],
+) -> Network:
+    """The limits new accounts get (network admins); accounts already open keep theirs."""
+    _ensure_network_admin(actor, network)
+    _check_limit("default_credit_limit", default_credit_limit)
+    _check_limit("default_debit_limit", default_debit_limit, nullable=True)
+    network.kind_credit_limits = _check_kind_limits(kind_credit_limits)
+    network.default_credit_limit, network.default_debit_limit = default_credit_limit, default_debit_limit
+    db.session.flush()
     return network
 
 
@@ -234,7 +263,7 @@ def open_account(
         holder_id=holder_id,
         kind=kind,
         purpose="member",
-        credit_limit=network.default_credit_limit if credit_limit is None else credit_limit,
+        credit_limit=network.default_limit_for(kind) if credit_limit is None else credit_limit,
         debit_limit=debit_limit,
     )
     db.session.add(account)

@@ -344,3 +344,17 @@ def test_no_junk_to_a_credit_route_gives_a_500(app, api, world):
                                  "Content-Type": "application/json", "Idempotency-Key": "k" * (1 + 300 * (i % 2))},
                     )  # fmt: skip
                     assert response.status_code < 500, (method, path, query, body, response.get_data())
+
+
+def test_patch_network_defaults_by_kind(api, world, create_user):
+    path = f"/networks/{world['network']['id']}"
+    assert api.patch(path, {"default_credit_limit": 1}, user=world["alice"]).status_code == 403
+    assert api.patch(path, {"kind_credit_limits": {"sole_trader": 5}}, user=world["admin"]).status_code == 422
+    changed = api.patch(path, {"kind_credit_limits": {"employee": 2_000}}, user=world["admin"])
+    assert changed.status_code == 200
+    body = changed.get_json()
+    assert body["kind_credit_limits"] == {"employee": 2_000} and body["default_credit_limit"] == 10_000
+    worker = create_user()
+    made = api.post(f"{path}/accounts", {"holder": {"type": "user", "id": worker.id}, "kind": "employee"},
+                    user=world["admin"])  # fmt: skip
+    assert made.get_json()["credit_limit"] == 2_000

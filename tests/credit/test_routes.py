@@ -130,6 +130,10 @@ def test_network_pages(client, login, shop, open_account):
     login(network.admin)
     assert b"Nearest their limits" in client.get(f"/credit/networks/{network.id}").data
     assert b"-7.00" in client.get(f"/credit/networks/{network.id}/accounts").data  # admins see all balances
+    defaults = {"default_credit_limit": "20.00", "default_debit_limit": "", "business": "50.00", "individual": "",
+                "employee": ""}  # fmt: skip
+    assert client.post(f"/credit/networks/{network.id}/defaults", data=defaults).status_code == 302
+    assert open_account(network).credit_limit == 5_000
 
 
 def test_admin_opens_an_account_and_creates_a_network(client, login, make_network, create_user, create_group):
