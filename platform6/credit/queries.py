@@ -2,13 +2,15 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
 from ..extensions import db
 from ..groups.models import Group, Membership
-from ..permissions import is_admin, user_id_of
+from ..permissions import is_admin, is_member, user_id_of
 from .models import Account, Entry, Leg, LimitChange, Network, PaymentRequest, Transfer
 
 
@@ -160,8 +162,6 @@ def can_see_network(user, network: Network) -> bool:
     if uid is None:
         return False
     group = _group(network.group_id)
-    from ..permissions import is_member
-
     if group is not None and is_member(user, group):
         return True
     return any(a.network_id == network.id for a in accounts_of_user(user))
@@ -192,8 +192,6 @@ def transfers_by_ids(ids) -> dict[int, Transfer]:
     ids = set(ids)
     if not ids:
         return {}
-    from sqlalchemy.orm import selectinload
-
     rows = db.session.scalars(select(Transfer).options(selectinload(Transfer.legs)).where(Transfer.id.in_(ids)))
     return {t.id: t for t in rows}
 
@@ -358,8 +356,6 @@ def ledger_violations() -> list[str]:
 
 def _mirror_problems(network: Network, accounts: dict) -> list[str]:
     """The settlement balance is the clearing balance in the child's units, negated (within rounding)."""
-    from decimal import Decimal
-
     clearing, settlement = accounts.get(network.clearing_account_id), accounts.get(network.settlement_account_id)
     if clearing is None or settlement is None:
         return [f"network {network.id}: a child network without its clearing and settlement accounts"]
