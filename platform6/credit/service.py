@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 
 from sqlalchemy import Row, bindparam, func, insert, select, text, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -417,8 +418,11 @@ def serialise_writes() -> None:
         return
     if not session.in_transaction():
         session.connection(execution_options={"sqlite_immediate": True})
-    else:
+        return
+    try:
         session.execute(text("UPDATE credit_accounts SET id = id WHERE 0 = 1"))
+    except OperationalError:  # another writer committed after this transaction's first read
+        raise Conflict("The ledger was busy with another payment; try again.", code="conflict") from None
 
 
 def _lock_accounts(ids, known: dict[int, dict] | None = None) -> dict[int, dict]:
