@@ -193,7 +193,7 @@ def move_discussion(discussion_id: int):
     user = require_user()
     discussion = queries.visible_discussion(user, discussion_id)
     data = parse_body(Move)
-    target = _visible_group(data.group_id, user)
+    target = ensure_group_visible(user, db.session.get(Group, data.group_id))
     service.move_discussion(actor=user, discussion=discussion, group=target)
     db.session.commit()
     return jsonify(discussion_json(discussion))
