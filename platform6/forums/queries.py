@@ -196,11 +196,15 @@ class CommentNode:
 
 @dataclass
 class ThreadView:
-    """Everything the thread page shows, loaded in a fixed number of queries."""
+    """Everything the thread page shows, loaded in a fixed number of queries.
+
+    `ops` is the comment tree flattened for one template loop (no recursive macro calls, which
+    cost more than the rest of the page at 200 comments): ("open", node), ("replies", node, folded),
+    ("end_replies", node, folded), ("close", node), and ("item", TimelineItem) between top-level comments.
+    """
 
     discussion: Discussion
-    #: ("comment", CommentNode) and ("item", TimelineItem) entries, oldest first
-    entries: list
+    ops: list
     reactions: dict[int, dict[str, int]]
     my_reactions: set
     #: the viewer's last read position before this visit (None: never read, or signed out)
@@ -228,6 +232,26 @@ def build_tree(comments: list[Comment]) -> list[CommentNode]:
     return roots
 
 
+def flatten(node: CommentNode, fold_at: int, ops: list) -> None:
+    """Append the ops that render `node` and its replies; replies at depth >= fold_at go behind "show more"."""
+    stack: list = [("node", node)]
+    while stack:
+        kind, value = stack.pop()
+        if kind != "node":
+            ops.append(value)
+            continue
+        ops.append(("open", value))
+        if value.children:
+            folded = value.depth + 1 == fold_at
+            stack.append(("op", ("close", value)))
+            stack.append(("op", ("end_replies", value, folded)))
+            stack.extend(("node", child) for child in reversed(value.children))
+            stack.append(("op", ("replies", value, folded)))
+        else:
+            ops.append(("no_replies", value))
+            ops.append(("close", value))
+
+
 def thread_view(discussion: Discussion, user) -> ThreadView:
     from .timeline import timeline_items
 
@@ -238,12 +262,18 @@ def thread_view(discussion: Discussion, user) -> ThreadView:
     first_unread = None
     if user_id_of(user) is not None and discussion.last_position > (last_read or 0):
         first_unread = next((c.position for c in comments if c.position > (last_read or 0) and not c.deleted), None)
-    entries = [(node.comment.created_at, 0, "comment", node) for node in build_tree(comments)]
-    entries += [(item.created_at, 1, "item", item) for item in timeline_items(discussion, user)]
+    entries = [(node.comment.created_at, 0, node) for node in build_tree(comments)]
+    entries += [(item.created_at, 1, item) for item in timeline_items(discussion, user)]
     entries.sort(key=lambda entry: (entry[0], entry[1]))
+    ops: list = []
+    for _, kind, entry in entries:
+        if kind == 0:
+            flatten(entry, MAX_DEPTH, ops)
+        else:
+            ops.append(("item", entry))
     return ThreadView(
         discussion=discussion,
-        entries=[(kind, value) for _, _, kind, value in entries],
+        ops=ops,
         reactions=counts,
         my_reactions=mine,
         last_read=last_read,
@@ -252,13 +282,19 @@ def thread_view(discussion: Discussion, user) -> ThreadView:
     )
 
 
-def subtree(discussion: Discussion, comment_id: int) -> CommentNode | None:
-    """One comment and all its replies (the "show more" page)."""
-    for root in build_tree(thread_comments(discussion)):
-        stack = [root]
-        while stack:
-            node = stack.pop()
-            if node.comment.id == comment_id:
-                return node
-            stack.extend(node.children)
-    return None
+def subtree_view(discussion: Discussion, comment_id: int, user) -> ThreadView | None:
+    """One comment and all its replies (the "show more" page), folding again MAX_DEPTH levels below it."""
+    comments = thread_comments(discussion)
+    found = None
+    stack = build_tree(comments)
+    while stack and found is None:
+        node = stack.pop()
+        if node.comment.id == comment_id:
+            found = node
+        stack.extend(node.children)
+    if found is None:
+        return None
+    counts, mine = thread_reactions(discussion.id, user_id_of(user))
+    ops: list = []
+    flatten(found, found.depth + MAX_DEPTH, ops)
+    return ThreadView(discussion, ops, counts, mine, None, None, {c.id: c for c in comments})

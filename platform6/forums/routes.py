@@ -9,7 +9,7 @@ from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..groups.models import Group, Membership
 from ..groups.queries import group_by_handle
-from ..permissions import can_see_content, can_see_group, is_admin, membership, user_id_of
+from ..permissions import can_see_content, can_see_group, is_admin, membership
 from ..web import show_error_on_form
 from . import queries, search, service
 from .forms import CommentForm, DiscussionForm, EditCommentForm, MoveForm, VolumeForm
@@ -105,7 +105,6 @@ def _render_thread(discussion: Discussion, form: CommentForm, status: int = 200)
         may_moderate=may_moderate(discussion),
         is_group_admin=is_admin(current_user, discussion.group),
         quick_reactions=QUICK_REACTIONS,
-        max_depth=queries.MAX_DEPTH,
     )
     if current_user.is_authenticated and is_member and status == 200:
         service.mark_read(user=current_user, discussion=discussion)
@@ -298,18 +297,15 @@ def show_comment(comment_id: int):
     """A comment with all its replies: where "show more" leads when replies nest deeper than the thread shows."""
     comment = _comment_or_404(comment_id)
     discussion = queries.discussion_by_id(comment.discussion_id)
-    node = queries.subtree(discussion, comment.id)
-    counts, mine = queries.thread_reactions(discussion.id, user_id_of(current_user))
     return render_template(
         "forums/replies.html",
         discussion=discussion,
         group=discussion.group,
-        node=node,
-        view=queries.ThreadView(discussion, [], counts, mine, None, None, {}),
+        comment=comment,
+        view=queries.subtree_view(discussion, comment.id, current_user),
         is_member=membership(current_user, discussion.group) is not None,
         is_group_admin=is_admin(current_user, discussion.group),
         quick_reactions=QUICK_REACTIONS,
-        max_depth=node.depth + queries.MAX_DEPTH,
     )
 
 

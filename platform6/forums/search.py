@@ -116,22 +116,37 @@ def search(*, user, query: str, group_id: int | None = None, kinds=None, limit: 
     return [_hit(*row) for row in rows]
 
 
+#: past this many candidates, stop widening the window and filter every match by visibility in SQL
+SQLITE_WINDOW_MAX = 5000
+
+
 def _search_sqlite(terms, where, limit, offset):
-    match = " ".join(f'"{t}"' for t in terms[:-1]) + f' "{terms[-1]}"*'
-    fts = text("SELECT rowid AS id, rank FROM search_fts WHERE search_fts MATCH :match").columns(
-        db.column("id"), db.column("rank")
-    )
-    hits = fts.bindparams(match=match.strip()).subquery("hits")
-    stmt = (
-        select(SearchDocument)
-        .join(hits, hits.c.id == SearchDocument.id)
-        .where(where)
-        .order_by(hits.c.rank, SearchDocument.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    docs = list(db.session.scalars(stmt))
-    return [(doc, _highlight_python(doc, terms)) for doc in docs]
+    """Best-ranked candidates from FTS5 first (ORDER BY rank LIMIT), then the visible ones among them.
+
+    Asking FTS5 alone keeps the planner from scanning search_documents by group and probing the
+    index row by row; the window widens until enough visible hits are found or matches run out.
+    When the caller may see few of very many matches, every match's id is filtered in SQL instead.
+    """
+    match = (" ".join(f'"{t}"' for t in terms[:-1]) + f' "{terms[-1]}"*').strip()
+    wanted, window = offset + limit, max(200, (offset + limit) * 4)
+    ranked = text("SELECT rowid, rank FROM search_fts WHERE search_fts MATCH :match ORDER BY rank LIMIT :window")
+    while window <= SQLITE_WINDOW_MAX:
+        candidates = db.session.execute(ranked, {"match": match, "window": window}).all()
+        order = {rowid: position for position, (rowid, _) in enumerate(candidates)}
+        visible = db.session.scalars(select(SearchDocument.id).where(SearchDocument.id.in_(list(order)), where)).all()
+        if len(visible) >= wanted or len(candidates) < window:
+            break
+        window *= 5
+    else:
+        matches = text("SELECT rowid FROM search_fts WHERE search_fts MATCH :match").bindparams(match=match)
+        visible = db.session.scalars(
+            select(SearchDocument.id).where(SearchDocument.id.in_(matches.columns(db.column("rowid"))), where)
+        ).all()
+        ranks = text("SELECT rowid, rank FROM search_fts WHERE search_fts MATCH :match")
+        order = dict(db.session.execute(ranks, {"match": match}).all())
+    page = sorted(visible, key=order.__getitem__)[offset : offset + limit]
+    docs = {doc.id: doc for doc in db.session.scalars(select(SearchDocument).where(SearchDocument.id.in_(page)))}
+    return [(docs[i], _highlight_python(docs[i], terms)) for i in page]
 
 
 def _search_postgres(terms, where, limit, offset):

@@ -264,3 +264,19 @@ def test_search_finds_threads_and_comments_with_snippets(api, world):
     assert api.get("/search?q=install", user=bob).get_json()["items"]  # the last word matches as a prefix
     assert api.get(f"/search?q=solar&group_id={group.id}&type=discussion", user=bob).get_json()["items"][0]["id"] == did
     db.session.expire_all()
+
+
+def test_search_finds_the_few_visible_hits_among_many_hidden_ones(api, world, create_group, monkeypatch):
+    from platform6.forums import search
+
+    monkeypatch.setattr(search, "SQLITE_WINDOW_MAX", 250)  # reach the fallback that filters every match in SQL
+    alice, _, carol, _ = world
+    hidden = create_group(admin=alice)
+    did = start(api, alice, hidden).get_json()["id"]
+    for i in range(60):
+        api.post(f"/discussions/{did}/comments", {"body": f"walnut tree {i}"}, user=alice)
+    mine = create_group(admin=carol)
+    visible = start(api, carol, mine, title="Walnut harvest").get_json()["id"]
+    items = api.get("/search?q=walnut&limit=5", user=carol).get_json()["items"]
+    assert [(i["type"], i["id"]) for i in items] == [("discussion", visible)]
+    assert len(api.get("/search?q=walnut&limit=200", user=alice).get_json()["items"]) == 60  # not carol's
