@@ -54,7 +54,7 @@ def make(url: str):
             "SQLALCHEMY_DATABASE_URI": normalise_url(url, ""),
             "SECRET_KEY": "bench",
             "WTF_CSRF_ENABLED": False,
-            "MAIL_BACKEND": "none",
+            "MAIL_BACKEND": "memory",
         }
     )
     with app.app_context():
@@ -278,6 +278,9 @@ def run(label: str, url: str, http: bool) -> None:
 
 
 def main() -> None:
+    import logging
+
+    logging.disable(logging.INFO)  # no per-email log lines between the figures
     with tempfile.TemporaryDirectory() as tmp:
         run("SQLite", f"sqlite:///{tmp}/bench.db", http=True)
     if pg := os.environ.get("BENCH_POSTGRES_URL"):

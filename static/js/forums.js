@@ -3,6 +3,7 @@
 "use strict";
 (function () {
   const live = window.P6Live || { join: function () {} };
+  const QUICK_REACTIONS = ["👍", "❤️", "🎉", "😄", "🤔", "👀"]; // as routes.QUICK_REACTIONS
 
   function el(tag, attrs, text) {
     const node = document.createElement(tag);
@@ -143,6 +144,14 @@
         if (!isMember) button.disabled = true;
         form.appendChild(button);
       });
+      if (isMember) {
+        const picker = el("details", { class: "react-picker" });
+        picker.appendChild(el("summary", {}, "React"));
+        QUICK_REACTIONS.forEach((emoji) => {
+          picker.appendChild(el("button", { type: "submit", class: "reaction", name: "emoji", value: emoji, "aria-label": "React with " + emoji }, emoji));
+        });
+        form.appendChild(picker);
+      }
       return form;
     }
 
