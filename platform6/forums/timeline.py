@@ -1,7 +1,8 @@
 """What other features attach to a thread (polls, outcomes...), shown between its comments by time.
 
-A feature registers `fn(discussion, user) -> list[TimelineItem]`; the thread page renders each
-item's `template` with `context` (plus `item`) at its place in time. Sources must load what they
+A feature registers `fn(discussion, user) -> list[TimelineItem]`; the thread page includes each
+item's `template` at its place in time among the top-level comments, with `item` set (so the
+template reads `item.context`, `item.created_at`) beside the page's own variables. Sources must load what they
 show in a fixed number of queries, so the thread page's query count does not grow with rows.
 """
 

@@ -174,3 +174,31 @@ def test_thread_page_query_count_is_the_same_at_10_and_1000_comments(
     with queries() as large:
         assert client.get(f"/d/{discussion.id}").status_code == 200
     assert len(small) == len(large)
+
+
+def test_timeline_sources_show_between_comments_by_time(app, client, create_user, create_discussion, post_comment):
+    from datetime import timedelta
+
+    from jinja2 import ChoiceLoader, DictLoader
+
+    from platform6.forums import timeline
+
+    alice = create_user()
+    discussion = create_discussion(author=alice, privacy="open")
+    early = post_comment(discussion, alice, "early comment")
+    late = post_comment(discussion, alice, "late comment")
+    late.created_at = early.created_at + timedelta(minutes=10)
+    db.session.commit()
+    app.jinja_env.loader = ChoiceLoader(
+        [DictLoader({"test/_poll.html": "<p>POLL {{ item.context.title }}</p>"}), app.jinja_env.loader]
+    )
+
+    def polls(d, user):
+        return [timeline.TimelineItem(early.created_at + timedelta(minutes=5), "test/_poll.html", {"title": "Lunch?"})]
+
+    timeline.register_timeline_source(polls)
+    try:
+        html = client.get(f"/d/{discussion.id}").get_data(as_text=True)
+    finally:
+        timeline.TIMELINE_SOURCES.remove(polls)
+    assert html.index("early comment") < html.index("POLL Lunch?") < html.index("late comment")

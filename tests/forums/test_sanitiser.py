@@ -49,3 +49,19 @@ def test_the_thread_page_prints_only_sanitised_html(client, api, create_user, cr
     html = client.get(f"/d/{thread['id']}").get_data(as_text=True)
     assert "<script>t</script>" not in html and "&lt;script&gt;t&lt;/script&gt;" in html
     assert "onerror" not in html
+
+
+def test_names_and_emoji_are_escaped_on_the_thread_page(client, login, create_user, create_group, create_discussion):
+    from platform6.extensions import db
+    from platform6.forums import service
+
+    eve = create_user(name='<img src=x onerror="alert(1)">Eve')
+    group = create_group(admin=eve, privacy="open")
+    discussion = create_discussion(group=group, author=eve)
+    comment = service.post_comment(actor=eve, discussion=discussion, body="hello")
+    service.add_reaction(actor=eve, comment=comment, emoji="👍")
+    db.session.commit()
+    login(eve)
+    html = client.get(f"/d/{discussion.id}").get_data(as_text=True)
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;Eve" in html
+    assert "<img src=x" not in html
