@@ -1,0 +1,67 @@
+"""Thread and comment Markdown is sanitised once on write: nothing executable survives into *_html."""
+
+import re
+
+import pytest
+
+ATTACKS = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    '<a href="javascript:alert(1)">click</a>',
+    '<a href="JaVaScRiPt:alert(1)">click</a>',
+    "[click](javascript:alert(1))",
+    "[click](  javascript:alert(1))",
+    '<a href="&#106;avascript:alert(1)">x</a>',
+    "![x](javascript:alert(1))",
+    '<iframe src="https://evil.example"></iframe>',
+    '<svg onload="alert(1)"><circle r="1"/></svg>',
+    '<math><mi xlink:href="javascript:alert(1)">x</mi></math>',
+    '<div style="background:url(javascript:alert(1))" onclick="alert(1)">x</div>',
+    '<p onmouseover="alert(1)">hover</p>',
+    "<object data=evil.swf></object><embed src=evil.swf>",
+    '<form action="https://evil.example"><input name=x></form>',
+    "<style>body{display:none}</style>",
+    '<a href="data:text/html,<script>alert(1)</script>">x</a>',
+    "```\n<script>alert(1)</script>\n```",
+]
+FORBIDDEN = re.compile(
+    r"<script|<iframe|<svg|<object|<embed|<form|<style|<math|javascript:|\son\w+\s*=|data:text", re.I
+)
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_nothing_executable_survives_in_comments_and_threads(api, create_user, create_group, attack):
+    alice = create_user()
+    group = create_group(admin=alice)
+    thread = api.post(f"/groups/{group.id}/discussions", {"title": "t", "description": attack}, user=alice).get_json()
+    assert not FORBIDDEN.search(thread["description_html"]), thread["description_html"]
+    comment = api.post(f"/discussions/{thread['id']}/comments", {"body": attack}, user=alice).get_json()
+    assert not FORBIDDEN.search(comment["body_html"]), comment["body_html"]
+    edited = api.patch(f"/comments/{comment['id']}", {"body": attack + " edited"}, user=alice).get_json()
+    assert not FORBIDDEN.search(edited["body_html"]), edited["body_html"]
+
+
+def test_the_thread_page_prints_only_sanitised_html(client, api, create_user, create_group):
+    alice = create_user()
+    group = create_group(admin=alice, privacy="open")
+    thread = api.post(f"/groups/{group.id}/discussions", {"title": "<script>t</script>"}, user=alice).get_json()
+    api.post(f"/discussions/{thread['id']}/comments", {"body": "<img src=x onerror=alert(1)>"}, user=alice)
+    html = client.get(f"/d/{thread['id']}").get_data(as_text=True)
+    assert "<script>t</script>" not in html and "&lt;script&gt;t&lt;/script&gt;" in html
+    assert "onerror" not in html
+
+
+def test_names_and_emoji_are_escaped_on_the_thread_page(client, login, create_user, create_group, create_discussion):
+    from platform6.extensions import db
+    from platform6.forums import service
+
+    eve = create_user(name='<img src=x onerror="alert(1)">Eve')
+    group = create_group(admin=eve, privacy="open")
+    discussion = create_discussion(group=group, author=eve)
+    comment = service.post_comment(actor=eve, discussion=discussion, body="hello")
+    service.add_reaction(actor=eve, comment=comment, emoji="👍")
+    db.session.commit()
+    login(eve)
+    html = client.get(f"/d/{discussion.id}").get_data(as_text=True)
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;Eve" in html
+    assert "<img src=x" not in html
