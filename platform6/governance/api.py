@@ -289,4 +289,3 @@ def set_outcome(poll_id: int):
     service.set_outcome(actor=user, poll=poll, statement=data.statement, option=data.option, review_on=data.review_on)
     db.session.commit()
     return jsonify(poll_json(poll))
-

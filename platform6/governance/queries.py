@@ -67,9 +67,7 @@ def eligible_counts(polls: list[Poll]) -> dict[int, int]:
         per_group = dict(
             db.session.execute(
                 select(Membership.group_id, func.count())
-                .where(
-                    Membership.group_id.in_({p.group_id for p in open_all}), Membership.role.in_(VOTING_ROLES)
-                )
+                .where(Membership.group_id.in_({p.group_id for p in open_all}), Membership.role.in_(VOTING_ROLES))
                 .group_by(Membership.group_id)
             ).all()
         )
@@ -104,9 +102,7 @@ def ballots_of(poll: Poll, eligible: set[int] | None = None) -> Ballots:
     by_user = {uid: choices for uid, choices in rows}
     choices = [c for _, c in rows]
     by_proxy: dict[int, int] = {}
-    delegations = db.session.execute(
-        select(Proxy.delegator_id, Proxy.proxy_id).where(Proxy.poll_id == poll.id)
-    ).all()
+    delegations = db.session.execute(select(Proxy.delegator_id, Proxy.proxy_id).where(Proxy.poll_id == poll.id)).all()
     if delegations:
         eligible = eligible_ids(poll) if eligible is None else eligible
         for delegator, proxy in delegations:
@@ -161,9 +157,7 @@ def my_vote(user, poll: Poll) -> Vote | None:
 
 
 def has_voted(user_id: int, poll: Poll) -> bool:
-    return (
-        db.session.scalar(select(Vote.id).where(Vote.poll_id == poll.id, Vote.user_id == user_id)) is not None
-    )
+    return db.session.scalar(select(Vote.id).where(Vote.poll_id == poll.id, Vote.user_id == user_id)) is not None
 
 
 def my_proxy(user, poll: Poll) -> Proxy | None:
@@ -250,10 +244,14 @@ def results_csv(poll: Poll, results: dict) -> str:
 
     out = io.StringIO()
     writer = csv.writer(out)
-    extra = [key for key in ("average", "yes", "if_need_be", "no") if results["options"] and key in results["options"][0]]
+    extra = [
+        key for key in ("average", "yes", "if_need_be", "no") if results["options"] and key in results["options"][0]
+    ]
     writer.writerow(["option", "label", "value", "voters", *extra])
     for row in results["options"]:
-        writer.writerow([cell(row["name"]), cell(option_label(row["name"])), row["value"], row["voters"], *(row[k] for k in extra)])
+        writer.writerow(
+            [cell(row["name"]), cell(option_label(row["name"])), row["value"], row["voters"], *(row[k] for k in extra)]
+        )
     writer.writerow([])
     writer.writerow(["poll", cell(poll.title)])
     writer.writerow(["kind", poll.kind])

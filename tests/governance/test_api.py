@@ -67,9 +67,7 @@ def test_settings_are_echoed_back_with_their_defaults(raise_poll, group, people)
 
 
 def test_meeting_options_are_normalised_to_utc(raise_poll, group, people):
-    poll = raise_poll(
-        group, people["ann"], kind="meeting", options=["2026-12-01T10:00:00+01:00", "2026-12-02 09:30"]
-    )
+    poll = raise_poll(group, people["ann"], kind="meeting", options=["2026-12-01T10:00:00+01:00", "2026-12-02 09:30"])
     assert poll["options"] == ["2026-12-01T09:00:00Z", "2026-12-02T09:30:00Z"]
 
 
@@ -319,7 +317,9 @@ def test_my_vote_is_a_receipt_for_the_voter_only(api, raise_poll, vote, group, p
 # --- proxies ------------------------------------------------------------------------------------
 
 
-def test_a_proxy_votes_for_the_delegator_until_revoked_and_a_direct_vote_overrides(api, raise_poll, vote, group, people):
+def test_a_proxy_votes_for_the_delegator_until_revoked_and_a_direct_vote_overrides(
+    api, raise_poll, vote, group, people
+):
     poll = raise_poll(group, people["ann"])
     path = f"/polls/{poll['id']}/proxy"
     response = api.put(path, {"proxy_id": people["bob"].id}, user=people["cat"])
@@ -330,7 +330,9 @@ def test_a_proxy_votes_for_the_delegator_until_revoked_and_a_direct_vote_overrid
     assert api.get(f"/polls/{poll['id']}/my-vote", user=people["cat"]).get_json()["counted"] is True
     # Cat votes herself: her own vote counts, not Bob's for her
     vote(poll, people["cat"], {"disagree": 1})
-    values = {r["name"]: r["value"] for r in api.get(f"/polls/{poll['id']}/results", user=people["ann"]).get_json()["options"]}
+    values = {
+        r["name"]: r["value"] for r in api.get(f"/polls/{poll['id']}/results", user=people["ann"]).get_json()["options"]
+    }
     assert values["agree"] == 1 and values["disagree"] == 1
     # Dan delegates, then revokes
     api.put(path, {"proxy_id": people["bob"].id}, user=people["dan"])
@@ -418,9 +420,32 @@ def test_polls_list_open_first_then_latest_closed_first(api, raise_poll, group, 
 def test_malformed_input_never_gives_a_500(api, raise_poll, group, people):
     poll = raise_poll(group, people["ann"])
     bob = people["bob"]
-    assert api.post(f"/polls/{poll['id']}/votes", data="{", headers={"Content-Type": "application/json"}, user=bob).status_code == 400
-    for body in ([1], {"choices": "agree"}, {"choices": {"agree": "1"}}, {"choices": {"agree": 2**60}}, {"choices": {"agree": True}}):
+    assert (
+        api.post(
+            f"/polls/{poll['id']}/votes", data="{", headers={"Content-Type": "application/json"}, user=bob
+        ).status_code
+        == 400
+    )
+    for body in (
+        [1],
+        {"choices": "agree"},
+        {"choices": {"agree": "1"}},
+        {"choices": {"agree": 2**60}},
+        {"choices": {"agree": True}},
+    ):
         assert api.post(f"/polls/{poll['id']}/votes", body, user=bob).status_code == 422
     assert api.get(f"/polls/{2**60}", user=bob).status_code == 404
-    assert api.post(f"/groups/{group.id}/polls", {"kind": "proposal", "title": "x", "closing_at": "soon"}, user=bob).status_code == 422
-    assert api.post(f"/groups/{group.id}/polls", {"kind": "poll", "title": "x", "closing_at": in_days(1), "options": [1, 2]}, user=bob).status_code == 422
+    assert (
+        api.post(
+            f"/groups/{group.id}/polls", {"kind": "proposal", "title": "x", "closing_at": "soon"}, user=bob
+        ).status_code
+        == 422
+    )
+    assert (
+        api.post(
+            f"/groups/{group.id}/polls",
+            {"kind": "poll", "title": "x", "closing_at": in_days(1), "options": [1, 2]},
+            user=bob,
+        ).status_code
+        == 422
+    )
