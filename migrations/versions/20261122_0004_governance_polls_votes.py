@@ -52,6 +52,7 @@ def upgrade():
     sa.CheckConstraint("kind IN ('proposal', 'poll', 'count', 'dot_vote', 'score', 'ranked_choice', 'meeting', 'check', 'question')", name=op.f('ck_polls_kind')),
     sa.CheckConstraint('quorum_percent BETWEEN 0 AND 100', name=op.f('ck_polls_quorum_percent')),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_polls_author_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['discussion_id'], ['discussions.id'], name=op.f('fk_polls_discussion_id_discussions'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['group_id'], ['groups.id'], name=op.f('fk_polls_group_id_groups'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['outcome_author_id'], ['users.id'], name=op.f('fk_polls_outcome_author_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_polls'))

@@ -9,6 +9,7 @@ from pydantic import Field
 from ..accounts.models import User
 from ..api import (
     Body,
+    NonNegativeInt,
     PositiveInt,
     SafeInt,
     api_blueprint,
@@ -40,7 +41,20 @@ class AddMemberAction(Body):
     role: Literal[ROLES] = "member"  # type: ignore[valid-type]
 
 
-Action = Annotated[AddMemberAction, Field(discriminator="type")]
+class CreditLimitAction(Body):
+    type: Literal["set_credit_limit"]
+    account_id: PositiveInt
+    credit_limit: NonNegativeInt
+
+
+class DebitLimitAction(Body):
+    type: Literal["set_debit_limit"]
+    account_id: PositiveInt
+    #: null: no debit limit
+    debit_limit: NonNegativeInt | None
+
+
+Action = Annotated[CreditLimitAction | DebitLimitAction | AddMemberAction, Field(discriminator="type")]
 
 
 class NewPoll(Body):

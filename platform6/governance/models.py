@@ -23,7 +23,7 @@ class Poll(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
     #: the thread the poll was raised in (it shows in that thread's timeline), or None
-    discussion_id: Mapped[int | None] = mapped_column(index=True)
+    discussion_id: Mapped[int | None] = mapped_column(ForeignKey("discussions.id", ondelete="SET NULL"), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(200))

@@ -20,7 +20,9 @@ VOTING_ROLES = ("member", "admin")
 
 def poll_by_id(poll_id: int) -> Poll | None:
     return db.session.scalar(
-        select(Poll).options(joinedload(Poll.author), joinedload(Poll.group)).where(Poll.id == poll_id)
+        select(Poll)
+        .options(joinedload(Poll.author), joinedload(Poll.outcome_author), joinedload(Poll.group))
+        .where(Poll.id == poll_id)
     )
 
 

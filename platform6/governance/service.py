@@ -8,6 +8,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
+from ..credit import queries as credit_queries
+from ..credit import service as credit_service
+from ..forums.queries import discussion_by_id
 from ..errors import Conflict, DomainError, Forbidden, NotFound, invalid
 from ..extensions import db
 from ..groups import service as groups_service
@@ -27,7 +30,7 @@ vote_cast = _signals.signal("vote-cast")
 poll_closed = _signals.signal("poll-closed")
 
 REMINDER_BEFORE = timedelta(hours=24)
-ACTION_TYPES = ("add_member",)
+ACTION_TYPES = ("set_credit_limit", "set_debit_limit", "add_member")
 
 
 def poll_url(poll: Poll) -> str:
@@ -85,14 +88,36 @@ def _check_action(*, actor: User, group: Group, kind: str, action: dict | None) 
     kind_of_action = action.get("type")
     if kind_of_action not in ACTION_TYPES:
         raise invalid("action.type", f"Choose one of: {', '.join(ACTION_TYPES)}.")
+    if kind_of_action in CREDIT_ACTIONS:
+        account = credit_queries.account_by_id(action["account_id"])
+        if account is None or not credit_queries.can_see_account(actor, account):
+            raise NotFound("No such account.")
     ensure_admin(actor, group)
     _validate_target(group, action)
     return dict(action)
 
 
+#: credit actions: (limit field, credit service function)
+CREDIT_ACTIONS = {
+    "set_credit_limit": ("credit_limit", credit_service.set_credit_limit),
+    "set_debit_limit": ("debit_limit", credit_service.set_debit_limit),
+}
+
+
 def _validate_target(group: Group, action: dict) -> None:
     """The action's target exists and can be changed as asked (checked at open and again at close)."""
-    if action["type"] == "add_member":
+    if action["type"] in CREDIT_ACTIONS:
+        field, _ = CREDIT_ACTIONS[action["type"]]
+        account = credit_queries.account_by_id(action["account_id"])
+        if account is None:
+            raise NotFound("No such account.")
+        if credit_queries.governing_group_id(account.id) != group.id:
+            raise invalid("action.account_id", "Only a poll in the group that governs this account can change it.")
+        if account.purpose != "member":
+            raise invalid("action.account_id", "This account has no limits to set.")
+        if field == "credit_limit" and account.kind == "sole_trader" and action["credit_limit"] != 0:
+            raise invalid("action.credit_limit", "A sole trader's account must stay in credit: its limit is 0.")
+    elif action["type"] == "add_member":
         if action.get("role") not in ROLES:
             raise invalid("action.role", f"Choose one of: {', '.join(ROLES)}.")
         if db.session.get(User, action["user_id"]) is None:
@@ -108,6 +133,13 @@ def _apply_action(poll: Poll, group: Group) -> str:
     """Carry out a passed proposal's action; returns what was done, or raises a DomainError."""
     action = poll.action
     _validate_target(group, action)
+    if action["type"] in CREDIT_ACTIONS:
+        field, set_limit = CREDIT_ACTIONS[action["type"]]
+        account = set_limit(
+            account_id=action["account_id"], actor=None, source=f"poll:{poll.id}", **{field: action[field]}
+        )
+        shown = "none" if action[field] is None else str(action[field])
+        return f"Account {account.id}'s {field.replace('_', ' ')} is now {shown} (minor units)."
     if action["type"] == "add_member":
         groups_service.add_member_by_decision(group=group, user_id=action["user_id"], role=action["role"])
         name = db.session.get(User, action["user_id"]).name
@@ -144,6 +176,10 @@ def create_poll(
         raise invalid("closing_at", "The closing time must be in the future.")
     if not 0 <= quorum_percent <= 100:
         raise invalid("quorum_percent", "Give a quorum from 0 to 100 (%).")
+    if discussion_id is not None:
+        discussion = discussion_by_id(discussion_id)
+        if discussion is None or discussion.group_id != group.id:
+            raise NotFound("No such thread in this group.")
     names = kinds.normalise_options(kind, options)
     checked_settings = kinds.normalise_settings(kind, settings, names)
     checked_action = _check_action(actor=actor, group=group, kind=kind, action=action)
@@ -358,17 +394,16 @@ def _begin_write() -> None:
 def send_closing_reminders(*, now: datetime | None = None) -> list[int]:
     """24 h before closing_at, remind the voters whose vote does not count yet (once per poll)."""
     now = now or utcnow()
-    due = list(
-        db.session.scalars(
-            select(Poll.id).where(
-                Poll.closed_at.is_(None),
-                Poll.reminded_at.is_(None),
-                Poll.closing_at > now,
-                Poll.closing_at <= now + REMINDER_BEFORE,
-                Poll.created_at <= Poll.closing_at - REMINDER_BEFORE,
-            )
+    candidates = db.session.execute(
+        select(Poll.id, Poll.created_at, Poll.closing_at).where(
+            Poll.closed_at.is_(None),
+            Poll.reminded_at.is_(None),
+            Poll.closing_at > now,
+            Poll.closing_at <= now + REMINDER_BEFORE,
         )
-    )
+    ).all()
+    # a poll open for less than a day gets no reminder: its poll_created notice was recent enough
+    due = [poll_id for poll_id, created_at, closing_at in candidates if closing_at - created_at > REMINDER_BEFORE]
     db.session.commit()
     sent = []
     for poll_id in due:
