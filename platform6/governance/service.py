@@ -10,9 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from ..accounts.models import User
 from ..credit import queries as credit_queries
 from ..credit import service as credit_service
-from ..forums.queries import discussion_by_id
 from ..errors import Conflict, DomainError, Forbidden, NotFound, invalid
 from ..extensions import db
+from ..forums.queries import discussion_by_id
 from ..groups import service as groups_service
 from ..groups.models import ROLES, Group, Membership
 from ..markup import render_markdown
