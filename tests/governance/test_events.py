@@ -7,13 +7,6 @@ from platform6.extensions import socketio
 
 @pytest.fixture
 def live(app, api):
-    from platform6 import realtime
-
-    # realtime's @socketio.on handlers reach only the first app's server in a process (tests make
-    # one app per test): register them on this test's server too.
-    if not socketio.server.handlers.get("/", {}).get("join"):
-        for name in ("connect", "disconnect", "join"):
-            socketio.on_event(name, getattr(realtime, f"on_{name}"))
     clients = []
 
     def connect(user):
