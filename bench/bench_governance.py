@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from platform6.governance import tally  # noqa: E402
+from platform6.governance import tally
 
 VOTES, OPTIONS, RUNS = 10_000, 10, 7
 TARGETS_MS = {"borda": 100, "instant_runoff": 300, "stv (3 seats)": 300, "dot_vote": 100, "score": 100}
