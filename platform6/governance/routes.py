@@ -12,7 +12,7 @@ from ..extensions import db
 from ..forums.queries import discussion_by_id
 from ..forums.timeline import TimelineItem, register_timeline_source
 from ..groups.models import Membership
-from ..groups.queries import group_by_handle, members_select
+from ..groups.queries import group_by_handle, members_select, memberships_of_user
 from ..permissions import can_admin, can_member, can_see_content, can_see_group, is_member
 from ..timeutil import utcnow
 from ..web import show_error_on_form
@@ -72,6 +72,7 @@ def my_decisions():
     return render_template(
         "governance/mine.html",
         polls=polls,
+        memberships=memberships_of_user(current_user),
         voted=queries.voted_poll_ids(current_user, [p.id for p in polls]),
         now=utcnow(),
     )

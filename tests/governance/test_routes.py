@@ -196,4 +196,5 @@ def test_the_dashboard_shows_open_decisions(client, login, raise_poll, group, pe
     login(people["bob"])
     html = page(client, "/dashboard")
     assert "Open decisions" in html and "Buy a cargo bike" in html and "not voted" in html
-    assert "Buy a cargo bike" in page(client, "/decisions")
+    mine = page(client, "/decisions")
+    assert "Buy a cargo bike" in mine and f"/groups/{group.handle}/decisions/new" in mine
