@@ -4,6 +4,7 @@ import logging
 from datetime import date, datetime, timedelta
 
 from blinker import Namespace
+from sqlalchemy import false as sql_false
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -42,7 +43,12 @@ def _group_of(poll: Poll) -> Group:
 
 
 def _locked(poll: Poll) -> Poll:
-    """Re-read the poll FOR UPDATE (PostgreSQL), so votes, proxies and the close take turns."""
+    """Re-read the poll FOR UPDATE, so votes, proxies and the close take turns.
+
+    SQLite has no row locks: a write that changes nothing takes the database's write lock first.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(update(Poll).where(sql_false()).values(id=Poll.id))
     return db.session.scalar(
         select(Poll).where(Poll.id == poll.id).with_for_update().execution_options(populate_existing=True)
     )
