@@ -9,7 +9,7 @@ from typing import Annotated, Any, TypeVar
 from flask import Blueprint, Response, g, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticError
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, false, or_
 from werkzeug.exceptions import HTTPException
 
 from .accounts.service import active_token
@@ -187,7 +187,11 @@ def paginate(stmt, order: list[tuple[Any, bool]], serialize) -> dict:
         after = []
         for i, (column, descending) in enumerate(order):
             equal_before = [columns[j] == values[j] for j in range(i)]
-            beyond = column < values[i] if descending else column > values[i]
+            if column.type.python_type is bool:  # SQL has no `<` for booleans: False sorts before True
+                later = not values[i] if not descending else values[i]
+                beyond = column.is_(not values[i]) if later else false()
+            else:
+                beyond = column < values[i] if descending else column > values[i]
             after.append(and_(*equal_before, beyond))
         stmt = stmt.where(or_(*after))
     stmt = stmt.order_by(*[column.desc() if descending else column.asc() for column, descending in order])

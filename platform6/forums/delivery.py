@@ -30,7 +30,7 @@ def deliver(*, user_ids, kind: str, url: str, group: Group, actor: User, text: s
     notify(user_ids=[r.user_id for r in rows], kind=kind, url=url, text=text, actor_id=actor.id, group_id=group.id)
     emails = [(r.email, r.name) for r in rows if r.volume == "email"]
     if emails:
-        link = _absolute(url)
+        link = absolute_url(url)
         preview = plain_text(body, limit=600)
         subject = f"[{group.name}] {text}"[:200]
 
@@ -48,7 +48,7 @@ def deliver(*, user_ids, kind: str, url: str, group: Group, actor: User, text: s
     return [r.user_id for r in rows]
 
 
-def _absolute(path: str) -> str:
+def absolute_url(path: str) -> str:
     base = current_app.config.get("SITE_URL")
     if base:
         return base.rstrip("/") + path

@@ -1,12 +1,16 @@
 """Reads about threads that pages and the API share."""
 
-from sqlalchemy import select
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
+from ..accounts.models import User
 from ..errors import NotFound
 from ..extensions import db
-from ..permissions import can_see_content, can_see_group
-from .models import Comment, Discussion
+from ..groups.models import Membership
+from ..permissions import can_see_content, can_see_group, user_id_of
+from .models import Comment, CommentVersion, Discussion, DiscussionReader, Reaction
 
 
 def discussion_by_id(discussion_id: int) -> Discussion | None:
@@ -40,3 +44,221 @@ def visible_comment(user, comment_id: int) -> Comment:
         raise NotFound("No such comment.")
     visible_discussion(user, comment.discussion_id)
     return comment
+
+
+def discussions_select(group):
+    """A group's threads with their authors, for listings (order: pinned, then latest activity)."""
+    return select(Discussion).options(joinedload(Discussion.author)).where(Discussion.group_id == group.id)
+
+
+LISTING_ORDER = [(Discussion.pinned, True), (Discussion.last_activity_at, True), (Discussion.id, True)]
+
+
+def comments_select(discussion):
+    return select(Comment).options(joinedload(Comment.author)).where(Comment.discussion_id == discussion.id)
+
+
+COMMENTS_ORDER = [(Comment.position, False), (Comment.id, False)]
+
+
+def reactions_for(comment_ids) -> dict[int, dict[str, int]]:
+    """{comment_id: {emoji: count}} for many comments in one query (emoji in first-used order)."""
+    ids = list(comment_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Reaction.comment_id, Reaction.emoji, func.count(), func.min(Reaction.id))
+        .where(Reaction.comment_id.in_(ids))
+        .group_by(Reaction.comment_id, Reaction.emoji)
+        .order_by(func.min(Reaction.id))
+    ).all()
+    found: dict[int, dict[str, int]] = {}
+    for comment_id, emoji, count, _first in rows:
+        found.setdefault(comment_id, {})[emoji] = count
+    return found
+
+
+def thread_reactions(discussion_id: int, user_id: int | None) -> tuple[dict[int, dict[str, int]], set]:
+    """Reaction counts of every comment of a thread and the caller's own (comment_id, emoji), in one query."""
+    mine = func.max(case((Reaction.user_id == (user_id or 0), 1), else_=0))
+    rows = db.session.execute(
+        select(Reaction.comment_id, Reaction.emoji, func.count(), mine, func.min(Reaction.id))
+        .join(Comment, Comment.id == Reaction.comment_id)
+        .where(Comment.discussion_id == discussion_id)
+        .group_by(Reaction.comment_id, Reaction.emoji)
+        .order_by(func.min(Reaction.id))
+    ).all()
+    counts: dict[int, dict[str, int]] = {}
+    own = set()
+    for comment_id, emoji, count, is_mine, _first in rows:
+        counts.setdefault(comment_id, {})[emoji] = count
+        if is_mine:
+            own.add((comment_id, emoji))
+    return counts, own
+
+
+def thread_comments(discussion: Discussion) -> list[Comment]:
+    """Every comment of a thread, oldest first, authors loaded (one query however many)."""
+    return list(db.session.scalars(comments_select(discussion).order_by(Comment.position)))
+
+
+def versions_of(comment: Comment) -> list[CommentVersion]:
+    return list(
+        db.session.scalars(
+            select(CommentVersion).where(CommentVersion.comment_id == comment.id).order_by(CommentVersion.id.desc())
+        )
+    )
+
+
+def reader_of(user, discussion: Discussion) -> DiscussionReader | None:
+    uid = user_id_of(user)
+    if uid is None:
+        return None
+    return db.session.scalar(
+        select(DiscussionReader).where(DiscussionReader.discussion_id == discussion.id, DiscussionReader.user_id == uid)
+    )
+
+
+@dataclass
+class ThreadRow:
+    """A thread in a listing with the viewer's unread state."""
+
+    discussion: Discussion
+    #: comments the viewer has not read; None when the viewer never opened the thread (or is signed out)
+    unread: int | None
+    #: position of the first unread comment, for "jump to first unread"
+    first_unread: int | None
+
+
+def _with_unread(stmt, user) -> list[ThreadRow]:
+    uid = user_id_of(user)
+    if uid is None:
+        return [ThreadRow(d, None, None) for d in db.session.scalars(stmt)]
+    stmt = stmt.add_columns(DiscussionReader.last_read_position).outerjoin(
+        DiscussionReader, (DiscussionReader.discussion_id == Discussion.id) & (DiscussionReader.user_id == uid)
+    )
+    rows = []
+    for discussion, read in db.session.execute(stmt).all():
+        if read is None:
+            rows.append(ThreadRow(discussion, None, 1 if discussion.last_position else None))
+        else:
+            unread = max(0, discussion.last_position - read)
+            rows.append(ThreadRow(discussion, unread, read + 1 if unread else None))
+    return rows
+
+
+def group_threads(user, group, limit: int = 30) -> list[ThreadRow]:
+    """The group's threads for its page: pinned first, then latest activity, with unread counts (one query)."""
+    order = [c.desc() for c, _ in LISTING_ORDER]
+    return _with_unread(discussions_select(group).order_by(*order).limit(limit), user)
+
+
+def recent_threads(user, limit: int = 8) -> list[ThreadRow]:
+    """Latest active threads across the user's groups (the dashboard panel), with unread counts."""
+    uid = user_id_of(user)
+    mine = select(Membership.group_id).where(Membership.user_id == uid)
+    stmt = (
+        select(Discussion)
+        .options(joinedload(Discussion.group))
+        .where(Discussion.group_id.in_(mine))
+        .order_by(Discussion.last_activity_at.desc(), Discussion.id.desc())
+        .limit(limit)
+    )
+    return _with_unread(stmt, user)
+
+
+def mentionable_members(group, prefix: str, limit: int = 8) -> list[User]:
+    """Members whose handle or name starts with `prefix`, for @mention autocomplete (an index-friendly prefix match)."""
+    prefix = prefix.lower().lstrip("@")[:30]
+    stmt = select(User).join(Membership, Membership.user_id == User.id).where(Membership.group_id == group.id)
+    if prefix:
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(
+            User.handle.like(f"{escaped}%", escape="\\") | func.lower(User.name).like(f"{escaped}%", escape="\\")
+        )
+    return list(db.session.scalars(stmt.order_by(User.handle).limit(limit)))
+
+
+#: replies nested deeper than this are folded behind "show more" on the thread page
+MAX_DEPTH = 4
+
+
+@dataclass
+class CommentNode:
+    comment: Comment
+    depth: int
+    children: list["CommentNode"]
+
+    @property
+    def descendants_count(self) -> int:
+        return sum(1 + child.descendants_count for child in self.children)
+
+
+@dataclass
+class ThreadView:
+    """Everything the thread page shows, loaded in a fixed number of queries."""
+
+    discussion: Discussion
+    #: ("comment", CommentNode) and ("item", TimelineItem) entries, oldest first
+    entries: list
+    reactions: dict[int, dict[str, int]]
+    my_reactions: set
+    #: the viewer's last read position before this visit (None: never read, or signed out)
+    last_read: int | None
+    first_unread: int | None
+    by_id: dict[int, Comment]
+
+
+def build_tree(comments: list[Comment]) -> list[CommentNode]:
+    """Top-level comments with their replies nested (a reply whose parent is missing shows at the top)."""
+    nodes = {c.id: CommentNode(c, 0, []) for c in comments}
+    roots = []
+    for comment in comments:
+        node = nodes[comment.id]
+        parent = nodes.get(comment.parent_id) if comment.parent_id else None
+        if parent is None:
+            roots.append(node)
+        else:
+            parent.children.append(node)
+    stack = [(node, 0) for node in roots]
+    while stack:
+        node, depth = stack.pop()
+        node.depth = depth
+        stack.extend((child, depth + 1) for child in node.children)
+    return roots
+
+
+def thread_view(discussion: Discussion, user) -> ThreadView:
+    from .timeline import timeline_items
+
+    comments = thread_comments(discussion)
+    counts, mine = thread_reactions(discussion.id, user_id_of(user))
+    reader = reader_of(user, discussion)
+    last_read = reader.last_read_position if reader else None
+    first_unread = None
+    if user_id_of(user) is not None and discussion.last_position > (last_read or 0):
+        first_unread = next((c.position for c in comments if c.position > (last_read or 0) and not c.deleted), None)
+    entries = [(node.comment.created_at, 0, "comment", node) for node in build_tree(comments)]
+    entries += [(item.created_at, 1, "item", item) for item in timeline_items(discussion, user)]
+    entries.sort(key=lambda entry: (entry[0], entry[1]))
+    return ThreadView(
+        discussion=discussion,
+        entries=[(kind, value) for _, _, kind, value in entries],
+        reactions=counts,
+        my_reactions=mine,
+        last_read=last_read,
+        first_unread=first_unread,
+        by_id={c.id: c for c in comments},
+    )
+
+
+def subtree(discussion: Discussion, comment_id: int) -> CommentNode | None:
+    """One comment and all its replies (the "show more" page)."""
+    for root in build_tree(thread_comments(discussion)):
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if node.comment.id == comment_id:
+                return node
+            stack.extend(node.children)
+    return None

@@ -1,5 +1,8 @@
 """Every write about threads: starting, editing, closing, pinning, moving; comments, reactions, read state."""
 
+from html import unescape
+
+import nh3
 from blinker import Namespace
 from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
@@ -8,7 +11,7 @@ from ..accounts.models import User
 from ..errors import Conflict, Forbidden, NotFound, invalid
 from ..extensions import db
 from ..groups.models import VOLUMES, Group, Membership
-from ..markup import find_mentions, plain_text, render_markdown
+from ..markup import find_mentions, render_markdown
 from ..permissions import ensure_admin, ensure_member, is_admin, membership
 from ..timeutil import utcnow
 from . import search
@@ -57,13 +60,18 @@ def _ensure_author_or_admin(actor: User, author_id: int | None, group: Group) ->
         raise Forbidden("Only the author or the group's admins may do that.")
 
 
+def searchable_text(html: str) -> str:
+    """The words of sanitised HTML, for the search index (tags gone, entities decoded)."""
+    return " ".join(unescape(nh3.clean(html, tags=set())).split())
+
+
 def _index_discussion(discussion: Discussion) -> None:
     search.index_document(
         kind="discussion",
         ref_id=discussion.id,
         group_id=discussion.group_id,
         title=discussion.title,
-        body=plain_text(discussion.description, limit=BODY_MAX),
+        body=searchable_text(discussion.description_html),
         url=discussion_url(discussion.id),
         created_at=discussion.created_at,
     )
@@ -75,7 +83,7 @@ def _index_comment(comment: Comment, discussion: Discussion) -> None:
         ref_id=comment.id,
         group_id=discussion.group_id,
         title=discussion.title,
-        body=plain_text(comment.body, limit=BODY_MAX),
+        body=searchable_text(comment.body_html),
         url=comment_url(comment),
         created_at=comment.created_at,
     )
@@ -299,6 +307,8 @@ def delete_comment(*, actor: User, comment: Comment) -> Comment:
     discussion = db.session.get(Discussion, comment.discussion_id)
     group = db.session.get(Group, discussion.group_id)
     _ensure_author_or_admin(actor, comment.author_id, group)
+    if comment.deleted:
+        return comment
     comment.mark_deleted(utcnow())
     db.session.execute(
         update(Discussion)

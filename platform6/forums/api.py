@@ -1,0 +1,374 @@
+"""JSON routes for threads, comments, reactions, read state and search (API.md "Discussions and comments")."""
+
+import base64
+import binascii
+import json
+from typing import Annotated, Literal
+
+from flask import jsonify, request
+from pydantic import Field
+
+from ..accounts.models import User
+from ..api import (
+    MAX_LIMIT,
+    Body,
+    PositiveInt,
+    api_blueprint,
+    created,
+    no_content,
+    optional_user,
+    page_limit,
+    paginate,
+    parse_body,
+    require_user,
+)
+from ..errors import invalid
+from ..extensions import db
+from ..groups.models import Group
+from ..permissions import ensure_content_visible, ensure_group_visible
+from ..timeutil import iso
+from . import queries, search, service
+from .models import BODY_MAX, TITLE_MAX, Comment, CommentVersion, Discussion
+
+bp = api_blueprint("forums_api", __name__)
+
+
+def _person(user_id: int | None) -> dict | None:
+    """{id, name} of an author (from the identity map when already loaded), None if their account is gone."""
+    user = db.session.get(User, user_id) if user_id else None
+    return {"id": user.id, "name": user.name} if user else None
+
+
+def discussion_json(discussion: Discussion) -> dict:
+    return {
+        "id": discussion.id,
+        "group_id": discussion.group_id,
+        "title": discussion.title,
+        "description": discussion.description,
+        "description_html": discussion.description_html,
+        "author": _person(discussion.author_id),
+        "comments_count": discussion.comments_count,
+        "closed": discussion.closed,
+        "pinned": discussion.pinned,
+        "created_at": iso(discussion.created_at),
+        "last_activity_at": iso(discussion.last_activity_at),
+        "edited_at": iso(discussion.edited_at),
+        "closed_at": iso(discussion.closed_at),
+    }
+
+
+def comment_json(comment: Comment, reactions: dict[str, int] | None = None) -> dict:
+    return {
+        "id": comment.id,
+        "discussion_id": comment.discussion_id,
+        "parent_id": comment.parent_id,
+        "author": _person(comment.author_id),
+        "body": comment.body,
+        "body_html": comment.body_html,
+        "reactions": reactions or {},
+        "created_at": iso(comment.created_at),
+        "edited_at": iso(comment.edited_at),
+        "deleted": comment.deleted,
+        "position": comment.position,
+    }
+
+
+def comments_json(comments: list[Comment]) -> list[dict]:
+    counts = queries.reactions_for(c.id for c in comments)
+    return [comment_json(c, counts.get(c.id)) for c in comments]
+
+
+def one_comment_json(comment: Comment) -> dict:
+    return comments_json([comment])[0]
+
+
+def version_json(version: CommentVersion) -> dict:
+    return {
+        "body": version.body,
+        "body_html": version.body_html,
+        "written_at": iso(version.written_at),
+        "replaced_at": iso(version.replaced_at),
+    }
+
+
+Title = Annotated[str, Field(max_length=TITLE_MAX * 2)]
+Text = Annotated[str, Field(max_length=BODY_MAX * 2)]
+
+
+class NewDiscussion(Body):
+    title: Title
+    description: Text = ""
+
+
+class DiscussionChange(Body):
+    title: Title | None = None
+    description: Text | None = None
+    closed: bool | None = None
+    pinned: bool | None = None
+
+
+class Move(Body):
+    group_id: PositiveInt
+
+
+class NewComment(Body):
+    body: Text
+    parent_id: PositiveInt | None = None
+
+
+class CommentChange(Body):
+    body: Text
+
+
+class NewReaction(Body):
+    emoji: Annotated[str, Field(max_length=64)]
+
+
+class ReadUpTo(Body):
+    #: the last comment position read; omitted: the whole thread
+    position: Annotated[int, Field(ge=0, le=2**53 - 1)] | None = None
+
+
+class MarkAllRead(Body):
+    group_id: PositiveInt | None = None
+
+
+class Volume(Body):
+    volume: Literal["mute", "app", "digest", "email"]
+
+
+def _visible_group(group_id: int, user) -> Group:
+    group = ensure_group_visible(user, db.session.get(Group, group_id))
+    ensure_content_visible(user, group)
+    return group
+
+
+# --- threads ------------------------------------------------------------------------------------
+
+
+@bp.post("/groups/<int:group_id>/discussions")
+def start_discussion(group_id: int):
+    user = require_user()
+    group = _visible_group(group_id, user)
+    data = parse_body(NewDiscussion)
+    discussion = service.start_discussion(actor=user, group=group, title=data.title, description=data.description)
+    db.session.commit()
+    return created(discussion_json(discussion))
+
+
+@bp.get("/groups/<int:group_id>/discussions")
+def list_discussions(group_id: int):
+    group = _visible_group(group_id, optional_user())
+    return jsonify(
+        paginate(
+            queries.discussions_select(group), queries.LISTING_ORDER, lambda rows: [discussion_json(d) for d in rows]
+        )
+    )
+
+
+@bp.get("/discussions/<int:discussion_id>")
+def show_discussion(discussion_id: int):
+    return jsonify(discussion_json(queries.visible_discussion(optional_user(), discussion_id)))
+
+
+@bp.patch("/discussions/<int:discussion_id>")
+def change_discussion(discussion_id: int):
+    user = require_user()
+    discussion = queries.visible_discussion(user, discussion_id)
+    data = parse_body(DiscussionChange)
+    service.update_discussion(
+        actor=user,
+        discussion=discussion,
+        title=data.title,
+        description=data.description,
+        closed=data.closed,
+        pinned=data.pinned,
+    )
+    db.session.commit()
+    return jsonify(discussion_json(discussion))
+
+
+@bp.post("/discussions/<int:discussion_id>/move")
+def move_discussion(discussion_id: int):
+    user = require_user()
+    discussion = queries.visible_discussion(user, discussion_id)
+    data = parse_body(Move)
+    target = ensure_group_visible(user, db.session.get(Group, data.group_id))
+    service.move_discussion(actor=user, discussion=discussion, group=target)
+    db.session.commit()
+    return jsonify(discussion_json(discussion))
+
+
+@bp.post("/discussions/<int:discussion_id>/read")
+def read_discussion(discussion_id: int):
+    user = require_user()
+    discussion = queries.visible_discussion(user, discussion_id)
+    data = parse_body(ReadUpTo)
+    reader = service.mark_read(user=user, discussion=discussion, position=data.position)
+    db.session.commit()
+    return jsonify(
+        {
+            "discussion_id": discussion.id,
+            "last_read_position": reader.last_read_position,
+            "unread": max(0, discussion.last_position - reader.last_read_position),
+        }
+    )
+
+
+@bp.post("/discussions/read")
+def read_all():
+    user = require_user()
+    data = parse_body(MarkAllRead)
+    group = _visible_group(data.group_id, user) if data.group_id else None
+    count = service.mark_all_read(user=user, group=group)
+    db.session.commit()
+    return jsonify({"marked": count})
+
+
+@bp.get("/discussions/unread")
+def unread_threads():
+    """The caller's threads with unread comments, latest activity first."""
+    user = require_user()
+    rows = [row for row in queries.recent_threads(user, limit=MAX_LIMIT) if row.unread != 0]
+    return jsonify(
+        {
+            "items": [
+                discussion_json(r.discussion) | {"unread": r.unread, "first_unread_position": r.first_unread}
+                for r in rows
+            ],
+            "next": None,
+        }
+    )
+
+
+@bp.put("/groups/<int:group_id>/volume")
+def set_volume(group_id: int):
+    user = require_user()
+    group = _visible_group(group_id, user)
+    data = parse_body(Volume)
+    found = service.set_volume(actor=user, group=group, volume=data.volume)
+    db.session.commit()
+    return jsonify({"group_id": group.id, "volume": found.volume})
+
+
+# --- comments -----------------------------------------------------------------------------------
+
+
+@bp.post("/discussions/<int:discussion_id>/comments")
+def post_comment(discussion_id: int):
+    user = require_user()
+    discussion = queries.visible_discussion(user, discussion_id)
+    data = parse_body(NewComment)
+    comment = service.post_comment(actor=user, discussion=discussion, body=data.body, parent_id=data.parent_id)
+    db.session.commit()
+    return created(one_comment_json(comment))
+
+
+@bp.get("/discussions/<int:discussion_id>/comments")
+def list_comments(discussion_id: int):
+    discussion = queries.visible_discussion(optional_user(), discussion_id)
+    return jsonify(paginate(queries.comments_select(discussion), queries.COMMENTS_ORDER, comments_json))
+
+
+@bp.get("/comments/<int:comment_id>")
+def show_comment(comment_id: int):
+    return jsonify(one_comment_json(queries.visible_comment(optional_user(), comment_id)))
+
+
+@bp.patch("/comments/<int:comment_id>")
+def edit_comment(comment_id: int):
+    user = require_user()
+    comment = queries.visible_comment(user, comment_id)
+    data = parse_body(CommentChange)
+    service.edit_comment(actor=user, comment=comment, body=data.body)
+    db.session.commit()
+    return jsonify(one_comment_json(comment))
+
+
+@bp.get("/comments/<int:comment_id>/versions")
+def comment_versions(comment_id: int):
+    comment = queries.visible_comment(optional_user(), comment_id)
+    return jsonify({"items": [version_json(v) for v in queries.versions_of(comment)], "next": None})
+
+
+@bp.delete("/comments/<int:comment_id>")
+def delete_comment(comment_id: int):
+    user = require_user()
+    comment = queries.visible_comment(user, comment_id)
+    service.delete_comment(actor=user, comment=comment)
+    db.session.commit()
+    return no_content()
+
+
+@bp.post("/comments/<int:comment_id>/reactions")
+def react(comment_id: int):
+    user = require_user()
+    comment = queries.visible_comment(user, comment_id)
+    data = parse_body(NewReaction)
+    reaction = service.add_reaction(actor=user, comment=comment, emoji=data.emoji)
+    db.session.commit()
+    counts = queries.reactions_for([comment.id]).get(comment.id, {})
+    return created({"comment_id": comment.id, "emoji": reaction.emoji, "reactions": counts})
+
+
+@bp.delete("/comments/<int:comment_id>/reactions/<path:emoji>")
+def unreact(comment_id: int, emoji: str):
+    user = require_user()
+    comment = queries.visible_comment(user, comment_id)
+    service.remove_reaction(actor=user, comment=comment, emoji=emoji)
+    db.session.commit()
+    return no_content()
+
+
+# --- search -------------------------------------------------------------------------------------
+
+
+def _offset_from_cursor() -> int:
+    cursor = request.args.get("cursor")
+    if not cursor:
+        return 0
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        offset = data["offset"]
+        if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset <= 10_000:
+            raise ValueError
+        return offset
+    except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError):
+        raise invalid("cursor", "The cursor is not one this API gave out.") from None
+
+
+def _cursor_for(offset: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"offset": offset}).encode()).decode().rstrip("=")
+
+
+@bp.get("/search")
+def search_route():
+    user = optional_user()
+    q = request.args.get("q", "")
+    if not q.strip() or len(q) > search.MAX_QUERY:
+        raise invalid("q", f"Search for 1 to {search.MAX_QUERY} characters.")
+    group_id = None
+    if raw := request.args.get("group_id"):
+        if not raw.isdigit() or not 1 <= int(raw) <= 2**53 - 1:
+            raise invalid("group_id", "group_id must be a group's id.")
+        group_id = _visible_group(int(raw), user).id
+    kinds = None
+    if raw_types := request.args.get("type"):
+        kinds = [k for k in raw_types.split(",") if k]
+        if unknown := [k for k in kinds if k not in search.SEARCH_KINDS]:
+            raise invalid("type", f"Unknown type {unknown[0]!r}; use {', '.join(search.SEARCH_KINDS)}.")
+    limit, offset = page_limit(), _offset_from_cursor()
+    hits = search.search(user=user, query=q, group_id=group_id, kinds=kinds, limit=limit + 1, offset=offset)
+    items = [
+        {
+            "type": hit.kind,
+            "id": hit.id,
+            "title": hit.title,
+            "snippet": hit.snippet,
+            "snippet_html": str(hit.snippet_html),
+            "url": hit.url,
+            "group_id": hit.group_id,
+        }
+        for hit in hits[:limit]
+    ]
+    return jsonify({"items": items, "next": _cursor_for(offset + limit) if len(hits) > limit else None})

@@ -1,0 +1,97 @@
+"""Scheduled work for threads: the daily digest email for members whose group volume is "digest"."""
+
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..accounts.models import User
+from ..extensions import db
+from ..groups.models import Group, Membership
+from ..mail import send_email
+from ..notifications.scheduler import job
+from ..outbox import after_commit
+from ..timeutil import utcnow
+from .delivery import absolute_url
+from .models import DigestState, Discussion, DiscussionReader
+
+DIGEST_EVERY = timedelta(days=1)
+#: people handled per run, so one run stays short; the rest are due on the next
+BATCH = 200
+
+
+def _ensure_states(now) -> None:
+    """Give every digest reader a state row, due at once (their first digest covers the last day)."""
+    missing = (
+        select(Membership.user_id)
+        .where(Membership.volume == "digest")
+        .where(~select(DigestState.user_id).where(DigestState.user_id == Membership.user_id).exists())
+        .distinct()
+    )
+    for user_id in db.session.scalars(missing):
+        try:
+            with db.session.begin_nested():
+                db.session.add(DigestState(user_id=user_id, sent_until=now - DIGEST_EVERY))
+        except IntegrityError:
+            continue  # another worker made it
+
+
+def _claim(state: DigestState, now) -> bool:
+    """Compare-and-swap the period's end, so two workers never send the same digest."""
+    claimed = db.session.execute(
+        update(DigestState)
+        .where(DigestState.user_id == state.user_id, DigestState.sent_until == state.sent_until)
+        .values(sent_until=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return claimed == 1
+
+
+def digest_threads(user_id: int, since) -> list[tuple[Discussion, Group, int]]:
+    """Threads active since `since` in the person's digest groups, with how many comments they have not read."""
+    rows = db.session.execute(
+        select(Discussion, Group, DiscussionReader.last_read_position)
+        .join(Group, Group.id == Discussion.group_id)
+        .join(Membership, (Membership.group_id == Group.id) & (Membership.user_id == user_id))
+        .outerjoin(
+            DiscussionReader,
+            (DiscussionReader.discussion_id == Discussion.id) & (DiscussionReader.user_id == user_id),
+        )
+        .where(Membership.volume == "digest", Discussion.last_activity_at > since)
+        .order_by(Group.name, Discussion.last_activity_at.desc())
+        .limit(100)
+    ).all()
+    return [
+        (d, g, d.last_position - (read or 0)) for d, g, read in rows if d.last_position - (read or 0) > 0 or not read
+    ]
+
+
+@job(every_seconds=600)
+def send_daily_digests() -> None:
+    now = utcnow()
+    _ensure_states(now)
+    due = db.session.scalars(
+        select(DigestState)
+        .where(DigestState.sent_until <= now - DIGEST_EVERY)
+        .order_by(DigestState.user_id)
+        .limit(BATCH)
+    ).all()
+    for state in due:
+        since = state.sent_until
+        if not _claim(state, now):
+            continue
+        user = db.session.get(User, state.user_id)
+        threads = digest_threads(state.user_id, since)
+        if user is None or not threads:
+            continue
+        lines = [f"Hello {user.name},", "", "What happened in your groups since yesterday:", ""]
+        for discussion, group, unread in threads:
+            lines.append(
+                f"- [{group.name}] {discussion.title}: {unread} new — {absolute_url(f'/d/{discussion.id}/unread')}"
+            )
+        lines += ["", "You get this once a day because your volume for these groups is 'daily digest'."]
+        text, address = "\n".join(lines), user.email
+        subject = f"Platform 6 daily digest: {len(threads)} active thread{'s' if len(threads) != 1 else ''}"
+        after_commit(
+            lambda address=address, subject=subject, text=text: send_email(to=address, subject=subject, text=text)
+        )

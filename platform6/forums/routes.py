@@ -1,0 +1,403 @@
+"""Thread pages: a group's threads, starting and reading a thread, comments, reactions, moderation, search."""
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..dashboard import panel
+from ..errors import DomainError, NotFound
+from ..extensions import db
+from ..groups.models import Group, Membership
+from ..groups.queries import group_by_handle
+from ..permissions import can_see_content, can_see_group, is_admin, membership, user_id_of
+from ..web import show_error_on_form
+from . import queries, search, service
+from .forms import CommentForm, DiscussionForm, EditCommentForm, MoveForm, VolumeForm
+from .models import Comment, Discussion
+
+bp = Blueprint("forums", __name__)
+
+#: the reactions offered on every comment (any emoji can be sent through the API)
+QUICK_REACTIONS = ("👍", "❤️", "🎉", "😄", "🤔", "👀")
+
+
+def _discussion_or_404(discussion_id: int) -> Discussion:
+    try:
+        return queries.visible_discussion(current_user, discussion_id)
+    except NotFound:
+        abort(404)
+
+
+def _comment_or_404(comment_id: int) -> Comment:
+    try:
+        return queries.visible_comment(current_user, comment_id)
+    except NotFound:
+        abort(404)
+
+
+def _group_or_404(handle: str) -> Group:
+    group = group_by_handle(handle)
+    if group is None or not can_see_group(current_user, group) or not can_see_content(current_user, group):
+        abort(404)
+    return group
+
+
+def may_moderate(discussion: Discussion) -> bool:
+    """Author (still a member) or an admin: may edit, close, pin and move the thread."""
+    if not current_user.is_authenticated:
+        return False
+    if discussion.author_id == current_user.id and membership(current_user, discussion.group) is not None:
+        return True
+    return is_admin(current_user, discussion.group)
+
+
+@bp.app_template_global("forum_threads")
+def forum_threads(group: Group) -> list[queries.ThreadRow]:
+    """The group page's thread list (templates/forums/_group_threads.html); empty when its content is hidden."""
+    if not can_see_content(current_user, group):
+        return []
+    return queries.group_threads(current_user, group)
+
+
+@bp.app_template_global("forum_volume_form")
+def forum_volume_form(group: Group) -> VolumeForm | None:
+    found = membership(current_user, group)
+    return VolumeForm(volume=found.volume) if found else None
+
+
+# --- threads ------------------------------------------------------------------------------------
+
+
+@bp.route("/groups/<handle>/threads/new", methods=["GET", "POST"])
+@login_required
+def new_discussion(handle: str):
+    group = _group_or_404(handle)
+    form = DiscussionForm()
+    if form.validate_on_submit():
+        try:
+            discussion = service.start_discussion(
+                actor=current_user, group=group, title=form.title.data, description=form.description.data or ""
+            )
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            show_error_on_form(form, err)
+        else:
+            return redirect(url_for(".show", discussion_id=discussion.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("forums/new.html", group=group, form=form), status
+
+
+def _render_thread(discussion: Discussion, form: CommentForm, status: int = 200):
+    view = queries.thread_view(discussion, current_user)
+    is_member = membership(current_user, discussion.group) is not None
+    reply_to = None
+    if form.parent_id.data and str(form.parent_id.data).isdigit():
+        reply_to = view.by_id.get(int(form.parent_id.data))
+    page = render_template(
+        "forums/show.html",
+        discussion=discussion,
+        group=discussion.group,
+        view=view,
+        form=form,
+        reply_to=reply_to,
+        is_member=is_member,
+        may_moderate=may_moderate(discussion),
+        is_group_admin=is_admin(current_user, discussion.group),
+        quick_reactions=QUICK_REACTIONS,
+        max_depth=queries.MAX_DEPTH,
+    )
+    if current_user.is_authenticated and is_member and status == 200:
+        service.mark_read(user=current_user, discussion=discussion)
+        db.session.commit()
+    return page, status
+
+
+@bp.get("/d/<int:discussion_id>")
+def show(discussion_id: int):
+    discussion = _discussion_or_404(discussion_id)
+    form = CommentForm()
+    if reply := request.args.get("reply_to", ""):
+        form.parent_id.data = reply if reply.isdigit() else None
+    return _render_thread(discussion, form)
+
+
+@bp.get("/d/<int:discussion_id>/unread")
+def first_unread(discussion_id: int):
+    """Jump to the first comment the viewer has not read."""
+    discussion = _discussion_or_404(discussion_id)
+    view_reader = queries.reader_of(current_user, discussion)
+    read = view_reader.last_read_position if view_reader else 0
+    anchor = "unread" if discussion.last_position > read else "latest"
+    return redirect(url_for(".show", discussion_id=discussion.id, _anchor=anchor))
+
+
+@bp.route("/d/<int:discussion_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_discussion(discussion_id: int):
+    discussion = _discussion_or_404(discussion_id)
+    if not may_moderate(discussion):
+        abort(403)
+    form = DiscussionForm(obj=discussion)
+    if form.validate_on_submit():
+        try:
+            service.update_discussion(
+                actor=current_user,
+                discussion=discussion,
+                title=form.title.data,
+                description=form.description.data or "",
+            )
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            show_error_on_form(form, err)
+        else:
+            flash("Thread saved.", "success")
+            return redirect(url_for(".show", discussion_id=discussion.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("forums/edit.html", discussion=discussion, form=form), status
+
+
+def _change(discussion_id: int, message: str, **changes):
+    discussion = _discussion_or_404(discussion_id)
+    try:
+        service.update_discussion(actor=current_user, discussion=discussion, **changes)
+        db.session.commit()
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    else:
+        flash(message, "success")
+    return redirect(url_for(".show", discussion_id=discussion_id))
+
+
+@bp.post("/d/<int:discussion_id>/close")
+@login_required
+def close(discussion_id: int):
+    return _change(discussion_id, "Thread closed: no new comments until it is reopened.", closed=True)
+
+
+@bp.post("/d/<int:discussion_id>/reopen")
+@login_required
+def reopen(discussion_id: int):
+    return _change(discussion_id, "Thread reopened.", closed=False)
+
+
+@bp.post("/d/<int:discussion_id>/pin")
+@login_required
+def pin(discussion_id: int):
+    return _change(discussion_id, "Thread pinned to the top of the group.", pinned=True)
+
+
+@bp.post("/d/<int:discussion_id>/unpin")
+@login_required
+def unpin(discussion_id: int):
+    return _change(discussion_id, "Thread unpinned.", pinned=False)
+
+
+def _admin_groups():
+    return list(
+        db.session.scalars(
+            select(Group)
+            .join(Membership, Membership.group_id == Group.id)
+            .where(Membership.user_id == current_user.id, Membership.role == "admin")
+            .order_by(Group.name)
+        )
+    )
+
+
+@bp.route("/d/<int:discussion_id>/move", methods=["GET", "POST"])
+@login_required
+def move(discussion_id: int):
+    discussion = _discussion_or_404(discussion_id)
+    if not may_moderate(discussion):
+        abort(403)
+    form = MoveForm()
+    form.group_id.choices = {str(g.id): g.name for g in _admin_groups() if g.id != discussion.group_id}
+    if form.validate_on_submit():
+        try:
+            target = db.session.get(Group, form.group_id.data)
+            service.move_discussion(actor=current_user, discussion=discussion, group=target)
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            show_error_on_form(form, err)
+        else:
+            flash(f"Thread moved to {target.name}.", "success")
+            return redirect(url_for(".show", discussion_id=discussion.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("forums/move.html", discussion=discussion, form=form), status
+
+
+@bp.post("/groups/<handle>/threads/read")
+@login_required
+def mark_group_read(handle: str):
+    group = _group_or_404(handle)
+    try:
+        service.mark_all_read(user=current_user, group=group)
+        db.session.commit()
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    return redirect(url_for("groups.show", handle=group.handle))
+
+
+@bp.post("/threads/read")
+@login_required
+def mark_all_read():
+    service.mark_all_read(user=current_user)
+    db.session.commit()
+    flash("Every thread is marked as read.", "success")
+    return redirect(url_for("dashboard.show"))
+
+
+@bp.post("/groups/<handle>/volume")
+@login_required
+def set_volume(handle: str):
+    group = _group_or_404(handle)
+    form = VolumeForm()
+    try:
+        service.set_volume(actor=current_user, group=group, volume=form.volume.data or "")
+        db.session.commit()
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    else:
+        flash("Notification volume saved.", "success")
+    return redirect(url_for("groups.show", handle=group.handle))
+
+
+# --- comments -----------------------------------------------------------------------------------
+
+
+@bp.post("/d/<int:discussion_id>/comments")
+@login_required
+def post_comment(discussion_id: int):
+    discussion = _discussion_or_404(discussion_id)
+    form = CommentForm()
+    if form.validate_on_submit():
+        parent = form.parent_id.data
+        try:
+            comment = service.post_comment(
+                actor=current_user,
+                discussion=discussion,
+                body=form.body.data,
+                parent_id=int(parent) if parent and parent.isdigit() else None,
+            )
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            show_error_on_form(form, err)
+        else:
+            return redirect(url_for(".show", discussion_id=discussion.id, _anchor=f"comment-{comment.id}"))
+    return _render_thread(discussion, form, 422)
+
+
+@bp.get("/comments/<int:comment_id>")
+def show_comment(comment_id: int):
+    """A comment with all its replies: where "show more" leads when replies nest deeper than the thread shows."""
+    comment = _comment_or_404(comment_id)
+    discussion = queries.discussion_by_id(comment.discussion_id)
+    node = queries.subtree(discussion, comment.id)
+    counts, mine = queries.thread_reactions(discussion.id, user_id_of(current_user))
+    return render_template(
+        "forums/replies.html",
+        discussion=discussion,
+        group=discussion.group,
+        node=node,
+        view=queries.ThreadView(discussion, [], counts, mine, None, None, {}),
+        is_member=membership(current_user, discussion.group) is not None,
+        is_group_admin=is_admin(current_user, discussion.group),
+        quick_reactions=QUICK_REACTIONS,
+        max_depth=node.depth + queries.MAX_DEPTH,
+    )
+
+
+@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_comment(comment_id: int):
+    comment = _comment_or_404(comment_id)
+    if comment.author_id != current_user.id or comment.deleted:
+        abort(403)
+    form = EditCommentForm(obj=comment)
+    if form.validate_on_submit():
+        try:
+            service.edit_comment(actor=current_user, comment=comment, body=form.body.data)
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            show_error_on_form(form, err)
+        else:
+            return redirect(url_for(".show", discussion_id=comment.discussion_id, _anchor=f"comment-{comment.id}"))
+    status = 422 if form.errors or form.form_errors else 200
+    group = queries.discussion_by_id(comment.discussion_id).group
+    return render_template("forums/edit_comment.html", comment=comment, form=form, group=group), status
+
+
+@bp.get("/comments/<int:comment_id>/history")
+def comment_history(comment_id: int):
+    comment = _comment_or_404(comment_id)
+    return render_template("forums/history.html", comment=comment, versions=queries.versions_of(comment))
+
+
+@bp.post("/comments/<int:comment_id>/delete")
+@login_required
+def delete_comment(comment_id: int):
+    comment = _comment_or_404(comment_id)
+    try:
+        service.delete_comment(actor=current_user, comment=comment)
+        db.session.commit()
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    else:
+        flash("Comment deleted.", "info")
+    return redirect(url_for(".show", discussion_id=comment.discussion_id, _anchor=f"comment-{comment.id}"))
+
+
+@bp.post("/comments/<int:comment_id>/react")
+@login_required
+def react(comment_id: int):
+    """Toggle the signed-in member's reaction with one emoji."""
+    comment = _comment_or_404(comment_id)
+    mine = "unreact" in request.form
+    emoji = request.form.get("unreact" if mine else "emoji", "")
+    try:
+        if mine:
+            service.remove_reaction(actor=current_user, comment=comment, emoji=emoji)
+        else:
+            service.add_reaction(actor=current_user, comment=comment, emoji=emoji)
+        db.session.commit()
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    return redirect(url_for(".show", discussion_id=comment.discussion_id, _anchor=f"comment-{comment.id}"))
+
+
+@bp.get("/groups/<handle>/mentions")
+@login_required
+def mentions(handle: str):
+    """Members matching what follows "@", for the comment box's autocomplete (JSON for forums.js)."""
+    group = _group_or_404(handle)
+    if membership(current_user, group) is None:
+        abort(404)
+    people = queries.mentionable_members(group, request.args.get("q", ""))
+    return jsonify({"items": [{"id": u.id, "name": u.name, "handle": u.handle} for u in people]})
+
+
+# --- search and the dashboard ---------------------------------------------------------------------
+
+
+@bp.get("/search")
+def search_page():
+    q = request.args.get("q", "").strip()[: search.MAX_QUERY]
+    group = None
+    if handle := request.args.get("group"):
+        group = _group_or_404(handle)
+    hits = search.search(user=current_user, query=q, group_id=group.id if group else None, limit=30) if q else []
+    return render_template("forums/search.html", q=q, group=group, hits=hits)
+
+
+@panel(template="forums/_dashboard_panel.html", order=10)
+def recent_threads_panel(user) -> dict | None:
+    return {"threads": queries.recent_threads(user)}

@@ -1,0 +1,258 @@
+// Threads: reply in place, @mention autocomplete, live comments and live new threads.
+// Every page works without this file (reply links, forms and reloads do the same).
+"use strict";
+(function () {
+  const live = window.P6Live || { join: function () {} };
+
+  function el(tag, attrs, text) {
+    const node = document.createElement(tag);
+    Object.entries(attrs || {}).forEach(([k, v]) => node.setAttribute(k, v));
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function csrfToken() {
+    const input = document.querySelector("input[name=csrf_token]");
+    return input ? input.value : "";
+  }
+
+  // An aria-live region that announces arrivals to screen readers.
+  let announcer = null;
+  function announce(message) {
+    if (!announcer) {
+      announcer = el("div", { "aria-live": "polite", class: "visually-hidden" });
+      document.body.appendChild(announcer);
+    }
+    announcer.textContent = message;
+  }
+
+  // --- replying ---------------------------------------------------------------------------------
+  const commentForm = document.querySelector(".comment-form");
+  function setReply(commentId, name) {
+    if (!commentForm) return;
+    commentForm.querySelector("input[name=parent_id]").value = commentId || "";
+    const note = commentForm.querySelector("[data-replying-to]");
+    note.hidden = !commentId;
+    note.querySelector("[data-reply-name]").textContent = name || "";
+  }
+  document.addEventListener("click", (event) => {
+    const reply = event.target.closest("[data-reply-to]");
+    if (reply && commentForm) {
+      event.preventDefault();
+      setReply(reply.dataset.replyTo, reply.dataset.replyName);
+      commentForm.scrollIntoView({ block: "center" });
+      commentForm.querySelector("textarea").focus();
+      return;
+    }
+    if (event.target.closest("[data-cancel-reply]") && commentForm) {
+      event.preventDefault();
+      setReply(null, "");
+    }
+  });
+
+  // --- @mention autocomplete --------------------------------------------------------------------
+  let listCounter = 0;
+  document.querySelectorAll("form[data-mention-source] textarea").forEach((textarea) => {
+    const source = textarea.form.dataset.mentionSource;
+    if (!source) return;
+    const listId = "mention-list-" + ++listCounter;
+    const list = el("ul", { id: listId, role: "listbox", class: "mention-list", "aria-label": "Members to mention" });
+    list.hidden = true;
+    textarea.insertAdjacentElement("afterend", list);
+    textarea.setAttribute("aria-autocomplete", "list");
+    textarea.setAttribute("aria-controls", listId);
+    textarea.setAttribute("aria-expanded", "false");
+    let items = [];
+    let active = -1;
+    let pending = 0;
+
+    function currentWord() {
+      const upto = textarea.value.slice(0, textarea.selectionStart);
+      const match = /(^|[^\w@/])@([a-z0-9_-]{0,29})$/i.exec(upto);
+      return match ? { query: match[2], start: upto.length - match[2].length } : null;
+    }
+    function close() {
+      list.hidden = true;
+      items = [];
+      active = -1;
+      textarea.setAttribute("aria-expanded", "false");
+      textarea.removeAttribute("aria-activedescendant");
+    }
+    function highlight(index) {
+      active = index;
+      Array.from(list.children).forEach((li, i) => li.setAttribute("aria-selected", String(i === index)));
+      if (index >= 0) textarea.setAttribute("aria-activedescendant", listId + "-" + index);
+    }
+    function choose(index) {
+      const word = currentWord();
+      if (!word || !items[index]) return close();
+      const before = textarea.value.slice(0, word.start);
+      const after = textarea.value.slice(textarea.selectionStart);
+      const insert = items[index].handle + " ";
+      textarea.value = before + insert + after;
+      const caret = before.length + insert.length;
+      textarea.setSelectionRange(caret, caret);
+      close();
+    }
+    function show(found) {
+      items = found;
+      list.replaceChildren();
+      found.forEach((person, i) => {
+        const li = el("li", { id: listId + "-" + i, role: "option", "aria-selected": "false" });
+        li.append(el("strong", {}, "@" + person.handle), " " + person.name);
+        li.addEventListener("mousedown", (event) => { event.preventDefault(); choose(i); });
+        list.appendChild(li);
+      });
+      list.hidden = found.length === 0;
+      textarea.setAttribute("aria-expanded", String(found.length > 0));
+      highlight(found.length ? 0 : -1);
+    }
+    textarea.addEventListener("input", () => {
+      const word = currentWord();
+      if (!word) return close();
+      const ticket = ++pending;
+      fetch(source + "?q=" + encodeURIComponent(word.query), { credentials: "same-origin" })
+        .then((r) => (r.ok ? r.json() : { items: [] }))
+        .then((data) => { if (ticket === pending) show(data.items || []); })
+        .catch(close);
+    });
+    textarea.addEventListener("keydown", (event) => {
+      if (list.hidden) return;
+      if (event.key === "ArrowDown") { event.preventDefault(); highlight((active + 1) % items.length); }
+      else if (event.key === "ArrowUp") { event.preventDefault(); highlight((active - 1 + items.length) % items.length); }
+      else if (event.key === "Enter" || event.key === "Tab") { event.preventDefault(); choose(active); }
+      else if (event.key === "Escape") { event.preventDefault(); close(); }
+    });
+    textarea.addEventListener("blur", () => setTimeout(close, 150));
+  });
+
+  // --- live comments on a thread page ------------------------------------------------------------
+  const thread = document.querySelector(".thread[data-discussion-id]");
+  if (thread) {
+    const me = Number(thread.dataset.userId || 0);
+    const isMember = thread.dataset.isMember === "1";
+    const isAdmin = thread.dataset.isAdmin === "1";
+    const open = Boolean(commentForm);
+
+    function reactionsForm(comment) {
+      const form = el("form", { method: "post", action: "/comments/" + comment.id + "/react", class: "reactions", "aria-label": "Reactions" });
+      form.appendChild(el("input", { type: "hidden", name: "csrf_token", value: csrfToken() }));
+      Object.entries(comment.reactions || {}).forEach(([emoji, count]) => {
+        const button = el("button", { type: "submit", class: "reaction", name: "emoji", value: emoji, "aria-pressed": "false" }, emoji + " ");
+        button.appendChild(el("span", {}, String(count)));
+        if (!isMember) button.disabled = true;
+        form.appendChild(button);
+      });
+      return form;
+    }
+
+    function renderComment(comment) {
+      const article = el("article", { class: "comment comment-live", id: "comment-" + comment.id, "data-comment-id": comment.id, "data-position": comment.position });
+      const head = el("header", { class: "comment-head" });
+      head.appendChild(el("strong", {}, comment.author ? comment.author.name : "Someone who left"));
+      head.append(" ");
+      head.appendChild(el("a", { class: "small muted", href: "#comment-" + comment.id }, "just now"));
+      article.appendChild(head);
+      const body = el("div", { class: "prose comment-body", "data-body": "" });
+      body.innerHTML = comment.body_html; // sanitised by the server when written (nh3 allow-list)
+      article.appendChild(body);
+      const actions = el("footer", { class: "comment-actions small" });
+      actions.appendChild(reactionsForm(comment));
+      if (isMember && open) {
+        const reply = el("a", { href: "?reply_to=" + comment.id + "#comment-form", class: "reply-link", "data-reply-to": comment.id, "data-reply-name": comment.author ? comment.author.name : "" }, "Reply");
+        actions.append(" ", reply);
+      }
+      if (comment.author && comment.author.id === me) actions.append(" ", el("a", { href: "/comments/" + comment.id + "/edit" }, "Edit"));
+      if (isMember && comment.author && (comment.author.id === me || isAdmin)) {
+        const del = el("form", { method: "post", action: "/comments/" + comment.id + "/delete", class: "inline-form", "data-confirm": "Delete this comment? Replies stay." });
+        del.appendChild(el("input", { type: "hidden", name: "csrf_token", value: csrfToken() }));
+        del.appendChild(el("button", { type: "submit", class: "button-link" }, "Delete"));
+        actions.append(" ", del);
+      }
+      article.appendChild(actions);
+      article.appendChild(el("div", { class: "replies", "data-replies-of": comment.id }));
+      return article;
+    }
+
+    function updateComment(comment) {
+      const article = document.getElementById("comment-" + comment.id);
+      if (!article) return;
+      if (comment.deleted) {
+        article.classList.add("comment-deleted");
+        const body = article.querySelector(":scope > [data-body]");
+        if (body) body.replaceWith(el("p", { class: "muted small" }, "This comment was deleted."));
+        const actions = article.querySelector(":scope > .comment-actions");
+        if (actions) actions.remove();
+        return;
+      }
+      const body = article.querySelector(":scope > [data-body]");
+      if (body && body.innerHTML !== comment.body_html) {
+        body.innerHTML = comment.body_html; // sanitised on write
+        const head = article.querySelector(":scope > .comment-head");
+        if (comment.edited_at && head && !head.querySelector(".edited")) {
+          head.append(" ", el("a", { class: "small muted edited", href: "/comments/" + comment.id + "/history" }, "(edited)"));
+        }
+      }
+      const form = article.querySelector(":scope > .comment-actions > .reactions");
+      if (form) {
+        const counts = comment.reactions || {};
+        form.querySelectorAll("button.reaction").forEach((button) => {
+          if (button.closest("details")) return;
+          const count = counts[button.value];
+          if (!count) button.remove();
+          else button.querySelector("span").textContent = String(count);
+        });
+        const shown = new Set(Array.from(form.querySelectorAll(":scope > button.reaction")).map((b) => b.value));
+        const picker = form.querySelector("details");
+        Object.entries(counts).forEach(([emoji, count]) => {
+          if (shown.has(emoji)) return;
+          const button = el("button", { type: "submit", class: "reaction", name: "emoji", value: emoji, "aria-pressed": "false" }, emoji + " ");
+          button.appendChild(el("span", {}, String(count)));
+          form.insertBefore(button, picker);
+        });
+      }
+    }
+
+    live.join({ discussion_id: Number(thread.dataset.discussionId) }, {
+      comment_created: (data) => {
+        const comment = data.comment;
+        if (!comment || comment.discussion_id !== Number(thread.dataset.discussionId)) return;
+        if (document.getElementById("comment-" + comment.id)) return;
+        const container = (comment.parent_id && document.querySelector('[data-replies-of="' + comment.parent_id + '"]')) ||
+          thread.querySelector("[data-comments]");
+        const empty = thread.querySelector("[data-comments] > [data-empty]");
+        if (empty) empty.remove();
+        container.appendChild(renderComment(comment));
+        const count = document.querySelector("[data-comments-count]");
+        if (count) {
+          const n = thread.querySelectorAll(".comment:not(.comment-deleted)").length;
+          count.textContent = n + (n === 1 ? " comment" : " comments");
+        }
+        announce("New comment from " + (comment.author ? comment.author.name : "someone"));
+      },
+      comment_updated: (data) => { if (data.comment) updateComment(data.comment); },
+    });
+  }
+
+  // --- live new threads on a group page ----------------------------------------------------------
+  const groupThreads = document.querySelector("[data-group-threads][data-group-id]");
+  if (groupThreads) {
+    live.join({ group_id: Number(groupThreads.dataset.groupId) }, {
+      discussion_created: (data) => {
+        const d = data.discussion;
+        if (!d || document.querySelector('[data-thread-row="' + d.id + '"]')) return;
+        const list = groupThreads.querySelector("[data-thread-list]");
+        const empty = list.querySelector("[data-empty]");
+        if (empty) empty.remove();
+        const row = el("li", { class: "thread-row thread-unread", "data-thread-row": d.id });
+        const link = el("a", { href: "/d/" + d.id });
+        link.appendChild(el("strong", {}, d.title));
+        row.append(link, " ", el("span", { class: "tag tag-new" }, "new"), " ",
+          el("span", { class: "small muted" }, "started by " + (d.author ? d.author.name : "someone") + " just now"));
+        const firstUnpinned = Array.from(list.children).find((li) => !li.querySelector(".tag-pinned"));
+        list.insertBefore(row, firstUnpinned || null);
+        announce("New thread: " + d.title);
+      },
+    });
+  }
+})();
