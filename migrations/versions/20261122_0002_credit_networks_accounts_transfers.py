@@ -30,6 +30,7 @@ def upgrade():
     sa.Column('currency_decimals', sa.Integer(), nullable=False),
     sa.Column('default_credit_limit', sa.BigInteger(), nullable=False),
     sa.Column('default_debit_limit', sa.BigInteger(), nullable=True),
+    sa.Column('kind_credit_limits', sa.JSON(), nullable=False),
     sa.Column('exchange_rate', sa.String(length=40), nullable=False),
     sa.Column('clearing_account_id', sa.Integer(), nullable=True),
     sa.Column('settlement_account_id', sa.Integer(), nullable=True),

@@ -52,6 +52,7 @@ def network_json(network: Network) -> dict:
         },
         "default_credit_limit": network.default_credit_limit,
         "default_debit_limit": network.default_debit_limit,
+        "kind_credit_limits": network.kind_credit_limits or {},
         "exchange_rate": network.exchange_rate,
         "clearing_account_id": network.clearing_account_id,
         "settlement_account_id": network.settlement_account_id,
@@ -165,6 +166,13 @@ class NewNetwork(Body):
     parent_id: PositiveInt | None = None
     exchange_rate: Annotated[str, Field(min_length=1, max_length=40)] = "1"
     clearing_holder: Holder | None = None
+    kind_credit_limits: dict[Literal["business", "individual", "employee"], Limit] | None = None
+
+
+class NetworkChange(Body):
+    default_credit_limit: Limit | None = None
+    default_debit_limit: Limit | None = None
+    kind_credit_limits: dict[Literal["business", "individual", "employee"], Limit] | None = None
 
 
 class NewAccount(Body):
@@ -251,9 +259,33 @@ def create_network():
         parent_id=data.parent_id,
         exchange_rate=data.exchange_rate,
         clearing_holder=(data.clearing_holder.type, data.clearing_holder.id) if data.clearing_holder else None,
+        kind_credit_limits=data.kind_credit_limits,
     )
     db.session.commit()
     return created(network_json(network))
+
+
+@bp.patch("/networks/<int:network_id>")
+def change_network(network_id: int):
+    user = require_user()
+    network = _network(network_id, user)
+    data = parse_body(NetworkChange)
+    given = data.model_fields_set
+    if "default_credit_limit" in given and data.default_credit_limit is None:
+        raise invalid("default_credit_limit", "default_credit_limit is a whole number, 0 or more.")
+    service.set_network_defaults(
+        actor=user,
+        network=network,
+        default_credit_limit=data.default_credit_limit
+        if "default_credit_limit" in given
+        else network.default_credit_limit,
+        default_debit_limit=data.default_debit_limit if "default_debit_limit" in given else network.default_debit_limit,
+        kind_credit_limits=data.kind_credit_limits
+        if data.kind_credit_limits is not None
+        else network.kind_credit_limits,
+    )
+    db.session.commit()
+    return jsonify(network_json(network))
 
 
 @bp.get("/networks/<int:network_id>")

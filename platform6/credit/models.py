@@ -4,7 +4,7 @@ import hashlib
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..errors import Conflict
@@ -37,6 +37,8 @@ class Network(db.Model):
     currency_decimals: Mapped[int] = mapped_column(default=2)
     default_credit_limit: Mapped[int] = mapped_column(BigInteger, default=0)
     default_debit_limit: Mapped[int | None] = mapped_column(BigInteger)
+    #: {"business": 50000, ...}: a new account's credit limit by kind, overriding default_credit_limit
+    kind_credit_limits: Mapped[dict] = mapped_column(JSON, default=dict)
     #: decimal string: parent major units per major unit of this network ("1" for a root)
     exchange_rate: Mapped[str] = mapped_column(String(40), default="1")
     #: this network's account inside the parent network
@@ -56,6 +58,12 @@ class Network(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     group = relationship("Group", lazy="raise_on_sql")
+
+    def default_limit_for(self, kind: str) -> int:
+        """A new account's credit limit: 0 for a sole trader, else the kind's default or the network's."""
+        if kind == "sole_trader":
+            return 0
+        return int((self.kind_credit_limits or {}).get(kind, self.default_credit_limit))
 
     @property
     def rate(self) -> Decimal:

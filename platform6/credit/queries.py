@@ -9,7 +9,12 @@ from ..accounts.models import User
 from ..extensions import db
 from ..groups.models import Group, Membership
 from ..permissions import is_admin, user_id_of
-from .models import Account, Entry, Leg, Network, PaymentRequest, Transfer
+from .models import Account, Entry, Leg, LimitChange, Network, PaymentRequest, Transfer
+
+
+def account_room(account_id: int) -> str:
+    """The Socket.IO room of an account's open pages."""
+    return f"credit_account:{account_id}"
 
 
 def account_by_id(account_id: int) -> Account | None:
@@ -380,3 +385,85 @@ def _mirror_problems(network: Network, accounts: dict) -> list[str]:
             f"clearing balance {clearing.balance}"
         ]
     return []
+
+
+def _month(column):
+    if db.session.get_bind().dialect.name == "sqlite":
+        return func.strftime("%Y-%m", column)
+    return func.to_char(column, "YYYY-MM")
+
+
+DISTRIBUTION_BUCKETS = ("in credit", "0–25% of limit used", "25–50%", "50–75%", "75–100%", "beyond the limit")
+
+
+def network_insights(network: Network, now: datetime) -> dict:
+    """The network page's figures beyond API.md's stats: monthly turnover, days to clear, inactivity, distribution."""
+    since = now - timedelta(days=365)
+    month = _month(Leg.created_at)
+    turnover = [
+        (label, int(total))
+        for label, total in db.session.execute(
+            select(month, func.sum(Leg.amount))
+            .where(Leg.network_id == network.id, Leg.created_at >= since)
+            .group_by(month)
+            .order_by(month)
+        )
+    ]
+    members = db.session.execute(
+        select(Account.id, Account.balance, Account.credit_limit, Account.kind).where(
+            Account.network_id == network.id, Account.purpose == "member"
+        )
+    ).all()
+    volume_90d = db.session.scalar(
+        select(func.coalesce(func.sum(Leg.amount), 0)).where(
+            Leg.network_id == network.id, Leg.created_at >= now - timedelta(days=90)
+        )
+    )
+    outstanding = sum(-row.balance for row in members if row.balance < 0)
+    daily = int(volume_90d) / 90
+    active = set(
+        db.session.scalars(
+            select(func.distinct(Entry.account_id))
+            .join(Account, Account.id == Entry.account_id)
+            .where(Account.network_id == network.id, Entry.created_at >= now - timedelta(days=90))
+        )
+    )
+    distribution = dict.fromkeys(DISTRIBUTION_BUCKETS, 0)
+    for row in members:
+        distribution[_bucket(row.balance, row.credit_limit)] += 1
+    return {
+        "turnover": turnover,
+        "outstanding": outstanding,
+        "days_to_clear": round(outstanding / daily, 1) if daily else None,
+        "inactive_share": round(1 - len(active & {r.id for r in members}) / len(members), 3) if members else 0,
+        "distribution": list(distribution.items()),
+    }
+
+
+def _bucket(balance: int, credit_limit: int) -> str:
+    if balance >= 0:
+        return DISTRIBUTION_BUCKETS[0]
+    if credit_limit <= 0 or -balance > credit_limit:
+        return DISTRIBUTION_BUCKETS[5]
+    used = -balance / credit_limit
+    return DISTRIBUTION_BUCKETS[min(4, 1 + int(used * 4))]
+
+
+def nearest_limits(network: Network, limit: int = 5) -> list[Account]:
+    """The member accounts with least left to spend (for the network's admins only)."""
+    return list(
+        db.session.scalars(
+            select(Account)
+            .where(Account.network_id == network.id, Account.purpose == "member", Account.credit_limit > 0)
+            .order_by(Account.balance + Account.credit_limit, Account.id)
+            .limit(limit)
+        )
+    )
+
+
+def limit_history(account: Account) -> list[LimitChange]:
+    return list(
+        db.session.scalars(
+            select(LimitChange).where(LimitChange.account_id == account.id).order_by(LimitChange.id.desc()).limit(20)
+        )
+    )

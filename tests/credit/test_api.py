@@ -308,3 +308,53 @@ def test_no_route_is_422(api, world, create_group):
                        "kind": "individual"}, user=world["alice"]).get_json()  # fmt: skip
     response = pay(api, world, 1, from_account_id=account["id"])
     assert response.status_code == 422 and response.get_json()["error"]["code"] == "no_route"
+
+
+JUNK = [
+    b"",
+    b"{not json",
+    b"[]",
+    b"null",
+    b'{"amount": 1.5, "from_account_id": "1", "to_account_id": 99999999999999999999, "holder": []}',
+    b'{"amount": 9007199254740991, "from_account_id": 1, "to_account_id": 2, "description": null}',
+    b'{"credit_limit": null, "debit_limit": -1, "status": 5, "warning_percent": 0, "reason": ""}',
+    b'{"name": "N", "group_id": 1, "currency": {"code": "", "name": "x", "decimals": -1}, "parent_id": 1,'
+    b' "exchange_rate": "1e999999", "clearing_holder": {"type": "group", "id": 999}}',
+    b'{"holder": {"type": "user", "id": 1}, "kind": "sole_trader", "credit_limit": 9007199254740992}',
+]
+
+
+def test_no_junk_to_a_credit_route_gives_a_500(app, api, world):
+    pay(api, world, 100)
+    token = api.token(world["admin"])
+    alice_token = api.token(world["alice"])
+    rules = [r for r in app.url_map.iter_rules() if r.endpoint.startswith("credit_api.")]
+    for rule in rules:
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            for ident in ("1",):
+                path = rule.rule.replace("<int:network_id>", ident).replace("<int:account_id>", ident)
+                path = path.replace("<int:transfer_id>", ident).replace("<int:request_id>", ident)
+                for i, body in enumerate(JUNK):
+                    query = ("", "?cursor=%%%&limit=0&from=x&to=2026-13-01&direction=sideways&q=%00")[i % 2]
+                    response = api.client.open(
+                        path + query,
+                        method=method,
+                        data=body,
+                        headers={"Authorization": f"Bearer {(token, alice_token)[i % 2]}",
+                                 "Content-Type": "application/json", "Idempotency-Key": "k" * (1 + 300 * (i % 2))},
+                    )  # fmt: skip
+                    assert response.status_code < 500, (method, path, query, body, response.get_data())
+
+
+def test_patch_network_defaults_by_kind(api, world, create_user):
+    path = f"/networks/{world['network']['id']}"
+    assert api.patch(path, {"default_credit_limit": 1}, user=world["alice"]).status_code == 403
+    assert api.patch(path, {"kind_credit_limits": {"sole_trader": 5}}, user=world["admin"]).status_code == 422
+    changed = api.patch(path, {"kind_credit_limits": {"employee": 2_000}}, user=world["admin"])
+    assert changed.status_code == 200
+    body = changed.get_json()
+    assert body["kind_credit_limits"] == {"employee": 2_000} and body["default_credit_limit"] == 10_000
+    worker = create_user()
+    made = api.post(f"{path}/accounts", {"holder": {"type": "user", "id": worker.id}, "kind": "employee"},
+                    user=world["admin"])  # fmt: skip
+    assert made.get_json()["credit_limit"] == 2_000
