@@ -35,6 +35,12 @@ DECISIONS = [
       "action": {"type": "add_member", "user_id": "hamish", "role": "admin"}},
      {"lena": ({"agree": 1}, "Long overdue."), "alice": ({"agree": 1}, "")},
      None),
+    ("ocn", "jo", "Raise Kwame Asante's credit limit to £1,000",
+     {"kind": "proposal", "details": "Kwame's catering co-op trades steadily and keeps hitting its £500 limit.",
+      "action": {"type": "set_credit_limit", "account_of": ("national", "kwame"), "credit_limit": 100000}},
+     {"lena": ({"agree": 1}, "Their trade record is good."), "ben": ({"agree": 1}, ""),
+      "grace": ({"abstain": 1}, "")},
+     None),
     ("kirklees", "jo", "Elect the Kirklees steering group",
      {"kind": "ranked_choice", "options": ["Ben", "Dev", "Ellie", "Hamish", "Lena"], "anonymous": True,
       "settings": {"method": "stv", "seats": 2}, "details": "Two seats, single transferable vote."},
@@ -51,8 +57,14 @@ def seed(story: dict) -> None:
         if db.session.scalar(select(Poll.id).where(Poll.group_id == group.id, Poll.title == title)):
             continue
         body = dict(body)
-        if body.get("action", {}).get("type") == "add_member":
-            body["action"] = {**body["action"], "user_id": users[body["action"]["user_id"]].id}
+        action = body.get("action")
+        if action and action["type"] == "add_member":
+            body["action"] = {**action, "user_id": users[action["user_id"]].id}
+        elif action:
+            account = _account_of(story, *action["account_of"])
+            if account is None:  # no demo credit: leave the binding proposal out
+                continue
+            body["action"] = {"type": action["type"], "account_id": account.id, "credit_limit": action["credit_limit"]}
         poll = service.create_poll(
             actor=users[author], group=group, title=title, closing_at=utcnow() + timedelta(days=5), **body
         )
@@ -63,3 +75,19 @@ def seed(story: dict) -> None:
             statement, option = outcome
             service.set_outcome(actor=users[author], poll=poll, statement=statement, option=option)
     story.setdefault("summary", {})["decisions"] = len(DECISIONS)
+
+
+def _account_of(story: dict, network_key: str, user_key: str):
+    """The user's account in a demo network (credit's demo runs before this one), or None."""
+    credit = story.get("credit") or {}
+    network = credit.get("networks", {}).get(network_key)
+    user = story["users"][user_key]
+    for account in credit.get("accounts", []):
+        if (
+            network
+            and account.network_id == network.id
+            and account.holder_type == "user"
+            and account.holder_id == user.id
+        ):
+            return account
+    return None

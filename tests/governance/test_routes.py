@@ -198,3 +198,16 @@ def test_the_dashboard_shows_open_decisions(client, login, raise_poll, group, pe
     assert "Open decisions" in html and "Buy a cargo bike" in html and "not voted" in html
     mine = page(client, "/decisions")
     assert "Buy a cargo bike" in mine and f"/groups/{group.handle}/decisions/new" in mine
+
+
+def test_a_poll_raised_in_a_thread_shows_in_the_thread_and_links_back(client, login, raise_poll, group, people):
+    from platform6.forums.service import start_discussion
+
+    thread = start_discussion(actor=people["ann"], group=group, title="Transport")
+    db.session.commit()
+    login(people["bob"])
+    form = page(client, f"/groups/{group.handle}/decisions/new?discussion_id={thread.id}")
+    assert "In the thread “Transport”" in form
+    poll = raise_poll(group, people["bob"], discussion_id=thread.id, title="Buy a cargo bike")
+    assert f"/polls/{poll['id']}" in page(client, f"/d/{thread.id}")
+    assert f"/d/{thread.id}" in page(client, f"/polls/{poll['id']}")
