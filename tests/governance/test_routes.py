@@ -211,3 +211,13 @@ def test_a_poll_raised_in_a_thread_shows_in_the_thread_and_links_back(client, lo
     poll = raise_poll(group, people["bob"], discussion_id=thread.id, title="Buy a cargo bike")
     assert f"/polls/{poll['id']}" in page(client, f"/d/{thread.id}")
     assert f"/d/{thread.id}" in page(client, f"/polls/{poll['id']}")
+
+
+def test_anyone_may_read_an_open_groups_poll_but_only_members_vote(client, create_group, raise_poll, vote, people):
+    group = create_group(admin=people["ann"], privacy="open", members=[people["bob"]])
+    poll = raise_poll(group, people["ann"])
+    vote(poll, people["bob"], {"agree": 1})
+    html = page(client, f"/polls/{poll['id']}")
+    assert "poll-bar-fill" in html and 'name="choice"' not in html
+    assert client.post(f"/polls/{poll['id']}/vote", data={"choice": "agree"}).status_code == 302  # to sign in
+    assert db.session.scalar(db.select(db.func.count()).select_from(Vote)) == 1
