@@ -27,7 +27,7 @@ from .queries import members_select, pending_join_requests
 bp = api_blueprint("groups_api", __name__)
 
 Privacy = Literal["open", "closed", "secret"]
-Role = Literal["member", "admin"]
+Role = Literal["member", "admin", "observer"]
 
 
 def group_json(group: Group) -> dict:

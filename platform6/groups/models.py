@@ -10,7 +10,8 @@ from ..extensions import db
 from ..timeutil import utcnow
 
 PRIVACIES = ("open", "closed", "secret")
-ROLES = ("member", "admin")
+#: an "observer" (added for decisions) discusses like a member but is not eligible to vote
+ROLES = ("member", "admin", "observer")
 #: notification volumes, quietest first (see Membership.volume)
 VOLUMES = ("mute", "app", "digest", "email")
 

@@ -134,7 +134,7 @@ def update_group(
 
 def _check_role(role: str) -> str:
     if role not in ROLES:
-        raise invalid("role", "Choose member or admin.")
+        raise invalid("role", "Choose member, admin or observer.")
     return role
 
 

@@ -1,0 +1,305 @@
+"""JSON routes for decisions (API.md "Decisions (polls)"), plus proxies, receipts and CSV (docs/api-governance.md)."""
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from flask import Response, jsonify, request
+from pydantic import Field
+
+from ..accounts.models import User
+from ..api import (
+    Body,
+    NonNegativeInt,
+    PositiveInt,
+    SafeInt,
+    api_blueprint,
+    created,
+    no_content,
+    optional_user,
+    paginate,
+    parse_body,
+    require_user,
+)
+from ..errors import invalid
+from ..extensions import db
+from ..groups.api import visible_group
+from ..groups.models import ROLES
+from ..permissions import ensure_content_visible
+from ..timeutil import iso
+from . import kinds, queries, service
+from .models import Poll, Proxy, Vote
+
+bp = api_blueprint("governance_api", __name__)
+
+Title = Annotated[str, Field(max_length=200)]
+Option = Annotated[str, Field(max_length=200)]
+
+
+class AddMemberAction(Body):
+    type: Literal["add_member"]
+    user_id: PositiveInt
+    role: Literal[ROLES] = "member"  # type: ignore[valid-type]
+
+
+class CreditLimitAction(Body):
+    type: Literal["set_credit_limit"]
+    account_id: PositiveInt
+    credit_limit: NonNegativeInt
+
+
+class DebitLimitAction(Body):
+    type: Literal["set_debit_limit"]
+    account_id: PositiveInt
+    #: null: no debit limit
+    debit_limit: NonNegativeInt | None
+
+
+Action = Annotated[CreditLimitAction | DebitLimitAction | AddMemberAction, Field(discriminator="type")]
+
+
+class NewPoll(Body):
+    kind: Literal[kinds.KINDS]  # type: ignore[valid-type]
+    title: Title
+    details: Annotated[str, Field(max_length=20000)] = ""
+    options: Annotated[list[Option], Field(max_length=100)] | None = None
+    settings: dict[str, SafeInt | str] | None = None
+    closing_at: datetime
+    discussion_id: PositiveInt | None = None
+    anonymous: bool = False
+    hide_results: bool = False
+    quorum_percent: Annotated[int, Field(ge=0, le=100)] = 0
+    voter_ids: Annotated[list[PositiveInt], Field(max_length=5000)] | None = None
+    action: Action | None = None
+
+
+class NewVote(Body):
+    choices: Annotated[dict[Option, SafeInt], Field(max_length=100)]
+    reason: Annotated[str, Field(max_length=10000)] | None = None
+
+
+class NewProxy(Body):
+    proxy_id: PositiveInt
+
+
+class NewOutcome(Body):
+    statement: Annotated[str, Field(max_length=10000)]
+    option: Option | None = None
+    review_on: date | None = None
+
+
+def person_json(user_id: int | None) -> dict | None:
+    user = db.session.get(User, user_id) if user_id else None
+    return {"id": user.id, "name": user.name} if user else None
+
+
+def outcome_json(poll: Poll) -> dict | None:
+    if poll.outcome_statement is None:
+        return None
+    return {
+        "statement": poll.outcome_statement,
+        "statement_html": poll.outcome_statement_html,
+        "option": poll.outcome_option,
+        "review_on": poll.outcome_review_on.isoformat() if poll.outcome_review_on else None,
+        "author": person_json(poll.outcome_author_id),
+        "created_at": iso(poll.outcome_at),
+    }
+
+
+def action_json(poll: Poll) -> dict | None:
+    if poll.action is None:
+        return None
+    return {**poll.action, "result": poll.action_result}
+
+
+def poll_json(poll: Poll, eligible_count: int | None = None) -> dict:
+    if eligible_count is None:
+        eligible_count = queries.eligible_count(poll)
+    return {
+        "id": poll.id,
+        "group_id": poll.group_id,
+        "discussion_id": poll.discussion_id,
+        "kind": poll.kind,
+        "title": poll.title,
+        "details": poll.details,
+        "details_html": poll.details_html,
+        "options": poll.options,
+        "settings": poll.settings,
+        "closing_at": iso(poll.closing_at),
+        "closed_at": iso(poll.closed_at),
+        "closed": poll.closed_at is not None,
+        "anonymous": poll.anonymous,
+        "hide_results": poll.hide_results,
+        "quorum_percent": poll.quorum_percent,
+        "voter_ids": poll.voter_ids,
+        "voters_count": poll.voters_count,
+        "eligible_count": eligible_count,
+        "author": person_json(poll.author_id),
+        "outcome": outcome_json(poll),
+        "action": action_json(poll),
+        "created_at": iso(poll.created_at),
+    }
+
+
+def polls_json(polls: list[Poll]) -> list[dict]:
+    counts = queries.eligible_counts(polls)
+    return [poll_json(poll, counts[poll.id]) for poll in polls]
+
+
+def vote_json(vote: Vote, poll: Poll, user: User | None = None) -> dict:
+    """A vote; `user` is null in an anonymous poll, whoever asks."""
+    voter = None
+    if not poll.anonymous:
+        voter = user or vote.user
+    return {
+        "id": vote.id,
+        "poll_id": vote.poll_id,
+        "user": {"id": voter.id, "name": voter.name} if voter else None,
+        "choices": vote.choices,
+        "reason": vote.reason,
+        "reason_html": vote.reason_html,
+        "created_at": iso(vote.created_at),
+    }
+
+
+def proxy_json(proxy: Proxy) -> dict:
+    return {
+        "poll_id": proxy.poll_id,
+        "proxy": person_json(proxy.proxy_id),
+        "created_at": iso(proxy.created_at),
+    }
+
+
+@bp.post("/groups/<int:group_id>/polls")
+def create_poll(group_id: int):
+    user = require_user()
+    group = visible_group(group_id, user)
+    ensure_content_visible(user, group)
+    data = parse_body(NewPoll)
+    poll = service.create_poll(
+        actor=user,
+        group=group,
+        kind=data.kind,
+        title=data.title,
+        details=data.details,
+        options=data.options,
+        settings=data.settings,
+        closing_at=data.closing_at,
+        discussion_id=data.discussion_id,
+        anonymous=data.anonymous,
+        hide_results=data.hide_results,
+        quorum_percent=data.quorum_percent,
+        voter_ids=data.voter_ids,
+        action=data.action.model_dump() if data.action else None,
+    )
+    db.session.commit()
+    return created(poll_json(poll))
+
+
+@bp.get("/groups/<int:group_id>/polls")
+def list_polls(group_id: int):
+    user = optional_user()
+    group = visible_group(group_id, user)
+    ensure_content_visible(user, group)
+    state = request.args.get("state")
+    if state not in (None, "open", "closed"):
+        raise invalid("state", "state is open or closed.")
+    return jsonify(paginate(queries.group_polls_select(group, state), queries.LIST_ORDER, polls_json))
+
+
+@bp.get("/polls/<int:poll_id>")
+def show_poll(poll_id: int):
+    return jsonify(poll_json(queries.visible_poll(optional_user(), poll_id)))
+
+
+@bp.post("/polls/<int:poll_id>/votes")
+def cast_vote(poll_id: int):
+    user = require_user()
+    poll = queries.visible_poll(user, poll_id)
+    data = parse_body(NewVote)
+    vote = service.cast_vote(actor=user, poll=poll, choices=data.choices, reason=data.reason)
+    db.session.commit()
+    return created(vote_json(vote, poll, user))
+
+
+@bp.get("/polls/<int:poll_id>/votes")
+def list_votes(poll_id: int):
+    poll = queries.visible_poll(optional_user(), poll_id)
+    queries.ensure_results_visible(poll)
+    order = [(Vote.created_at, False), (Vote.id, False)]
+    return jsonify(paginate(queries.votes_select(poll), order, lambda rows: [vote_json(v, poll) for v in rows]))
+
+
+@bp.get("/polls/<int:poll_id>/results")
+def results(poll_id: int):
+    poll = queries.visible_poll(optional_user(), poll_id)
+    queries.ensure_results_visible(poll)
+    return jsonify(queries.results_of(poll))
+
+
+@bp.get("/polls/<int:poll_id>/results.csv")
+def results_csv(poll_id: int):
+    poll = queries.visible_poll(optional_user(), poll_id)
+    queries.ensure_results_visible(poll)
+    return csv_response(poll)
+
+
+def csv_response(poll: Poll) -> Response:
+    response = Response(queries.results_csv(poll, queries.results_of(poll)), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="poll-{poll.id}-results.csv"'
+    return response
+
+
+@bp.get("/polls/<int:poll_id>/my-vote")
+def my_vote(poll_id: int):
+    """The caller's receipt: their own vote (never anyone else's), their proxy, and whether they count."""
+    user = require_user()
+    poll = queries.visible_poll(user, poll_id)
+    vote = queries.my_vote(user, poll)
+    proxy = queries.my_proxy(user, poll)
+    counted = vote is not None or (proxy is not None and queries.has_voted(proxy.proxy_id, poll))
+    return jsonify(
+        {
+            "vote": vote_json(vote, poll, user) if vote else None,
+            "proxy": proxy_json(proxy) if proxy else None,
+            "counted": counted,
+            "eligible": queries.is_eligible(user, poll),
+        }
+    )
+
+
+@bp.put("/polls/<int:poll_id>/proxy")
+def set_proxy(poll_id: int):
+    user = require_user()
+    poll = queries.visible_poll(user, poll_id)
+    data = parse_body(NewProxy)
+    proxy = service.set_proxy(actor=user, poll=poll, proxy_id=data.proxy_id)
+    db.session.commit()
+    return jsonify(proxy_json(proxy))
+
+
+@bp.delete("/polls/<int:poll_id>/proxy")
+def revoke_proxy(poll_id: int):
+    user = require_user()
+    poll = queries.visible_poll(user, poll_id)
+    service.revoke_proxy(actor=user, poll=poll)
+    db.session.commit()
+    return no_content()
+
+
+@bp.post("/polls/<int:poll_id>/close")
+def close_poll(poll_id: int):
+    user = require_user()
+    poll = queries.visible_poll(user, poll_id)
+    service.close_poll(poll=poll, actor=user)
+    db.session.commit()
+    return jsonify(poll_json(poll))
+
+
+@bp.post("/polls/<int:poll_id>/outcome")
+def set_outcome(poll_id: int):
+    user = require_user()
+    poll = queries.visible_poll(user, poll_id)
+    data = parse_body(NewOutcome)
+    service.set_outcome(actor=user, poll=poll, statement=data.statement, option=data.option, review_on=data.review_on)
+    db.session.commit()
+    return jsonify(poll_json(poll))

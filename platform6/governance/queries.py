@@ -1,0 +1,266 @@
+"""Reads about polls that pages, the API, events and jobs share: visibility, eligibility, ballots, results."""
+
+import csv
+import io
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from ..errors import Forbidden, NotFound
+from ..extensions import db
+from ..groups.models import Group, Membership
+from ..permissions import can_see_content, user_id_of
+from . import tally
+from .models import Poll, Proxy, Vote
+
+#: membership roles that may vote (an observer discusses but is not eligible)
+VOTING_ROLES = ("member", "admin")
+
+
+def poll_by_id(poll_id: int) -> Poll | None:
+    return db.session.scalar(
+        select(Poll)
+        .options(joinedload(Poll.author), joinedload(Poll.outcome_author), joinedload(Poll.group))
+        .where(Poll.id == poll_id)
+    )
+
+
+def visible_poll(user, poll_id: int) -> Poll:
+    """The poll if the user may see its group's content, else NotFound."""
+    poll = poll_by_id(poll_id)
+    if poll is None or not can_see_content(user, poll.group):
+        raise NotFound("No such poll.")
+    return poll
+
+
+def ensure_results_visible(poll: Poll) -> None:
+    if not poll.results_visible():
+        raise Forbidden("Results are hidden until the poll closes.", code="results_hidden")
+
+
+def _eligible_select(poll: Poll):
+    stmt = select(Membership.user_id).where(Membership.group_id == poll.group_id, Membership.role.in_(VOTING_ROLES))
+    if poll.voter_ids is not None:
+        stmt = stmt.where(Membership.user_id.in_(poll.voter_ids))
+    return stmt
+
+
+def eligible_ids(poll: Poll) -> set[int]:
+    """Who may vote now: the group's voting members (within the poll's named list, if it has one)."""
+    return set(db.session.scalars(_eligible_select(poll)))
+
+
+def is_eligible(user, poll: Poll) -> bool:
+    uid = user_id_of(user)
+    if uid is None or (poll.voter_ids is not None and uid not in poll.voter_ids):
+        return False
+    role = db.session.scalar(
+        select(Membership.role).where(Membership.group_id == poll.group_id, Membership.user_id == uid)
+    )
+    return role in VOTING_ROLES
+
+
+def eligible_counts(polls: list[Poll]) -> dict[int, int]:
+    """eligible_count per poll: frozen when closed, else counted now (one query per distinct voter list)."""
+    counts = {p.id: p.eligible_count for p in polls if p.closed_at is not None}
+    open_all = [p for p in polls if p.closed_at is None and p.voter_ids is None]
+    if open_all:
+        per_group = dict(
+            db.session.execute(
+                select(Membership.group_id, func.count())
+                .where(Membership.group_id.in_({p.group_id for p in open_all}), Membership.role.in_(VOTING_ROLES))
+                .group_by(Membership.group_id)
+            ).all()
+        )
+        counts.update({p.id: per_group.get(p.group_id, 0) for p in open_all})
+    for p in polls:
+        if p.closed_at is None and p.voter_ids is not None:
+            counts[p.id] = db.session.scalar(select(func.count()).select_from(_eligible_select(p).subquery()))
+    return counts
+
+
+def eligible_count(poll: Poll) -> int:
+    return eligible_counts([poll])[poll.id]
+
+
+@dataclass
+class Ballots:
+    """The ballots that count, and who cast them (user ids; never shown for anonymous polls)."""
+
+    choices: list[dict]
+    direct: set[int]
+    #: delegator id -> proxy id, for delegations that count (the proxy voted, the delegator did not)
+    by_proxy: dict[int, int]
+
+    @property
+    def voters(self) -> set[int]:
+        return self.direct | set(self.by_proxy)
+
+
+def ballots_of(poll: Poll, eligible: set[int] | None = None) -> Ballots:
+    """Direct votes (kept by members who left), plus each eligible delegator's proxy's vote."""
+    rows = db.session.execute(select(Vote.user_id, Vote.choices).where(Vote.poll_id == poll.id)).all()
+    by_user = {uid: choices for uid, choices in rows}
+    choices = [c for _, c in rows]
+    by_proxy: dict[int, int] = {}
+    delegations = db.session.execute(select(Proxy.delegator_id, Proxy.proxy_id).where(Proxy.poll_id == poll.id)).all()
+    if delegations:
+        eligible = eligible_ids(poll) if eligible is None else eligible
+        for delegator, proxy in delegations:
+            if delegator not in by_user and proxy in by_user and delegator in eligible:
+                by_proxy[delegator] = proxy
+                choices.append(by_user[proxy])
+    return Ballots(choices=choices, direct=set(by_user), by_proxy=by_proxy)
+
+
+def voters_count_now(poll: Poll) -> int:
+    return len(ballots_of(poll).voters)
+
+
+def results_of(poll: Poll, ballots: Ballots | None = None, eligible: int | None = None) -> dict:
+    """API.md's results: {kind, closed, voters_count, eligible_count, options, winner, passed, ...}."""
+    ballots = ballots or ballots_of(poll)
+    eligible = eligible if eligible is not None else (eligible_count(poll) if poll.closed_at is None else None)
+    eligible = poll.eligible_count if poll.closed_at is not None else eligible
+    voters = len(ballots.voters)
+    result = tally.tally(poll.kind, poll.options, ballots.choices, poll.settings)
+    passed = None
+    if poll.kind == "proposal":
+        passed = poll.closed_at is not None and tally.proposal_passed(
+            result, voters=voters, eligible=eligible or 0, quorum_percent=poll.quorum_percent
+        )
+    extra = {key: value for key, value in result.items() if key not in ("options", "winner")}
+    return {
+        "kind": poll.kind,
+        "closed": poll.closed_at is not None,
+        "voters_count": voters,
+        "eligible_count": eligible,
+        "options": result["options"],
+        "winner": result["winner"],
+        "passed": passed,
+        **extra,
+    }
+
+
+def votes_select(poll: Poll):
+    """Current votes, with their voters loaded unless the poll is anonymous (then never)."""
+    stmt = select(Vote).where(Vote.poll_id == poll.id)
+    if not poll.anonymous:
+        stmt = stmt.options(joinedload(Vote.user))
+    return stmt
+
+
+def my_vote(user, poll: Poll) -> Vote | None:
+    uid = user_id_of(user)
+    if uid is None:
+        return None
+    return db.session.scalar(select(Vote).where(Vote.poll_id == poll.id, Vote.user_id == uid))
+
+
+def has_voted(user_id: int, poll: Poll) -> bool:
+    return db.session.scalar(select(Vote.id).where(Vote.poll_id == poll.id, Vote.user_id == user_id)) is not None
+
+
+def my_proxy(user, poll: Poll) -> Proxy | None:
+    uid = user_id_of(user)
+    if uid is None:
+        return None
+    return db.session.scalar(
+        select(Proxy).options(joinedload(Proxy.proxy)).where(Proxy.poll_id == poll.id, Proxy.delegator_id == uid)
+    )
+
+
+def proxies_held(user, poll: Poll) -> list[Proxy]:
+    """Delegations to this user on this poll (shown to the proxy, with who delegated)."""
+    uid = user_id_of(user)
+    if uid is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(Proxy).options(joinedload(Proxy.delegator)).where(Proxy.poll_id == poll.id, Proxy.proxy_id == uid)
+        )
+    )
+
+
+def eligible_members(poll: Poll) -> list[Membership]:
+    """Eligible memberships with users loaded, by name (for "who has not voted" and proxy choices)."""
+    from ..accounts.models import User
+
+    stmt = (
+        select(Membership)
+        .join(User, User.id == Membership.user_id)
+        .options(joinedload(Membership.user))
+        .where(Membership.group_id == poll.group_id, Membership.role.in_(VOTING_ROLES))
+        .order_by(User.name)
+    )
+    if poll.voter_ids is not None:
+        stmt = stmt.where(Membership.user_id.in_(poll.voter_ids))
+    return list(db.session.scalars(stmt))
+
+
+def group_polls_select(group: Group, state: str | None = None):
+    stmt = select(Poll).options(joinedload(Poll.author)).where(Poll.group_id == group.id)
+    if state == "open":
+        stmt = stmt.where(Poll.closed_at.is_(None))
+    elif state == "closed":
+        stmt = stmt.where(Poll.closed_at.is_not(None))
+    return stmt
+
+
+#: "open first, then latest closed first" (open ones newest first), as keyset columns
+LIST_ORDER = [(Poll.list_rank, False), (Poll.listed_at, True), (Poll.id, True)]
+
+
+def open_polls_for(user, limit: int = 10) -> list[Poll]:
+    """Open polls in the user's groups, closing soonest first (the dashboard panel)."""
+    uid = user_id_of(user)
+    if uid is None:
+        return []
+    mine = select(Membership.group_id).where(Membership.user_id == uid)
+    return list(
+        db.session.scalars(
+            select(Poll)
+            .options(joinedload(Poll.group))
+            .where(Poll.group_id.in_(mine), Poll.closed_at.is_(None))
+            .order_by(Poll.closing_at, Poll.id)
+            .limit(limit)
+        )
+    )
+
+
+def voted_poll_ids(user, poll_ids: list[int]) -> set[int]:
+    uid = user_id_of(user)
+    if uid is None or not poll_ids:
+        return set()
+    return set(db.session.scalars(select(Vote.poll_id).where(Vote.user_id == uid, Vote.poll_id.in_(poll_ids))))
+
+
+def results_csv(poll: Poll, results: dict) -> str:
+    """The results as CSV: one row per option, no voter named (safe for anonymous polls)."""
+    from .kinds import option_label
+
+    def cell(value):
+        """Text a spreadsheet would run as a formula starts with an apostrophe instead."""
+        return "'" + value if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    extra = [
+        key for key in ("average", "yes", "if_need_be", "no") if results["options"] and key in results["options"][0]
+    ]
+    writer.writerow(["option", "label", "value", "voters", *extra])
+    for row in results["options"]:
+        writer.writerow(
+            [cell(row["name"]), cell(option_label(row["name"])), row["value"], row["voters"], *(row[k] for k in extra)]
+        )
+    writer.writerow([])
+    writer.writerow(["poll", cell(poll.title)])
+    writer.writerow(["kind", poll.kind])
+    writer.writerow(["closed", "yes" if results["closed"] else "no"])
+    writer.writerow(["voters_count", results["voters_count"]])
+    writer.writerow(["eligible_count", results["eligible_count"]])
+    writer.writerow(["winner", cell(results["winner"] or "")])
+    if results["passed"] is not None:
+        writer.writerow(["passed", "yes" if results["passed"] else "no"])
+    return out.getvalue()

@@ -1,0 +1,381 @@
+"""Decision pages: a group's polls, raising one, the poll page (vote, proxy, close, outcome), CSV, dashboard."""
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..dashboard import panel
+from ..errors import DomainError, NotFound, invalid
+from ..extensions import db
+from ..forums.queries import discussion_by_id
+from ..forums.timeline import TimelineItem, register_timeline_source
+from ..groups.models import Membership
+from ..groups.queries import group_by_handle, members_select, memberships_of_user
+from ..permissions import can_admin, can_member, can_see_content, can_see_group, is_member
+from ..timeutil import utcnow
+from ..web import show_error_on_form
+from . import kinds, queries, service
+from .api import csv_response
+from .forms import OutcomeForm, PollForm, ProxyForm, VoteForm, choices
+from .models import Poll, Vote
+
+bp = Blueprint("governance", __name__)
+
+#: settings each kind's form shows (the rest keep their defaults)
+KIND_SETTINGS = {
+    "poll": ("min_choices", "max_choices"),
+    "dot_vote": ("dots_per_voter",),
+    "score": ("min_score", "max_score"),
+    "ranked_choice": ("method", "seats"),
+}
+
+
+def _group_or_404(handle: str):
+    group = group_by_handle(handle)
+    if group is None or not can_see_group(current_user, group) or not can_see_content(current_user, group):
+        abort(404)
+    return group
+
+
+def _poll_or_404(poll_id: int) -> Poll:
+    try:
+        return queries.visible_poll(current_user, poll_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/groups/<handle>/decisions")
+def group_polls(handle: str):
+    group = _group_or_404(handle)
+    polls = list(db.session.scalars(queries.group_polls_select(group).order_by(*_list_order()).limit(100)))
+    return render_template(
+        "governance/index.html",
+        group=group,
+        polls=polls,
+        eligible=queries.eligible_counts(polls),
+        voted=queries.voted_poll_ids(current_user, [p.id for p in polls]),
+        may_raise=can_member(current_user, group, "members_can_raise_polls"),
+        now=utcnow(),
+    )
+
+
+def _list_order():
+    return [column.desc() if descending else column.asc() for column, descending in queries.LIST_ORDER]
+
+
+@bp.get("/decisions")
+@login_required
+def my_decisions():
+    polls = queries.open_polls_for(current_user, limit=100)
+    return render_template(
+        "governance/mine.html",
+        polls=polls,
+        memberships=memberships_of_user(current_user),
+        voted=queries.voted_poll_ids(current_user, [p.id for p in polls]),
+        now=utcnow(),
+    )
+
+
+def _settings_from(form: PollForm) -> dict:
+    settings = {"reasons": form.reasons.data}
+    for name in KIND_SETTINGS.get(form.kind.data, ()):
+        value = getattr(form, name).data
+        if value not in (None, ""):
+            settings[name] = value
+    if form.kind.data == "question":
+        settings["reasons"] = "required"
+    return settings
+
+
+def _action_from(form: PollForm) -> dict | None:
+    kind = form.action_type.data
+    if not kind or form.kind.data != "proposal":
+        return None
+    if kind == "add_member":
+        if not form.action_user_id.data:
+            raise invalid("action_user_id", "Choose the person.")
+        return {"type": kind, "user_id": form.action_user_id.data, "role": form.action_role.data}
+    if not form.action_account_id.data:
+        raise invalid("action_account_id", "Give the account number.")
+    limit = form.action_limit.data
+    if kind == "set_credit_limit" and limit is None:
+        raise invalid("action_limit", "Give the new credit limit.")
+    if limit is not None and limit < 0:
+        raise invalid("action_limit", "A limit cannot be negative.")
+    field = "credit_limit" if kind == "set_credit_limit" else "debit_limit"
+    return {"type": kind, "account_id": form.action_account_id.data, field: limit}
+
+
+_FORM_FIELDS = {"settings.reasons": "reasons", "action.account_id": "action_account_id"}
+
+
+def _place_error(form: PollForm, err: DomainError) -> None:
+    """Service fields such as settings.max_choices or action.credit_limit onto the form's own fields."""
+    fields = {}
+    for name, reasons in (err.fields or {}).items():
+        target = _FORM_FIELDS.get(name) or name.split(".")[-1]
+        if target in ("credit_limit", "debit_limit"):
+            target = "action_limit"
+        elif target in ("user_id", "role"):
+            target = f"action_{target}"
+        fields[target if target in form._fields else "title"] = reasons
+    err.fields = fields
+    show_error_on_form(form, err)
+
+
+@bp.route("/groups/<handle>/decisions/new", methods=["GET", "POST"])
+@login_required
+def new_poll(handle: str):
+    group = _group_or_404(handle)
+    if not can_member(current_user, group, "members_can_raise_polls"):
+        abort(403)
+    form = PollForm()
+    members = db.session.scalars(members_select(group).order_by(Membership.joined_at)).all()
+    form.voter_ids.choices = choices((m.user_id, m.user.name) for m in members if m.role in queries.VOTING_ROLES)
+    form.action_user_id.choices = choices([(0, "Choose…")] + [(m.user_id, m.user.name) for m in members])
+    discussion = None
+    raw_discussion = request.values.get("discussion_id") or form.discussion_id.data
+    if raw_discussion and str(raw_discussion).isdigit():
+        discussion = discussion_by_id(int(raw_discussion))
+        if discussion is None or discussion.group_id != group.id:
+            abort(404)
+        form.discussion_id.data = str(discussion.id)
+    if request.method == "GET":
+        form.kind.data = request.args.get("kind") if request.args.get("kind") in kinds.KINDS else "proposal"
+        form.closing_at.data = (utcnow() + timedelta(days=7)).replace(second=0, microsecond=0)
+    if form.validate_on_submit():
+        try:
+            lines = [line.strip() for line in (form.options.data or "").splitlines() if line.strip()]
+            poll = service.create_poll(
+                actor=current_user,
+                group=group,
+                kind=form.kind.data,
+                title=form.title.data,
+                details=form.details.data or "",
+                options=lines or None,
+                settings=_settings_from(form),
+                closing_at=form.closing_at.data,
+                discussion_id=discussion.id if discussion else None,
+                anonymous=form.anonymous.data,
+                hide_results=form.hide_results.data,
+                quorum_percent=form.quorum_percent.data or 0,
+                voter_ids=form.voter_ids.data or None,
+                action=_action_from(form),
+            )
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            _place_error(form, err)
+        else:
+            flash("Your decision is open for votes.", "success")
+            return redirect(url_for(".show", poll_id=poll.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template(
+        "governance/new.html",
+        form=form,
+        group=group,
+        discussion=discussion,
+        is_admin=can_admin(current_user, group),
+        kind_settings=KIND_SETTINGS,
+    ), status
+
+
+def _page(poll: Poll, vote_form=None, proxy_form=None, outcome_form=None, status: int = 200):
+    """Render the poll page in a number of queries that does not grow with its votes."""
+    group = poll.group
+    visible = poll.results_visible()
+    eligible_members = queries.eligible_members(poll)
+    eligible_ids = {m.user_id for m in eligible_members}
+    ballots = queries.ballots_of(poll, eligible_ids)
+    results = queries.results_of(poll, ballots, eligible=len(eligible_ids)) if visible else None
+    votes = []
+    if visible and not poll.anonymous:
+        votes = list(db.session.scalars(queries.votes_select(poll).order_by(Vote.created_at)))
+    not_voted = []
+    if not poll.anonymous and poll.closed_at is None:
+        not_voted = [m.user for m in eligible_members if m.user_id not in ballots.voters]
+    mine = queries.my_vote(current_user, poll)
+    my_proxy = queries.my_proxy(current_user, poll)
+    eligible = current_user.is_authenticated and current_user.id in eligible_ids
+    vote_form = vote_form or VoteForm(reason=mine.reason if mine else None)
+    proxy_form = proxy_form or ProxyForm()
+    proxy_form.proxy_id.choices = choices(
+        (m.user_id, m.user.name) for m in eligible_members if m.user_id != getattr(current_user, "id", None)
+    )
+    outcome_form = outcome_form or OutcomeForm(option=poll.outcome_option, statement=poll.outcome_statement)
+    outcome_form.option.choices = choices([("", "None")] + [(o, kinds.option_label(o)) for o in poll.options])
+    discussion = discussion_by_id(poll.discussion_id) if poll.discussion_id else None
+    may_manage = current_user.is_authenticated and (poll.author_id == current_user.id or can_admin(current_user, group))
+    return render_template(
+        "governance/show.html",
+        poll=poll,
+        group=group,
+        results=results,
+        votes=votes,
+        not_voted=not_voted,
+        eligible_count=poll.eligible_count if poll.closed_at else len(eligible_ids),
+        mine=mine,
+        my_proxy=my_proxy,
+        proxy_counted=my_proxy is not None and my_proxy.proxy_id in ballots.direct and mine is None,
+        held=queries.proxies_held(current_user, poll) if eligible else [],
+        eligible=eligible,
+        is_member=is_member(current_user, group),
+        accepting=poll.accepts_votes(utcnow()),
+        may_manage=may_manage,
+        vote_form=vote_form,
+        proxy_form=proxy_form,
+        outcome_form=outcome_form,
+        discussion=discussion,
+        option_label=kinds.option_label,
+        labels={name: kinds.option_label(name) for name in poll.options},
+        meeting_answers=kinds.MEETING_ANSWERS,
+    ), status
+
+
+@bp.get("/polls/<int:poll_id>")
+def show(poll_id: int):
+    return _page(_poll_or_404(poll_id))
+
+
+def _choices_from(poll: Poll, form) -> dict:
+    """The kind's inputs as {option: int}: `choice` (radio or checkboxes), or `value-N` per option."""
+    if poll.kind == "question":
+        return {}
+    if poll.kind in ("proposal", "count", "check", "poll"):
+        return {name: 1 for name in form.getlist("choice") if name in poll.options}
+    choices = {}
+    for i, name in enumerate(poll.options):
+        raw = (form.get(f"value-{i}") or "").strip()
+        if raw == "":
+            continue
+        try:
+            choices[name] = int(raw)
+        except ValueError:
+            raise invalid("choices", f"{kinds.option_label(name)}: give a whole number.") from None
+    return choices
+
+
+@bp.post("/polls/<int:poll_id>/vote")
+@login_required
+def vote(poll_id: int):
+    poll = _poll_or_404(poll_id)
+    form = VoteForm()
+    if form.validate_on_submit():
+        try:
+            service.cast_vote(
+                actor=current_user, poll=poll, choices=_choices_from(poll, request.form), reason=form.reason.data
+            )
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            poll = _poll_or_404(poll_id)
+            show_error_on_form(form, err)
+            if err.fields and "choices" in err.fields:
+                form.form_errors.append(" ".join(err.fields["choices"]))
+        else:
+            flash("Your vote is in. You can change it until the poll closes.", "success")
+            return redirect(url_for(".show", poll_id=poll.id))
+    return _page(poll, vote_form=form, status=422 if form.errors or form.form_errors else 200)
+
+
+@bp.post("/polls/<int:poll_id>/proxy")
+@login_required
+def set_proxy(poll_id: int):
+    poll = _poll_or_404(poll_id)
+    form = ProxyForm()
+    if form.validate_on_submit():
+        try:
+            service.set_proxy(actor=current_user, poll=poll, proxy_id=form.proxy_id.data)
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            poll = _poll_or_404(poll_id)
+            show_error_on_form(form, err)
+            if err.fields:
+                form.proxy_id.errors = [r for reasons in err.fields.values() for r in reasons]
+        else:
+            flash("Your proxy is set. Your own vote, if you cast one, overrides it.", "success")
+            return redirect(url_for(".show", poll_id=poll.id))
+    return _page(poll, proxy_form=form, status=422)
+
+
+@bp.post("/polls/<int:poll_id>/proxy/revoke")
+@login_required
+def revoke_proxy(poll_id: int):
+    poll = _poll_or_404(poll_id)
+    try:
+        service.revoke_proxy(actor=current_user, poll=poll)
+        db.session.commit()
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    else:
+        flash("Your proxy is revoked.", "info")
+    return redirect(url_for(".show", poll_id=poll_id))
+
+
+@bp.post("/polls/<int:poll_id>/close")
+@login_required
+def close(poll_id: int):
+    poll = _poll_or_404(poll_id)
+    try:
+        service.close_poll(poll=poll, actor=current_user)
+        db.session.commit()
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    else:
+        flash("The poll is closed. Write its outcome so everyone knows what was decided.", "success")
+    return redirect(url_for(".show", poll_id=poll_id))
+
+
+@bp.post("/polls/<int:poll_id>/outcome")
+@login_required
+def outcome(poll_id: int):
+    poll = _poll_or_404(poll_id)
+    form = OutcomeForm()
+    form.option.choices = choices([("", "None")] + [(o, o) for o in poll.options])
+    if form.validate_on_submit():
+        try:
+            service.set_outcome(
+                actor=current_user,
+                poll=poll,
+                statement=form.statement.data,
+                option=form.option.data or None,
+                review_on=form.review_on.data,
+            )
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            poll = _poll_or_404(poll_id)
+            show_error_on_form(form, err)
+        else:
+            flash("The outcome is recorded and the group is told.", "success")
+            return redirect(url_for(".show", poll_id=poll.id))
+    return _page(poll, outcome_form=form, status=422)
+
+
+@bp.get("/polls/<int:poll_id>/results.csv")
+def results_csv(poll_id: int):
+    poll = _poll_or_404(poll_id)
+    if not poll.results_visible():
+        abort(403, "Results are hidden until the poll closes.")
+    return csv_response(poll)
+
+
+@panel(template="governance/_dashboard_panel.html", order=20)
+def open_decisions_panel(user) -> dict | None:
+    polls = queries.open_polls_for(user, limit=8)
+    return {"polls": polls, "voted": queries.voted_poll_ids(user, [p.id for p in polls]), "now": utcnow()}
+
+
+@register_timeline_source
+def polls_in_thread(discussion, user) -> list[TimelineItem]:
+    """The thread's polls, shown at the time they were raised (one query for the thread)."""
+    polls = db.session.scalars(select(Poll).where(Poll.discussion_id == discussion.id).order_by(Poll.created_at)).all()
+    return [
+        TimelineItem(created_at=poll.created_at, template="governance/_timeline_poll.html", context={"poll": poll})
+        for poll in polls
+    ]

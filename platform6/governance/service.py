@@ -1,0 +1,483 @@
+"""Every write about decisions: raising polls, votes, proxies, closing (with binding actions), outcomes."""
+
+import logging
+from datetime import date, datetime, timedelta
+
+from blinker import Namespace
+from sqlalchemy import false as sql_false
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..accounts.models import User
+from ..credit import queries as credit_queries
+from ..credit import service as credit_service
+from ..errors import Conflict, DomainError, Forbidden, NotFound, invalid
+from ..extensions import db
+from ..forums.queries import discussion_by_id
+from ..groups import service as groups_service
+from ..groups.models import ROLES, Group, Membership
+from ..markup import render_markdown
+from ..notifications.service import notify
+from ..permissions import can_admin, ensure_admin, ensure_content_visible, ensure_member
+from ..timeutil import iso, to_utc_naive, utcnow
+from . import kinds, queries
+from .models import Poll, Proxy, Vote, VoteRevision
+
+log = logging.getLogger(__name__)
+_signals = Namespace()
+#: sent with the poll after a vote or proxy change is flushed (events.py emits `vote_cast` after commit)
+vote_cast = _signals.signal("vote-cast")
+#: sent with the poll once it is closed (events.py emits `poll_closed` after commit)
+poll_closed = _signals.signal("poll-closed")
+
+REMINDER_BEFORE = timedelta(hours=24)
+ACTION_TYPES = ("set_credit_limit", "set_debit_limit", "add_member")
+
+
+def poll_url(poll: Poll) -> str:
+    return f"/polls/{poll.id}"
+
+
+def _group_of(poll: Poll) -> Group:
+    return db.session.get(Group, poll.group_id)
+
+
+def _locked(poll: Poll) -> Poll:
+    """Re-read the poll FOR UPDATE, so votes, proxies and the close take turns.
+
+    SQLite has no row locks: a write that changes nothing takes the database's write lock first.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(update(Poll).where(sql_false()).values(id=Poll.id))
+    return db.session.scalar(
+        select(Poll).where(Poll.id == poll.id).with_for_update().execution_options(populate_existing=True)
+    )
+
+
+# --- raising a poll -----------------------------------------------------------------------------
+
+
+def _check_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if not 1 <= len(title) <= 200:
+        raise invalid("title", "Give a title of 1 to 200 characters.")
+    return title
+
+
+def _check_voter_ids(group: Group, voter_ids: list[int] | None) -> list[int] | None:
+    if voter_ids is None:
+        return None
+    wanted = sorted(set(voter_ids))
+    if not wanted:
+        raise invalid("voter_ids", "Name at least one voter, or leave the list out for every member.")
+    found = set(
+        db.session.scalars(
+            select(Membership.user_id).where(
+                Membership.group_id == group.id,
+                Membership.user_id.in_(wanted),
+                Membership.role.in_(queries.VOTING_ROLES),
+            )
+        )
+    )
+    missing = [uid for uid in wanted if uid not in found]
+    if missing:
+        raise invalid("voter_ids", f"Not voting members of this group: {', '.join(map(str, missing[:10]))}.")
+    return wanted
+
+
+def _check_action(*, actor: User, group: Group, kind: str, action: dict | None) -> dict | None:
+    """A binding action, validated as the poll opens: only on proposals, only by the governing group's admins."""
+    if action is None:
+        return None
+    if kind != "proposal":
+        raise invalid("action", "Only a proposal can carry a binding action.")
+    kind_of_action = action.get("type")
+    if kind_of_action not in ACTION_TYPES:
+        raise invalid("action.type", f"Choose one of: {', '.join(ACTION_TYPES)}.")
+    if kind_of_action in CREDIT_ACTIONS:
+        account = credit_queries.account_by_id(action["account_id"])
+        if account is None or not credit_queries.can_see_account(actor, account):
+            raise NotFound("No such account.")
+    ensure_admin(actor, group)
+    _validate_target(group, action)
+    return dict(action)
+
+
+#: credit actions: (limit field, credit service function)
+CREDIT_ACTIONS = {
+    "set_credit_limit": ("credit_limit", credit_service.set_credit_limit),
+    "set_debit_limit": ("debit_limit", credit_service.set_debit_limit),
+}
+
+
+def _validate_target(group: Group, action: dict) -> None:
+    """The action's target exists and can be changed as asked (checked at open and again at close)."""
+    if action["type"] in CREDIT_ACTIONS:
+        field, _ = CREDIT_ACTIONS[action["type"]]
+        account = credit_queries.account_by_id(action["account_id"])
+        if account is None:
+            raise NotFound("No such account.")
+        if credit_queries.governing_group_id(account.id) != group.id:
+            raise invalid("action.account_id", "Only a poll in the group that governs this account can change it.")
+        if account.purpose != "member":
+            raise invalid("action.account_id", "This account has no limits to set.")
+        if field == "credit_limit" and account.kind == "sole_trader" and action["credit_limit"] != 0:
+            raise invalid("action.credit_limit", "A sole trader's account must stay in credit: its limit is 0.")
+    elif action["type"] == "add_member":
+        if action.get("role") not in ROLES:
+            raise invalid("action.role", f"Choose one of: {', '.join(ROLES)}.")
+        if db.session.get(User, action["user_id"]) is None:
+            raise NotFound("No such user.")
+        role = db.session.scalar(
+            select(Membership.role).where(Membership.group_id == group.id, Membership.user_id == action["user_id"])
+        )
+        if role == action["role"]:
+            raise invalid("action.user_id", f"Already a member of this group with the role {role}.")
+
+
+def _apply_action(poll: Poll, group: Group) -> str:
+    """Carry out a passed proposal's action; returns what was done, or raises a DomainError."""
+    action = poll.action
+    _validate_target(group, action)
+    if action["type"] in CREDIT_ACTIONS:
+        field, set_limit = CREDIT_ACTIONS[action["type"]]
+        account = set_limit(
+            account_id=action["account_id"], actor=None, source=f"poll:{poll.id}", **{field: action[field]}
+        )
+        shown = "none" if action[field] is None else str(action[field])
+        return f"Account {account.id}'s {field.replace('_', ' ')} is now {shown} (minor units)."
+    if action["type"] == "add_member":
+        groups_service.add_member_by_decision(group=group, user_id=action["user_id"], role=action["role"])
+        name = db.session.get(User, action["user_id"]).name
+        return f"{name} is now {'an' if action['role'][0] in 'aeiou' else 'a'} {action['role']} of {group.name}."
+    raise invalid("action.type", "Unknown action.")
+
+
+def create_poll(
+    *,
+    actor: User,
+    group: Group,
+    kind: str,
+    title: str,
+    closing_at: datetime,
+    details: str = "",
+    options: list[str] | None = None,
+    settings: dict | None = None,
+    discussion_id: int | None = None,
+    anonymous: bool = False,
+    hide_results: bool = False,
+    quorum_percent: int = 0,
+    voter_ids: list[int] | None = None,
+    action: dict | None = None,
+    now: datetime | None = None,
+) -> Poll:
+    """A member raises a poll (where the group lets members); eligible members are notified."""
+    now = now or utcnow()
+    ensure_member(actor, group, "members_can_raise_polls")
+    if kind not in kinds.KINDS:
+        raise invalid("kind", f"Choose one of: {', '.join(kinds.KINDS)}.")
+    title = _check_title(title)
+    closing_at = to_utc_naive(closing_at)
+    if closing_at <= now:
+        raise invalid("closing_at", "The closing time must be in the future.")
+    if not 0 <= quorum_percent <= 100:
+        raise invalid("quorum_percent", "Give a quorum from 0 to 100 (%).")
+    if discussion_id is not None:
+        discussion = discussion_by_id(discussion_id)
+        if discussion is None or discussion.group_id != group.id:
+            raise NotFound("No such thread in this group.")
+    names = kinds.normalise_options(kind, options)
+    checked_settings = kinds.normalise_settings(kind, settings, names)
+    checked_action = _check_action(actor=actor, group=group, kind=kind, action=action)
+    poll = Poll(
+        group_id=group.id,
+        discussion_id=discussion_id,
+        author_id=actor.id,
+        kind=kind,
+        title=title,
+        details=details or "",
+        details_html=render_markdown(details),
+        options=names,
+        settings=checked_settings,
+        anonymous=bool(anonymous),
+        hide_results=bool(hide_results),
+        quorum_percent=quorum_percent,
+        voter_ids=_check_voter_ids(group, voter_ids),
+        closing_at=closing_at,
+        created_at=now,
+        listed_at=now,
+        action=checked_action,
+    )
+    db.session.add(poll)
+    db.session.flush()
+    notify(
+        user_ids=queries.eligible_ids(poll),
+        kind="poll_created",
+        url=poll_url(poll),
+        text=f"{actor.name} raised a {kinds.KIND_LABELS[kind].lower()} in {group.name}: {title}",
+        actor_id=actor.id,
+        group_id=group.id,
+    )
+    return poll
+
+
+# --- votes and proxies --------------------------------------------------------------------------
+
+
+def _ensure_can_vote(actor: User, poll: Poll, group: Group) -> None:
+    ensure_content_visible(actor, group)
+    if not queries.is_eligible(actor, poll):
+        raise Forbidden("You are not among this poll's voters.")
+
+
+def _recount(poll: Poll) -> None:
+    poll.voters_count = queries.voters_count_now(poll)
+    db.session.flush()
+    vote_cast.send(poll)
+
+
+def cast_vote(
+    *, actor: User, poll: Poll, choices: dict, reason: str | None = None, now: datetime | None = None
+) -> Vote:
+    """Vote, or replace one's vote (the old one kept as a VoteRevision); one current vote per member."""
+    now = now or utcnow()
+    group = _group_of(poll)
+    poll = _locked(poll)
+    ensure_content_visible(actor, group)
+    poll.ensure_open(now)
+    _ensure_can_vote(actor, poll, group)
+    checked = kinds.check_choices(poll.kind, poll.options, poll.settings, choices)
+    reason = kinds.check_reason(poll.settings, reason)
+    vote = db.session.scalar(select(Vote).where(Vote.poll_id == poll.id, Vote.user_id == actor.id))
+    if vote is None:
+        try:
+            with db.session.begin_nested():
+                vote = Vote(poll_id=poll.id, user_id=actor.id, choices=checked, reason=reason, created_at=now)
+                vote.reason_html = render_markdown(reason)
+                db.session.add(vote)
+        except IntegrityError:
+            # A double submit won the race: this one replaces it, as a second vote would.
+            vote = db.session.scalar(select(Vote).where(Vote.poll_id == poll.id, Vote.user_id == actor.id))
+            _replace(vote, checked, reason, now)
+    else:
+        _replace(vote, checked, reason, now)
+    _recount(poll)
+    return vote
+
+
+def _replace(vote: Vote, choices: dict, reason: str, now: datetime) -> None:
+    db.session.add(VoteRevision(vote_id=vote.id, choices=vote.choices, reason=vote.reason, cast_at=vote.created_at))
+    vote.choices, vote.reason, vote.reason_html, vote.created_at = choices, reason, render_markdown(reason), now
+    db.session.flush()
+
+
+def set_proxy(*, actor: User, poll: Poll, proxy_id: int, now: datetime | None = None) -> Proxy:
+    """Let another eligible member vote for you on this poll (until close; your own vote overrides)."""
+    now = now or utcnow()
+    group = _group_of(poll)
+    poll = _locked(poll)
+    ensure_content_visible(actor, group)
+    poll.ensure_open(now)
+    _ensure_can_vote(actor, poll, group)
+    if proxy_id == actor.id:
+        raise invalid("proxy_id", "Choose someone other than yourself.")
+    proxy_user = db.session.get(User, proxy_id)
+    if proxy_user is None or not queries.is_eligible(proxy_user, poll):
+        raise invalid("proxy_id", "Your proxy must be one of this poll's voters.")
+    found = db.session.scalar(select(Proxy).where(Proxy.poll_id == poll.id, Proxy.delegator_id == actor.id))
+    if found is None:
+        found = Proxy(poll_id=poll.id, delegator_id=actor.id, proxy_id=proxy_id, created_at=now)
+        db.session.add(found)
+    else:
+        found.proxy_id, found.created_at = proxy_id, now
+    db.session.flush()
+    _recount(poll)
+    return found
+
+
+def revoke_proxy(*, actor: User, poll: Poll, now: datetime | None = None) -> None:
+    now = now or utcnow()
+    group = _group_of(poll)
+    poll = _locked(poll)
+    ensure_content_visible(actor, group)
+    poll.ensure_open(now)
+    found = db.session.scalar(select(Proxy).where(Proxy.poll_id == poll.id, Proxy.delegator_id == actor.id))
+    if found is None:
+        raise NotFound("You have no proxy on this poll.")
+    db.session.delete(found)
+    db.session.flush()
+    _recount(poll)
+
+
+# --- closing ------------------------------------------------------------------------------------
+
+
+def _claim_close(poll: Poll, now: datetime) -> bool:
+    """The conditional UPDATE that makes a close happen once, whichever worker or request gets there first."""
+    claimed = db.session.execute(
+        update(Poll)
+        .where(Poll.id == poll.id, Poll.closed_at.is_(None))
+        .values(closed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return claimed.rowcount == 1
+
+
+def close_poll(*, poll: Poll, actor: User | None = None, now: datetime | None = None) -> Poll:
+    """Close the poll (its author or an admin; actor None: the scheduler at closing_at).
+
+    In this one transaction: freeze voters_count and eligible_count, carry out a passed binding
+    proposal's action (or record why not), notify the voters and queue the `poll_closed` event.
+    """
+    now = now or utcnow()
+    group = _group_of(poll)
+    if actor is not None:
+        ensure_content_visible(actor, group)
+        if poll.author_id != actor.id and not can_admin(actor, group):
+            raise Forbidden("Only the poll's author or the group's admins may close it.")
+    if poll.closed_at is not None or not _claim_close(poll, now):
+        raise Conflict("This poll is closed already.", code="poll_closed")
+    eligible = queries.eligible_ids(poll)
+    ballots = queries.ballots_of(poll, eligible)
+    poll.close(now, voters_count=len(ballots.voters), eligible_count=len(eligible))
+    db.session.flush()
+    if poll.action is not None:
+        results = queries.results_of(poll, ballots)
+        poll.action_result = _run_action(poll, group, passed=bool(results["passed"]), now=now)
+    notify(
+        user_ids=eligible | ({poll.author_id} if poll.author_id else set()),
+        kind="poll_closed",
+        url=poll_url(poll),
+        text=f"Closed in {group.name}: {poll.title}",
+        group_id=group.id,
+    )
+    db.session.flush()
+    poll_closed.send(poll)
+    return poll
+
+
+def _run_action(poll: Poll, group: Group, *, passed: bool, now: datetime) -> dict:
+    """Apply the action inside a savepoint: it happens entirely or not at all, and the outcome is recorded."""
+    if not passed:
+        return {"status": "not_passed", "message": "The proposal did not pass; nothing was done.", "at": iso(now)}
+    try:
+        with db.session.begin_nested():
+            message = _apply_action(poll, group)
+    except DomainError as err:
+        return {"status": "failed", "code": err.code, "message": err.message, "at": iso(now)}
+    return {"status": "applied", "message": message, "at": iso(now)}
+
+
+def close_due_polls(*, now: datetime | None = None) -> list[int]:
+    """Close every poll whose closing_at has passed, each in its own transaction (the scheduler's job)."""
+    now = now or utcnow()
+    due = list(
+        db.session.scalars(
+            select(Poll.id).where(Poll.closed_at.is_(None), Poll.closing_at <= now).order_by(Poll.closing_at)
+        )
+    )
+    db.session.commit()
+    closed = []
+    for poll_id in due:
+        _begin_write()
+        try:
+            close_poll(poll=queries.poll_by_id(poll_id), now=now)
+            db.session.commit()
+            closed.append(poll_id)
+        except Conflict:
+            db.session.rollback()
+        except Exception:
+            db.session.rollback()
+            log.exception("closing poll %s failed; the next run tries again", poll_id)
+    return closed
+
+
+def _begin_write() -> None:
+    """Start a write transaction (SQLite: BEGIN IMMEDIATE, so a claim never meets a stale snapshot)."""
+    db.session.connection(execution_options={"sqlite_immediate": True})
+
+
+def send_closing_reminders(*, now: datetime | None = None) -> list[int]:
+    """24 h before closing_at, remind the voters whose vote does not count yet (once per poll)."""
+    now = now or utcnow()
+    candidates = db.session.execute(
+        select(Poll.id, Poll.created_at, Poll.closing_at).where(
+            Poll.closed_at.is_(None),
+            Poll.reminded_at.is_(None),
+            Poll.closing_at > now,
+            Poll.closing_at <= now + REMINDER_BEFORE,
+        )
+    ).all()
+    # a poll open for less than a day gets no reminder: its poll_created notice was recent enough
+    due = [poll_id for poll_id, created_at, closing_at in candidates if closing_at - created_at > REMINDER_BEFORE]
+    db.session.commit()
+    sent = []
+    for poll_id in due:
+        _begin_write()
+        claimed = db.session.execute(
+            update(Poll)
+            .where(Poll.id == poll_id, Poll.reminded_at.is_(None), Poll.closed_at.is_(None))
+            .values(reminded_at=now)
+        )
+        if claimed.rowcount != 1:
+            db.session.rollback()
+            continue
+        poll = queries.poll_by_id(poll_id)
+        eligible = queries.eligible_ids(poll)
+        waiting = eligible - queries.ballots_of(poll, eligible).voters
+        notify(
+            user_ids=waiting,
+            kind="poll_closing_soon",
+            url=poll_url(poll),
+            text=f"Closing within a day, and you have not voted: {poll.title}",
+            group_id=poll.group_id,
+        )
+        db.session.commit()
+        sent.append(poll_id)
+    return sent
+
+
+# --- outcome ------------------------------------------------------------------------------------
+
+
+def set_outcome(
+    *,
+    actor: User,
+    poll: Poll,
+    statement: str,
+    option: str | None = None,
+    review_on: date | None = None,
+    now: datetime | None = None,
+) -> Poll:
+    """The author or an admin states what was decided once the poll has closed; members are notified."""
+    now = now or utcnow()
+    group = _group_of(poll)
+    ensure_content_visible(actor, group)
+    if poll.author_id != actor.id and not can_admin(actor, group):
+        raise Forbidden("Only the poll's author or the group's admins may write its outcome.")
+    if poll.closed_at is None:
+        raise Conflict("Write the outcome once the poll has closed.", code="poll_open")
+    statement = (statement or "").strip()
+    if not 1 <= len(statement) <= 10_000:
+        raise invalid("statement", "Say what was decided (1 to 10,000 characters).")
+    if option is not None and option not in poll.options:
+        raise invalid("option", "Choose one of the poll's options.")
+    if review_on is not None and review_on < now.date():
+        raise invalid("review_on", "The review date cannot be in the past.")
+    poll.outcome_statement = statement
+    poll.outcome_statement_html = render_markdown(statement)
+    poll.outcome_option = option
+    poll.outcome_review_on = review_on
+    poll.outcome_author_id = actor.id
+    poll.outcome_at = now
+    db.session.flush()
+    members = db.session.scalars(select(Membership.user_id).where(Membership.group_id == group.id))
+    notify(
+        user_ids=members,
+        kind="outcome",
+        url=poll_url(poll),
+        text=f"Outcome in {group.name}: {poll.title}",
+        actor_id=actor.id,
+        group_id=group.id,
+    )
+    return poll
