@@ -1,0 +1,490 @@
+"""JSON routes for mutual credit (API.md "Mutual credit"), and the serializers other features use."""
+
+import csv
+import io
+from datetime import date
+from typing import Annotated, Literal
+
+from flask import Response, jsonify, request
+from pydantic import Field
+from sqlalchemy.exc import IntegrityError
+
+from ..api import (
+    Body,
+    NonNegativeInt,
+    PositiveInt,
+    api_blueprint,
+    created,
+    optional_user,
+    paginate,
+    parse_body,
+    require_user,
+)
+from ..errors import Conflict, NotFound, invalid
+from ..extensions import db
+from ..groups.models import Group
+from ..permissions import can_see_group
+from ..timeutil import iso, utcnow
+from . import queries, service
+from .models import Account, Entry, Network, PaymentRequest, Transfer
+
+bp = api_blueprint("credit_api", __name__)
+
+Kind = Literal["business", "sole_trader", "individual", "employee"]
+Status = Literal["active", "frozen", "closed"]
+HolderType = Literal["user", "group"]
+
+
+# --- serializers -------------------------------------------------------------------------------
+
+
+def network_json(network: Network) -> dict:
+    return {
+        "id": network.id,
+        "name": network.name,
+        "group_id": network.group_id,
+        "parent_id": network.parent_id,
+        "currency": {
+            "code": network.currency_code,
+            "name": network.currency_name,
+            "symbol": network.currency_symbol,
+            "decimals": network.currency_decimals,
+        },
+        "default_credit_limit": network.default_credit_limit,
+        "default_debit_limit": network.default_debit_limit,
+        "exchange_rate": network.exchange_rate,
+        "clearing_account_id": network.clearing_account_id,
+        "settlement_account_id": network.settlement_account_id,
+        "created_at": iso(network.created_at),
+    }
+
+
+def accounts_json(accounts: list[Account]) -> list[dict]:
+    names = queries.holder_names(accounts)
+    return [account_json(a, names) for a in accounts]
+
+
+def account_json(account: Account, names: dict | None = None) -> dict:
+    names = names if names is not None else queries.holder_names([account])
+    return {
+        "id": account.id,
+        "network_id": account.network_id,
+        "holder": {
+            "type": account.holder_type,
+            "id": account.holder_id,
+            "name": names.get((account.holder_type, account.holder_id), ""),
+        },
+        "kind": account.kind,
+        "purpose": account.purpose,
+        "balance": account.balance,
+        "credit_limit": account.credit_limit,
+        "debit_limit": account.debit_limit,
+        "can_spend": account.can_spend,
+        "status": account.status,
+        "warning_percent": account.warning_percent,
+        "created_at": iso(account.created_at),
+    }
+
+
+def directory_json(accounts: list[Account]) -> list[dict]:
+    """What any member of a network may see of the other accounts: who they are, never balances."""
+    names = queries.holder_names(accounts)
+    return [
+        {
+            "id": a.id,
+            "network_id": a.network_id,
+            "holder": {"type": a.holder_type, "id": a.holder_id, "name": names.get((a.holder_type, a.holder_id), "")},
+            "kind": a.kind,
+        }
+        for a in accounts
+    ]
+
+
+def transfer_json(transfer: Transfer) -> dict:
+    """API.md's transfer: `{id, from_account_id, to_account_id, amount, description, state, created_at, legs}`."""
+    return {
+        "id": transfer.id,
+        "from_account_id": transfer.from_account_id,
+        "to_account_id": transfer.to_account_id,
+        "amount": transfer.amount,
+        "description": transfer.description,
+        "state": transfer.state,
+        "created_at": iso(transfer.created_at),
+        "reverses_id": transfer.reverses_id,
+        "legs": [
+            {
+                "network_id": leg.network_id,
+                "from_account_id": leg.from_account_id,
+                "to_account_id": leg.to_account_id,
+                "amount": leg.amount,
+            }
+            for leg in transfer.legs
+        ],
+    }
+
+
+def payment_request_json(payment_request: PaymentRequest) -> dict:
+    return {
+        "id": payment_request.id,
+        "from_account_id": payment_request.from_account_id,
+        "to_account_id": payment_request.to_account_id,
+        "amount": payment_request.amount,
+        "description": payment_request.description,
+        "state": payment_request.state,
+        "created_at": iso(payment_request.created_at),
+        "expires_at": iso(payment_request.expires_at),
+        "decided_at": iso(payment_request.decided_at),
+        "transfer_id": payment_request.transfer_id,
+    }
+
+
+# --- bodies ------------------------------------------------------------------------------------
+
+Limit = NonNegativeInt
+Text100 = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class Currency(Body):
+    code: Annotated[str, Field(min_length=1, max_length=10)]
+    name: Annotated[str, Field(min_length=1, max_length=50)]
+    symbol: Annotated[str, Field(max_length=10)] = ""
+    decimals: Annotated[int, Field(ge=0, le=service.MAX_DECIMALS)] = 2
+
+
+class Holder(Body):
+    type: HolderType
+    id: PositiveInt
+
+
+class NewNetwork(Body):
+    name: Text100
+    group_id: PositiveInt
+    currency: Currency
+    default_credit_limit: Limit = 0
+    default_debit_limit: Limit | None = None
+    parent_id: PositiveInt | None = None
+    exchange_rate: Annotated[str, Field(min_length=1, max_length=40)] = "1"
+    clearing_holder: Holder | None = None
+
+
+class NewAccount(Body):
+    holder: Holder
+    kind: Kind
+    credit_limit: Limit | None = None
+    debit_limit: Limit | None = None
+
+
+class AccountChange(Body):
+    credit_limit: Limit | None = None
+    debit_limit: Limit | None = None
+    status: Status | None = None
+    warning_percent: Annotated[int, Field(ge=1, le=100)] | None = None
+
+
+class NewTransfer(Body):
+    from_account_id: PositiveInt
+    to_account_id: PositiveInt
+    amount: PositiveInt
+    description: Annotated[str, Field(max_length=1000)] = ""
+
+
+class NewPaymentRequest(NewTransfer):
+    expires_in_days: Annotated[int, Field(ge=1, le=365)] = service.REQUEST_DAYS
+
+
+class Reversal(Body):
+    reason: Annotated[str, Field(min_length=1, max_length=1000)]
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _network(network_id: int, user) -> Network:
+    network = queries.network_by_id(network_id)
+    if network is None or not can_see_group(user, db.session.get(Group, network.group_id)):
+        raise NotFound("No such network.")
+    return network
+
+
+def _member_network(network_id: int, user) -> Network:
+    network = _network(network_id, user)
+    if not queries.can_see_network(user, network):
+        raise NotFound("No such network.")
+    return network
+
+
+def _account(account_id: int, user) -> Account:
+    account = queries.account_by_id(account_id)
+    if account is None or not queries.can_see_account(user, account):
+        raise NotFound("No such account.")
+    return account
+
+
+def _transfer(transfer_id: int, user) -> Transfer:
+    found = queries.transfers_by_ids([transfer_id]).get(transfer_id)
+    if found is None:
+        raise NotFound("No such transfer.")
+    ids = {found.from_account_id, found.to_account_id} | {a for leg in found.legs for a in (leg.from_account_id,)}
+    accounts = queries.accounts_by_ids(ids)
+    if not any(queries.can_see_account(user, account) for account in accounts.values()):
+        raise NotFound("No such transfer.")
+    return found
+
+
+# --- networks ----------------------------------------------------------------------------------
+
+
+@bp.post("/networks")
+def create_network():
+    user = require_user()
+    data = parse_body(NewNetwork)
+    network = service.create_network(
+        actor=user,
+        name=data.name,
+        group_id=data.group_id,
+        currency_code=data.currency.code,
+        currency_name=data.currency.name,
+        currency_symbol=data.currency.symbol,
+        currency_decimals=data.currency.decimals,
+        default_credit_limit=data.default_credit_limit,
+        default_debit_limit=data.default_debit_limit,
+        parent_id=data.parent_id,
+        exchange_rate=data.exchange_rate,
+        clearing_holder=(data.clearing_holder.type, data.clearing_holder.id) if data.clearing_holder else None,
+    )
+    db.session.commit()
+    return created(network_json(network))
+
+
+@bp.get("/networks/<int:network_id>")
+def show_network(network_id: int):
+    return jsonify(network_json(_network(network_id, optional_user())))
+
+
+@bp.get("/networks/<int:network_id>/stats")
+def network_stats(network_id: int):
+    network = _member_network(network_id, require_user())
+    return jsonify(queries.network_stats(network, utcnow()))
+
+
+@bp.post("/networks/<int:network_id>/accounts")
+def open_account(network_id: int):
+    user = require_user()
+    network = _network(network_id, user)
+    data = parse_body(NewAccount)
+    account = service.open_account(
+        actor=user,
+        network=network,
+        holder_type=data.holder.type,
+        holder_id=data.holder.id,
+        kind=data.kind,
+        credit_limit=data.credit_limit,
+        debit_limit=data.debit_limit,
+        keep_default_debit_limit="debit_limit" not in data.model_fields_set,
+    )
+    db.session.commit()
+    return created(account_json(account))
+
+
+@bp.get("/networks/<int:network_id>/accounts")
+def directory(network_id: int):
+    network = _member_network(network_id, require_user())
+    stmt = queries.directory_select(network, request.args.get("q", "").strip()[:100] or None)
+    return jsonify(paginate(stmt, [(Account.id, False)], directory_json))
+
+
+# --- accounts ----------------------------------------------------------------------------------
+
+
+@bp.get("/accounts/<int:account_id>")
+def show_account(account_id: int):
+    return jsonify(account_json(_account(account_id, require_user())))
+
+
+@bp.patch("/accounts/<int:account_id>")
+def change_account(account_id: int):
+    user = require_user()
+    account = _account(account_id, user)
+    data = parse_body(AccountChange)
+    given = data.model_fields_set
+    if "credit_limit" in given:
+        if data.credit_limit is None:
+            raise invalid("credit_limit", "credit_limit is a whole number, 0 or more.")
+        service.set_credit_limit(account_id=account.id, credit_limit=data.credit_limit, actor=user)
+    if "debit_limit" in given:
+        service.set_debit_limit(account_id=account.id, debit_limit=data.debit_limit, actor=user)
+    if "status" in given:
+        if data.status is None:
+            raise invalid("status", "status is active, frozen or closed.")
+        service.set_status(account_id=account.id, status=data.status, actor=user)
+    if "warning_percent" in given:
+        service.set_warning(account_id=account.id, warning_percent=data.warning_percent, actor=user)
+    db.session.commit()
+    return jsonify(account_json(account))
+
+
+def _history_json(entries: list[Entry]) -> list[dict]:
+    transfers = queries.transfers_by_ids(e.transfer_id for e in entries)
+    return [
+        transfer_json(transfers[e.transfer_id]) | {"entry_amount": e.amount, "balance_after": e.balance_after}
+        for e in entries
+    ]
+
+
+@bp.get("/accounts/<int:account_id>/transfers")
+def account_transfers(account_id: int):
+    account = _account(account_id, require_user())
+    return jsonify(paginate(queries.entries_select(account), [(Entry.id, True)], _history_json))
+
+
+def _date_arg(name: str) -> date | None:
+    raw = request.args.get(name)
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise invalid(name, f"{name} is a date such as 2026-11-01.") from None
+
+
+@bp.get("/accounts/<int:account_id>/statement.csv")
+def statement(account_id: int):
+    account = _account(account_id, require_user())
+    start, end = _date_arg("from"), _date_arg("to")
+    return statement_response(account, start, end)
+
+
+def statement_response(account: Account, start: date | None, end: date | None) -> Response:
+    """The CSV statement (shared with the account page's download link)."""
+    if start and end and start > end:
+        raise invalid("from", "from is on or before to.")
+    network = queries.network_by_id(account.network_id)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["date", "transfer_id", "counterparty", "description", "amount_in", "amount_out", "balance"])
+    for row in queries.statement(account, start, end):
+        writer.writerow(
+            [
+                iso(row.created_at),
+                row.transfer_id,
+                _csv_safe(row.counterparty),
+                _csv_safe(row.description),
+                _major(row.amount, network.currency_decimals) if row.amount > 0 else "",
+                _major(-row.amount, network.currency_decimals) if row.amount < 0 else "",
+                _major(row.balance_after, network.currency_decimals),
+            ]
+        )
+    filename = f"statement-{account.id}-{start or 'start'}-{end or 'today'}.csv"
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _csv_safe(value: str) -> str:
+    """Keep spreadsheets from running a cell as a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _major(amount: int, decimals: int) -> str:
+    sign = "-" if amount < 0 else ""
+    amount = abs(amount)
+    if decimals == 0:
+        return f"{sign}{amount}"
+    whole, fraction = divmod(amount, 10**decimals)
+    return f"{sign}{whole}.{fraction:0{decimals}d}"
+
+
+# --- transfers ---------------------------------------------------------------------------------
+
+
+@bp.post("/transfers")
+def create_transfer():
+    user = require_user()
+    data = parse_body(NewTransfer)
+    key = request.headers.get("Idempotency-Key")
+    db.session.rollback()  # end the authentication's read so the payment starts its own write transaction
+    try:
+        made, moved = service.pay(
+            from_account_id=data.from_account_id,
+            to_account_id=data.to_account_id,
+            amount=data.amount,
+            description=data.description,
+            actor=user,
+            idempotency_key=key,
+        )
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("This Idempotency-Key is being used by another payment.") from None
+    body = transfer_json(queries.transfers_by_ids([made.id])[made.id])
+    return (jsonify(body), 201) if moved else jsonify(body)
+
+
+@bp.get("/transfers/<int:transfer_id>")
+def show_transfer(transfer_id: int):
+    return jsonify(transfer_json(_transfer(transfer_id, require_user())))
+
+
+@bp.post("/transfers/<int:transfer_id>/reverse")
+def reverse_transfer(transfer_id: int):
+    user = require_user()
+    data = parse_body(Reversal)
+    try:
+        reversal = service.reverse(transfer_id=transfer_id, reason=data.reason, actor=user)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("This transfer has already been reversed.") from None
+    return created(transfer_json(queries.transfers_by_ids([reversal.id])[reversal.id]))
+
+
+# --- payment requests --------------------------------------------------------------------------
+
+
+@bp.post("/payment-requests")
+def create_payment_request():
+    user = require_user()
+    data = parse_body(NewPaymentRequest)
+    made = service.request_payment(
+        actor=user,
+        from_account_id=data.from_account_id,
+        to_account_id=data.to_account_id,
+        amount=data.amount,
+        description=data.description,
+        expires_in_days=data.expires_in_days,
+    )
+    db.session.commit()
+    return created(payment_request_json(made))
+
+
+@bp.get("/payment-requests")
+def list_payment_requests():
+    user = require_user()
+    direction = request.args.get("direction", "in")
+    if direction not in ("in", "out"):
+        raise invalid("direction", 'direction is "in" (asked of me) or "out" (I asked).')
+    ids = [a.id for a in queries.accounts_of_user(user)]
+    stmt = queries.payment_requests_select(ids, direction)
+    if state := request.args.get("state"):
+        stmt = stmt.where(PaymentRequest.state == state)
+    order = [(PaymentRequest.id, True)]
+    return jsonify(paginate(stmt, order, lambda rows: [payment_request_json(r) for r in rows]))
+
+
+@bp.post("/payment-requests/<int:request_id>/accept")
+def accept_payment_request(request_id: int):
+    user = require_user()
+    db.session.rollback()  # as for payments: the accept starts its own write transaction
+    accepted = service.accept_request(actor=user, request_id=request_id)
+    db.session.commit()
+    return jsonify(payment_request_json(accepted))
+
+
+@bp.post("/payment-requests/<int:request_id>/decline")
+def decline_payment_request(request_id: int):
+    user = require_user()
+    declined = service.decline_request(actor=user, request_id=request_id)
+    db.session.commit()
+    return jsonify(payment_request_json(declined))

@@ -1,0 +1,81 @@
+"""Credit forms (shape only; the rules live in credit.service)."""
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from ..api import MAX_INT
+
+KIND_CHOICES = [
+    ("business", "Business"),
+    ("sole_trader", "Sole trader (always stays in credit)"),
+    ("individual", "Individual"),
+    ("employee", "Employee"),
+]
+
+
+class ActionForm(FlaskForm):
+    """A one-button action (freeze, accept...): the CSRF token only."""
+
+
+class NetworkForm(FlaskForm):
+    name = StringField("Network name", validators=[DataRequired(), Length(max=100)])
+    group_id = SelectField("Governing group (its admins govern the network)", coerce=int)
+    currency_code = StringField("Currency code", validators=[DataRequired(), Length(max=10)])
+    currency_name = StringField("Currency name", validators=[DataRequired(), Length(max=50)])
+    currency_symbol = StringField("Symbol", validators=[Length(max=10)])
+    currency_decimals = IntegerField("Decimals", default=2, validators=[InputRequired(), NumberRange(0, 8)])
+    default_credit_limit = StringField("Default credit limit (in major units)", default="0")
+    default_debit_limit = StringField("Default debit limit (blank: none)")
+    parent_id = SelectField("Part of a larger network (optional)", coerce=int)
+    exchange_rate = StringField("Exchange rate: parent units per unit of this network", default="1")
+    clearing_group_id = SelectField("Clearing account held by (employer, for an employee network)", coerce=int)
+
+
+class OpenAccountForm(FlaskForm):
+    holder_type = SelectField("Holder", choices=[("user", "A person"), ("group", "A group")])
+    holder_handle = StringField("Their handle", validators=[DataRequired(), Length(max=40)])
+    kind = SelectField("Kind", choices=KIND_CHOICES)
+    credit_limit = StringField("Credit limit (blank: the network's default)")
+
+
+class PayForm(FlaskForm):
+    from_account_id = SelectField("Pay from", coerce=int)
+    to_account_id = IntegerField("Pay to (account number)", validators=[InputRequired(), NumberRange(1, MAX_INT)])
+    amount = StringField("Amount", validators=[DataRequired(), Length(max=30)])
+    description = TextAreaField("What for", validators=[Length(max=1000)])
+    #: one key per rendered form, so a double submit pays once
+    idempotency_key = HiddenField()
+
+
+class RequestForm(FlaskForm):
+    to_account_id = SelectField("Paid into", coerce=int)
+    from_account_id = IntegerField("Ask account number", validators=[InputRequired(), NumberRange(1, MAX_INT)])
+    amount = StringField("Amount", validators=[DataRequired(), Length(max=30)])
+    description = TextAreaField("What for", validators=[Length(max=1000)])
+    expires_in_days = IntegerField(
+        "Expires after (days)", default=14, validators=[InputRequired(), NumberRange(1, 365)]
+    )
+
+
+class LimitsForm(FlaskForm):
+    credit_limit = StringField("Credit limit", validators=[DataRequired(), Length(max=30)])
+    debit_limit = StringField("Debit limit (blank: none)", validators=[Length(max=30)])
+
+
+class WarningForm(FlaskForm):
+    warning_percent = IntegerField(
+        "Tell me when I am within this % of my limit (blank: never)", validators=[Optional(), NumberRange(1, 100)]
+    )
+
+
+class ReverseForm(FlaskForm):
+    reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=1000)])
+
+
+class StatementForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    start = DateField("From", validators=[Optional()])
+    end = DateField("To", validators=[Optional()])
