@@ -83,6 +83,7 @@ def upgrade():
     sa.Column('completed_at', sa.DateTime(), nullable=True),
     sa.CheckConstraint("state IN ('open', 'assigned', 'completed', 'cancelled')", name=op.f('ck_skill_requests_state')),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_skill_requests_author_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['reward_account_id'], ['credit_accounts.id'], name=op.f('fk_skill_requests_reward_account_id_credit_accounts')),
     sa.ForeignKeyConstraint(['group_id'], ['groups.id'], name=op.f('fk_skill_requests_group_id_groups'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_skill_requests'))
     )
@@ -151,6 +152,7 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['request_id'], ['skill_requests.id'], name=op.f('fk_skill_contributions_request_id_skill_requests'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_skill_contributions_user_id_users'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['transfer_id'], ['credit_transfers.id'], name=op.f('fk_skill_contributions_transfer_id_credit_transfers')),
     sa.PrimaryKeyConstraint('request_id', 'user_id', name=op.f('pk_skill_contributions'))
     )
     with op.batch_alter_table('skill_contributions', schema=None) as batch_op:

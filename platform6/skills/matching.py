@@ -116,7 +116,7 @@ def score(request: RequestSpec, person: PersonSpec, taxonomy: Taxonomy) -> Match
         (matched if full else missing).append(want.name)
         if note and not full:
             partial[want.name] = note
-        if full:
+        if full and want.required:
             level_fits.append(min(1.0, 0.6 + 0.1 * (held - want.level)))
         (required_credits if want.required else nice_credits).append(credit)
         if want.required and not full:

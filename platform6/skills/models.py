@@ -100,8 +100,8 @@ class SkillRequest(db.Model):
     remote_ok: Mapped[bool] = mapped_column(default=True)
     #: language codes, comma separated
     languages: Mapped[str] = mapped_column(String(200), default="")
-    #: the credit account paying the reward (platform6.credit Account id; checked by the service, no FK)
-    reward_account_id: Mapped[int | None]
+    #: the group's credit account paying the reward (the poster controlled it when posting)
+    reward_account_id: Mapped[int | None] = mapped_column(ForeignKey("credit_accounts.id"))
     #: the reward's total in the account's minor units, split among volunteers by hours
     reward_amount: Mapped[int | None]
     volunteers_needed: Mapped[int] = mapped_column(default=1)
@@ -223,7 +223,7 @@ class Contribution(db.Model):
     #: the reward share paid, in the reward account's minor units (0 without a reward)
     reward_amount: Mapped[int] = mapped_column(default=0)
     #: the credit transfer that paid it
-    transfer_id: Mapped[int | None]
+    transfer_id: Mapped[int | None] = mapped_column(ForeignKey("credit_transfers.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -4,6 +4,7 @@ import pytest
 
 from platform6.extensions import db
 from platform6.skills import service
+from tests.credit.conftest import make_network, open_account  # noqa: F401 - credit fixtures for rewards
 
 
 @pytest.fixture
