@@ -19,14 +19,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event, insert  # noqa: E402
+from sqlalchemy import event, insert
 
-from platform6 import create_app  # noqa: E402
-from platform6.extensions import db  # noqa: E402
-from platform6.skills import matching  # noqa: E402
-from platform6.skills.taxonomy import fold, taxonomy  # noqa: E402
-from tests.skills.labelled_set import load  # noqa: E402
-
+from platform6 import create_app
+from platform6.extensions import db
+from platform6.skills import matching
+from platform6.skills.taxonomy import taxonomy
+from tests.skills.labelled_set import load
 
 # --- 1. quality --------------------------------------------------------------------------------------
 

@@ -86,7 +86,7 @@ def generate(seed: int = 6, n_requests: int = 32, n_profiles: int = 240) -> dict
         return people[-1]
 
     def lang_for(request):
-        return sorted(set(rng.sample(request["languages"], 1) + ["en"])) if request["languages"] else ["en"]
+        return sorted({*rng.sample(request["languages"], 1), "en"}) if request["languages"] else ["en"]
 
     for request in requests:
         req = [s for s in request["skills"] if s["required"]]
