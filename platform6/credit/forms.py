@@ -2,16 +2,25 @@
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..api import MAX_INT
 
-KIND_CHOICES = [
-    ("business", "Business"),
-    ("sole_trader", "Sole trader (always stays in credit)"),
-    ("individual", "Individual"),
-    ("employee", "Employee"),
-]
+
+def choices(pairs) -> list[SelectChoice]:
+    """[(value, label), ...] as the SelectChoice objects WTForms 3.3 wants."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+KIND_CHOICES = choices(
+    [
+        ("business", "Business"),
+        ("sole_trader", "Sole trader (always stays in credit)"),
+        ("individual", "Individual"),
+        ("employee", "Employee"),
+    ]
+)
 
 
 class ActionForm(FlaskForm):
@@ -33,7 +42,7 @@ class NetworkForm(FlaskForm):
 
 
 class OpenAccountForm(FlaskForm):
-    holder_type = SelectField("Holder", choices=[("user", "A person"), ("group", "A group")])
+    holder_type = SelectField("Holder", choices=choices([("user", "A person"), ("group", "A group")]))
     holder_handle = StringField("Their handle", validators=[DataRequired(), Length(max=40)])
     kind = SelectField("Kind", choices=KIND_CHOICES)
     credit_limit = StringField("Credit limit (blank: the network's default)")

@@ -27,6 +27,7 @@ from .forms import (
     ReverseForm,
     StatementForm,
     WarningForm,
+    choices,
 )
 from .models import Account, Entry, Network, PaymentRequest
 
@@ -71,7 +72,9 @@ def _my_account_choices() -> list[tuple[int, str]]:
     accounts = queries.accounts_of_user(current_user)
     names = queries.holder_names(accounts)
     networks = queries.networks_by_ids(a.network_id for a in accounts)
-    return [(a.id, f"{names.get((a.holder_type, a.holder_id), '')} — {networks[a.network_id].name}") for a in accounts]
+    return choices(
+        (a.id, f"{names.get((a.holder_type, a.holder_id), '')} — {networks[a.network_id].name}") for a in accounts
+    )
 
 
 def _admin_groups() -> list[Group]:
@@ -113,10 +116,10 @@ def index():
 def new_network():
     form = NetworkForm()
     groups = _admin_groups()
-    form.group_id.choices = [(g.id, g.name) for g in groups]
-    form.clearing_group_id.choices = [(0, "The governing group")] + [(g.id, g.name) for g in groups]
+    form.group_id.choices = choices((g.id, g.name) for g in groups)
+    form.clearing_group_id.choices = choices([(0, "The governing group")] + [(g.id, g.name) for g in groups])
     parents = [n for n in queries.networks_visible_to(current_user) if queries.is_network_admin(current_user, n)]
-    form.parent_id.choices = [(0, "None: a network of its own")] + [(n.id, n.name) for n in parents]
+    form.parent_id.choices = choices([(0, "None: a network of its own")] + [(n.id, n.name) for n in parents])
     if form.validate_on_submit():
         try:
             decimals = form.currency_decimals.data

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 
-from sqlalchemy import bindparam, insert, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, bindparam, func, insert, select, text, update
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..accounts.models import User
@@ -32,6 +32,31 @@ MAX_DECIMALS = 8
 REQUEST_DAYS = 14
 _DECIMAL = Context(prec=60)
 _accounts = Account.__table__
+
+
+def _endpoints_statement():
+    users, groups = User.__table__, Group.__table__
+    joined = _accounts.outerjoin(
+        users, (_accounts.c.holder_type == "user") & (users.c.id == _accounts.c.holder_id)
+    ).outerjoin(groups, (_accounts.c.holder_type == "group") & (groups.c.id == _accounts.c.holder_id))
+    return (
+        select(_accounts, func.coalesce(users.c.name, groups.c.name, "").label("holder_name"))
+        .select_from(joined)
+        .where(_accounts.c.id.in_(bindparam("ids", expanding=True)))
+    )
+
+
+# The payment's hot path runs these prebuilt Core statements (building them per call costs more than running them).
+_ENDPOINTS = _endpoints_statement()
+_READ_ACCOUNTS = select(_accounts).where(_accounts.c.id.in_(bindparam("ids", expanding=True))).order_by(_accounts.c.id)
+_INSERT_TRANSFER = insert(Transfer.__table__).returning(Transfer.__table__.c.id)
+_INSERT_LEG = insert(Leg.__table__).returning(Leg.__table__.c.id)
+_INSERT_ENTRIES = insert(Entry.__table__)
+_UPDATE_BALANCES = (
+    update(_accounts)
+    .where(_accounts.c.id == bindparam("account_id"))
+    .values(balance=bindparam("new_balance"), last_hash=bindparam("new_hash"))
+)
 
 
 # --- permissions -------------------------------------------------------------------------------
@@ -367,17 +392,31 @@ def serialise_writes() -> None:
         session.execute(text("UPDATE credit_accounts SET id = id WHERE 0 = 1"))
 
 
-def _lock_accounts(ids: list[int]) -> dict[int, dict]:
-    """Lock the accounts in id order and read their current rows (after `serialise_writes`)."""
+def _lock_accounts(ids, known: dict[int, dict] | None = None) -> dict[int, dict]:
+    """Lock the accounts in id order and read their current rows (after `serialise_writes`).
+
+    On SQLite the write lock is already held, so rows read since are current and `known` ones
+    are not read again; PostgreSQL locks every row with `SELECT ... FOR UPDATE`.
+    """
     ordered = sorted(set(ids))
-    stmt = select(_accounts).where(_accounts.c.id.in_(ordered)).order_by(_accounts.c.id)
-    if db.session.get_bind().dialect.name != "sqlite":  # SQLite: the caller took the write lock
-        stmt = stmt.with_for_update()
-    return {row.id: dict(row._mapping) for row in db.session.execute(stmt)}
+    rows: dict[int, dict] = {}
+    sqlite = db.session.get_bind().dialect.name == "sqlite"
+    if sqlite and known:
+        rows = {i: known[i] for i in ordered if i in known}
+        ordered = [i for i in ordered if i not in rows]
+    if ordered:
+        stmt = _READ_ACCOUNTS if sqlite else _READ_ACCOUNTS.with_for_update()
+        rows |= {row.id: dict(row._mapping) for row in db.session.execute(stmt, {"ids": ordered})}
+    return rows
 
 
-def _post(transfer: Transfer, legs: list[PlannedLeg], rows: dict[int, dict], *, check: bool) -> None:
-    """Apply the legs to the locked rows (checking each when `check`), then write everything."""
+def _post(values: dict, legs: list[PlannedLeg], rows: dict[int, dict], *, check: bool) -> tuple[Transfer, dict]:
+    """Apply the legs to the locked rows (checking each when `check`), then write everything.
+
+    The hot path of every payment, so it writes with SQLAlchemy Core (one INSERT for the
+    transfer, one per leg, one for all entries, one UPDATE for all balances) and hands back
+    the Transfer as an ORM object already in the session. Returns it and the new balances.
+    """
     if check:
         for account_id in {a for leg in legs for a in (leg.from_account_id, leg.to_account_id)}:
             if rows[account_id]["status"] != "active":
@@ -399,35 +438,37 @@ def _post(transfer: Transfer, legs: list[PlannedLeg], rows: dict[int, dict], *, 
             raise RuleViolation("over_debit_limit", "amount", "The payment would take the payee above its debit limit.")
     if any(abs(b) > MAX_INT for b in balances.values()):
         raise RuleViolation("validation_failed", "amount", "The amount is too large.")
-    now = transfer.created_at = utcnow()
-    transfer.legs = [_leg(position, leg, now) for position, leg in enumerate(legs)]
-    db.session.add(transfer)
-    db.session.flush()
-    entries, running, heads = (
-        [],
-        {a: r["balance"] for a, r in rows.items()},
-        {a: r["last_hash"] for a, r in rows.items()},
-    )
-    for stored in transfer.legs:
-        for account_id, amount in ((stored.from_account_id, -stored.amount), (stored.to_account_id, stored.amount)):
+    now = values["created_at"] = values.get("created_at") or utcnow()
+    values = {"state": "completed", "reverses_id": None, "reason": None, "idempotency_key": None,
+              "request_hash": None, "created_by_id": None} | values  # fmt: skip
+    values["id"] = db.session.execute(_INSERT_TRANSFER, values).scalar_one()
+    stored: list[dict] = []
+    for position, leg in enumerate(legs):
+        row = {"transfer_id": values["id"], "position": position, "network_id": leg.network_id,
+               "from_account_id": leg.from_account_id, "to_account_id": leg.to_account_id, "amount": leg.amount,
+               "created_at": now}  # fmt: skip
+        row["id"] = db.session.execute(_INSERT_LEG, row).scalar_one()
+        stored.append(row)
+    entries: list[dict] = []
+    running = {a: r["balance"] for a, r in rows.items()}
+    heads = {a: r["last_hash"] for a, r in rows.items()}
+    for leg in stored:
+        for account_id, amount in ((leg["from_account_id"], -leg["amount"]), (leg["to_account_id"], leg["amount"])):
             running[account_id] += amount
-            values = {
+            entry = {
                 "account_id": account_id,
-                "transfer_id": transfer.id,
-                "leg_id": stored.id,
+                "transfer_id": values["id"],
+                "leg_id": leg["id"],
                 "amount": amount,
                 "balance_after": running[account_id],
                 "created_at": now,
             }
-            heads[account_id] = values["hash"] = Entry.chain_hash(heads[account_id], **values)
-            entries.append(values)
-    db.session.execute(insert(Entry.__table__), entries)
+            heads[account_id] = entry["hash"] = Entry.chain_hash(heads[account_id], **entry)
+            entries.append(entry)
+    db.session.execute(_INSERT_ENTRIES, entries)
     touched = [a for a in rows if running[a] != rows[a]["balance"] or heads[a] != rows[a]["last_hash"]]
     db.session.execute(
-        update(_accounts)
-        .where(_accounts.c.id == bindparam("account_id"))
-        .values(balance=bindparam("new_balance"), last_hash=bindparam("new_hash")),
-        [{"account_id": a, "new_balance": running[a], "new_hash": heads[a]} for a in touched],
+        _UPDATE_BALANCES, [{"account_id": a, "new_balance": running[a], "new_hash": heads[a]} for a in touched]
     )
     identity = db.session.identity_map
     for account_id in touched:
@@ -435,17 +476,21 @@ def _post(transfer: Transfer, legs: list[PlannedLeg], rows: dict[int, dict], *, 
         if loaded is not None:
             set_committed_value(loaded, "balance", running[account_id])
             set_committed_value(loaded, "last_hash", heads[account_id])
+    return _persistent(values, stored), running
 
 
-def _leg(position: int, leg: PlannedLeg, now: datetime) -> Leg:
-    return Leg(
-        position=position,
-        network_id=leg.network_id,
-        from_account_id=leg.from_account_id,
-        to_account_id=leg.to_account_id,
-        amount=leg.amount,
-        created_at=now,
-    )
+def _persistent(values: dict, legs: list[dict]) -> Transfer:
+    """The rows just inserted, as ORM objects in the session (no further SQL)."""
+    made = Transfer(**values)
+    leg_objects = [Leg(**row) for row in legs]
+    for obj in (made, *leg_objects):
+        make_transient_to_detached(obj)
+    set_committed_value(made, "legs", leg_objects)
+    for leg in leg_objects:
+        set_committed_value(leg, "transfer", made)
+    db.session.add(made)
+    db.session.add_all(leg_objects)
+    return made
 
 
 def _request_hash(from_account_id: int, to_account_id: int, amount: int, description: str) -> str:
@@ -462,16 +507,22 @@ def _check_payment(amount, description: str, from_account_id: int, to_account_id
         raise RuleViolation("validation_failed", "to_account_id", "An account cannot pay itself.")
 
 
-def _endpoints(actor, from_account_id: int, to_account_id: int) -> tuple[Account, Account]:
-    payer = queries.account_by_id(from_account_id)
+def _account_rows(ids) -> dict[int, Row]:
+    """Account rows with their holder's name, in one query (the payment's endpoints)."""
+    return {row.id: row for row in db.session.execute(_ENDPOINTS, {"ids": list(ids)})}
+
+
+def _endpoints(actor, from_account_id: int, to_account_id: int) -> tuple[Row, Row]:
+    """The payer and payee rows, once the actor may spend from the payer."""
+    found = _account_rows([from_account_id, to_account_id])
+    payer, payee = found.get(from_account_id), found.get(to_account_id)
     if payer is None or (actor is not None and not queries.can_see_account(actor, payer)):
         raise NotFound("No such account.")
     _ensure_controls(actor, payer)
-    payee = queries.account_by_id(to_account_id)
     if payee is None:
         raise NotFound("No such account to pay.")
     for field, account in (("from_account_id", payer), ("to_account_id", payee)):
-        if account.is_linking:
+        if account.purpose != "member":
             raise RuleViolation("validation_failed", field, "Clearing and settlement accounts move only by routing.")
     return payer, payee
 
@@ -504,15 +555,21 @@ def pay(
     description: str,
     actor: User | None,
     idempotency_key: str | None = None,
+    at: datetime | None = None,
 ) -> tuple[Transfer, bool]:
-    """`transfer`, also telling whether it moved money now (False: a retry answered with the first transfer)."""
+    """`transfer`, also telling whether it moved money now (False: a retry answered with the first transfer).
+
+    `at` dates the transfer in the past (a history imported from another ledger, the demo data);
+    entries keep their id order, so give times in order.
+    """
     _check_payment(amount, description, from_account_id, to_account_id)
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 255:
         raise invalid("Idempotency-Key", "An Idempotency-Key is 1 to 255 characters.")
     serialise_writes()
     payer, payee = _endpoints(actor, from_account_id, to_account_id)
     legs = plan_route(payer, payee, amount)
-    rows = _lock_accounts([a for leg in legs for a in (leg.from_account_id, leg.to_account_id)])
+    known = {payer.id: dict(payer._mapping), payee.id: dict(payee._mapping)}
+    rows = _lock_accounts([a for leg in legs for a in (leg.from_account_id, leg.to_account_id)], known)
     key = request_hash = None
     if idempotency_key is not None:
         key = f"{actor.id if actor is not None else '-'}:{idempotency_key}"
@@ -522,44 +579,40 @@ def pay(
             if earlier.request_hash != request_hash:
                 raise Conflict("This Idempotency-Key was used for another payment.", code="conflict")
             return earlier, False
-    made = Transfer(
-        from_account_id=payer.id,
-        to_account_id=payee.id,
-        amount=amount,
-        description=description,
-        idempotency_key=key,
-        request_hash=request_hash,
-        created_by_id=actor.id if actor is not None else None,
-    )
-    _post(made, legs, rows, check=True)
-    _after_payment(made, payer, payee, rows, legs, actor)
+    values = {
+        "from_account_id": payer.id,
+        "to_account_id": payee.id,
+        "amount": amount,
+        "description": description,
+        "idempotency_key": key,
+        "request_hash": request_hash,
+        "created_by_id": actor.id if actor is not None else None,
+        "created_at": at,
+    }
+    made, balances = _post(values, legs, rows, check=True)
+    _after_payment(made, payer, payee, rows, balances, actor)
     return made, True
 
 
-def _announce(made: Transfer, accounts: list[Account]) -> None:
+def _announce(made: Transfer, ends: list[Row], rows: dict[int, dict], balances: dict[int, int]) -> None:
     """After commit, tell each open account page (room `credit_account:<id>`) its new entry and balance."""
-    names = queries.holder_names(accounts)
-    ends = {made.from_account_id: made.to_account_id, made.to_account_id: made.from_account_id}
-    by_id = {a.id: a for a in accounts}
+    payer, payee = ends
     messages = []
-    for account in accounts:
-        other = by_id[ends[account.id]]
+    for account, other in ((payer, payee), (payee, payer)):
+        row = rows[account.id]
+        floor = 0 if row["kind"] == "sole_trader" else -row["credit_limit"]
         entry_amount = -made.legs[0].amount if account.id == made.from_account_id else made.legs[-1].amount
-        messages.append(
-            (
-                queries.account_room(account.id),
-                {
-                    "account_id": account.id,
-                    "transfer_id": made.id,
-                    "entry_amount": entry_amount,
-                    "balance": account.balance,
-                    "can_spend": account.can_spend,
-                    "counterparty": names.get((other.holder_type, other.holder_id), ""),
-                    "description": made.description,
-                    "created_at": iso(made.created_at),
-                },
-            )
-        )
+        payload = {
+            "account_id": account.id,
+            "transfer_id": made.id,
+            "entry_amount": entry_amount,
+            "balance": balances[account.id],
+            "can_spend": balances[account.id] - floor,
+            "counterparty": other.holder_name,
+            "description": made.description,
+            "created_at": iso(made.created_at),
+        }
+        messages.append((queries.account_room(account.id), payload))
 
     def emit() -> None:
         for room, payload in messages:
@@ -568,22 +621,20 @@ def _announce(made: Transfer, accounts: list[Account]) -> None:
     after_commit(emit)
 
 
-def _after_payment(made: Transfer, payer: Account, payee: Account, rows, legs, actor) -> None:
-    actor_id = actor.id if actor is not None else None
-    last = legs[-1]
-    _announce(made, [payer, payee])
+def _after_payment(made: Transfer, payer: Row, payee: Row, rows, balances: dict[int, int], actor) -> None:
+    _announce(made, [payer, payee], rows, balances)
     notify(
         user_ids=queries.controller_ids(payee),
         kind="payment_received",
         url=f"/credit/accounts/{payee.id}",
-        text=f"Payment received: {last.amount} (minor units) — {made.description}"[:300],
-        actor_id=actor_id,
+        text=f"Payment received from {payer.holder_name}: {made.description}"[:300],
+        actor_id=actor.id if actor is not None else None,
     )
     before = rows[payer.id]
     if payer.warning_percent and before["credit_limit"] > 0 and payer.kind != "sole_trader":
         threshold = before["credit_limit"] * payer.warning_percent // 100
         spend_before = before["balance"] + before["credit_limit"]
-        spend_after = spend_before - legs[0].amount
+        spend_after = balances[payer.id] + before["credit_limit"]
         if spend_after <= threshold < spend_before:
             notify(
                 user_ids=queries.controller_ids(payer),
@@ -622,16 +673,16 @@ def reverse(*, transfer_id: int, reason: str, actor: User | None) -> Transfer:
     original.mark_reversed()
     legs.sort(key=lambda leg: leg.position, reverse=True)
     planned = [PlannedLeg(leg.network_id, leg.to_account_id, leg.from_account_id, leg.amount) for leg in legs]
-    reversal = Transfer(
-        from_account_id=original.to_account_id,
-        to_account_id=original.from_account_id,
-        amount=planned[0].amount,
-        description=f"Reversal of transfer {original.id}: {reason}"[:1000],
-        reverses_id=original.id,
-        reason=reason,
-        created_by_id=actor.id if actor is not None else None,
-    )
-    _post(reversal, planned, rows, check=False)
+    values = {
+        "from_account_id": original.to_account_id,
+        "to_account_id": original.from_account_id,
+        "amount": planned[0].amount,
+        "description": f"Reversal of transfer {original.id}: {reason}"[:1000],
+        "reverses_id": original.id,
+        "reason": reason,
+        "created_by_id": actor.id if actor is not None else None,
+    }
+    reversal, _ = _post(values, planned, rows, check=False)
     notify(
         user_ids=queries.controller_ids(payer) + queries.controller_ids(payee),
         kind="payment_reversed",

@@ -16,7 +16,7 @@ def shop(make_network, open_account, create_user):
 
 
 def test_pay_from_the_form_and_see_the_receipt(client, login, shop):
-    network, alice, bob = shop
+    _network, alice, bob = shop
     login(alice.holder)
     form = client.get(f"/credit/pay?to={bob.id}")
     assert form.status_code == 200 and b'name="idempotency_key"' in form.data
@@ -32,7 +32,7 @@ def test_pay_from_the_form_and_see_the_receipt(client, login, shop):
 
 
 def test_a_refused_payment_shows_the_reason_on_the_form(client, login, shop):
-    network, alice, bob = shop
+    _network, alice, bob = shop
     login(alice.holder)
     data = {"from_account_id": alice.id, "to_account_id": bob.id, "amount": "500.00", "description": ""}
     response = client.post("/credit/pay", data=data)
@@ -43,7 +43,7 @@ def test_a_refused_payment_shows_the_reason_on_the_form(client, login, shop):
 
 
 def test_account_page_shows_balance_can_spend_and_running_balance(client, login, shop, queries):
-    network, alice, bob = shop
+    _network, alice, bob = shop
     for amount in (100, 200):
         service.transfer(from_account_id=alice.id, to_account_id=bob.id, amount=amount, description="x", actor=None)
     db.session.commit()
@@ -51,6 +51,7 @@ def test_account_page_shows_balance_can_spend_and_running_balance(client, login,
     page = client.get(f"/credit/accounts/{alice.id}")
     assert page.status_code == 200
     assert b"-3.00" in page.data and b"97.00" in page.data and b"-1.00" in page.data
+    db.session.commit()
     with queries() as few:
         client.get(f"/credit/accounts/{alice.id}")
     for amount in range(1, 11):
@@ -63,7 +64,7 @@ def test_account_page_shows_balance_can_spend_and_running_balance(client, login,
 
 
 def test_statement_download(client, login, shop):
-    network, alice, bob = shop
+    _network, alice, bob = shop
     service.transfer(from_account_id=alice.id, to_account_id=bob.id, amount=1_000, description="Rent", actor=None)
     db.session.commit()
     login(bob.holder)
@@ -90,7 +91,7 @@ def test_admin_sets_limits_freezes_and_reverses(client, login, shop):
 
 
 def test_holders_cannot_use_admin_actions(client, login, shop):
-    network, alice, bob = shop
+    network, alice, _bob = shop
     login(alice.holder)
     client.post(f"/credit/accounts/{alice.id}/limits", data={"credit_limit": "900.00", "debit_limit": ""})
     assert db.session.get(Account, alice.id).credit_limit == 10_000
@@ -98,7 +99,7 @@ def test_holders_cannot_use_admin_actions(client, login, shop):
 
 
 def test_requests_pages_accept_and_decline(client, login, shop):
-    network, alice, bob = shop
+    _network, alice, bob = shop
     login(bob.holder)
     response = client.post("/credit/requests/new", data={"to_account_id": bob.id, "from_account_id": alice.id,
                                                          "amount": "3.00", "description": "Eggs",
@@ -147,14 +148,14 @@ def test_admin_opens_an_account_and_creates_a_network(client, login, make_networ
 
 
 def test_dashboard_panel_and_index(client, login, shop):
-    network, alice, bob = shop
+    _network, alice, _bob = shop
     login(alice.holder)
     assert b"My balance" in client.get("/dashboard").data
     assert client.get("/credit/").status_code == 200
 
 
 def test_verify_cli(app, shop):
-    network, alice, bob = shop
+    _network, alice, bob = shop
     service.transfer(from_account_id=alice.id, to_account_id=bob.id, amount=5, description="", actor=None)
     db.session.commit()
     runner = app.test_cli_runner()

@@ -288,3 +288,16 @@ def test_verify_finds_a_history_edited_behind_the_application(make_network, open
     problems = queries.ledger_violations()
     assert any(f"entry {first.id}" in p and "hash" in p for p in problems)
     assert any(f"account {bob.id}" in p for p in problems)
+
+
+def test_the_warning_threshold_notifies_once_when_crossed(make_network, open_account):
+    from platform6.notifications.models import Notification
+
+    network = make_network(default_credit_limit=1_000)
+    alice, bob = open_account(network), open_account(network)
+    service.set_warning(account_id=alice.id, warning_percent=10, actor=alice.holder)
+    for amount in (800, 150, 10):  # can spend 200, then 50 (within 10% of 1,000: warn), then 40
+        service.transfer(from_account_id=alice.id, to_account_id=bob.id, amount=amount, description="", actor=None)
+    db.session.commit()
+    kinds = db.session.scalars(select(Notification.kind).where(Notification.user_id == alice.holder.id)).all()
+    assert kinds == ["credit_warning"]
