@@ -29,18 +29,30 @@ PROFILES = {
 }  # fmt: skip
 
 REQUESTS = [
-    # author, title, description, [(skill, level, required)], hours, languages, remote_ok, location, volunteers
+    # author, title, description, [(skill, level, required)], hours, languages, remote_ok, location, volunteers, reward
     ("alice", "Edit our two-minute launch video",
      "We filmed interviews with member co-ops and need a **two-minute** cut with subtitles for social media.",
-     [("Video editing", 3, True), ("Subtitling", 2, False)], 12, ["en"], True, "", 1),
+     [("Video editing", 3, True), ("Subtitling", 2, False)], 12, ["en"], True, "", 1, 2500),
     ("alice", "Set up a Mastodon instance for the network",
      "A small Mastodon server for the co-ops in the network, with backups and a moderation plan.",
      [("Mastodon", 3, True), ("Server administration", 3, True), ("Docker", 2, False),
-      ("Community moderation", 2, False)], 20, ["en"], True, "", 1),
+      ("Community moderation", 2, False)], 20, ["en"], True, "", 1, None),
     ("grace", "Speak Italian on a call with a Bologna co-op",
      "An hour's call with a social co-op in Bologna about their care model; we need someone to interpret.",
-     [("Italian", 4, True), ("Interpreting", 2, False)], 2, ["it", "en"], True, "", 1),
+     [("Italian", 4, True), ("Interpreting", 2, False)], 2, ["it", "en"], True, "", 1, None),
 ]  # fmt: skip
+
+
+def _reward(author, group, amount: int | None) -> dict:
+    """A reward from the group's credit account, when the credit demo gave it one."""
+    from ..credit import queries as credit_queries
+
+    if amount is None:
+        return {}
+    for account in credit_queries.accounts_of_user(author):
+        if account.holder_type == "group" and account.holder_id == group.id:
+            return {"reward_account_id": account.id, "reward_amount": amount}
+    return {}
 
 
 def seed(story: dict) -> None:
@@ -61,7 +73,7 @@ def seed(story: dict) -> None:
         service.set_skills(actor=user, skills=skills)
     group = story["groups"]["platform6"]
     made = 0
-    for author, title, description, skills, hours, languages, remote_ok, location, volunteers in REQUESTS:
+    for author, title, description, skills, hours, languages, remote_ok, location, volunteers, reward in REQUESTS:
         exists = db.session.scalar(
             select(SkillRequest.id).where(SkillRequest.group_id == group.id, SkillRequest.title == title)
         )
@@ -77,6 +89,7 @@ def seed(story: dict) -> None:
                 remote_ok=remote_ok,
                 location=location,
                 volunteers_needed=volunteers,
+                **_reward(users[author], group, reward),
             )
             made += 1
     story.setdefault("summary", {})["skill_requests"] = made
