@@ -347,6 +347,7 @@ def my_matches():
 @bp.post("/requests/<int:request_id>/cancel")
 def cancel_request(request_id: int):
     user = require_user()
+    service.begin_write()
     found = queries.visible_request(user, request_id)
     service.cancel_request(actor=user, request=found)
     db.session.commit()
@@ -366,6 +367,7 @@ class CompleteBody(Body):
 @bp.post("/requests/<int:request_id>/complete")
 def complete_request(request_id: int):
     user = require_user()
+    service.begin_write()
     found = queries.visible_request(user, request_id)
     body = parse_body(CompleteBody)
     _, transfers = service.complete_request(
@@ -390,6 +392,7 @@ class ApplicationBody(Body):
 @bp.post("/requests/<int:request_id>/applications")
 def apply(request_id: int):
     user = require_user()
+    service.begin_write()
     found = queries.visible_request(user, request_id)
     body = parse_body(ApplicationBody)
     application = service.apply(actor=user, request=found, message=body.message)
@@ -423,6 +426,7 @@ def _visible_application(user, application_id: int) -> Application:
 
 def _decide(application_id: int, accept: bool):
     user = require_user()
+    service.begin_write()
     application = _visible_application(user, application_id)
     service.decide_application(actor=user, application=application, accept=accept)
     db.session.commit()

@@ -138,11 +138,6 @@ class SkillRequest(db.Model):
         elif self.state == "assigned" and self.accepted_count < self.volunteers_needed:
             self.state = "open"
 
-    def complete(self, when: datetime) -> None:
-        if not self.is_live:
-            raise Conflict(f"This request is {self.state} already.", code="conflict")
-        self.state, self.completed_at = "completed", when
-
     def cancel(self, reason: str = "cancelled") -> None:
         if not self.is_live:
             raise Conflict(f"This request is {self.state} already.", code="conflict")

@@ -379,6 +379,7 @@ def _act(request_id: int, action, success: str):
 @bp.post("/skills/requests/<int:request_id>/apply")
 @login_required
 def apply(request_id: int):
+    service.begin_write()
     found = _visible_or_404(request_id)
     form = ApplyForm()
     message = (form.message.data or "")[:5000]
@@ -411,6 +412,7 @@ def _application_or_404(application_id: int) -> Application:
 @bp.post("/skills/applications/<int:application_id>/<any(accept, decline):decision>")
 @login_required
 def decide(application_id: int, decision: str):
+    service.begin_write()
     application = _application_or_404(application_id)
     return _act(
         application.request_id,
@@ -435,6 +437,7 @@ def withdraw(application_id: int):
 @bp.post("/skills/requests/<int:request_id>/cancel")
 @login_required
 def cancel(request_id: int):
+    service.begin_write()
     found = _visible_or_404(request_id)
     return _act(
         request_id,
@@ -446,6 +449,7 @@ def cancel(request_id: int):
 @bp.post("/skills/requests/<int:request_id>/complete")
 @login_required
 def complete(request_id: int):
+    service.begin_write()
     found = _visible_or_404(request_id)
     volunteers = []
     for key, value in request.form.items():

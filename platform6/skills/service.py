@@ -358,6 +358,18 @@ def _notify_saved_searches(request: SkillRequest, actor: User) -> None:
         )
 
 
+def begin_write() -> None:
+    """For edges, before they read what a state change depends on (complete, accept, cancel...).
+
+    SQLite: the read transaction the sign-in lookup began is ended (nothing was written in it) and
+    the next begins with BEGIN IMMEDIATE, so a concurrent writer waits its turn instead of failing
+    on a stale snapshot. PostgreSQL needs nothing: the service locks the row FOR UPDATE.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.rollback()
+        db.session.connection(execution_options={"sqlite_immediate": True})
+
+
 def _managers(request: SkillRequest) -> list[int]:
     admins = select(Membership.user_id).where(Membership.group_id == request.group_id, Membership.role == "admin")
     return sorted(set(db.session.scalars(admins)) | ({request.author_id} if request.author_id else set()))
@@ -522,6 +534,16 @@ def complete_request(
     request = _locked(request)
     if not request.is_live:
         raise Conflict(f"This request is {request.state} already.", code="conflict")
+    now = utcnow()
+    claimed = db.session.execute(
+        update(SkillRequest)
+        .where(SkillRequest.id == request.id, SkillRequest.state.in_(("open", "assigned")))
+        .values(state="completed", completed_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not claimed:  # someone completed or cancelled it since we read it
+        raise Conflict("This request was closed a moment ago.", code="conflict")
+    db.session.refresh(request)
     if not volunteers:
         raise invalid("volunteers", "Name at least one volunteer who did the work.")
     hours: dict[int, int] = {}
@@ -551,8 +573,6 @@ def complete_request(
         if wanted[key] not in endorsed:
             endorsed.append(wanted[key])
     transfers = _pay_rewards(request, hours)
-    now = utcnow()
-    request.complete(now)
     for uid, centihours in hours.items():
         paid = transfers.get(uid)
         db.session.add(

@@ -89,12 +89,16 @@ def test_the_registered_job_runs_and_commits(app, create_user, create_group, pos
 
 
 def test_demo_profiles_and_requests_match_the_seed_story(app):
+    from platform6 import feature_modules
     from platform6.accounts.models import User
     from platform6.skills import queries
 
-    runner = app.test_cli_runner()
-    assert runner.invoke(args=["demo"]).exit_code == 0
-    assert runner.invoke(args=["demo"]).exit_code == 0
+    for _ in range(2):  # idempotent; the credit demo's trading is left out to keep this fast
+        story: dict = {}
+        for module in feature_modules("demo"):
+            if not module.__name__.endswith("credit.demo"):
+                module.seed(story)
+                db.session.commit()
     assert db.session.query(SkillRequest).count() == 3
     users = {u.email.split("@")[0]: u for u in db.session.query(User)}
     firsts = {h: queries.gigs_for(users[h])[0][0].title for h in ("ellie", "dev", "chiara")}
