@@ -444,3 +444,24 @@ def test_matching_query_counts_do_not_grow_with_data(api, create_user, create_gr
         set_profile(extra, [("Cooking", 4), ("Baking", 2)])
         new_request(api, group, extra, skills=[{"name": "Cooking", "level": 1}, {"name": "Baking", "level": 1}])
     assert measure() == small
+
+
+def test_assignment_follows_accepted_volunteers_and_withdrawal(api, create_user, create_group):
+    admin, first, second, third = create_user(), create_user(), create_user(), create_user()
+    group = create_group(admin=admin, members=[first, second, third], privacy="open")
+    rid = new_request(api, group, admin).get_json()["id"]
+    ids = [api.post(f"/requests/{rid}/applications", {}, user=u).get_json()["id"] for u in (first, second, third)]
+    assert api.post(f"/applications/{ids[0]}/accept", user=admin).status_code == 200
+    assert api.get(f"/requests/{rid}", user=admin).get_json()["state"] == "assigned"
+    assert api.post(f"/applications/{ids[1]}/accept", user=admin).status_code == 409
+    assert api.post(f"/applications/{ids[0]}/accept", user=admin).status_code == 409
+    assert api.post(f"/applications/{ids[0]}/decline", user=admin).get_json()["state"] == "declined"
+    assert api.get(f"/requests/{rid}", user=admin).get_json()["state"] == "open"
+    assert api.post(f"/applications/{ids[2]}/withdraw", user=admin).status_code == 404
+    assert api.post(f"/applications/{ids[2]}/withdraw", user=third).get_json()["state"] == "withdrawn"
+    assert api.post(f"/applications/{ids[2]}/accept", user=admin).status_code == 409
+    listed = api.get(f"/requests/{rid}/applications", user=admin).get_json()["items"]
+    assert [a["state"] for a in listed] == ["declined", "pending", "withdrawn"]
+    assert api.get(f"/requests/{rid}/applications", user=first).status_code == 403
+    mine = api.get("/me/applications", user=first).get_json()["items"]
+    assert mine[0]["request"]["id"] == rid and mine[0]["state"] == "declined"
