@@ -1,0 +1,552 @@
+"""JSON routes of the skills board (API.md "Skills board", additions in docs/api-skills.md)."""
+
+import base64
+import json
+from datetime import datetime
+from typing import Annotated
+
+from flask import jsonify, request
+from pydantic import Field
+
+from ..api import (
+    Body,
+    PositiveInt,
+    api_blueprint,
+    created,
+    no_content,
+    optional_user,
+    page_limit,
+    paginate,
+    parse_body,
+    require_user,
+)
+from ..errors import NotFound, invalid
+from ..extensions import db
+from ..groups.models import Group
+from ..permissions import ensure_content_visible, ensure_group_visible, ensure_member
+from ..timeutil import iso
+from . import queries, service
+from .models import Application, Profile, SavedSearch, SkillRequest
+
+bp = api_blueprint("skills_api", __name__)
+
+Name = Annotated[str, Field(min_length=1, max_length=80)]
+Level = Annotated[int, Field(ge=1, le=5)]
+Language = Annotated[str, Field(max_length=20)]
+
+
+# --- serializers ------------------------------------------------------------------------------------
+
+
+def profile_json(user, profile: Profile | None, skills=None, endorsements=None) -> dict:
+    skills = queries.profile_skills(user.id) if skills is None else skills
+    endorsements = queries.endorsement_counts(user.id) if endorsements is None else endorsements
+    return {
+        "user": {"id": user.id, "name": user.name},
+        "bio": profile.bio if profile else "",
+        "location": profile.location if profile else "",
+        "remote_ok": profile.remote_ok if profile else True,
+        "availability_hours_per_week": profile.availability_hours_per_week if profile else None,
+        "languages": profile.language_list if profile else [],
+        "interests": profile.interests if profile else "",
+        "public": profile.public if profile else False,
+        "skills": [
+            {
+                "name": row.skill.name,
+                "level": row.level,
+                "category": row.skill.category,
+                "endorsements": endorsements.get(row.skill_id, 0),
+            }
+            for row in skills
+        ],
+    }
+
+
+def request_json(r: SkillRequest) -> dict:
+    return {
+        "id": r.id,
+        "group_id": r.group_id,
+        "group": {"id": r.group.id, "handle": r.group.handle, "name": r.group.name},
+        "author": {"id": r.author.id, "name": r.author.name} if r.author else None,
+        "title": r.title,
+        "description": r.description,
+        "description_html": r.description_html,
+        "skills": [{"name": rs.skill.name, "level": rs.level, "required": rs.required} for rs in r.skills],
+        "hours_estimate": r.hours_estimate,
+        "deadline": iso(r.deadline),
+        "location": r.location,
+        "remote_ok": r.remote_ok,
+        "languages": r.language_list,
+        "reward": {"account_id": r.reward_account_id, "amount": r.reward_amount} if r.reward_account_id else None,
+        "volunteers_needed": r.volunteers_needed,
+        "accepted_count": r.accepted_count,
+        "state": r.state,
+        "closed_reason": r.closed_reason,
+        "created_at": iso(r.created_at),
+        "expires_at": iso(r.expires_at),
+        "completed_at": iso(r.completed_at),
+    }
+
+
+def application_json(a: Application, user=None) -> dict:
+    user = user or a.user
+    return {
+        "id": a.id,
+        "request_id": a.request_id,
+        "user": {"id": user.id, "name": user.name},
+        "state": a.state,
+        "message": a.message,
+        "invited": a.invited,
+        "created_at": iso(a.created_at),
+        "decided_at": iso(a.decided_at),
+    }
+
+
+def match_json(match) -> dict:
+    return {
+        "score": match.score,
+        "matched": list(match.matched),
+        "missing": list(match.missing),
+        "complete": match.complete,
+        "partial": match.partial,
+    }
+
+
+def search_json(s: SavedSearch) -> dict:
+    return {
+        "id": s.id,
+        "q": s.q,
+        "skill": s.skill_key,
+        "remote_ok": s.remote_ok,
+        "group_id": s.group_id,
+        "created_at": iso(s.created_at),
+    }
+
+
+def _ranked_page(items: list) -> dict:
+    """A page of an already ranked list; the cursor is the opaque position of the next item."""
+    limit = page_limit()
+    start = 0
+    if cursor := request.args.get("cursor"):
+        try:
+            start = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))["at"]
+            if not isinstance(start, int) or isinstance(start, bool) or start < 0:
+                raise ValueError
+        except (ValueError, TypeError, KeyError, UnicodeDecodeError, base64.binascii.Error):
+            raise invalid("cursor", "The cursor is not one this API gave out.") from None
+    end = start + limit
+    following = base64.urlsafe_b64encode(json.dumps({"at": end}).encode()).decode().rstrip("=")
+    return {"items": items[start:end], "next": following if end < len(items) else None}
+
+
+# --- skills and profiles ----------------------------------------------------------------------------
+
+
+@bp.get("/skills")
+def search_skills():
+    q = request.args.get("q", "")[:80]
+    limit = page_limit() if request.args.get("limit") else 20
+    found = queries.search_skills(q, limit)
+    if any(item["id"] is None for item in found):
+        service.store_skills([item["name"] for item in found if item["id"] is None])
+        db.session.commit()
+        found = queries.search_skills(q, limit)
+    items = [{k: item[k] for k in ("id", "name", "category", "members_count")} for item in found]
+    return jsonify({"items": items, "next": None})
+
+
+class SkillItem(Body):
+    name: Name
+    level: Level
+
+
+class ProfileBody(Body):
+    bio: Annotated[str, Field(max_length=2000)] | None = None
+    location: Annotated[str, Field(max_length=100)] | None = None
+    remote_ok: bool | None = None
+    availability_hours_per_week: Annotated[int, Field(ge=0, le=168)] | None = None
+    languages: Annotated[list[Language], Field(max_length=20)] | None = None
+    interests: Annotated[str, Field(max_length=2000)] | None = None
+    public: bool | None = None
+    skills: Annotated[list[SkillItem], Field(max_length=service.MAX_SKILLS)] | None = None
+
+
+class SkillsBody(Body):
+    skills: Annotated[list[SkillItem], Field(max_length=service.MAX_SKILLS)]
+
+
+def _my_profile(user):
+    db.session.expire_all()
+    return profile_json(user, queries.profile_of(user.id))
+
+
+@bp.get("/me/profile")
+def my_profile():
+    return jsonify(_my_profile(require_user()))
+
+
+@bp.put("/me/profile")
+def put_profile():
+    user = require_user()
+    body = parse_body(ProfileBody)
+    service.update_profile(
+        actor=user,
+        bio=body.bio,
+        location=body.location,
+        remote_ok=body.remote_ok,
+        availability_hours_per_week=body.availability_hours_per_week,
+        clear_availability="availability_hours_per_week" in body.model_fields_set
+        and body.availability_hours_per_week is None,
+        languages=body.languages,
+        interests=body.interests,
+        public=body.public,
+    )
+    if body.skills is not None:
+        service.set_skills(actor=user, skills=[(s.name, s.level) for s in body.skills])
+    db.session.commit()
+    return jsonify(_my_profile(user))
+
+
+@bp.put("/me/skills")
+def put_skills():
+    user = require_user()
+    body = parse_body(SkillsBody)
+    service.set_skills(actor=user, skills=[(s.name, s.level) for s in body.skills])
+    db.session.commit()
+    return jsonify(_my_profile(user))
+
+
+@bp.get("/users/<int:user_id>/profile")
+def user_profile(user_id: int):
+    user, profile = queries.visible_profile(require_user(), user_id)
+    return jsonify(profile_json(user, profile))
+
+
+@bp.get("/users/<int:user_id>/impact")
+def user_impact(user_id: int):
+    queries.visible_profile(require_user(), user_id)
+    return jsonify(queries.member_impact(user_id))
+
+
+# --- requests ---------------------------------------------------------------------------------------
+
+
+class WantedBody(Body):
+    name: Name
+    level: Level = 1
+    required: bool = True
+
+
+class RewardBody(Body):
+    account_id: PositiveInt
+    amount: PositiveInt
+
+
+class RequestBody(Body):
+    title: Annotated[str, Field(max_length=200)]
+    description: Annotated[str, Field(max_length=20000)] = ""
+    skills: Annotated[list[WantedBody], Field(min_length=1, max_length=30)]
+    hours_estimate: Annotated[int, Field(ge=0, le=10000)] | None = None
+    deadline: datetime | None = None
+    location: Annotated[str, Field(max_length=100)] = ""
+    remote_ok: bool = True
+    languages: Annotated[list[Language], Field(max_length=20)] = []
+    reward: RewardBody | None = None
+    volunteers_needed: Annotated[int, Field(ge=1, le=100)] = 1
+
+
+def _group(user, group_id: int) -> Group:
+    return ensure_group_visible(user, db.session.get(Group, group_id))
+
+
+@bp.post("/groups/<int:group_id>/requests")
+def post_request(group_id: int):
+    user = require_user()
+    group = _group(user, group_id)
+    ensure_content_visible(user, group)
+    body = parse_body(RequestBody)
+    posted = service.post_request(
+        actor=user,
+        group=group,
+        title=body.title,
+        description=body.description,
+        skills=[service.WantedSkill(s.name, s.level, s.required) for s in body.skills],
+        hours_estimate=body.hours_estimate,
+        deadline=body.deadline,
+        location=body.location,
+        remote_ok=body.remote_ok,
+        languages=body.languages,
+        reward_account_id=body.reward.account_id if body.reward else None,
+        reward_amount=body.reward.amount if body.reward else None,
+        volunteers_needed=body.volunteers_needed,
+    )
+    db.session.commit()
+    return created(request_json(queries.request_by_id(posted.id)))
+
+
+def _bool_arg(name: str) -> bool | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    if raw.lower() in ("true", "1", "yes"):
+        return True
+    if raw.lower() in ("false", "0", "no"):
+        return False
+    raise invalid(name, f"{name} is true or false.")
+
+
+def _int_arg(name: str) -> int | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit() or not 1 <= int(raw) <= 2**53 - 1:
+        raise invalid(name, f"{name} is a positive whole number.")
+    return int(raw)
+
+
+@bp.get("/requests")
+def list_requests():
+    user = optional_user()
+    stmt = queries.open_requests_select(
+        user,
+        q=request.args.get("q", "")[:200].strip(),
+        skill=request.args.get("skill", "")[:80].strip() or None,
+        remote_ok=_bool_arg("remote_ok"),
+        group_id=_int_arg("group_id"),
+    )
+    return jsonify(
+        paginate(
+            stmt,
+            [(SkillRequest.created_at, True), (SkillRequest.id, True)],
+            lambda rows: [request_json(r) for r in rows],
+        )
+    )
+
+
+@bp.get("/requests/<int:request_id>")
+def show_request(request_id: int):
+    return jsonify(request_json(queries.visible_request(optional_user(), request_id)))
+
+
+@bp.get("/requests/<int:request_id>/matches")
+def request_matches(request_id: int):
+    user = require_user()
+    found = queries.visible_request(user, request_id)
+    ensure_member(user, found.group)
+    items = [{"user": person, **match_json(match)} for person, match in queries.people_for(found)]
+    return jsonify(_ranked_page(items))
+
+
+@bp.get("/me/matches")
+def my_matches():
+    user = require_user()
+    items = [{"request": request_json(r), **match_json(match)} for r, match in queries.gigs_for(user)]
+    return jsonify(_ranked_page(items))
+
+
+@bp.post("/requests/<int:request_id>/cancel")
+def cancel_request(request_id: int):
+    user = require_user()
+    service.begin_write()
+    found = queries.visible_request(user, request_id)
+    service.cancel_request(actor=user, request=found)
+    db.session.commit()
+    return jsonify(request_json(queries.request_by_id(request_id)))
+
+
+class VolunteerBody(Body):
+    user_id: PositiveInt
+    hours: Annotated[int | float, Field(ge=0, le=10000)]
+
+
+class CompleteBody(Body):
+    volunteers: Annotated[list[VolunteerBody], Field(min_length=1, max_length=100)]
+    endorse: Annotated[list[Name], Field(max_length=30)] = []
+
+
+@bp.post("/requests/<int:request_id>/complete")
+def complete_request(request_id: int):
+    user = require_user()
+    service.begin_write()
+    found = queries.visible_request(user, request_id)
+    body = parse_body(CompleteBody)
+    _, transfers = service.complete_request(
+        actor=user, request=found, volunteers=[(v.user_id, v.hours) for v in body.volunteers], endorse=body.endorse
+    )
+    payload_transfers = []
+    if transfers:
+        from ..credit.api import transfer_json
+
+        payload_transfers = [transfer_json(t) for t in transfers]
+    db.session.commit()
+    return jsonify({**request_json(queries.request_by_id(request_id)), "transfers": payload_transfers})
+
+
+# --- applications and invitations -------------------------------------------------------------------------
+
+
+class ApplicationBody(Body):
+    message: Annotated[str, Field(max_length=5000)] = ""
+
+
+@bp.post("/requests/<int:request_id>/applications")
+def apply(request_id: int):
+    user = require_user()
+    service.begin_write()
+    found = queries.visible_request(user, request_id)
+    body = parse_body(ApplicationBody)
+    application = service.apply(actor=user, request=found, message=body.message)
+    db.session.commit()
+    return created(application_json(application, user))
+
+
+@bp.get("/requests/<int:request_id>/applications")
+def list_applications(request_id: int):
+    user = require_user()
+    found = queries.visible_request(user, request_id)
+    service.ensure_manager(user, found)
+    return jsonify({"items": [application_json(a) for a in queries.applications_of(found)], "next": None})
+
+
+@bp.get("/me/applications")
+def my_applications():
+    user = require_user()
+    items = [{**application_json(a, user), "request": {"id": a.request.id, "title": a.request.title, "state": a.request.state}}
+             for a in queries.my_applications(user)]  # fmt: skip
+    return jsonify({"items": items, "next": None})
+
+
+def _visible_application(user, application_id: int) -> Application:
+    application = db.session.get(Application, application_id)
+    if application is None:
+        raise NotFound("No such application.")
+    queries.visible_request(user, application.request_id)
+    return application
+
+
+def _decide(application_id: int, accept: bool):
+    user = require_user()
+    service.begin_write()
+    application = _visible_application(user, application_id)
+    service.decide_application(actor=user, application=application, accept=accept)
+    db.session.commit()
+    return jsonify(
+        application_json(db.session.get(Application, application_id), db.session.get(type(user), application.user_id))
+    )
+
+
+@bp.post("/applications/<int:application_id>/accept")
+def accept_application(application_id: int):
+    return _decide(application_id, True)
+
+
+@bp.post("/applications/<int:application_id>/decline")
+def decline_application(application_id: int):
+    return _decide(application_id, False)
+
+
+@bp.post("/applications/<int:application_id>/withdraw")
+def withdraw_application(application_id: int):
+    user = require_user()
+    application = db.session.get(Application, application_id)
+    if application is None or application.user_id != user.id:
+        raise NotFound("No such application.")
+    service.withdraw_application(actor=user, application=application)
+    db.session.commit()
+    return jsonify(application_json(application, user))
+
+
+class InvitationBody(Body):
+    user_id: PositiveInt
+
+
+@bp.post("/requests/<int:request_id>/invitations")
+def invite(request_id: int):
+    user = require_user()
+    found = queries.visible_request(user, request_id)
+    body = parse_body(InvitationBody)
+    invitation = service.invite(actor=user, request=found, user_id=body.user_id)
+    db.session.commit()
+    return created(
+        {
+            "id": invitation.id,
+            "request_id": request_id,
+            "user_id": invitation.user_id,
+            "created_at": iso(invitation.created_at),
+        }
+    )
+
+
+# --- saved searches, groups, directory ----------------------------------------------------------------------
+
+
+class SearchBody(Body):
+    q: Annotated[str, Field(max_length=200)] = ""
+    skill: Annotated[str, Field(max_length=80)] | None = None
+    remote_ok: bool | None = None
+    group_id: PositiveInt | None = None
+
+
+@bp.get("/me/saved-searches")
+def list_searches():
+    return jsonify({"items": [search_json(s) for s in queries.saved_searches(require_user())], "next": None})
+
+
+@bp.post("/me/saved-searches")
+def save_search():
+    user = require_user()
+    body = parse_body(SearchBody)
+    search = service.save_search(
+        actor=user, q=body.q, skill=body.skill, remote_ok=body.remote_ok, group_id=body.group_id
+    )
+    db.session.commit()
+    return created(search_json(search))
+
+
+@bp.delete("/me/saved-searches/<int:search_id>")
+def delete_search(search_id: int):
+    service.delete_search(actor=require_user(), search_id=search_id)
+    db.session.commit()
+    return no_content()
+
+
+class GroupSettingsBody(Body):
+    members_can_post_requests: bool
+
+
+@bp.get("/groups/<int:group_id>/skills-settings")
+def group_settings(group_id: int):
+    group = _group(optional_user(), group_id)
+    return jsonify({"members_can_post_requests": queries.group_settings(group.id).members_can_post_requests})
+
+
+@bp.put("/groups/<int:group_id>/skills-settings")
+def put_group_settings(group_id: int):
+    user = require_user()
+    group = _group(user, group_id)
+    body = parse_body(GroupSettingsBody)
+    settings = service.set_group_settings(
+        actor=user, group=group, members_can_post_requests=body.members_can_post_requests
+    )
+    db.session.commit()
+    return jsonify({"members_can_post_requests": settings.members_can_post_requests})
+
+
+@bp.get("/groups/<int:group_id>/impact")
+def group_impact(group_id: int):
+    user = optional_user()
+    group = _group(user, group_id)
+    ensure_content_visible(user, group)
+    return jsonify(queries.group_impact(group.id))
+
+
+@bp.get("/directory")
+def directory():
+    items = [
+        {
+            "group": {"id": g.id, "handle": g.handle, "name": g.name, "description": g.description},
+            "requests": [request_json(r) for r in requests],
+        }
+        for g, requests in queries.directory()
+    ]
+    return jsonify({"items": items, "next": None})

@@ -1,0 +1,409 @@
+"""Reads of the skills board shared by pages, the API and the service: visibility, matching feeds, impact."""
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import aliased, joinedload, selectinload
+
+from ..accounts.models import User
+from ..errors import NotFound
+from ..extensions import db
+from ..groups.models import Group, Membership
+from ..permissions import can_see_content, is_admin, user_id_of
+from ..timeutil import utcnow
+from . import matching
+from .models import (
+    Application,
+    Contribution,
+    Endorsement,
+    GroupSkillSettings,
+    Profile,
+    ProfileSkill,
+    RequestSkill,
+    SavedSearch,
+    Skill,
+    SkillRequest,
+)
+from .taxonomy import fold, taxonomy
+
+# --- skills and profiles --------------------------------------------------------------------------
+
+
+def skills_by_keys(keys) -> dict[str, Skill]:
+    keys = list(keys)
+    if not keys:
+        return {}
+    return {skill.key: skill for skill in db.session.scalars(select(Skill).where(Skill.key.in_(keys)))}
+
+
+def search_skills(query: str, limit: int = 20) -> list[dict]:
+    """Taxonomy skills and free entries in use whose name starts with (then contains) the query."""
+    found = [(e.key, e.name, e.category) for e in taxonomy().search(query, limit)]
+    q = fold(query)
+    if q:
+        pattern = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        free = db.session.scalars(
+            select(Skill)
+            .where(Skill.category.is_(None), Skill.key.like(f"%{pattern}%", escape="\\"))
+            .order_by(Skill.members_count.desc(), Skill.key)
+            .limit(limit)
+        )
+        found += [(s.key, s.name, None) for s in free]
+    found = found[:limit]
+    stored = skills_by_keys(key for key, _, _ in found)
+    return [
+        {
+            "key": key,
+            "name": name,
+            "category": category,
+            "id": stored[key].id if key in stored else None,
+            "members_count": stored[key].members_count if key in stored else 0,
+        }
+        for key, name, category in found
+    ]
+
+
+def profile_of(user_id: int) -> Profile | None:
+    return db.session.get(Profile, user_id)
+
+
+def profile_skills(user_id: int) -> list[ProfileSkill]:
+    return list(
+        db.session.scalars(
+            select(ProfileSkill)
+            .options(joinedload(ProfileSkill.skill))
+            .where(ProfileSkill.user_id == user_id)
+            .order_by(ProfileSkill.position, ProfileSkill.skill_id)
+        )
+    )
+
+
+def endorsement_counts(user_id: int) -> dict[int, int]:
+    """skill id -> how many completed requests endorsed it for the user."""
+    rows = db.session.execute(
+        select(Endorsement.skill_id, func.count()).where(Endorsement.user_id == user_id).group_by(Endorsement.skill_id)
+    )
+    return dict(rows.all())
+
+
+def shares_a_group(viewer_id: int, user_id: int) -> bool:
+    mine, theirs = aliased(Membership), aliased(Membership)
+    return db.session.scalar(
+        select(exists().where(mine.user_id == viewer_id, theirs.user_id == user_id, mine.group_id == theirs.group_id))
+    )
+
+
+def can_see_profile(viewer, user_id: int, profile: Profile | None) -> bool:
+    """Your own; a public one to anyone signed in; otherwise to members of a shared group."""
+    viewer_id = user_id_of(viewer)
+    if viewer_id == user_id:
+        return True
+    if profile is not None and profile.public:
+        return True
+    return viewer_id is not None and shares_a_group(viewer_id, user_id)
+
+
+def visible_profile(viewer, user_id: int) -> tuple[User, Profile | None]:
+    user = db.session.get(User, user_id)
+    profile = profile_of(user_id) if user is not None else None
+    if user is None or not can_see_profile(viewer, user_id, profile):
+        raise NotFound("No such person.")
+    return user, profile
+
+
+def group_settings(group_id: int) -> GroupSkillSettings:
+    return db.session.get(GroupSkillSettings, group_id) or GroupSkillSettings(
+        group_id=group_id, members_can_post_requests=True
+    )
+
+
+# --- requests ---------------------------------------------------------------------------------------
+
+
+def _visible_group_clause(user):
+    """Requests of open groups, and of groups the user belongs to."""
+    uid = user_id_of(user)
+    open_groups = select(Group.id).where(Group.privacy == "open")
+    if uid is None:
+        return SkillRequest.group_id.in_(open_groups)
+    mine = select(Membership.group_id).where(Membership.user_id == uid)
+    return or_(SkillRequest.group_id.in_(open_groups), SkillRequest.group_id.in_(mine))
+
+
+def request_options():
+    return (joinedload(SkillRequest.author), joinedload(SkillRequest.group), selectinload(SkillRequest.skills))
+
+
+def request_by_id(request_id: int) -> SkillRequest | None:
+    return db.session.scalar(select(SkillRequest).options(*request_options()).where(SkillRequest.id == request_id))
+
+
+def visible_request(user, request_id: int) -> SkillRequest:
+    """The request, or NotFound for one that does not exist or whose group's content the user may not see."""
+    found = request_by_id(request_id)
+    if found is None or not can_see_content(user, found.group):
+        raise NotFound("No such request.")
+    return found
+
+
+def can_manage(user, request: SkillRequest) -> bool:
+    """The request's author or the group's admins accept applications, complete and cancel."""
+    uid = user_id_of(user)
+    return uid is not None and (uid == request.author_id or is_admin(user, request.group))
+
+
+def open_requests_select(
+    user, *, q: str = "", skill: str | None = None, remote_ok: bool | None = None, group_id: int | None = None
+):
+    """Open requests the user may see, filtered; a select of SkillRequest (for paginate)."""
+    stmt = (
+        select(SkillRequest)
+        .options(*request_options())
+        .where(SkillRequest.state == "open", _visible_group_clause(user))
+    )
+    if q:
+        pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(
+            or_(
+                func.lower(SkillRequest.title).like(pattern, escape="\\"),
+                func.lower(SkillRequest.description).like(pattern, escape="\\"),
+            )
+        )
+    if skill:
+        key = taxonomy().key_of(skill)
+        stmt = stmt.where(
+            exists().where(
+                RequestSkill.request_id == SkillRequest.id, RequestSkill.skill_id == Skill.id, Skill.key == key
+            )
+        )
+    if remote_ok is not None:
+        stmt = stmt.where(SkillRequest.remote_ok.is_(remote_ok))
+    if group_id is not None:
+        stmt = stmt.where(SkillRequest.group_id == group_id)
+    return stmt
+
+
+def applications_of(request: SkillRequest) -> list[Application]:
+    return list(
+        db.session.scalars(
+            select(Application)
+            .options(joinedload(Application.user))
+            .where(Application.request_id == request.id)
+            .order_by(Application.created_at, Application.id)
+        )
+    )
+
+
+def application_of(user, request: SkillRequest) -> Application | None:
+    uid = user_id_of(user)
+    if uid is None:
+        return None
+    return db.session.scalar(
+        select(Application).where(Application.request_id == request.id, Application.user_id == uid)
+    )
+
+
+def my_applications(user) -> list[Application]:
+    return list(
+        db.session.scalars(
+            select(Application)
+            .options(joinedload(Application.request).joinedload(SkillRequest.group))
+            .where(Application.user_id == user_id_of(user))
+            .order_by(Application.created_at.desc(), Application.id.desc())
+            .limit(100)
+        )
+    )
+
+
+def saved_searches(user) -> list[SavedSearch]:
+    return list(
+        db.session.scalars(select(SavedSearch).where(SavedSearch.user_id == user_id_of(user)).order_by(SavedSearch.id))
+    )
+
+
+# --- matching feeds -----------------------------------------------------------------------------------
+
+
+def _languages(text: str) -> frozenset[str]:
+    return frozenset(code for code in text.split(",") if code)
+
+
+def request_spec(request: SkillRequest, now: datetime | None = None) -> matching.RequestSpec:
+    now = now or utcnow()
+    weeks = max(0.0, (request.deadline - now).total_seconds() / 604800) if request.deadline else None
+    return matching.RequestSpec(
+        id=request.id,
+        skills=tuple(matching.Wanted(rs.skill.key, rs.skill.name, rs.level, rs.required) for rs in request.skills),
+        languages=_languages(request.languages),
+        location=request.location,
+        remote_ok=request.remote_ok,
+        hours_estimate=request.hours_estimate,
+        weeks=weeks,
+    )
+
+
+def _expanded_keys(keys) -> set[str]:
+    tax = taxonomy()
+    expanded: set[str] = set()
+    for key in keys:
+        expanded |= tax.related_keys(key)
+    return expanded
+
+
+def people_for(request: SkillRequest) -> list[tuple[dict, matching.Match]]:
+    """The group's members (not the author) holding a requested or related skill, ranked; one query.
+
+    Only the candidates' rows for those skills are read (their other skills cannot change a score).
+    """
+    keys = _expanded_keys(rs.skill.key for rs in request.skills)
+    if not keys:
+        return []
+    rows = db.session.execute(
+        select(
+            ProfileSkill.user_id,
+            Skill.key,
+            ProfileSkill.level,
+            User.name,
+            Profile.languages,
+            Profile.location,
+            Profile.remote_ok,
+            Profile.availability_hours_per_week,
+        )
+        .join(Skill, Skill.id == ProfileSkill.skill_id)
+        .join(Membership, and_(Membership.user_id == ProfileSkill.user_id, Membership.group_id == request.group_id))
+        .join(Profile, Profile.user_id == ProfileSkill.user_id)
+        .join(User, User.id == ProfileSkill.user_id)
+        .where(Skill.key.in_(sorted(keys)), ProfileSkill.user_id != (request.author_id or 0))
+    ).all()
+    held: dict[int, dict[str, int]] = defaultdict(dict)
+    info: dict[int, tuple] = {}
+    for uid, key, level, name, languages, location, remote_ok, hours in rows:
+        held[uid][key] = level
+        info[uid] = (name, languages, location, remote_ok, hours)
+    people = [
+        matching.PersonSpec(uid, held[uid], _languages(i[1]), i[2], i[3], i[4]) for uid, i in sorted(info.items())
+    ]
+    ranked = matching.rank_people(request_spec(request), people, taxonomy())
+    return [({"id": uid, "name": info[uid][0]}, match) for uid, match in ranked]
+
+
+def person_spec(user_id: int) -> matching.PersonSpec | None:
+    profile = profile_of(user_id)
+    if profile is None:
+        return None
+    rows = db.session.execute(
+        select(Skill.key, ProfileSkill.level)
+        .join(Skill, Skill.id == ProfileSkill.skill_id)
+        .where(ProfileSkill.user_id == user_id)
+    ).all()
+    return matching.PersonSpec(
+        user_id,
+        dict(rows),
+        _languages(profile.languages),
+        profile.location,
+        profile.remote_ok,
+        profile.availability_hours_per_week,
+    )
+
+
+def gigs_for(user) -> list[tuple[SkillRequest, matching.Match]]:
+    """Open requests the user may see, did not post and has not applied to, that want a skill they hold
+    (or a related one), ranked by fit. Three queries whatever the number of profiles or requests."""
+    uid = user_id_of(user)
+    person = person_spec(uid) if uid is not None else None
+    if person is None or not person.skills:
+        return []
+    keys = _expanded_keys(person.skills)
+    wanted = (
+        select(RequestSkill.request_id)
+        .join(Skill, Skill.id == RequestSkill.skill_id)
+        .where(Skill.key.in_(sorted(keys)))
+    )
+    applied = select(Application.request_id).where(Application.user_id == uid)
+    requests = list(
+        db.session.scalars(
+            select(SkillRequest)
+            .options(*request_options())
+            .where(
+                SkillRequest.state == "open",
+                _visible_group_clause(user),
+                SkillRequest.author_id.is_distinct_from(uid),
+                SkillRequest.id.in_(wanted),
+                SkillRequest.id.not_in(applied),
+            )
+        ).unique()
+    )
+    now = utcnow()
+    by_id = {r.id: r for r in requests}
+    ranked = matching.rank_requests(person, [request_spec(r, now) for r in requests], taxonomy())
+    return [(by_id[rid], match) for rid, match in ranked]
+
+
+def recent_recommendation_counts(user_ids, now: datetime) -> dict[int, int]:
+    from .models import Recommendation
+
+    ids = list(user_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Recommendation.user_id, func.count())
+        .where(Recommendation.user_id.in_(ids), Recommendation.created_at > now - timedelta(days=7))
+        .group_by(Recommendation.user_id)
+    )
+    return dict(rows.all())
+
+
+# --- directory and impact --------------------------------------------------------------------------------
+
+
+def directory() -> list[tuple[Group, list[SkillRequest]]]:
+    """Groups anyone may see the needs of (open groups) that have open requests, with those requests."""
+    requests = list(
+        db.session.scalars(
+            select(SkillRequest)
+            .options(*request_options())
+            .join(Group, Group.id == SkillRequest.group_id)
+            .where(SkillRequest.state == "open", Group.privacy == "open")
+            .order_by(Group.name, SkillRequest.created_at.desc(), SkillRequest.id.desc())
+            .limit(500)
+        ).unique()
+    )
+    grouped: dict[int, tuple[Group, list]] = {}
+    for r in requests:
+        grouped.setdefault(r.group_id, (r.group, []))[1].append(r)
+    return list(grouped.values())
+
+
+def group_impact(group_id: int) -> dict:
+    completed = select(SkillRequest.id).where(SkillRequest.group_id == group_id, SkillRequest.state == "completed")
+    gigs = db.session.scalar(select(func.count()).select_from(completed.subquery()))
+    row = db.session.execute(
+        select(
+            func.coalesce(func.sum(Contribution.centihours), 0),
+            func.coalesce(func.sum(Contribution.reward_amount), 0),
+            func.count(func.distinct(Contribution.user_id)),
+        ).where(Contribution.request_id.in_(completed))
+    ).one()
+    open_count = db.session.scalar(
+        select(func.count()).where(SkillRequest.group_id == group_id, SkillRequest.state.in_(("open", "assigned")))
+    )
+    return {
+        "group_id": group_id,
+        "gigs_completed": gigs,
+        "hours": row[0] / 100,
+        "credit_paid": row[1],
+        "volunteers": row[2],
+        "open_requests": open_count,
+    }
+
+
+def member_impact(user_id: int) -> dict:
+    row = db.session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(Contribution.centihours), 0),
+            func.coalesce(func.sum(Contribution.reward_amount), 0),
+        ).where(Contribution.user_id == user_id)
+    ).one()
+    return {"user_id": user_id, "gigs_completed": row[0], "hours": row[1] / 100, "credit_earned": row[2]}

@@ -1,0 +1,762 @@
+"""Every write of the skills board: profiles, requests, applications, completion with rewards, saved searches."""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from fractions import Fraction
+
+from flask import current_app
+from sqlalchemy import or_, select, update
+
+from ..accounts.models import User
+from ..errors import Conflict, Forbidden, NotFound, RuleViolation, ValidationFailed, invalid
+from ..extensions import db
+from ..groups.models import Group, Membership
+from ..markup import render_markdown
+from ..notifications.service import notify
+from ..permissions import ensure_admin, ensure_member, is_admin
+from ..timeutil import to_utc_naive, utcnow
+from . import queries
+from .models import (
+    Application,
+    Contribution,
+    Endorsement,
+    GroupSkillSettings,
+    Invitation,
+    Profile,
+    ProfileSkill,
+    Recommendation,
+    RequestSkill,
+    SavedSearch,
+    Skill,
+    SkillRequest,
+)
+from .taxonomy import clean, taxonomy
+
+MAX_SKILLS = 50
+#: a request without a deadline expires this long after it was posted
+EXPIRY_DAYS = 60
+EXPIRY_REMINDER_DAYS = 5
+APPLICATION_REMINDER_DAYS = (2, 7)
+
+_LANGUAGE_NAMES = {
+    "english": "en", "italian": "it", "italiano": "it", "spanish": "es", "español": "es", "french": "fr",
+    "français": "fr", "german": "de", "deutsch": "de", "portuguese": "pt", "dutch": "nl", "polish": "pl",
+    "arabic": "ar", "urdu": "ur", "punjabi": "pa", "mandarin": "zh", "chinese": "zh", "welsh": "cy",
+    "greek": "el", "turkish": "tr", "romanian": "ro",
+}  # fmt: skip
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
+
+
+# --- names, skills, languages -----------------------------------------------------------------------
+
+
+def language_codes(values: Sequence[str], field: str = "languages") -> str:
+    """Language codes ("en", "pt-br") or common English names, lower-cased, deduplicated, comma-joined."""
+    codes: list[str] = []
+    for value in values:
+        code = _LANGUAGE_NAMES.get(value.strip().lower(), value.strip().lower())
+        if not _LANGUAGE_CODE.match(code):
+            raise invalid(field, f"{value!r} is not a language code such as en or it.")
+        if code not in codes:
+            codes.append(code)
+    if len(codes) > 20:
+        raise invalid(field, "List at most 20 languages.")
+    return ",".join(codes)
+
+
+def skill_for(name: str, field: str = "skills") -> Skill:
+    """The Skill row for a name (made on first use): taxonomy skills keep their name and category."""
+    shown = clean(name)
+    if not 1 <= len(shown) <= 80:
+        raise invalid(field, "A skill name has 1 to 80 characters.")
+    tax = taxonomy()
+    key = tax.key_of(shown)
+    if not key:
+        raise invalid(field, "A skill name needs letters or digits.")
+    found = db.session.scalar(select(Skill).where(Skill.key == key))
+    if found is None:
+        entry = tax.entry(key)
+        found = Skill(key=key, name=entry.name if entry else shown, category=entry.category if entry else None)
+        db.session.add(found)
+        db.session.flush()
+    return found
+
+
+def _skill_levels(items: Sequence[tuple[str, int]], field: str = "skills") -> list[tuple[Skill, int, int]]:
+    """(skill, level, position) for (name, level) pairs; one skill twice (by synonym or case) is refused."""
+    if len(items) > MAX_SKILLS:
+        raise invalid(field, f"List at most {MAX_SKILLS} skills.")
+    seen: dict[str, str] = {}
+    result = []
+    for position, (name, level) in enumerate(items):
+        if not 1 <= level <= 5:
+            raise invalid(f"{field}.{position}.level", "A level is from 1 (beginner) to 5 (expert).")
+        skill = skill_for(name, f"{field}.{position}.name")
+        if skill.key in seen:
+            raise invalid(field, f"{name!r} and {seen[skill.key]!r} are the same skill; list it once.")
+        seen[skill.key] = name
+        result.append((skill, level, position))
+    return result
+
+
+# --- profiles -------------------------------------------------------------------------------------
+
+
+def _profile(user: User) -> Profile:
+    profile = queries.profile_of(user.id)
+    if profile is None:
+        profile = Profile(
+            user_id=user.id, bio="", location="", remote_ok=True, languages="", interests="", public=False
+        )
+        db.session.add(profile)
+        db.session.flush()
+    return profile
+
+
+def update_profile(
+    *,
+    actor: User,
+    bio: str | None = None,
+    location: str | None = None,
+    remote_ok: bool | None = None,
+    availability_hours_per_week: int | None = None,
+    clear_availability: bool = False,
+    languages: Sequence[str] | None = None,
+    interests: str | None = None,
+    public: bool | None = None,
+) -> Profile:
+    """Change the given profile fields (None leaves a field as it is)."""
+    profile = _profile(actor)
+    if bio is not None:
+        if len(bio) > 2000:
+            raise invalid("bio", "Keep the bio under 2,000 characters.")
+        profile.bio = bio.strip()
+    if location is not None:
+        location = " ".join(location.split())
+        if len(location) > 100:
+            raise invalid("location", "Keep the location under 100 characters.")
+        profile.location = location
+    if remote_ok is not None:
+        profile.remote_ok = remote_ok
+    if clear_availability:
+        profile.availability_hours_per_week = None
+    elif availability_hours_per_week is not None:
+        if not 0 <= availability_hours_per_week <= 168:
+            raise invalid("availability_hours_per_week", "Give 0 to 168 hours a week.")
+        profile.availability_hours_per_week = availability_hours_per_week
+    if languages is not None:
+        profile.languages = language_codes(languages)
+    if interests is not None:
+        if len(interests) > 2000:
+            raise invalid("interests", "Keep the interests under 2,000 characters.")
+        profile.interests = interests.strip()
+    if public is not None:
+        profile.public = public
+    profile.updated_at = utcnow()
+    db.session.flush()
+    return profile
+
+
+def set_skills(*, actor: User, skills: Sequence[tuple[str, int]]) -> Profile:
+    """Replace the member's skills with (name, level) pairs; names are normalised and folded."""
+    levels = _skill_levels(skills)
+    profile = _profile(actor)
+    old = {
+        row.skill_id: row for row in db.session.scalars(select(ProfileSkill).where(ProfileSkill.user_id == actor.id))
+    }
+    new_ids = {skill.id for skill, _, _ in levels}
+    for skill_id, row in old.items():
+        if skill_id not in new_ids:
+            db.session.delete(row)
+    for skill, level, position in levels:
+        row = old.get(skill.id)
+        if row is None:
+            db.session.add(ProfileSkill(user_id=actor.id, skill_id=skill.id, level=level, position=position))
+        else:
+            row.level, row.position = level, position
+    gone, added = set(old) - new_ids, new_ids - set(old)
+    if gone:
+        db.session.execute(update(Skill).where(Skill.id.in_(gone)).values(members_count=Skill.members_count - 1))
+    if added:
+        db.session.execute(update(Skill).where(Skill.id.in_(added)).values(members_count=Skill.members_count + 1))
+    profile.updated_at = utcnow()
+    db.session.flush()
+    db.session.expire_all()
+    return profile
+
+
+def store_skills(keys_and_names: Sequence[str]) -> None:
+    """Give taxonomy skills shown in a search their row (and id) before first use."""
+    for name in keys_and_names:
+        skill_for(name)
+
+
+def set_group_settings(*, actor: User, group: Group, members_can_post_requests: bool) -> GroupSkillSettings:
+    ensure_admin(actor, group)
+    settings = db.session.get(GroupSkillSettings, group.id)
+    if settings is None:
+        settings = GroupSkillSettings(group_id=group.id)
+        db.session.add(settings)
+    settings.members_can_post_requests = members_can_post_requests
+    db.session.flush()
+    return settings
+
+
+# --- requests -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WantedSkill:
+    name: str
+    level: int
+    required: bool = True
+
+
+def _reward_account(actor: User, group: Group, account_id: int, amount: int):
+    """The reward account: a group's credit account the poster controls (else 404, or 403 when visible)."""
+    from ..credit import queries as credit_queries
+
+    account = credit_queries.account_by_id(account_id)
+    if account is None or not credit_queries.can_see_account(actor, account):
+        raise NotFound("No such credit account.")
+    if not credit_queries.controls_account(actor, account):
+        raise Forbidden("Only someone who controls that account may offer a reward from it.")
+    if account.holder_type != "group":
+        raise RuleViolation("validation_failed", "reward.account_id", "A reward is paid from a group's account.")
+    if amount < 1:
+        raise invalid("reward.amount", "A reward is at least 1.")
+    return account
+
+
+def post_request(
+    *,
+    actor: User,
+    group: Group,
+    title: str,
+    description: str = "",
+    skills: Sequence[WantedSkill],
+    hours_estimate: int | None = None,
+    deadline: datetime | None = None,
+    location: str = "",
+    remote_ok: bool = True,
+    languages: Sequence[str] = (),
+    reward_account_id: int | None = None,
+    reward_amount: int | None = None,
+    volunteers_needed: int = 1,
+) -> SkillRequest:
+    """A member posts a gig for their group (admins only, if the group says so); fitting members are told."""
+    ensure_member(actor, group)
+    if not is_admin(actor, group) and not queries.group_settings(group.id).members_can_post_requests:
+        raise Forbidden("In this group only admins may post requests.")
+    title = " ".join((title or "").split())
+    errors: dict[str, list[str]] = {}
+    if not 1 <= len(title) <= 200:
+        errors["title"] = ["Give a title of 1 to 200 characters."]
+    if len(description or "") > 20000:
+        errors["description"] = ["Keep the description under 20,000 characters."]
+    if not skills:
+        errors["skills"] = ["Name at least one skill."]
+    elif not any(s.required for s in skills):
+        errors["skills"] = ["Mark at least one skill as required."]
+    if hours_estimate is not None and not 0 <= hours_estimate <= 10000:
+        errors["hours_estimate"] = ["Give 0 to 10,000 hours."]
+    if not 1 <= volunteers_needed <= 100:
+        errors["volunteers_needed"] = ["Ask for 1 to 100 volunteers."]
+    now = utcnow()
+    if deadline is not None:
+        deadline = to_utc_naive(deadline)
+        if deadline <= now:
+            errors["deadline"] = ["The deadline must be in the future."]
+    if (reward_account_id is None) != (reward_amount is None):
+        errors["reward"] = ["A reward needs both account_id and amount."]
+    location = " ".join((location or "").split())
+    if len(location) > 100:
+        errors["location"] = ["Keep the location under 100 characters."]
+    if errors:
+        raise ValidationFailed(errors)
+    if reward_account_id is not None:
+        _reward_account(actor, group, reward_account_id, reward_amount)
+    levels = _skill_levels([(s.name, s.level) for s in skills])
+    request = SkillRequest(
+        group_id=group.id,
+        author_id=actor.id,
+        title=title,
+        description=description or "",
+        description_html=render_markdown(description),
+        hours_estimate=hours_estimate,
+        deadline=deadline,
+        location=location,
+        remote_ok=remote_ok,
+        languages=language_codes(languages),
+        reward_account_id=reward_account_id,
+        reward_amount=reward_amount,
+        volunteers_needed=volunteers_needed,
+        state="open",
+        accepted_count=0,
+        created_at=now,
+        expires_at=deadline or now + timedelta(days=EXPIRY_DAYS),
+    )
+    db.session.add(request)
+    db.session.flush()
+    for (skill, level, position), wanted in zip(levels, skills, strict=True):
+        db.session.add(
+            RequestSkill(
+                request_id=request.id, skill_id=skill.id, level=level, required=wanted.required, position=position
+            )
+        )
+    db.session.flush()
+    db.session.expire(request)
+    request = queries.request_by_id(request.id)
+    _recommend(request, actor, now)
+    _notify_saved_searches(request, actor)
+    return request
+
+
+def _recommend(request: SkillRequest, actor: User, now: datetime) -> None:
+    """Tell the best-fitting members about a new request, but nobody more than the weekly cap allows."""
+    cap = current_app.config.get("SKILLS_WEEKLY_RECOMMENDATIONS", 3)
+    wanted = max(3, 2 * request.volunteers_needed)
+    ranked = [(person, match) for person, match in queries.people_for(request) if match.score > 0]
+    counts = queries.recent_recommendation_counts([p["id"] for p, _ in ranked[: wanted * 10]], now)
+    chosen = [p["id"] for p, _ in ranked[: wanted * 10] if counts.get(p["id"], 0) < cap][:wanted]
+    for uid in chosen:
+        db.session.add(Recommendation(request_id=request.id, user_id=uid, created_at=now))
+    if chosen:
+        notify(
+            user_ids=chosen,
+            kind="skill_request_recommended",
+            url=f"/skills/requests/{request.id}",
+            text=f"{request.group.name} needs help that fits your skills: {request.title}",
+            actor_id=actor.id,
+            group_id=request.group_id,
+        )
+
+
+def _notify_saved_searches(request: SkillRequest, actor: User) -> None:
+    keys = [rs.skill.key for rs in request.skills]
+    stmt = select(SavedSearch).where(
+        SavedSearch.user_id != actor.id,
+        or_(SavedSearch.skill_key.is_(None), SavedSearch.skill_key.in_(keys)),
+        or_(SavedSearch.remote_ok.is_(None), SavedSearch.remote_ok.is_(request.remote_ok)),
+        or_(SavedSearch.group_id.is_(None), SavedSearch.group_id == request.group_id),
+    )
+    if request.group.privacy != "open":
+        members = select(Membership.user_id).where(Membership.group_id == request.group_id)
+        stmt = stmt.where(SavedSearch.user_id.in_(members))
+    text = f"{request.title} {request.description}".lower()
+    users = sorted({s.user_id for s in db.session.scalars(stmt) if not s.q or s.q.lower() in text})
+    if users:
+        notify(
+            user_ids=users,
+            kind="skill_request_matches_search",
+            url=f"/skills/requests/{request.id}",
+            text=f"A new request matches your saved search: {request.title}",
+            actor_id=actor.id,
+            group_id=request.group_id,
+        )
+
+
+def begin_write() -> None:
+    """For edges, before they read what a state change depends on (complete, accept, cancel...).
+
+    SQLite: the read transaction the sign-in lookup began is ended (nothing was written in it) and
+    the next begins with BEGIN IMMEDIATE, so a concurrent writer waits its turn instead of failing
+    on a stale snapshot. PostgreSQL needs nothing: the service locks the row FOR UPDATE.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.rollback()
+        db.session.connection(execution_options={"sqlite_immediate": True})
+
+
+def _managers(request: SkillRequest) -> list[int]:
+    admins = select(Membership.user_id).where(Membership.group_id == request.group_id, Membership.role == "admin")
+    return sorted(set(db.session.scalars(admins)) | ({request.author_id} if request.author_id else set()))
+
+
+def ensure_manager(actor: User, request: SkillRequest) -> None:
+    if not queries.can_manage(actor, request):
+        raise Forbidden("Only the request's author or the group's admins may do that.")
+
+
+def _locked(request: SkillRequest) -> SkillRequest:
+    """Re-read the request FOR UPDATE (PostgreSQL), so two people never complete or fill it at once."""
+    return db.session.scalar(
+        select(SkillRequest)
+        .where(SkillRequest.id == request.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def cancel_request(*, actor: User, request: SkillRequest) -> SkillRequest:
+    ensure_manager(actor, request)
+    request = _locked(request)
+    request.cancel("cancelled")
+    db.session.flush()
+    return request
+
+
+# --- applications -------------------------------------------------------------------------------------
+
+
+def apply(*, actor: User, request: SkillRequest, message: str = "") -> Application:
+    """Volunteer for an open request the actor can see (not their own); one application each."""
+    if request.state != "open":
+        raise Conflict("This request is not open for applications.", code="conflict")
+    if request.author_id == actor.id:
+        raise RuleViolation("validation_failed", "request", "You cannot apply to your own request.")
+    if len(message or "") > 5000:
+        raise invalid("message", "Keep the message under 5,000 characters.")
+    if queries.application_of(actor, request) is not None:
+        raise Conflict("You applied to this request already.")
+    invited = db.session.scalar(
+        select(Invitation.id).where(Invitation.request_id == request.id, Invitation.user_id == actor.id)
+    )
+    application = Application(
+        request_id=request.id,
+        user_id=actor.id,
+        message=(message or "").strip(),
+        state="pending",
+        invited=invited is not None,
+        created_at=utcnow(),
+        reminders_sent=0,
+    )
+    db.session.add(application)
+    db.session.flush()
+    notify(
+        user_ids=_managers(request),
+        kind="skill_application",
+        url=f"/skills/requests/{request.id}",
+        text=f"{actor.name} applied to {request.title}",
+        actor_id=actor.id,
+        group_id=request.group_id,
+    )
+    return application
+
+
+def invite(*, actor: User, request: SkillRequest, user_id: int) -> Invitation:
+    """The request's managers ask a member of the group to apply."""
+    ensure_manager(actor, request)
+    if request.state != "open":
+        raise Conflict("This request is not open for applications.", code="conflict")
+    member = db.session.scalar(
+        select(Membership).where(Membership.group_id == request.group_id, Membership.user_id == user_id)
+    )
+    if member is None:
+        raise NotFound("No such member of this group.")
+    if user_id == request.author_id:
+        raise RuleViolation("validation_failed", "user_id", "The author cannot apply to their own request.")
+    existing = db.session.scalar(
+        select(Invitation).where(Invitation.request_id == request.id, Invitation.user_id == user_id)
+    )
+    if existing is not None:
+        raise Conflict("That person was invited already.")
+    invitation = Invitation(request_id=request.id, user_id=user_id, inviter_id=actor.id, created_at=utcnow())
+    db.session.add(invitation)
+    db.session.flush()
+    notify(
+        user_ids=[user_id],
+        kind="skill_invitation",
+        url=f"/skills/requests/{request.id}",
+        text=f"{actor.name} invites you to apply: {request.title}",
+        actor_id=actor.id,
+        group_id=request.group_id,
+    )
+    return invitation
+
+
+def _application(application_id: int) -> tuple[Application, SkillRequest]:
+    application = db.session.get(Application, application_id)
+    if application is None:
+        raise NotFound("No such application.")
+    return application, queries.request_by_id(application.request_id)
+
+
+def decide_application(*, actor: User, application: Application, accept: bool) -> Application:
+    """Accept (the request becomes assigned once enough are accepted) or decline an application."""
+    request = queries.request_by_id(application.request_id)
+    ensure_manager(actor, request)
+    request = _locked(request)
+    if not request.is_live:
+        raise Conflict(f"This request is {request.state}.", code="conflict")
+    was_accepted = application.state == "accepted"
+    if accept and request.state != "open":
+        raise Conflict("Enough volunteers are accepted already.", code="conflict")
+    application.decide("accepted" if accept else "declined", actor.id, utcnow())
+    request.accepted_count += (1 if accept else 0) - (1 if was_accepted else 0)
+    request.refresh_assignment()
+    db.session.flush()
+    notify(
+        user_ids=[application.user_id],
+        kind="skill_application_accepted" if accept else "skill_application_declined",
+        url=f"/skills/requests/{request.id}",
+        text=f"{'Accepted' if accept else 'Not this time'}: your application to {request.title}",
+        actor_id=actor.id,
+        group_id=request.group_id,
+    )
+    return application
+
+
+def withdraw_application(*, actor: User, application: Application) -> Application:
+    if application.user_id != actor.id:
+        raise NotFound("No such application.")
+    application.decide("withdrawn", actor.id, utcnow())
+    db.session.flush()
+    return application
+
+
+# --- completion and rewards ------------------------------------------------------------------------------
+
+
+def split_reward(total: int, centihours: dict[int, int]) -> dict[int, int]:
+    """`total` split in proportion to hours (equal shares when all are 0), by largest remainder:
+    whole units only, never more than `total` paid, ties to the lower user id."""
+    if not centihours:
+        return {}
+    weights = dict(centihours) if any(centihours.values()) else dict.fromkeys(centihours, 1)
+    whole = sum(weights.values())
+    exact = {uid: Fraction(total * w, whole) for uid, w in weights.items()}
+    shares = {uid: int(value) for uid, value in exact.items()}
+    left = total - sum(shares.values())
+    for uid in sorted(exact, key=lambda u: (-(exact[u] - shares[u]), u))[:left]:
+        shares[uid] += 1
+    return shares
+
+
+def complete_request(
+    *, actor: User, request: SkillRequest, volunteers: Sequence[tuple[int, float]], endorse: Sequence[str] = ()
+) -> tuple[SkillRequest, list]:
+    """Mark the request done with hours per accepted volunteer, endorse the skills used, and pay the
+    reward from the reward account (credit rules apply; a refused payment undoes it all)."""
+    ensure_manager(actor, request)
+    request = _locked(request)
+    if not request.is_live:
+        raise Conflict(f"This request is {request.state} already.", code="conflict")
+    now = utcnow()
+    claimed = db.session.execute(
+        update(SkillRequest)
+        .where(SkillRequest.id == request.id, SkillRequest.state.in_(("open", "assigned")))
+        .values(state="completed", completed_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not claimed:  # someone completed or cancelled it since we read it
+        raise Conflict("This request was closed a moment ago.", code="conflict")
+    db.session.refresh(request)
+    if not volunteers:
+        raise invalid("volunteers", "Name at least one volunteer who did the work.")
+    hours: dict[int, int] = {}
+    for i, (user_id, worked) in enumerate(volunteers):
+        if user_id in hours:
+            raise invalid("volunteers", "Name each volunteer once.")
+        if not 0 <= worked <= 10000:
+            raise invalid(f"volunteers.{i}.hours", "Give 0 to 10,000 hours.")
+        hours[user_id] = round(worked * 100)
+    accepted = set(
+        db.session.scalars(
+            select(Application.user_id).where(
+                Application.request_id == request.id, Application.state == "accepted", Application.user_id.in_(hours)
+            )
+        )
+    )
+    if not_accepted := sorted(set(hours) - accepted):
+        raise RuleViolation(
+            "validation_failed", "volunteers", f"Not accepted volunteers of this request: {not_accepted}."
+        )
+    wanted = {rs.skill.key: rs.skill for rs in queries.request_by_id(request.id).skills}
+    endorsed: list[Skill] = []
+    for name in endorse:
+        key = taxonomy().key_of(name)
+        if key not in wanted:
+            raise invalid("endorse", f"{name!r} is not one of this request's skills.")
+        if wanted[key] not in endorsed:
+            endorsed.append(wanted[key])
+    transfers = _pay_rewards(request, hours)
+    for uid, centihours in hours.items():
+        paid = transfers.get(uid)
+        db.session.add(
+            Contribution(
+                request_id=request.id,
+                user_id=uid,
+                centihours=centihours,
+                reward_amount=paid.amount if paid else 0,
+                transfer_id=paid.id if paid else None,
+                created_at=now,
+            )
+        )
+        for skill in endorsed:
+            db.session.add(
+                Endorsement(request_id=request.id, user_id=uid, skill_id=skill.id, endorser_id=actor.id, created_at=now)
+            )
+    db.session.flush()
+    notify(
+        user_ids=list(hours),
+        kind="skill_request_completed",
+        url=f"/skills/requests/{request.id}",
+        text=f"{request.title} is done: thank you!",
+        actor_id=actor.id,
+        group_id=request.group_id,
+    )
+    return request, [transfers[uid] for uid in sorted(transfers)]
+
+
+def _pay_rewards(request: SkillRequest, hours: dict[int, int]) -> dict[int, object]:
+    """One credit transfer per volunteer with a share > 0; every volunteer needs an account in the network."""
+    if not request.reward_account_id or not request.reward_amount:
+        return {}
+    from ..credit import queries as credit_queries
+    from ..credit import service as credit_service
+
+    payer = credit_queries.account_by_id(request.reward_account_id)
+    if payer is None:
+        raise RuleViolation("validation_failed", "reward", "The reward account no longer exists.")
+    payees = {}
+    for uid in sorted(hours):
+        account = credit_queries.account_for_holder(network_id=payer.network_id, holder_type="user", holder_id=uid)
+        if account is None:
+            raise RuleViolation(
+                "validation_failed", "volunteers", f"Volunteer {uid} has no account in the reward's credit network."
+            )
+        payees[uid] = account
+    transfers = {}
+    for uid, share in sorted(split_reward(request.reward_amount, hours).items()):
+        if share > 0:
+            transfers[uid] = credit_service.transfer(
+                from_account_id=payer.id,
+                to_account_id=payees[uid].id,
+                amount=share,
+                description=f"Reward for {request.title}"[:200],
+                actor=None,
+                idempotency_key=f"skills-reward:{request.id}:{uid}",
+            )
+    return transfers
+
+
+# --- saved searches --------------------------------------------------------------------------------------
+
+
+def save_search(
+    *, actor: User, q: str = "", skill: str | None = None, remote_ok: bool | None = None, group_id: int | None = None
+) -> SavedSearch:
+    q = " ".join((q or "").split())
+    if len(q) > 200:
+        raise invalid("q", "Keep the search under 200 characters.")
+    if not q and not skill and remote_ok is None and group_id is None:
+        raise invalid("q", "Give at least one filter to save.")
+    if group_id is not None:
+        group = db.session.get(Group, group_id)
+        if group is None or not queries.can_see_content(actor, group):
+            raise NotFound("No such group.")
+    if len(queries.saved_searches(actor)) >= 20:
+        raise RuleViolation("validation_failed", "q", "Keep at most 20 saved searches.")
+    search = SavedSearch(
+        user_id=actor.id,
+        q=q,
+        skill_key=taxonomy().key_of(skill) if skill and clean(skill) else None,
+        remote_ok=remote_ok,
+        group_id=group_id,
+        created_at=utcnow(),
+    )
+    db.session.add(search)
+    db.session.flush()
+    return search
+
+
+def delete_search(*, actor: User, search_id: int) -> None:
+    search = db.session.get(SavedSearch, search_id)
+    if search is None or search.user_id != actor.id:
+        raise NotFound("No such saved search.")
+    db.session.delete(search)
+    db.session.flush()
+
+
+# --- scheduled work (jobs.py) --------------------------------------------------------------------------
+
+
+def remind_unanswered_applications(now: datetime) -> int:
+    """Remind the group of applications pending for 2 and 7 days; each reminder claimed once."""
+    sent = 0
+    for stage, days in reversed(list(enumerate(APPLICATION_REMINDER_DAYS, start=1))):
+        due = list(
+            db.session.scalars(
+                select(Application).where(
+                    Application.state == "pending",
+                    Application.reminders_sent < stage,
+                    Application.created_at <= now - timedelta(days=days),
+                )
+            )
+        )
+        for application in due:
+            claimed = db.session.execute(
+                update(Application)
+                .where(Application.id == application.id, Application.reminders_sent < stage)
+                .values(reminders_sent=stage)
+            ).rowcount
+            if not claimed:
+                continue
+            request = queries.request_by_id(application.request_id)
+            applicant = db.session.get(User, application.user_id)
+            notify(
+                user_ids=_managers(request),
+                kind="skill_application_waiting",
+                url=f"/skills/requests/{request.id}",
+                text=f"{applicant.name} has waited {days} days for an answer about {request.title}",
+                group_id=request.group_id,
+            )
+            sent += 1
+    return sent
+
+
+def remind_expiring_requests(now: datetime) -> int:
+    due = list(
+        db.session.scalars(
+            select(SkillRequest).where(
+                SkillRequest.state == "open",
+                SkillRequest.expiry_reminded_at.is_(None),
+                SkillRequest.expires_at <= now + timedelta(days=EXPIRY_REMINDER_DAYS),
+                SkillRequest.expires_at > now,
+            )
+        )
+    )
+    sent = 0
+    for request in due:
+        claimed = db.session.execute(
+            update(SkillRequest)
+            .where(SkillRequest.id == request.id, SkillRequest.expiry_reminded_at.is_(None))
+            .values(expiry_reminded_at=now)
+        ).rowcount
+        if claimed:
+            notify(
+                user_ids=_managers(request),
+                kind="skill_request_expiring",
+                url=f"/skills/requests/{request.id}",
+                text=f"{request.title} expires in {EXPIRY_REMINDER_DAYS} days or less",
+                group_id=request.group_id,
+            )
+            sent += 1
+    return sent
+
+
+def expire_requests(now: datetime) -> int:
+    """Open requests past their deadline (or 60 days old) close as cancelled, reason "expired"."""
+    due = list(
+        db.session.scalars(select(SkillRequest).where(SkillRequest.state == "open", SkillRequest.expires_at <= now))
+    )
+    expired = 0
+    for request in due:
+        claimed = db.session.execute(
+            update(SkillRequest)
+            .where(SkillRequest.id == request.id, SkillRequest.state == "open")
+            .values(state="cancelled", closed_reason="expired")
+        ).rowcount
+        if claimed:
+            notify(
+                user_ids=[request.author_id] if request.author_id else [],
+                kind="skill_request_expired",
+                url=f"/skills/requests/{request.id}",
+                text=f"{request.title} expired without enough volunteers",
+                group_id=request.group_id,
+            )
+            expired += 1
+    return expired
