@@ -13,6 +13,9 @@ from werkzeug.routing import IntegerConverter
 from . import config as settings
 from .errors import DomainError
 from .extensions import csrf, db, login_manager, migrate, socketio
+from .health import configure_health
+from .ratelimit import configure_rate_limits
+from .security import configure_security
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +42,11 @@ def create_app(config: dict | None = None) -> Flask:
     configure_logging(app)
     configure_database(app)
     configure_extensions(app)
+    configure_security(app)
+    configure_rate_limits(app)
     register_blueprints(app)
     register_error_handlers(app)
+    configure_health(app)
     register_template_helpers(app)
     register_cli(app)
     return app

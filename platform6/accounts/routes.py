@@ -7,6 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import DomainError
 from ..extensions import db
+from ..ratelimit import rate_limit
 from ..web import show_error_on_form
 from . import service
 from .forms import PasswordForm, ProfileForm, SignInForm, SignUpForm, TokenForm
@@ -22,6 +23,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/sign-up", methods=["GET", "POST"])
+@rate_limit("sign_up")
 def sign_up():
     form = SignUpForm()
     if form.validate_on_submit():
@@ -41,6 +43,7 @@ def sign_up():
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
+@rate_limit("sign_in")
 def sign_in():
     form = SignInForm()
     status = 200
@@ -68,6 +71,7 @@ def sign_out():
 
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
+@rate_limit("tokens", per="user")
 def settings():
     user = current_user._get_current_object()
     profile = ProfileForm(obj=user, prefix="profile")
