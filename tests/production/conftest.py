@@ -8,7 +8,7 @@ from tests.conftest import make_app
 
 @pytest.fixture
 def other_app(database_url):
-    """`other_app(**settings)` (or `other_app(url=..., **settings)`): an app beside the test's own, its pool closed after."""
+    """`other_app(url=None, **settings)`: an app beside the test's own, its pool closed after the test."""
     made = []
 
     def factory(url: str | None = None, **settings):

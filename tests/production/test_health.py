@@ -113,7 +113,8 @@ def test_postgresql_connections_cut_by_the_server_are_replaced_without_an_error(
     name = make_url(database_url).database
     with _admin_connection(database_url) as admin:
         cut = admin.execute(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
             [name],
         ).fetchone()[0]
     assert cut >= 1

@@ -3,7 +3,6 @@
 import re
 from pathlib import Path
 
-
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
 EVENT_ATTRIBUTE = re.compile(r"<[^>]+\son[a-z]+\s*=", re.IGNORECASE)
