@@ -82,6 +82,11 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
+    if conf_args.get("include_name") is None:
+        # tables a database makes beside a model (SQLite's FTS5 shadow tables) are not the models' business
+        unmodelled = get_metadata().info.get("unmodelled_tables", ())
+        conf_args["include_name"] = lambda name, type_, _parent: not (type_ == "table" and name in unmodelled)
+
     connectable = get_engine()
 
     with connectable.connect() as connection:

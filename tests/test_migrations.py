@@ -28,12 +28,18 @@ def empty_database_url(database_url, tmp_path):
     admin.dispose()
 
 
+def modelled(name, type_, _parent) -> bool:
+    """Skip tables a database makes beside a model (SQLite's FTS5 shadow tables): metadata.info lists them."""
+    return not (type_ == "table" and name in db.metadata.info.get("unmodelled_tables", ()))
+
+
 def test_upgrade_builds_the_models_schema_and_downgrade_undoes_it(empty_database_url):
     app = make_app(empty_database_url)
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
-            differences = compare_metadata(MigrationContext.configure(conn), db.metadata)
+            context = MigrationContext.configure(conn, opts={"include_name": modelled})
+            differences = compare_metadata(context, db.metadata)
         assert differences == []
         downgrade(revision="base")
         with db.engine.connect() as conn:

@@ -11,6 +11,8 @@ from ..timeutil import utcnow
 
 PRIVACIES = ("open", "closed", "secret")
 ROLES = ("member", "admin")
+#: notification volumes, quietest first (see Membership.volume)
+VOLUMES = ("mute", "app", "digest", "email")
 
 
 class Group(db.Model):
@@ -53,6 +55,8 @@ class Membership(db.Model):
     role: Mapped[str] = mapped_column(String(10), default="member")
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
     inviter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: Loomio's notification volume for this group: mute, app (in-app only), digest (plus a daily email), email
+    volume: Mapped[str] = mapped_column(String(10), default="email", server_default="email")
 
     group = relationship(Group, lazy="raise_on_sql")
     user = relationship("User", foreign_keys=[user_id], back_populates="memberships", lazy="raise_on_sql")

@@ -1,0 +1,173 @@
+"""Full-text search over what a person may see, pluggable by kind.
+
+Every searchable thing is a row of `search_documents` (kind, ref_id, group, title, body, url);
+SQLite matches it through the FTS5 table `search_fts`, PostgreSQL through the GIN-indexed
+`search_vector` (both kept in step by triggers on write). Forums indexes discussions and
+comments; another feature adds its own kind with `register_search_kind("poll", "Poll")` and
+calls `index_document(...)` / `remove_document(...)` from its service: forums never imports it.
+"""
+
+import re
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+from sqlalchemy import delete, func, or_, select, text, update
+
+from ..extensions import db
+from ..groups.models import Group, Membership
+from ..permissions import user_id_of
+from .models import SearchDocument
+
+#: kind -> a label for people ("Thread", "Comment", "Poll"...)
+SEARCH_KINDS: dict[str, str] = {}
+MAX_QUERY = 200
+_OPEN, _CLOSE = "\x02", "\x03"
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def register_search_kind(kind: str, label: str) -> None:
+    SEARCH_KINDS[kind] = label
+
+
+register_search_kind("discussion", "Thread")
+register_search_kind("comment", "Comment")
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str
+    id: int
+    title: str
+    #: plain text around the match
+    snippet: str
+    #: the same, HTML-escaped, with the matched terms in <mark>
+    snippet_html: Markup
+    url: str
+    group_id: int | None
+
+    @property
+    def label(self) -> str:
+        return SEARCH_KINDS.get(self.kind, self.kind)
+
+
+def index_document(
+    *, kind: str, ref_id: int, group_id: int | None, title: str, body: str, url: str, created_at=None
+) -> None:
+    """Add or refresh the searchable text of one thing (the database's trigger updates its index)."""
+    doc = db.session.scalar(select(SearchDocument).where(SearchDocument.kind == kind, SearchDocument.ref_id == ref_id))
+    if doc is None:
+        doc = SearchDocument(kind=kind, ref_id=ref_id)
+        if created_at is not None:
+            doc.created_at = created_at
+        db.session.add(doc)
+    doc.group_id, doc.title, doc.body, doc.url = group_id, title[:300], body, url[:500]
+    db.session.flush()
+
+
+def remove_document(*, kind: str, ref_id: int) -> None:
+    db.session.execute(delete(SearchDocument).where(SearchDocument.kind == kind, SearchDocument.ref_id == ref_id))
+
+
+def move_documents(*, kind: str, ref_ids, group_id: int) -> None:
+    """Point some documents at another group (a thread and its comments moved)."""
+    db.session.execute(
+        update(SearchDocument)
+        .where(SearchDocument.kind == kind, SearchDocument.ref_id.in_(ref_ids))
+        .values(group_id=group_id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def terms_of(query: str) -> list[str]:
+    """The words of a query (punctuation and operators dropped, so no input breaks the engine)."""
+    return _WORD.findall(query.lower())[:12]
+
+
+def _visible_groups(user):
+    """Ids of groups whose content the user may see: open groups and their own."""
+    open_groups = select(Group.id).where(Group.privacy == "open")
+    uid = user_id_of(user)
+    if uid is None:
+        return open_groups
+    return open_groups.union(select(Membership.group_id).where(Membership.user_id == uid))
+
+
+def _visibility(user, group_id: int | None):
+    clause = or_(SearchDocument.group_id.is_(None), SearchDocument.group_id.in_(_visible_groups(user)))
+    if group_id is not None:
+        clause = SearchDocument.group_id == group_id
+        clause = clause & SearchDocument.group_id.in_(_visible_groups(user))
+    return clause
+
+
+def search(*, user, query: str, group_id: int | None = None, kinds=None, limit: int = 20, offset: int = 0) -> list[Hit]:
+    """The best matches the user may see, best first (each word must match; the last may be a prefix)."""
+    terms = terms_of(query[:MAX_QUERY])
+    if not terms:
+        return []
+    dialect = db.session.get_bind().dialect.name
+    where = _visibility(user, group_id)
+    if kinds:
+        where = where & SearchDocument.kind.in_(list(kinds))
+    if dialect == "postgresql":
+        rows = _search_postgres(terms, where, limit, offset)
+    else:
+        rows = _search_sqlite(terms, where, limit, offset)
+    return [_hit(*row) for row in rows]
+
+
+def _search_sqlite(terms, where, limit, offset):
+    match = " ".join(f'"{t}"' for t in terms[:-1]) + f' "{terms[-1]}"*'
+    fts = text("SELECT rowid AS id, rank FROM search_fts WHERE search_fts MATCH :match").columns(
+        db.column("id"), db.column("rank")
+    )
+    hits = fts.bindparams(match=match.strip()).subquery("hits")
+    stmt = (
+        select(SearchDocument)
+        .join(hits, hits.c.id == SearchDocument.id)
+        .where(where)
+        .order_by(hits.c.rank, SearchDocument.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    docs = list(db.session.scalars(stmt))
+    return [(doc, _highlight_python(doc, terms)) for doc in docs]
+
+
+def _search_postgres(terms, where, limit, offset):
+    tsquery = func.to_tsquery("english", " & ".join([*terms[:-1], terms[-1] + ":*"]))
+    stmt = (
+        select(SearchDocument)
+        .where(SearchDocument.search_vector.op("@@")(tsquery), where)
+        .order_by(func.ts_rank(SearchDocument.search_vector, tsquery).desc(), SearchDocument.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    docs = list(db.session.scalars(stmt))
+    return [(doc, _highlight_python(doc, terms)) for doc in docs]
+
+
+def _highlight_python(doc: SearchDocument, terms: list[str]) -> str:
+    """A window of the body (or title) around the first matching word, terms wrapped in markers."""
+    source = doc.body or doc.title
+    stems = [t[:5] if len(t) > 5 else t for t in terms]
+    words = list(_WORD.finditer(source))
+    first = next((i for i, w in enumerate(words) if w.group().lower().startswith(tuple(stems))), 0)
+    start_word = max(0, first - 8)
+    start = words[start_word].start() if words else 0
+    end = words[min(len(words) - 1, first + 16)].end() if words else len(source)
+    window = source[start:end]
+    marked = re.sub(
+        r"\w+",
+        lambda m: f"{_OPEN}{m.group()}{_CLOSE}" if m.group().lower().startswith(tuple(stems)) else m.group(),
+        window,
+    )
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(source) else ""
+    return prefix + " ".join(marked.split()) + suffix
+
+
+def _hit(doc: SearchDocument, marked: str) -> Hit:
+    plain = marked.replace(_OPEN, "").replace(_CLOSE, "")
+    html = str(escape(marked)).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
+    return Hit(doc.kind, doc.ref_id, doc.title, plain, Markup(html), doc.url, doc.group_id)

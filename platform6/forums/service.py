@@ -1,0 +1,413 @@
+"""Every write about threads: starting, editing, closing, pinning, moving; comments, reactions, read state."""
+
+from blinker import Namespace
+from sqlalchemy import exists, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..accounts.models import User
+from ..errors import Conflict, Forbidden, NotFound, invalid
+from ..extensions import db
+from ..groups.models import VOLUMES, Group, Membership
+from ..markup import find_mentions, plain_text, render_markdown
+from ..permissions import ensure_admin, ensure_member, is_admin, membership
+from ..timeutil import utcnow
+from . import search
+from .delivery import deliver
+from .models import BODY_MAX, TITLE_MAX, Comment, CommentVersion, Discussion, DiscussionReader, Reaction
+
+signals = Namespace()
+#: sent with the thread after it is started, changed or moved (events.py pushes it to live pages)
+discussion_created = signals.signal("discussion-created")
+discussion_changed = signals.signal("discussion-changed")
+#: sent with the comment after it is posted, or edited, deleted or reacted to
+comment_created = signals.signal("comment-created")
+comment_changed = signals.signal("comment-changed")
+
+EMOJI_MAX = 16
+
+
+def discussion_url(discussion_id: int) -> str:
+    return f"/d/{discussion_id}"
+
+
+def comment_url(comment: Comment) -> str:
+    return f"/d/{comment.discussion_id}#comment-{comment.id}"
+
+
+def _check_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if not 1 <= len(title) <= TITLE_MAX:
+        raise invalid("title", f"Give a title of 1 to {TITLE_MAX} characters.")
+    return title
+
+
+def _check_text(text: str, field: str, required: bool) -> str:
+    text = (text or "").strip()
+    if required and not text:
+        raise invalid(field, "Write something first.")
+    if len(text) > BODY_MAX:
+        raise invalid(field, f"Keep it under {BODY_MAX:,} characters.")
+    return text
+
+
+def _ensure_author_or_admin(actor: User, author_id: int | None, group: Group) -> None:
+    if author_id == actor.id and membership(actor, group) is not None:
+        return
+    if not is_admin(actor, group):
+        raise Forbidden("Only the author or the group's admins may do that.")
+
+
+def _index_discussion(discussion: Discussion) -> None:
+    search.index_document(
+        kind="discussion",
+        ref_id=discussion.id,
+        group_id=discussion.group_id,
+        title=discussion.title,
+        body=plain_text(discussion.description, limit=BODY_MAX),
+        url=discussion_url(discussion.id),
+        created_at=discussion.created_at,
+    )
+
+
+def _index_comment(comment: Comment, discussion: Discussion) -> None:
+    search.index_document(
+        kind="comment",
+        ref_id=comment.id,
+        group_id=discussion.group_id,
+        title=discussion.title,
+        body=plain_text(comment.body, limit=BODY_MAX),
+        url=comment_url(comment),
+        created_at=comment.created_at,
+    )
+
+
+def _mentioned_member_ids(text: str, group: Group, already: set[str] | None = None) -> list[int]:
+    """Members of the group @mentioned in `text` (skipping handles in `already`): only they are told."""
+    handles = find_mentions(text) - (already or set())
+    if not handles:
+        return []
+    return list(
+        db.session.scalars(
+            select(User.id)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.group_id == group.id, User.handle.in_(handles))
+        )
+    )
+
+
+# --- threads ------------------------------------------------------------------------------------
+
+
+def start_discussion(*, actor: User, group: Group, title: str, description: str = "") -> Discussion:
+    ensure_member(actor, group, "members_can_start_discussions")
+    title = _check_title(title)
+    description = _check_text(description, "description", required=False)
+    now = utcnow()
+    discussion = Discussion(
+        group_id=group.id,
+        author_id=actor.id,
+        title=title,
+        description=description,
+        description_html=render_markdown(description),
+        created_at=now,
+        last_activity_at=now,
+    )
+    db.session.add(discussion)
+    db.session.flush()
+    db.session.add(DiscussionReader(discussion_id=discussion.id, user_id=actor.id, last_read_position=0))
+    _index_discussion(discussion)
+    url = discussion_url(discussion.id)
+    mentioned = _mentioned_member_ids(description, group)
+    deliver(
+        user_ids=mentioned, kind="mention", url=url, group=group, actor=actor,
+        text=f"{actor.name} mentioned you in “{title}”", body=description,
+    )  # fmt: skip
+    others = select(Membership.user_id).where(Membership.group_id == group.id, Membership.user_id.not_in(mentioned))
+    deliver(
+        user_ids=list(db.session.scalars(others)), kind="discussion_created", url=url, group=group, actor=actor,
+        text=f"{actor.name} started “{title}” in {group.name}", body=description,
+    )  # fmt: skip
+    discussion_created.send(discussion)
+    return discussion
+
+
+def update_discussion(
+    *,
+    actor: User,
+    discussion: Discussion,
+    title: str | None = None,
+    description: str | None = None,
+    closed: bool | None = None,
+    pinned: bool | None = None,
+) -> Discussion:
+    group = db.session.get(Group, discussion.group_id)
+    _ensure_author_or_admin(actor, discussion.author_id, group)
+    now = utcnow()
+    if title is not None or description is not None:
+        if title is not None:
+            discussion.title = _check_title(title)
+        if description is not None:
+            before = find_mentions(discussion.description)
+            discussion.description = _check_text(description, "description", required=False)
+            discussion.description_html = render_markdown(discussion.description)
+            deliver(
+                user_ids=_mentioned_member_ids(discussion.description, group, before), kind="mention",
+                url=discussion_url(discussion.id), group=group, actor=actor,
+                text=f"{actor.name} mentioned you in “{discussion.title}”", body=discussion.description,
+            )  # fmt: skip
+        discussion.edited_at = now
+        _index_discussion(discussion)
+        if title is not None:
+            db.session.execute(
+                update(search.SearchDocument)
+                .where(
+                    search.SearchDocument.kind == "comment",
+                    search.SearchDocument.ref_id.in_(select(Comment.id).where(Comment.discussion_id == discussion.id)),
+                )
+                .values(title=discussion.title[:300])
+                .execution_options(synchronize_session=False)
+            )
+    if closed is not None and closed != discussion.closed:
+        discussion.close(now) if closed else discussion.reopen()
+    if pinned is not None:
+        discussion.pinned = pinned
+    db.session.flush()
+    discussion_changed.send(discussion)
+    return discussion
+
+
+def move_discussion(*, actor: User, discussion: Discussion, group: Group) -> Discussion:
+    """Move a thread (with its comments and search entries) to another group the actor admins."""
+    source = db.session.get(Group, discussion.group_id)
+    _ensure_author_or_admin(actor, discussion.author_id, source)
+    ensure_admin(actor, group)
+    if group.id == source.id:
+        raise invalid("group_id", "The thread is in that group already.")
+    discussion.group_id = group.id
+    discussion.group = group
+    search.move_documents(kind="discussion", ref_ids=[discussion.id], group_id=group.id)
+    search.move_documents(
+        kind="comment", ref_ids=select(Comment.id).where(Comment.discussion_id == discussion.id), group_id=group.id
+    )
+    db.session.flush()
+    discussion_changed.send(discussion)
+    return discussion
+
+
+# --- comments -----------------------------------------------------------------------------------
+
+
+def post_comment(*, actor: User, discussion: Discussion, body: str, parent_id: int | None = None) -> Comment:
+    group = db.session.get(Group, discussion.group_id)
+    ensure_member(actor, group)
+    body = _check_text(body, "body", required=True)
+    parent = None
+    if parent_id is not None:
+        parent = db.session.get(Comment, parent_id)
+        if parent is None or parent.discussion_id != discussion.id:
+            raise NotFound("The comment you reply to is not in this thread.")
+    discussion.ensure_open()
+    now = utcnow()
+    # one UPDATE hands out the position and keeps the counts on the thread row (row-locked on PostgreSQL)
+    position = db.session.execute(
+        update(Discussion)
+        .where(Discussion.id == discussion.id, Discussion.closed_at.is_(None))
+        .values(
+            last_position=Discussion.last_position + 1,
+            comments_count=Discussion.comments_count + 1,
+            last_activity_at=now,
+        )
+        .returning(Discussion.last_position)
+        .execution_options(synchronize_session=False)
+    ).scalar()
+    if position is None:
+        raise Conflict("This thread is closed to new comments.", code="discussion_closed")
+    db.session.refresh(discussion, ["last_position", "comments_count", "last_activity_at"])
+    comment = Comment(
+        discussion_id=discussion.id,
+        parent_id=parent.id if parent else None,
+        author_id=actor.id,
+        body=body,
+        body_html=render_markdown(body),
+        position=position,
+        created_at=now,
+    )
+    db.session.add(comment)
+    db.session.flush()
+    _index_comment(comment, discussion)
+    # the author has read their own comment (and, if they were up to date, stays up to date)
+    db.session.execute(
+        update(DiscussionReader)
+        .where(
+            DiscussionReader.discussion_id == discussion.id,
+            DiscussionReader.user_id == actor.id,
+            DiscussionReader.last_read_position == position - 1,
+        )
+        .values(last_read_position=position, last_read_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    url = comment_url(comment)
+    mentioned = _mentioned_member_ids(body, group)
+    deliver(
+        user_ids=mentioned, kind="mention", url=url, group=group, actor=actor,
+        text=f"{actor.name} mentioned you in “{discussion.title}”", body=body,
+    )  # fmt: skip
+    if parent is not None and parent.author_id and parent.author_id not in mentioned and not parent.deleted:
+        deliver(
+            user_ids=[parent.author_id], kind="reply", url=url, group=group, actor=actor,
+            text=f"{actor.name} replied to you in “{discussion.title}”", body=body,
+        )  # fmt: skip
+    comment.author = actor
+    comment_created.send(comment)
+    return comment
+
+
+def edit_comment(*, actor: User, comment: Comment, body: str) -> Comment:
+    discussion = db.session.get(Discussion, comment.discussion_id)
+    group = db.session.get(Group, discussion.group_id)
+    if comment.author_id != actor.id or membership(actor, group) is None:
+        raise Forbidden("Only the author may edit a comment.")
+    if comment.deleted:
+        raise Conflict("A deleted comment cannot be edited.")
+    body = _check_text(body, "body", required=True)
+    if body == comment.body:
+        return comment
+    now = utcnow()
+    db.session.add(
+        CommentVersion(
+            comment_id=comment.id,
+            body=comment.body,
+            body_html=comment.body_html,
+            written_at=comment.edited_at or comment.created_at,
+            replaced_at=now,
+        )
+    )
+    before = find_mentions(comment.body)
+    comment.body, comment.body_html, comment.edited_at = body, render_markdown(body), now
+    _index_comment(comment, discussion)
+    deliver(
+        user_ids=_mentioned_member_ids(body, group, before), kind="mention", url=comment_url(comment), group=group,
+        actor=actor, text=f"{actor.name} mentioned you in “{discussion.title}”", body=body,
+    )  # fmt: skip
+    db.session.flush()
+    comment_changed.send(comment)
+    return comment
+
+
+def delete_comment(*, actor: User, comment: Comment) -> Comment:
+    """The comment stays as "deleted" (body and history gone) so its replies keep their place."""
+    discussion = db.session.get(Discussion, comment.discussion_id)
+    group = db.session.get(Group, discussion.group_id)
+    _ensure_author_or_admin(actor, comment.author_id, group)
+    comment.mark_deleted(utcnow())
+    db.session.execute(
+        update(Discussion)
+        .where(Discussion.id == discussion.id)
+        .values(comments_count=Discussion.comments_count - 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(discussion, ["comments_count"])
+    db.session.execute(CommentVersion.__table__.delete().where(CommentVersion.comment_id == comment.id))
+    db.session.execute(Reaction.__table__.delete().where(Reaction.comment_id == comment.id))
+    search.remove_document(kind="comment", ref_id=comment.id)
+    db.session.flush()
+    comment_changed.send(comment)
+    return comment
+
+
+def _check_emoji(emoji: str) -> str:
+    emoji = (emoji or "").strip()
+    if not emoji or len(emoji) > EMOJI_MAX or any(ord(c) < 0xA0 or c.isspace() or c.isalnum() for c in emoji):
+        raise invalid("emoji", "Send one emoji, such as 👍.")
+    return emoji
+
+
+def add_reaction(*, actor: User, comment: Comment, emoji: str) -> Reaction:
+    """One reaction per member per emoji: a repeat answers Conflict and is counted once."""
+    discussion = db.session.get(Discussion, comment.discussion_id)
+    ensure_member(actor, db.session.get(Group, discussion.group_id))
+    emoji = _check_emoji(emoji)
+    if comment.deleted:
+        raise Conflict("A deleted comment takes no reactions.")
+    reaction = Reaction(comment_id=comment.id, user_id=actor.id, emoji=emoji)
+    try:
+        with db.session.begin_nested():
+            db.session.add(reaction)
+    except IntegrityError:
+        raise Conflict("You reacted with that emoji already.") from None
+    comment_changed.send(comment)
+    return reaction
+
+
+def remove_reaction(*, actor: User, comment: Comment, emoji: str) -> None:
+    found = db.session.scalar(
+        select(Reaction).where(Reaction.comment_id == comment.id, Reaction.user_id == actor.id, Reaction.emoji == emoji)
+    )
+    if found is None:
+        raise NotFound("You have not reacted with that emoji.")
+    db.session.delete(found)
+    db.session.flush()
+    comment_changed.send(comment)
+
+
+# --- read state and volume ----------------------------------------------------------------------
+
+
+def mark_read(*, user: User, discussion: Discussion, position: int | None = None) -> DiscussionReader:
+    """Record that the user has read the thread up to `position` (default: all of it); never goes back."""
+    upto = discussion.last_position if position is None else min(position, discussion.last_position)
+    reader = db.session.scalar(
+        select(DiscussionReader).where(
+            DiscussionReader.discussion_id == discussion.id, DiscussionReader.user_id == user.id
+        )
+    )
+    if reader is None:
+        reader = DiscussionReader(discussion_id=discussion.id, user_id=user.id, last_read_position=upto)
+        try:
+            with db.session.begin_nested():
+                db.session.add(reader)
+            return reader
+        except IntegrityError:
+            return mark_read(user=user, discussion=discussion, position=position)
+    if upto > reader.last_read_position:
+        reader.last_read_position, reader.last_read_at = upto, utcnow()
+    return reader
+
+
+def mark_all_read(*, user: User, group: Group | None = None) -> int:
+    """Mark every thread in the user's groups (or in one group) read; returns how many threads."""
+    if group is not None:
+        ensure_member(user, group)
+        group_ids = select(Membership.group_id).where(Membership.user_id == user.id, Membership.group_id == group.id)
+    else:
+        group_ids = select(Membership.group_id).where(Membership.user_id == user.id)
+    now = utcnow()
+    threads = select(Discussion.id).where(Discussion.group_id.in_(group_ids))
+    last = select(Discussion.last_position).where(Discussion.id == DiscussionReader.discussion_id).scalar_subquery()
+    changed = db.session.execute(
+        update(DiscussionReader)
+        .where(DiscussionReader.user_id == user.id, DiscussionReader.discussion_id.in_(threads))
+        .values(last_read_position=last, last_read_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    missing = select(Discussion.id, Discussion.last_position).where(
+        Discussion.group_id.in_(group_ids),
+        ~exists().where(DiscussionReader.discussion_id == Discussion.id, DiscussionReader.user_id == user.id),
+    )
+    rows = db.session.execute(missing).all()
+    db.session.add_all(
+        DiscussionReader(discussion_id=did, user_id=user.id, last_read_position=pos, last_read_at=now)
+        for did, pos in rows
+    )
+    db.session.flush()
+    return changed + len(rows)
+
+
+def set_volume(*, actor: User, group: Group, volume: str) -> Membership:
+    """Loomio's volume for one member in one group: mute, app (in-app only), digest or email."""
+    found = ensure_member(actor, group)
+    if volume not in VOLUMES:
+        raise invalid("volume", "Choose mute, app, digest or email.")
+    found.volume = volume
+    db.session.flush()
+    return found
