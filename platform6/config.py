@@ -56,6 +56,8 @@ def load(instance_path: str, overrides: dict) -> dict:
         "LOGIN_MAX_FAILURES_PER_ADDRESS": 50,
         "LOGIN_WINDOW_MINUTES": 15,
         "INVITATION_DAYS": 14,
+        #: how long an emailed password-reset link works
+        "PASSWORD_RESET_MINUTES": 60,
         # Production (docs/production.md): HTTPS, proxies, rate limits.
         "PREFERRED_URL_SCHEME": os.environ.get("PREFERRED_URL_SCHEME") or "http",
         #: how many proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: none, trust no header)
