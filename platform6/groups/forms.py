@@ -2,12 +2,13 @@
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 PRIVACY_CHOICES = [
-    ("open", "Open — anyone can see it and join"),
-    ("closed", "Closed — anyone sees its name; members see its content; joining needs approval"),
-    ("secret", "Secret — only members know it exists"),
+    SelectChoice("open", "Open — anyone can see it and join"),
+    SelectChoice("closed", "Closed — anyone sees its name; members see its content; joining needs approval"),
+    SelectChoice("secret", "Secret — only members know it exists"),
 ]
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from platform6.extensions import db
 from tests.conftest import make_app
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -60,6 +61,8 @@ def live_server(app, database_url):
     server.shutdown()
     thread.join(timeout=5)
     server.server_close()
+    with served.app_context():  # close its pooled connections now, not whenever they are garbage-collected
+        db.engine.dispose()
 
 
 @pytest.fixture
