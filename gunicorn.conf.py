@@ -23,6 +23,5 @@ keepalive = 5
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
-# X-Forwarded-* are interpreted by the app itself (TRUSTED_PROXIES), not by gunicorn.
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# The client's address and scheme behind a proxy: set TRUSTED_PROXIES (the app applies ProxyFix).
 proc_name = "platform6"
