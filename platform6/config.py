@@ -65,6 +65,8 @@ def load(instance_path: str, overrides: dict) -> dict:
         "RATELIMIT_ENABLED": flag("RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        #: if Redis is away, let requests through (logged) rather than fail them; sign-in keeps its per-email rule
+        "RATELIMIT_SWALLOW_ERRORS": True,
         #: the named limits of platform6.ratelimit, per client address unless the route says per user
         "RATELIMIT_SIGN_IN": os.environ.get("RATELIMIT_SIGN_IN") or "30/minute",
         "RATELIMIT_SIGN_UP": os.environ.get("RATELIMIT_SIGN_UP") or "10/minute;100/day",

@@ -46,4 +46,12 @@ def rate_limit(name: str, *, per: str = "address"):
 
 def configure_rate_limits(app: Flask) -> None:
     """Bind the limiter (a 429 goes through the app's error handlers: the API error body on /api paths)."""
+
+    # Registered before the limiter's own header step, so it runs after it (Flask runs these last-first).
+    @app.after_request
+    def _retry_after_only_when_refused(response):
+        if response.status_code not in (429, 503):
+            response.headers.pop("Retry-After", None)
+        return response
+
     limiter.init_app(app)

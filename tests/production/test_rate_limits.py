@@ -32,6 +32,30 @@ def test_the_limiter_429_uses_the_api_error_body_on_api_paths(app, api):
     error = refused.get_json()["error"]
     assert error["code"] == "rate_limited" and error["message"]
     assert int(refused.headers["Retry-After"]) > 0
+    assert int(refused.headers["X-RateLimit-Remaining"]) == 0
+
+
+def test_retry_after_is_only_sent_with_a_refusal(api, create_user):
+    user = create_user()
+    wrong = api.post("/tokens", {"email": user.email, "password": "wrong password"})
+    assert wrong.status_code == 401
+    assert "Retry-After" not in wrong.headers
+    assert wrong.headers["X-RateLimit-Remaining"].isdigit()
+
+
+def test_the_api_sign_in_rule_keeps_its_own_retry_after(app, api, create_user):
+    user = create_user()
+    for _ in range(10):
+        api.post("/tokens", {"email": user.email, "password": "wrong password"})
+    refused = api.post("/tokens", {"email": user.email, "password": "wrong password"})
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) >= app.config["LOGIN_WINDOW_MINUTES"] * 60 - 1
+
+
+def test_when_the_limit_store_is_unreachable_requests_still_go_through(app, other_app):
+    client = other_app(RATELIMIT_STORAGE_URI="redis://127.0.0.1:9/0").test_client()
+    body = {"email": "u1@example.org", "name": "U", "password": "long enough"}
+    assert client.post("/api/v1/users", json=body).status_code == 201
 
 
 def test_the_sign_in_page_and_token_creation_share_one_budget_per_address(app, client, api, create_user):
