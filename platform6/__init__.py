@@ -14,6 +14,7 @@ from . import config as settings
 from .errors import DomainError
 from .extensions import csrf, db, login_manager, migrate, socketio
 from .health import configure_health
+from .openapi import configure_api_docs
 from .ratelimit import configure_rate_limits
 from .security import configure_security
 
@@ -47,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_error_handlers(app)
     configure_health(app)
+    configure_api_docs(app)
     register_template_helpers(app)
     register_cli(app)
     return app

@@ -126,6 +126,9 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ),
     # an invitation link is authority by itself; accepting it again as a member answers the membership
     ("POST", "/api/v1/invitations/<token>/accept"): same(401, 201, 201, 201),
+    # --- API: documentation ----------------------------------------------------------------------
+    ("GET", "/api/v1/openapi.json"): same(200, 200, 200, 200),
+    ("GET", "/api/docs"): same(200, 200, 200, 200),
     # --- API: notifications -----------------------------------------------------------------------
     ("GET", "/api/v1/notifications"): same(401, 200, 200, 200),
     ("POST", "/api/v1/notifications/read"): same(401, 200, 200, 200),
