@@ -7,10 +7,12 @@ from pathlib import Path
 from flask import Flask, jsonify, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from . import config as settings
+from .api import MAX_ID
 from .errors import DomainError
 from .extensions import csrf, db, login_manager, migrate, socketio
 from .health import configure_health
@@ -25,10 +27,11 @@ FEATURES = ("accounts", "groups", "credit", "forums", "governance", "skills", "n
 
 
 class SafeIntConverter(IntegerConverter):
-    """`<int:...>` in URLs, capped at 2**53-1 so no id overflows a database integer (404 instead)."""
+    """`<int:...>` in URLs, capped at 2**31-1 — the largest id an `Integer` key can hold on PostgreSQL — so a
+    larger id answers 404 rather than an "integer out of range" error."""
 
     def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", 2**53 - 1)
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(url_map, *args, **kwargs)
 
 
@@ -161,6 +164,15 @@ def register_error_handlers(app: Flask) -> None:
         else:
             message = err.description
         return render_template("errors/error.html", status=err.code, message=message), err.code
+
+    @app.errorhandler(DataError)
+    def out_of_range(err: DataError):
+        """A value the database cannot hold (an id in a body past PostgreSQL's integer range): bad input."""
+        db.session.rollback()
+        message = "A value in the request is out of range."
+        if _wants_json():
+            return jsonify(error_body("validation_failed", message)), 422
+        return render_template("errors/error.html", status=422, message=message), 422
 
     @app.errorhandler(Exception)
     def unexpected_error(err: Exception):

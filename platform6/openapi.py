@@ -13,7 +13,7 @@ import re
 from flask import Blueprint, Flask, current_app, jsonify, render_template
 from pydantic import BaseModel
 
-from .api import MAX_INT, MAX_LIMIT, PREFIX, api_blueprint
+from .api import MAX_ID, MAX_LIMIT, PREFIX, api_blueprint
 from .security import CONTENT_SECURITY_POLICY
 
 bp = api_blueprint("openapi_api", __name__)
@@ -65,7 +65,7 @@ def openapi_path(rule: str) -> str:
 def _path_parameters(rule: str) -> list[dict]:
     parameters = []
     for converter, name in _PLACEHOLDER.findall(rule):
-        schema = {"type": "integer", "minimum": 0, "maximum": MAX_INT} if converter == "int" else {"type": "string"}
+        schema = {"type": "integer", "minimum": 0, "maximum": MAX_ID} if converter == "int" else {"type": "string"}
         parameters.append({"name": name, "in": "path", "required": True, "schema": schema})
     return parameters
 

@@ -120,3 +120,14 @@ def test_postgresql_connections_cut_by_the_server_are_replaced_without_an_error(
     assert cut >= 1
     # pool_pre_ping notices the dead pooled connection and opens a new one: no 503, no 500.
     assert api.get("/me", headers=bearer).status_code == 200
+
+
+def test_ids_beyond_what_the_database_holds_answer_404_or_422_never_500(app, api, create_user, create_group):
+    user = create_user()
+    group = create_group(admin=user)
+    huge = 2**40
+    assert api.get(f"/groups/{huge}", user=user).status_code == 404
+    assert api.get(f"/groups/{2**31 - 1}", user=user).status_code == 404
+    refused = api.post(f"/groups/{group.id}/members", {"user_id": huge}, user=user)
+    assert refused.status_code in (404, 422)
+    assert refused.get_json()["error"]["code"] in ("not_found", "validation_failed")
