@@ -3,14 +3,15 @@
 from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-#: Scripts, styles, images and fonts from this site only; no inline script, no framing;
+#: Scripts, styles and fonts from this site only; no inline script, no framing. Images may also come
+#: over HTTPS from elsewhere, because Markdown in posts may link them (markup.py keeps <img src>).
 #: Socket.IO connects back to this site over HTTP(S) long-polling or WebSocket (ws:/wss:).
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
         "script-src 'self'",
         "style-src 'self'",
-        "img-src 'self' data:",
+        "img-src 'self' data: https:",
         "font-src 'self'",
         "connect-src 'self' ws: wss:",
         "object-src 'none'",

@@ -40,6 +40,7 @@ def test_the_content_security_policy_allows_scripts_from_this_site_only_and_sock
     assert directives["default-src"] == ["'self'"]
     assert directives["object-src"] == ["'none'"]
     assert set(directives["connect-src"]) == {"'self'", "ws:", "wss:"}
+    assert set(directives["img-src"]) == {"'self'", "data:", "https:"}  # images linked from Markdown posts
     policy = client.get("/").headers["Content-Security-Policy"]
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
 
