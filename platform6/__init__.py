@@ -1,8 +1,10 @@
 """Platform 6: discussions and decisions, a skills board and mutual credit for co-operative networks."""
 
+import importlib
 import logging
 import os
 from pathlib import Path
+from types import ModuleType
 
 from flask import Flask, jsonify, render_template, request
 from sqlalchemy import event
@@ -24,6 +26,8 @@ log = logging.getLogger(__name__)
 
 # Feature modules, in the order their blueprints, panels, jobs and demo steps load.
 FEATURES = ("accounts", "groups", "credit", "forums", "governance", "skills", "notifications")
+#: the modules of a feature that create_app loads when they exist (see DESIGN.md's layout)
+ROOMS = ("routes", "api", "events", "jobs")
 
 
 class SafeIntConverter(IntegerConverter):
@@ -44,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     configure_settings(app, config or {})
     configure_logging(app)
+    load_features()
     configure_database(app)
     configure_extensions(app)
     configure_security(app)
@@ -122,21 +127,35 @@ def configure_extensions(app: Flask) -> None:
         return db.session.get(User, int(user_id)) if user_id.isdigit() else None
 
 
-def register_blueprints(app: Flask) -> None:
-    import importlib
+def feature_modules(room: str) -> list[ModuleType]:
+    """Each feature's `room` module (routes, api, events, jobs, demo...), in FEATURES order."""
+    found = []
+    for feature in FEATURES:
+        name = f"{__name__}.{feature}.{room}"
+        try:
+            found.append(importlib.import_module(name))
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+    return found
 
-    from . import dashboard, pages, realtime  # noqa: F401 - realtime registers socket handlers
+
+def load_features() -> None:
+    """Import every feature's rooms before any extension is bound, so that their Socket.IO
+    handlers, scheduled jobs and dashboard panels are registered for every app instance."""
+    from . import realtime  # noqa: F401 - registers the connect and join handlers
+
+    for room in ROOMS:
+        feature_modules(room)
+
+
+def register_blueprints(app: Flask) -> None:
+    from . import dashboard, pages
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(dashboard.bp)
-    for feature in FEATURES:
-        for room in ("routes", "api", "events", "jobs"):
-            try:
-                module = importlib.import_module(f".{feature}.{room}", __name__)
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{__name__}.{feature}.{room}":
-                    raise
-                continue
+    for room in ("routes", "api"):
+        for module in feature_modules(room):
             if hasattr(module, "bp"):
                 app.register_blueprint(module.bp)
 

@@ -1,6 +1,5 @@
 """Command-line tools: `flask --app app demo` and `flask --app app worker`."""
 
-import importlib
 import json
 
 import click
@@ -14,22 +13,12 @@ def register(app: Flask) -> None:
     app.cli.add_command(worker)
 
 
-def feature_modules(room: str):
-    """Each feature's `room` module (e.g. demo), in the order create_app lists the features."""
-    from . import FEATURES
-
-    for feature in FEATURES:
-        try:
-            yield importlib.import_module(f"platform6.{feature}.{room}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"platform6.{feature}.{room}":
-                raise
-
-
 @click.command("demo")
 def demo() -> None:
     """Load the demo stories (idempotent: a second run adds nothing)."""
     story: dict = {}
+    from . import feature_modules
+
     for module in feature_modules("demo"):
         module.seed(story)
         db.session.commit()

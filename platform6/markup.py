@@ -8,7 +8,7 @@ import nh3
 from markdown.inlinepatterns import InlineProcessor
 
 HANDLE_PATTERN = r"[a-z0-9][a-z0-9_-]{1,29}"
-MENTION_RE = re.compile(rf"(?<![\w@/]){'@'}({HANDLE_PATTERN})\b", re.IGNORECASE)
+MENTION_RE = re.compile(rf"(?i)(?<![\w@/])@({HANDLE_PATTERN})\b")
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -36,7 +36,7 @@ class _MentionProcessor(InlineProcessor):
 
 class _MentionExtension(markdown.Extension):
     def extendMarkdown(self, md):  # noqa: N802 - Markdown's API
-        md.inlinePatterns.register(_MentionProcessor(rf"(?<![\w@/])@({HANDLE_PATTERN})\b", md), "mention", 175)
+        md.inlinePatterns.register(_MentionProcessor(MENTION_RE.pattern, md), "mention", 175)
 
 
 def _md() -> markdown.Markdown:

@@ -13,7 +13,7 @@ GROUPS = [
      "Platform 6 connects people who want to help co-ops with co-ops that need help: "
      "video editing, setting up a Mastodon instance, speaking Italian, and much more."),
     ("ocn", "ocn", "Open Credit Network", "closed", None, "jo", ["lena"],
-     ["alice", "ben", "hamish", "lena", "kwame", "grace"],
+     ["alice", "ben", "hamish", "kwame", "grace"],
      "A national network of co-ops and small businesses trading in **mutual credit**."),
     ("kirklees", "kirklees", "Kirklees Solidarity Economy Network", "closed", "ocn", "jo", ["hamish"],
      ["ellie", "dev", "lena", "ben"],

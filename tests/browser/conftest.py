@@ -61,7 +61,7 @@ def live_server(app, database_url):
     server.shutdown()
     thread.join(timeout=5)
     server.server_close()
-    with served.app_context():  # close its pooled connections now, not whenever they are garbage-collected
+    with served.app_context():
         db.engine.dispose()
 
 
