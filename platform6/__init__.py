@@ -9,12 +9,18 @@ from types import ModuleType
 from flask import Flask, jsonify, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from . import config as settings
+from .api import MAX_ID
 from .errors import DomainError
 from .extensions import csrf, db, login_manager, migrate, socketio
+from .health import configure_health
+from .openapi import configure_api_docs
+from .ratelimit import configure_rate_limits
+from .security import configure_security
 
 log = logging.getLogger(__name__)
 
@@ -25,10 +31,11 @@ ROOMS = ("routes", "api", "events", "jobs")
 
 
 class SafeIntConverter(IntegerConverter):
-    """`<int:...>` in URLs, capped at 2**53-1 so no id overflows a database integer (404 instead)."""
+    """`<int:...>` in URLs, capped at 2**31-1 — the largest id an `Integer` key can hold on PostgreSQL — so a
+    larger id answers 404 rather than an "integer out of range" error."""
 
     def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", 2**53 - 1)
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(url_map, *args, **kwargs)
 
 
@@ -44,8 +51,12 @@ def create_app(config: dict | None = None) -> Flask:
     load_features()
     configure_database(app)
     configure_extensions(app)
+    configure_security(app)
+    configure_rate_limits(app)
     register_blueprints(app)
     register_error_handlers(app)
+    configure_health(app)
+    configure_api_docs(app)
     register_template_helpers(app)
     register_cli(app)
     return app
@@ -172,6 +183,15 @@ def register_error_handlers(app: Flask) -> None:
         else:
             message = err.description
         return render_template("errors/error.html", status=err.code, message=message), err.code
+
+    @app.errorhandler(DataError)
+    def out_of_range(err: DataError):
+        """A value the database cannot hold (an id in a body past PostgreSQL's integer range): bad input."""
+        db.session.rollback()
+        message = "A value in the request is out of range."
+        if _wants_json():
+            return jsonify(error_body("validation_failed", message)), 422
+        return render_template("errors/error.html", status=422, message=message), 422
 
     @app.errorhandler(Exception)
     def unexpected_error(err: Exception):

@@ -18,6 +18,8 @@ from .extensions import csrf, db
 
 PREFIX = "/api/v1"
 MAX_INT = 2**53 - 1
+#: the largest id an `Integer` key holds on PostgreSQL (URL ids above it answer 404)
+MAX_ID = 2**31 - 1
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
 
 #: an integer JSON clients can hold exactly

@@ -31,6 +31,14 @@ def secret_key(instance_path: str) -> str:
     return path.read_text().strip()
 
 
+def flag(name: str, default: bool = False) -> bool:
+    """A yes/no setting from the environment: 1, true, yes or on (any case) mean yes."""
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    return raw.strip().lower() in ("1", "true", "yes", "on")
+
+
 def load(instance_path: str, overrides: dict) -> dict:
     """Settings from the environment, then `overrides` (what tests and scripts pass to create_app)."""
     values = {
@@ -48,8 +56,28 @@ def load(instance_path: str, overrides: dict) -> dict:
         "LOGIN_MAX_FAILURES_PER_ADDRESS": 50,
         "LOGIN_WINDOW_MINUTES": 15,
         "INVITATION_DAYS": 14,
+        #: how long an emailed password-reset link works
+        "PASSWORD_RESET_MINUTES": 60,
+        # Production (docs/production.md): HTTPS, proxies, rate limits.
+        "PREFERRED_URL_SCHEME": os.environ.get("PREFERRED_URL_SCHEME") or "http",
+        #: how many proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: none, trust no header)
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES") or 0),
+        "RATELIMIT_ENABLED": flag("RATELIMIT_ENABLED", True),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        #: if Redis is away, let requests through (logged) rather than fail them; sign-in keeps its per-email rule
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        #: the named limits of platform6.ratelimit, per client address unless the route says per user
+        "RATELIMIT_SIGN_IN": os.environ.get("RATELIMIT_SIGN_IN") or "30/minute",
+        "RATELIMIT_SIGN_UP": os.environ.get("RATELIMIT_SIGN_UP") or "10/minute;100/day",
+        "RATELIMIT_TOKENS": os.environ.get("RATELIMIT_TOKENS") or "30/minute",
+        "RATELIMIT_PASSWORD_RESET": os.environ.get("RATELIMIT_PASSWORD_RESET") or "5/minute;30/day",
+        "RATELIMIT_PAYMENTS": os.environ.get("RATELIMIT_PAYMENTS") or "120/minute",
     }
     values.update(overrides)
+    https = values["PREFERRED_URL_SCHEME"] == "https"
+    for cookie in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        values.setdefault(cookie, flag(cookie, https))
     if "SECRET_KEY" not in values:
         values["SECRET_KEY"] = secret_key(instance_path)
     return values

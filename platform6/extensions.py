@@ -1,5 +1,7 @@
 """Every Flask extension, created unbound here and bound in create_app."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
@@ -26,3 +28,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 socketio = SocketIO()
+#: rates and storage come from the RATELIMIT_* settings; see platform6.ratelimit
+limiter = Limiter(key_func=get_remote_address)

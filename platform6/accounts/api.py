@@ -9,6 +9,7 @@ from ..api import Body, api_blueprint, created, no_content, parse_body, require_
 from ..errors import NotFound
 from ..extensions import db
 from ..groups.queries import memberships_of_user, shares_a_group
+from ..ratelimit import rate_limit
 from ..timeutil import iso
 from . import service
 from .models import User
@@ -52,6 +53,7 @@ class ProfileChange(Body):
 
 
 @bp.post("/users")
+@rate_limit("sign_up")
 def sign_up():
     data = parse_body(SignUp)
     user = service.create_user(email=data.email, name=data.name, password=data.password, handle=data.handle)
@@ -60,6 +62,7 @@ def sign_up():
 
 
 @bp.post("/tokens")
+@rate_limit("sign_in")
 def create_token():
     data = parse_body(SignIn)
     user = service.authenticate(email=data.email, password=data.password, address=request.remote_addr or "")

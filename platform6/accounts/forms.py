@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
 
 def _drop_nul(value):
@@ -68,3 +68,18 @@ class PasswordForm(Form):
 
 class TokenForm(Form):
     name = StringField("What the token is for", validators=[_required("the token a name"), Length(max=100)])
+
+
+class ForgotPasswordForm(Form):
+    email = EmailField("Email", validators=[_required("your email"), Length(max=254)], render_kw={"autocomplete": "email"})
+
+
+class ResetPasswordForm(Form):
+    new_password = PasswordField(
+        "New password", validators=[_required("a new password"), Length(max=1024)], render_kw={"autocomplete": "new-password"}
+    )
+    confirm = PasswordField(
+        "The new password again",
+        validators=[_required("the new password again"), EqualTo("new_password", "The two passwords differ.")],
+        render_kw={"autocomplete": "new-password"},
+    )

@@ -7,9 +7,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import DomainError
 from ..extensions import db
+from ..ratelimit import rate_limit
 from ..web import show_error_on_form
 from . import service
-from .forms import PasswordForm, ProfileForm, SignInForm, SignUpForm, TokenForm
+from .forms import ForgotPasswordForm, PasswordForm, ProfileForm, ResetPasswordForm, SignInForm, SignUpForm, TokenForm
 
 bp = Blueprint("accounts", __name__)
 
@@ -24,6 +25,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/sign-up", methods=["GET", "POST"])
+@rate_limit("sign_up")
 def sign_up():
     if current_user.is_authenticated:
         return redirect(_safe_next(request.args.get("next")))
@@ -45,6 +47,7 @@ def sign_up():
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
+@rate_limit("sign_in")
 def sign_in():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(_safe_next(request.args.get("next")))
@@ -65,6 +68,43 @@ def sign_in():
     return render_template("accounts/sign_in.html", form=form), status
 
 
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@rate_limit("password_reset")
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        service.send_password_reset(
+            email=form.email.data,
+            link_for=lambda token: url_for(".reset_password", token=token, _external=True),
+        )
+        db.session.commit()
+        flash(
+            f"If an account uses {form.email.data}, an email with a link to set a new password is on its way.", "info"
+        )
+        return redirect(url_for(".sign_in"))
+    return render_template("accounts/forgot_password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@rate_limit("password_reset")
+def reset_password(token: str):
+    if service.user_for_reset_token(token) is None:
+        return render_template("accounts/reset_password.html", form=None), 404
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = service.reset_password(token=token, new_password=form.new_password.data)
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            show_error_on_form(form, err)
+        else:
+            login_user(user)
+            flash("Your new password is set, and you are signed in.", "success")
+            return redirect(url_for("dashboard.show"))
+    return render_template("accounts/reset_password.html", form=form), 422 if form.errors or form.form_errors else 200
+
+
 @bp.post("/sign-out")
 def sign_out():
     logout_user()
@@ -74,6 +114,7 @@ def sign_out():
 
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
+@rate_limit("tokens", per="user")
 def settings():
     user = current_user._get_current_object()
     profile = ProfileForm(obj=user, prefix="profile")

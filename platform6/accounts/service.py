@@ -1,16 +1,20 @@
 """Every write about people: sign-up, sign-in with throttling, profile changes, API tokens."""
 
+import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import joinedload
 
-from .. import handles
-from ..errors import Conflict, NotFound, RateLimited, Unauthorized, invalid
+from .. import handles, mail
+from ..errors import Conflict, NotFound, RateLimited, Unauthorized, ValidationFailed, invalid
 from ..extensions import db
+from ..outbox import after_commit
 from ..timeutil import utcnow
 from .models import ApiToken, LoginAttempt, User
 
@@ -148,3 +152,68 @@ def tokens_of(user: User) -> list[ApiToken]:
             select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).order_by(ApiToken.id)
         )
     )
+
+
+# --- password reset ------------------------------------------------------------------------------
+# The emailed token is signed, carries the user's id and a fingerprint of their current password
+# hash, and expires after PASSWORD_RESET_MINUTES: setting a password changes the hash, so a link
+# works once, and an older link stops working as soon as any password change happens.
+
+_RESET_SALT = "platform6-password-reset"
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_RESET_SALT)
+
+
+def _password_fingerprint(user: User) -> str:
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:20]
+
+
+def password_reset_token(user: User) -> str:
+    return _reset_serializer().dumps({"user": user.id, "password": _password_fingerprint(user)})
+
+
+def user_for_reset_token(token: str) -> User | None:
+    """The user a reset link is for, or None when it is forged, expired or already used."""
+    max_age = current_app.config["PASSWORD_RESET_MINUTES"] * 60
+    try:
+        data = _reset_serializer().loads(token, max_age=max_age)
+    except BadSignature:  # also SignatureExpired
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("user"), int):
+        return None
+    user = db.session.get(User, data["user"])
+    if user is None or data.get("password") != _password_fingerprint(user):
+        return None
+    return user
+
+
+def send_password_reset(*, email: str, link_for: Callable[[str], str]) -> None:
+    """Email a reset link (`link_for(token)`) if an account has this email; says nothing either way."""
+    try:
+        user = user_by_email(normalise_email(email))
+    except ValidationFailed:  # an address that cannot have an account
+        return
+    if user is None:
+        return
+    link = link_for(password_reset_token(user))
+    minutes = current_app.config["PASSWORD_RESET_MINUTES"]
+    text = (
+        f"Hello {user.name},\n\n"
+        f"Someone (we hope you) asked to set a new password for your Platform 6 account.\n"
+        f"Open this link within {minutes} minutes to choose one; it works once:\n\n{link}\n\n"
+        "If you did not ask, ignore this email: your password stays as it is.\n"
+    )
+    after_commit(lambda: mail.send_email(to=user.email, subject="Set a new Platform 6 password", text=text))
+
+
+def reset_password(*, token: str, new_password: str) -> User:
+    """Set a new password with an emailed token (which stops working once used)."""
+    user = user_for_reset_token(token)
+    if user is None:
+        raise invalid("token", "This link has expired or has been used. Ask for a new one.")
+    _check_password(new_password, "new_password")
+    user.set_password(new_password)
+    db.session.flush()
+    return user

@@ -162,9 +162,9 @@ def add_member(group_id: int):
     user = require_user()
     group = visible_group(group_id, user)
     data = parse_body(NewMember)
-    membership = service.add_member(actor=user, group=group, user_id=data.user_id, role=data.role)
+    service.add_member(actor=user, group=group, user_id=data.user_id, role=data.role)
     db.session.commit()
-    return created(membership_json(membership))
+    return created(membership_json(_membership(group, data.user_id)))
 
 
 def _membership(group: Group, user_id: int) -> Membership:

@@ -1,0 +1,57 @@
+"""Named rate limits (Flask-Limiter): `@rate_limit("payments", per="user")` under a route's decorator.
+
+Each name's rate is the setting `RATELIMIT_<NAME>` (e.g. `RATELIMIT_SIGN_IN = "30/minute"`), read on
+every request, so deployments and tests change it without touching code. Routes that share a name
+share one budget: the sign-in page and `POST /api/v1/tokens` both spend `sign_in`. Only writes
+(POST, PUT, PATCH, DELETE) count; showing a form is free. Counters live in `RATELIMIT_STORAGE_URI`
+(`memory://` in one process, `redis://...` when several app processes share the work).
+"""
+
+from collections.abc import Callable
+
+from flask import Flask, current_app, g
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+
+from .extensions import limiter
+
+WRITES = ["POST", "PUT", "PATCH", "DELETE"]
+MESSAGE = "Too many requests; wait a little and try again."
+
+
+def _by_address() -> str:
+    return f"address:{get_remote_address()}"
+
+
+def _by_user() -> str:
+    """The API caller or the signed-in person; the address for anyone else."""
+    user = g.get("api_user")
+    if user is None and current_user and current_user.is_authenticated:
+        user = current_user
+    return f"user:{user.id}" if user is not None else _by_address()
+
+
+KEYS: dict[str, Callable[[], str]] = {"address": _by_address, "user": _by_user}
+
+
+def rate_limit(name: str, *, per: str = "address"):
+    """A decorator limiting a view to the rate in the setting RATELIMIT_<NAME>, counted per address or per user."""
+    setting = f"RATELIMIT_{name.upper()}"
+
+    def rate() -> str:
+        return current_app.config[setting]
+
+    return limiter.shared_limit(rate, scope=name, key_func=KEYS[per], methods=WRITES, error_message=MESSAGE)
+
+
+def configure_rate_limits(app: Flask) -> None:
+    """Bind the limiter (a 429 goes through the app's error handlers: the API error body on /api paths)."""
+
+    # Registered before the limiter's own header step, so it runs after it (Flask runs these last-first).
+    @app.after_request
+    def _retry_after_only_when_refused(response):
+        if response.status_code not in (429, 503):
+            response.headers.pop("Retry-After", None)
+        return response
+
+    limiter.init_app(app)
