@@ -1,4 +1,5 @@
 """API.md "Conventions": JSON errors for every status, bearer auth, and no input ever gives a 500."""
+
 import re
 
 import pytest

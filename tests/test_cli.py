@@ -1,4 +1,5 @@
 """The run contract's commands: `flask demo` loads the seed stories once, `flask worker` runs jobs."""
+
 import json
 
 from platform6.accounts.models import User

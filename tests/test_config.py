@@ -1,4 +1,5 @@
 """Settings follow DESIGN.md's run contract."""
+
 from platform6.config import database_url, load
 
 

@@ -10,7 +10,7 @@ from platform6.groups.models import Group
 from tests.conftest import make_app
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
-PLACEHOLDER = re.compile(r"<(?:(\w+):)?(\w+)>")
+PLACEHOLDER = re.compile(r"<(?:(\w+)(?:\(([^)]*)\))?:)?\w+>")
 
 
 def html_write_routes(app) -> list[tuple[str, str]]:
@@ -25,7 +25,13 @@ def html_write_routes(app) -> list[tuple[str, str]]:
 
 def concrete(rule: str) -> str:
     """A URL for the rule: any value will do, the token check comes before the handler."""
-    return PLACEHOLDER.sub(lambda m: "1" if m.group(1) in ("int", "SafeInt") else "x", rule)
+
+    def value(m: re.Match) -> str:
+        if m.group(1) == "any":
+            return m.group(2).split(",")[0].strip()
+        return "1" if m.group(1) in ("int", "SafeInt") else "x"
+
+    return PLACEHOLDER.sub(value, rule)
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 """Socket.IO: who may connect, their own notification room, and `join` for unknown rooms."""
+
 from platform6.extensions import db, socketio
 from platform6.notifications.service import notify
 

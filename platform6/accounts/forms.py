@@ -71,12 +71,16 @@ class TokenForm(Form):
 
 
 class ForgotPasswordForm(Form):
-    email = EmailField("Email", validators=[_required("your email"), Length(max=254)], render_kw={"autocomplete": "email"})
+    email = EmailField(
+        "Email", validators=[_required("your email"), Length(max=254)], render_kw={"autocomplete": "email"}
+    )
 
 
 class ResetPasswordForm(Form):
     new_password = PasswordField(
-        "New password", validators=[_required("a new password"), Length(max=1024)], render_kw={"autocomplete": "new-password"}
+        "New password",
+        validators=[_required("a new password"), Length(max=1024)],
+        render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
         "The new password again",

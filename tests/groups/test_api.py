@@ -1,4 +1,5 @@
 """API.md "Groups", to the letter: fields, privacy, roles, joining, join requests."""
+
 import pytest
 
 GROUP_FIELDS = {
@@ -79,7 +80,9 @@ def test_a_secret_parent_is_404_to_outsiders_and_its_subgroups_stay_secret(api, 
     admin, outsider = create_user(), create_user()
     secret = create_group(admin=admin, privacy="secret")
     assert api.post("/groups", {"name": "Sub", "parent_id": secret.id}, user=outsider).status_code == 404
-    assert api.post("/groups", {"name": "Sub", "parent_id": secret.id, "privacy": "open"}, user=admin).status_code == 422
+    assert (
+        api.post("/groups", {"name": "Sub", "parent_id": secret.id, "privacy": "open"}, user=admin).status_code == 422
+    )
 
 
 def test_admins_add_members_once(api, create_user, create_group):
@@ -95,7 +98,10 @@ def test_admins_add_members_once(api, create_user, create_group):
     assert again.status_code == 409
     assert api.get(f"/groups/{group.id}", user=admin).get_json()["members_count"] == 3
     assert api.post(f"/groups/{group.id}/members", {"user_id": 999999}, user=admin).status_code == 404
-    assert api.post(f"/groups/{group.id}/members", {"user_id": newcomer.id, "role": "owner"}, user=admin).status_code == 422
+    assert (
+        api.post(f"/groups/{group.id}/members", {"user_id": newcomer.id, "role": "owner"}, user=admin).status_code
+        == 422
+    )
 
 
 def test_roles_change_but_never_leave_a_group_without_an_admin(api, create_user, create_group):
