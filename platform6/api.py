@@ -75,13 +75,26 @@ def parse_body(model: type[M]) -> M:
     if not raw.strip():
         raw = b"{}"
     try:
-        json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        parsed = json.loads(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise DomainError("The body is not valid JSON.", code="bad_request") from None
+    if _has_nul(parsed):
+        raise invalid("body", "Text may not contain NUL characters.")
     try:
         return model.model_validate_json(raw)
     except PydanticError as exc:
         raise ValidationFailed(_fields_of(exc)) from None
+
+
+def _has_nul(value) -> bool:
+    """NUL in any key or string: PostgreSQL cannot store it in text, so it is refused up front."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
 
 
 def _fields_of(exc: PydanticError) -> dict[str, list[str]]:

@@ -79,3 +79,10 @@ def test_no_malformed_request_to_any_api_route_gives_a_500(app, api, create_user
 def test_odd_list_arguments_never_give_a_500(api, create_user, query):
     me = create_user()
     assert api.get(f"/notifications?{query}", user=me).status_code == 422
+
+
+def test_nul_characters_in_a_body_are_refused_with_422(api, create_user):
+    response = api.post("/users", {"email": "a@example.org", "name": "A\u0000B", "password": "long enough"})
+    assert response.status_code == 422
+    assert response.get_json()["error"]["fields"]["body"]
+    assert api.post("/groups", {"name": "ok", "x": {"\u0000": 1}}, user=create_user()).status_code == 422

@@ -231,7 +231,9 @@ def join(*, actor: User, group: Group, introduction: str = "") -> Membership | J
     if membership(actor, group) is not None:
         raise Conflict("You are a member already.")
     if group.privacy == "open":
-        return _add_membership(group, actor.id, "member")
+        joined = _add_membership(group, actor.id, "member")
+        _settle_pending_requests(group, actor.id, actor)
+        return joined
     if group.privacy == "secret":
         raise NotFound("No such group.")
     pending = db.session.scalar(
@@ -309,7 +311,7 @@ def decline_join_request(*, actor: User, group: Group, request_id: int) -> JoinR
 def create_invitation(*, actor: User, group: Group, days: int | None = None) -> tuple[Invitation, str]:
     """A shareable link (returned token shown once) that lets anyone holding it join."""
     ensure_member(actor, group, "members_can_add_members")
-    days = days or current_app.config["INVITATION_DAYS"]
+    days = current_app.config["INVITATION_DAYS"] if days is None else days
     if not 1 <= days <= 90:
         raise invalid("days", "An invitation lasts 1 to 90 days.")
     token = secrets.token_urlsafe(24)

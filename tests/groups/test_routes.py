@@ -463,10 +463,9 @@ def test_the_group_page_runs_as_many_queries_for_1000_members_as_for_10(client, 
     assert len(large) == len(small) <= 12
 
 
-# Service bugs found while building the pages (reported to the lead; strict xfail until the service is fixed)
+# Service bugs found while building the pages, fixed in the service
 
 
-@pytest.mark.xfail(strict=True, reason="service.join on an open group leaves the person's pending join request open")
 def test_a_request_made_while_closed_is_settled_when_the_person_joins_the_group_once_open(
     client, login, people, create_group
 ):
@@ -480,7 +479,6 @@ def test_a_request_made_while_closed_is_settled_when_the_person_joins_the_group_
     assert "No requests are waiting" in text_of(client.get("/groups/printers/join-requests"))
 
 
-@pytest.mark.xfail(strict=True, reason="service.create_invitation reads days=0 as 'the default' instead of refusing it")
 def test_an_invitation_of_zero_days_is_refused(people, create_group):
     from platform6.errors import ValidationFailed
 
