@@ -47,7 +47,7 @@ def _onboard_after_join(response):
     have a profile, saved or skipped)."""
     if (
         request.endpoint == "groups.join"
-        and response.status_code == 302
+        and response.status_code in (302, 303)
         and current_user.is_authenticated
         and queries.profile_of(current_user.id) is None
     ):

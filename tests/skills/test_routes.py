@@ -8,7 +8,7 @@ def test_joining_an_open_group_sends_you_to_the_skills_onboarding_once(client, l
     group = create_group(privacy="open")
     me = login(create_user())
     response = client.post(f"/groups/{group.handle}/join")
-    assert response.status_code == 302 and response.headers["Location"].endswith(
+    assert response.status_code == 303 and response.headers["Location"].endswith(
         f"/skills/onboarding?group={group.handle}"
     )
     page = client.get(response.headers["Location"]).get_data(as_text=True)
