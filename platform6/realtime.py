@@ -64,6 +64,9 @@ def on_join(data):
             room = resolver(user, value)
             if room is None:
                 return {"error": {"code": "not_found"}}
-            join_room(room)
+            try:
+                join_room(room)
+            except KeyError:  # the connection closed while it was joining
+                return {"error": {"code": "not_found"}}
             return {"ok": True}
     return {"error": {"code": "not_found"}}
