@@ -58,6 +58,8 @@ def load(instance_path: str, overrides: dict) -> dict:
         "INVITATION_DAYS": 14,
         #: how long an emailed password-reset link works
         "PASSWORD_RESET_MINUTES": 60,
+        #: werkzeug's method string; its scrypt default (N=2**15) in production, a cheaper scrypt in tests
+        "PASSWORD_HASH_METHOD": "scrypt",
         # Production (docs/production.md): HTTPS, proxies, rate limits.
         "PREFERRED_URL_SCHEME": os.environ.get("PREFERRED_URL_SCHEME") or "http",
         #: how many proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: none, trust no header)

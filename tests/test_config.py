@@ -27,3 +27,11 @@ def test_environment_settings_win_over_defaults(tmp_path, monkeypatch):
     assert settings["SECRET_KEY"] == "from-env"
     assert settings["SOCKETIO_MESSAGE_QUEUE"] == "redis://127.0.0.1:6379/0"
     assert settings["SESSION_COOKIE_HTTPONLY"] is True and settings["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_passwords_are_hashed_with_full_strength_scrypt_outside_tests(tmp_path, monkeypatch):
+    from werkzeug.security import generate_password_hash
+
+    monkeypatch.setenv("SECRET_KEY", "x")
+    method = load(str(tmp_path), {})["PASSWORD_HASH_METHOD"]
+    assert generate_password_hash("secret", method=method).startswith("scrypt:32768:8:1$")

@@ -11,17 +11,6 @@ from platform6.groups import service
 from platform6.notifications.service import notify
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(monkeypatch):
-    """Cheap password hashes for these page tests (the hashing itself is the accounts tests' business)."""
-    from werkzeug.security import generate_password_hash
-
-    monkeypatch.setattr(
-        "platform6.accounts.models.generate_password_hash",
-        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"),
-    )
-
-
 def text_of(response) -> str:
     return response.get_data(as_text=True)
 

@@ -13,17 +13,6 @@ from platform6.permissions import forget_memberships
 from platform6.timeutil import utcnow
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(monkeypatch):
-    """Cheap password hashes for these page tests (the hashing itself is the accounts tests' business)."""
-    from werkzeug.security import generate_password_hash
-
-    monkeypatch.setattr(
-        "platform6.accounts.models.generate_password_hash",
-        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"),
-    )
-
-
 def text_of(response) -> str:
     return response.get_data(as_text=True)
 
