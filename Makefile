@@ -13,11 +13,18 @@ $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-install: $(BIN)/activate ## create .venv and install the runtime requirements
+# Stamps: pip runs again only when a requirements file changes, so `make test` starts at once.
+$(VENV)/.installed: requirements.txt | $(BIN)/activate
 	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
 
-install-dev: $(BIN)/activate ## install runtime and development requirements
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/activate
 	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed ## create .venv and install the runtime requirements
+
+install-dev: $(VENV)/.installed-dev ## install runtime and development requirements
 
 run: install ## migrate, load the demo data if empty, serve on http://127.0.0.1:5000
 	$(BIN)/flask db upgrade
