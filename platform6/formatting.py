@@ -44,11 +44,23 @@ def minor_units(amount: int, decimals: int = 2) -> str:
     return sign + text
 
 
+def decimal_text(amount: int, decimals: int = 2) -> str:
+    """Minor units as a plain decimal for CSV cells and form fields: 123456, 2 -> '1234.56'."""
+    sign = "-" if amount < 0 else ""
+    whole, fraction = divmod(abs(amount), 10**decimals)
+    return f"{sign}{whole}.{fraction:0{decimals}d}" if decimals else f"{sign}{whole}"
+
+
+def money(amount: int, decimals: int = 2, symbol: str = "") -> str:
+    """An amount with its currency symbol after the sign: -23840, 2, "£" -> '-£238.40'."""
+    return ("-" if amount < 0 else "") + symbol + minor_units(abs(amount), decimals)
+
+
 def plural(n: int, singular: str, plural_form: str | None = None) -> str:
     return f"{n:,} {singular if n == 1 else (plural_form or singular + 's')}"
 
 
-FILTERS = {"ago": ago, "date": date, "minor_units": minor_units, "plural": plural, "iso": iso}
+FILTERS = {"ago": ago, "date": date, "minor_units": minor_units, "money": money, "plural": plural, "iso": iso}
 
 
 def layout_context() -> dict:

@@ -22,6 +22,7 @@ from ..api import (
 )
 from ..errors import Conflict, NotFound, invalid
 from ..extensions import db
+from ..formatting import decimal_text
 from ..groups.models import Group
 from ..permissions import can_see_group
 from ..timeutil import iso, utcnow
@@ -400,9 +401,9 @@ def statement_response(account: Account, start: date | None, end: date | None) -
                 row.transfer_id,
                 _csv_safe(row.counterparty),
                 _csv_safe(row.description),
-                _major(row.amount, network.currency_decimals) if row.amount > 0 else "",
-                _major(-row.amount, network.currency_decimals) if row.amount < 0 else "",
-                _major(row.balance_after, network.currency_decimals),
+                decimal_text(row.amount, network.currency_decimals) if row.amount > 0 else "",
+                decimal_text(-row.amount, network.currency_decimals) if row.amount < 0 else "",
+                decimal_text(row.balance_after, network.currency_decimals),
             ]
         )
     filename = f"statement-{account.id}-{start or 'start'}-{end or 'today'}.csv"
@@ -416,15 +417,6 @@ def statement_response(account: Account, start: date | None, end: date | None) -
 def _csv_safe(value: str) -> str:
     """Keep spreadsheets from running a cell as a formula."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def _major(amount: int, decimals: int) -> str:
-    sign = "-" if amount < 0 else ""
-    amount = abs(amount)
-    if decimals == 0:
-        return f"{sign}{amount}"
-    whole, fraction = divmod(amount, 10**decimals)
-    return f"{sign}{whole}.{fraction:0{decimals}d}"
 
 
 # --- transfers ---------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from ..accounts.models import User
 from ..dashboard import panel
 from ..errors import DomainError, invalid
 from ..extensions import db
+from ..formatting import decimal_text
 from ..groups.models import Group, Membership
 from ..timeutil import utcnow
 from ..web import show_error_on_form
@@ -177,11 +178,11 @@ def _defaults_form(network: Network) -> NetworkDefaultsForm:
     d = network.currency_decimals
     limits = network.kind_credit_limits or {}
     return NetworkDefaultsForm(
-        default_credit_limit=_major_text(network.default_credit_limit, d),
-        default_debit_limit=_major_text(network.default_debit_limit, d)
+        default_credit_limit=decimal_text(network.default_credit_limit, d),
+        default_debit_limit=decimal_text(network.default_debit_limit, d)
         if network.default_debit_limit is not None
         else "",
-        **{kind: _major_text(limits[kind], d) if kind in limits else "" for kind in KIND_DEFAULTS},
+        **{kind: decimal_text(limits[kind], d) if kind in limits else "" for kind in KIND_DEFAULTS},
     )
 
 
@@ -284,8 +285,8 @@ def account(account_id: int):
     is_admin = queries.is_network_admin(current_user, found_network)
     decimals = found_network.currency_decimals
     limits_form = LimitsForm(
-        credit_limit=_major_text(found.credit_limit, decimals),
-        debit_limit=_major_text(found.debit_limit, decimals) if found.debit_limit is not None else "",
+        credit_limit=decimal_text(found.credit_limit, decimals),
+        debit_limit=decimal_text(found.debit_limit, decimals) if found.debit_limit is not None else "",
     )
     return render_template(
         "credit/account.html",
@@ -301,10 +302,6 @@ def account(account_id: int):
         statement_form=StatementForm(),
         limit_history=queries.limit_history(found) if is_admin or found.purpose == "member" else [],
     )
-
-
-def _major_text(amount: int, decimals: int) -> str:
-    return str(Decimal(amount).scaleb(-decimals)) if decimals else str(amount)
 
 
 @bp.get("/accounts/<int:account_id>/statement.csv")

@@ -6,13 +6,14 @@
   const decimals = Number(page.dataset.decimals || "2");
   const symbol = page.dataset.symbol || "";
 
-  function money(amount) {
+  // As the money and minor_units filters write it (platform6/formatting.py): -£1,234.50 and -1,234.50.
+  function money(amount, withSymbol) {
     const sign = amount < 0 ? "-" : "";
     const abs = Math.abs(amount);
     const scale = Math.pow(10, decimals);
     const whole = Math.floor(abs / scale).toLocaleString("en-GB");
     const fraction = decimals ? "." + String(abs % scale).padStart(decimals, "0") : "";
-    return sign + whole + fraction;
+    return sign + (withSymbol ? symbol : "") + whole + fraction;
   }
 
   function cell(text, className) {
@@ -25,8 +26,8 @@
   P6Live.join({ credit_account_id: Number(page.dataset.accountId) }, {
     credit_entry: function (entry) {
       if (entry.account_id !== Number(page.dataset.accountId)) return;
-      document.querySelector("[data-balance]").textContent = symbol + money(entry.balance);
-      document.querySelector("[data-can-spend]").textContent = symbol + money(entry.can_spend);
+      document.querySelector("[data-balance]").textContent = money(entry.balance, true);
+      document.querySelector("[data-can-spend]").textContent = money(entry.can_spend, true);
       const body = document.querySelector("[data-history]");
       const empty = body.querySelector("[data-empty]");
       if (empty) empty.remove();
@@ -46,8 +47,8 @@
       body.prepend(row);
       const status = document.querySelector("[data-live-status]");
       if (status) {
-        status.textContent = (entry.entry_amount > 0 ? "Received " : "Paid ") + symbol +
-          money(Math.abs(entry.entry_amount)) + (entry.counterparty ? " — " + entry.counterparty : "");
+        status.textContent = (entry.entry_amount > 0 ? "Received " : "Paid ") +
+          money(Math.abs(entry.entry_amount), true) + (entry.counterparty ? " — " + entry.counterparty : "");
       }
     },
   });
