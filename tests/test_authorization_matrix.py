@@ -9,9 +9,10 @@ Adding a route: add its row to the feature's module in tests/authorization/ (for
 credit, skills, groups), or to EXPECTED below for the foundation (pages, accounts, groups' API,
 notifications), with `same(...)` when the group does not matter, `content(...)` for a group's content
 (the closed and the secret group answer alike), else one tuple per privacy. URL parameters are filled
-by tests/authorization/world.py's PARAMS from the world it builds (add a lazily built piece there for
-a new kind of object); for writes, give a valid body in BODIES so the answer shows the permission check
-and not a validation error, and in PREPARE what must exist before the calls.
+by tests/authorization/world.py's PARAMS from the world it builds (add a piece built on first use there
+for a new kind of object). Next to the rows, for writes, BODIES gives a valid body so the answer shows
+the permission check and not a validation error; QUERIES gives query strings, and PREPARE what must
+exist before the four calls on each privacy.
 
 Outcomes: an HTTP status, or LOGIN for a page's redirect to the sign-in page. Within one route the
 four people call in the order anonymous, outsider, member, admin (each with its own session or
@@ -237,18 +238,21 @@ def _matrix_app(_schema, database_url):
             app.config[name] = "100000/minute"  # the matrix is about permissions; limits have their own tests
     yield app
     with app.app_context():
+        _empty_all_tables()  # once more with TRUNCATE, so that the next tests' ids start from 1 again
+        db.session.remove()
         db.engine.dispose()
 
 
 @pytest.fixture
 def app(_matrix_app):
     """conftest's `app`, but one app for the whole matrix (making an app costs more than a route's twelve
-    calls): each route gets a fresh app context and starts from empty tables."""
+    calls): each route gets a fresh app context and starts from empty tables (rows deleted, not truncated:
+    on PostgreSQL a TRUNCATE would cost more than the route)."""
     with _matrix_app.app_context():
         yield _matrix_app
         db.session.rollback()
         db.session.remove()
-        _empty_all_tables()
+        _empty_all_tables(truncate=False)
         db.session.remove()
 
 
