@@ -9,7 +9,7 @@ preparation asks for is built, so a route pays for its own objects only.
 from datetime import timedelta
 from types import SimpleNamespace
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from platform6.accounts.models import ApiToken
 from platform6.accounts.service import create_token, password_reset_token
@@ -51,6 +51,9 @@ class World:
     # --- foundation -------------------------------------------------------------------------------
 
     def join_request(self, privacy: str) -> int:
+        """The applicant's pending request (a row of its own: joining an open group makes a member at once,
+        and nobody can ask to join a secret group)."""
+
         def build():
             found = JoinRequest(
                 group_id=self.groups[privacy].id, user_id=self.users["applicant"].id, introduction="hello"
@@ -72,8 +75,8 @@ class World:
         """One token of the member's per privacy: the member revokes it on each round."""
 
         def build():
-            create_token(user=self.users["member"], name="revocable")
-            return db.session.scalar(select(func.max(ApiToken.id)))
+            secret = create_token(user=self.users["member"], name="revocable")
+            return db.session.scalar(select(ApiToken.id).where(ApiToken.token_hash == ApiToken.hash(secret)))
 
         return self._once(("token", privacy), build)
 
