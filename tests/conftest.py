@@ -69,9 +69,11 @@ def _schema(database_url):
     yield
 
 
-def _empty_all_tables() -> None:
+def _empty_all_tables(*, truncate: bool = True) -> None:
+    """Every table emptied, children first. `truncate=False` deletes rows on PostgreSQL too: far quicker
+    for a few rows (TRUNCATE costs ~0.5 s), but ids do not start again from 1."""
     tables = list(reversed(db.metadata.sorted_tables))
-    if db.engine.dialect.name == "postgresql":
+    if truncate and db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{t.name}"' for t in tables)
         db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     else:

@@ -9,7 +9,7 @@ from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..groups.models import Group, Membership
 from ..groups.queries import group_by_handle
-from ..permissions import can_see_content, can_see_group, is_admin, membership
+from ..permissions import can_member, can_see_content, can_see_group, is_admin, membership
 from ..web import show_error_on_form
 from . import queries, search, service
 from .forms import CommentForm, DiscussionForm, EditCommentForm, MoveForm, VolumeForm
@@ -72,6 +72,8 @@ def forum_volume_form(group: Group) -> VolumeForm | None:
 @login_required
 def new_discussion(handle: str):
     group = _group_or_404(handle)
+    if not can_member(current_user, group, "members_can_start_discussions"):
+        abort(403)
     form = DiscussionForm()
     if form.validate_on_submit():
         try:
@@ -376,7 +378,7 @@ def mentions(handle: str):
     """Members matching what follows "@", for the comment box's autocomplete (JSON for forums.js)."""
     group = _group_or_404(handle)
     if membership(current_user, group) is None:
-        abort(404)
+        abort(403)
     people = queries.mentionable_members(group, request.args.get("q", ""))
     return jsonify({"items": [{"id": u.id, "name": u.name, "handle": u.handle} for u in people]})
 

@@ -3,7 +3,7 @@
 from datetime import datetime, time
 from decimal import Decimal, InvalidOperation
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -219,13 +219,13 @@ def directory():
 
 @bp.route("/groups/<handle>/skills", methods=["GET", "POST"])
 def group_board(handle: str):
+    if request.method == "POST" and not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()  # the board is public, its settings are not
     group = ensure_group_visible(current_user, group_by_handle(handle))
     if not can_see_content(current_user, group):
         abort(404)
     settings = queries.group_settings(group.id)
     if request.method == "POST":
-        if not current_user.is_authenticated:
-            abort(404)
         service.set_group_settings(
             actor=current_user._get_current_object(),
             group=group,

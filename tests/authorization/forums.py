@@ -1,0 +1,93 @@
+"""Rows for threads, comments, reactions, read state and search (platform6/forums).
+
+The world's thread in each group is the member's, with the member's comment that the member and the
+admin reacted to: the member may change the thread as its author, the admin as an admin.
+"""
+
+from . import LOGIN, content, same
+
+# Who may do what (docs/api-forums.md): anyone who may see the group's content reads; members write;
+# the author (while a member) or admins moderate; only the author edits a comment. A page action that
+# the service refuses returns to the page with the reason (a flash, 302) or shows it on the form (422).
+READ = content((200, 200, 200, 200), (404, 404, 200, 200))
+PAGE_READ = READ
+
+EXPECTED = {
+    # --- API: threads -----------------------------------------------------------------------------
+    ("GET", "/api/v1/groups/<int:group_id>/discussions"): READ,
+    ("POST", "/api/v1/groups/<int:group_id>/discussions"): content((401, 403, 201, 201), (401, 404, 201, 201)),
+    ("GET", "/api/v1/discussions/<int:discussion_id>"): READ,
+    ("PATCH", "/api/v1/discussions/<int:discussion_id>"): content((401, 403, 200, 200), (401, 404, 200, 200)),
+    # the member is the author but admins no group to move to; the admin does
+    ("POST", "/api/v1/discussions/<int:discussion_id>/move"): content((401, 403, 403, 200), (401, 404, 403, 200)),
+    # one's own read state, on any thread one may read
+    ("POST", "/api/v1/discussions/<int:discussion_id>/read"): content((401, 200, 200, 200), (401, 404, 200, 200)),
+    ("POST", "/api/v1/discussions/read"): content((401, 403, 200, 200), (401, 404, 200, 200)),
+    ("GET", "/api/v1/discussions/unread"): same(401, 200, 200, 200),
+    ("PUT", "/api/v1/groups/<int:group_id>/volume"): content((401, 403, 200, 200), (401, 404, 200, 200)),
+    # --- API: comments and reactions --------------------------------------------------------------
+    ("GET", "/api/v1/discussions/<int:discussion_id>/comments"): READ,
+    ("POST", "/api/v1/discussions/<int:discussion_id>/comments"): content((401, 403, 201, 201), (401, 404, 201, 201)),
+    ("GET", "/api/v1/comments/<int:comment_id>"): READ,
+    ("PATCH", "/api/v1/comments/<int:comment_id>"): content((401, 403, 200, 403), (401, 404, 200, 403)),
+    ("GET", "/api/v1/comments/<int:comment_id>/versions"): READ,
+    # deleting twice answers 204 both times (the admin comes after the member)
+    ("DELETE", "/api/v1/comments/<int:comment_id>"): content((401, 403, 204, 204), (401, 404, 204, 204)),
+    ("POST", "/api/v1/comments/<int:comment_id>/reactions"): content((401, 403, 201, 201), (401, 404, 201, 201)),
+    # removes the caller's own reaction: the outsider has none
+    ("DELETE", "/api/v1/comments/<int:comment_id>/reactions/<path:emoji>"): content(
+        (401, 404, 204, 204), (401, 404, 204, 204)
+    ),
+    ("GET", "/api/v1/search"): READ,  # searched within the group
+    # --- pages: threads ---------------------------------------------------------------------------
+    ("GET", "/groups/<handle>/threads/new"): content((LOGIN, 403, 200, 200), (LOGIN, 404, 200, 200)),
+    ("POST", "/groups/<handle>/threads/new"): content((LOGIN, 403, 302, 302), (LOGIN, 404, 302, 302)),
+    ("GET", "/d/<int:discussion_id>"): PAGE_READ,  # an open group's threads are public
+    ("GET", "/d/<int:discussion_id>/unread"): content((302, 302, 302, 302), (404, 404, 302, 302)),
+    ("GET", "/d/<int:discussion_id>/edit"): content((LOGIN, 403, 200, 200), (LOGIN, 404, 200, 200)),
+    ("POST", "/d/<int:discussion_id>/edit"): content((LOGIN, 403, 302, 302), (LOGIN, 404, 302, 302)),
+    ("POST", "/d/<int:discussion_id>/close"): content((LOGIN, 302, 302, 302), (LOGIN, 404, 302, 302)),
+    ("POST", "/d/<int:discussion_id>/reopen"): content((LOGIN, 302, 302, 302), (LOGIN, 404, 302, 302)),
+    ("POST", "/d/<int:discussion_id>/pin"): content((LOGIN, 302, 302, 302), (LOGIN, 404, 302, 302)),
+    ("POST", "/d/<int:discussion_id>/unpin"): content((LOGIN, 302, 302, 302), (LOGIN, 404, 302, 302)),
+    # the move page lists the groups one administers: the member has none to offer
+    ("GET", "/d/<int:discussion_id>/move"): content((LOGIN, 403, 200, 200), (LOGIN, 404, 200, 200)),
+    ("POST", "/d/<int:discussion_id>/move"): content((LOGIN, 403, 422, 302), (LOGIN, 404, 422, 302)),
+    ("POST", "/groups/<handle>/threads/read"): content((LOGIN, 302, 302, 302), (LOGIN, 404, 302, 302)),
+    ("POST", "/threads/read"): same(LOGIN, 302, 302, 302),
+    ("POST", "/groups/<handle>/volume"): content((LOGIN, 302, 302, 302), (LOGIN, 404, 302, 302)),
+    ("GET", "/groups/<handle>/mentions"): content((LOGIN, 403, 200, 200), (LOGIN, 404, 200, 200)),
+    ("GET", "/search"): PAGE_READ,  # searched within the group
+    # --- pages: comments --------------------------------------------------------------------------
+    ("POST", "/d/<int:discussion_id>/comments"): content((LOGIN, 422, 302, 302), (LOGIN, 404, 302, 302)),
+    ("GET", "/comments/<int:comment_id>"): PAGE_READ,
+    ("GET", "/comments/<int:comment_id>/edit"): content((LOGIN, 403, 200, 403), (LOGIN, 404, 200, 403)),
+    ("POST", "/comments/<int:comment_id>/edit"): content((LOGIN, 403, 302, 403), (LOGIN, 404, 302, 403)),
+    ("GET", "/comments/<int:comment_id>/history"): PAGE_READ,
+    ("POST", "/comments/<int:comment_id>/delete"): content((LOGIN, 302, 302, 302), (LOGIN, 404, 302, 302)),
+    ("POST", "/comments/<int:comment_id>/react"): content((LOGIN, 302, 302, 302), (LOGIN, 404, 302, 302)),
+}
+
+BODIES = {
+    ("POST", "/api/v1/groups/<int:group_id>/discussions"): lambda w, p, a: {"title": "A new thread"},
+    ("PATCH", "/api/v1/discussions/<int:discussion_id>"): lambda w, p, a: {"title": "Renamed", "pinned": True},
+    ("POST", "/api/v1/discussions/<int:discussion_id>/move"): lambda w, p, a: {"group_id": w.elsewhere()},
+    ("POST", "/api/v1/discussions/read"): lambda w, p, a: {"group_id": w.groups[p].id},
+    ("PUT", "/api/v1/groups/<int:group_id>/volume"): lambda w, p, a: {"volume": "app"},
+    ("POST", "/api/v1/discussions/<int:discussion_id>/comments"): lambda w, p, a: {"body": "Yes!"},
+    ("PATCH", "/api/v1/comments/<int:comment_id>"): lambda w, p, a: {"body": "Changed my mind"},
+    ("POST", "/api/v1/comments/<int:comment_id>/reactions"): lambda w, p, a: {"emoji": "🎉"},
+    ("POST", "/groups/<handle>/threads/new"): lambda w, p, a: {"title": "A new thread"},
+    ("POST", "/d/<int:discussion_id>/edit"): lambda w, p, a: {"title": "Renamed"},
+    ("POST", "/d/<int:discussion_id>/move"): lambda w, p, a: {"group_id": w.elsewhere()},
+    ("POST", "/groups/<handle>/volume"): lambda w, p, a: {"volume": "app"},
+    ("POST", "/d/<int:discussion_id>/comments"): lambda w, p, a: {"body": "Yes!"},
+    ("POST", "/comments/<int:comment_id>/edit"): lambda w, p, a: {"body": "Changed my mind"},
+    ("POST", "/comments/<int:comment_id>/react"): lambda w, p, a: {"emoji": "🎉"},
+}
+
+QUERIES = {
+    ("GET", "/api/v1/search"): lambda w, p, a: {"q": "cargo", "group_id": w.groups[p].id},
+    ("GET", "/search"): lambda w, p, a: {"q": "cargo", "group": w.groups[p].handle},
+    ("GET", "/groups/<handle>/mentions"): lambda w, p, a: {"q": "the"},
+}
