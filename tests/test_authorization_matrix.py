@@ -238,7 +238,7 @@ def _matrix_app(_schema, database_url):
             app.config[name] = "100000/minute"  # the matrix is about permissions; limits have their own tests
     yield app
     with app.app_context():
-        _empty_all_tables()  # once more with TRUNCATE, so that the next tests' ids start from 1 again
+        _empty_all_tables()
         db.session.remove()
         db.engine.dispose()
 
@@ -246,13 +246,12 @@ def _matrix_app(_schema, database_url):
 @pytest.fixture
 def app(_matrix_app):
     """conftest's `app`, but one app for the whole matrix (making an app costs more than a route's twelve
-    calls): each route gets a fresh app context and starts from empty tables (rows deleted, not truncated:
-    on PostgreSQL a TRUNCATE would cost more than the route)."""
+    calls): each route gets a fresh app context and starts from empty tables."""
     with _matrix_app.app_context():
         yield _matrix_app
         db.session.rollback()
         db.session.remove()
-        _empty_all_tables(truncate=False)
+        _empty_all_tables()
         db.session.remove()
 
 
