@@ -26,7 +26,7 @@ from datetime import date, datetime
 from ..errors import DomainError
 from ..forums.service import check_emoji
 from ..governance import kinds
-from ..markup import render_markdown, sanitise_html
+from ..markup import MENTION_RE, render_markdown, sanitise_html
 from ..timeutil import to_utc_naive
 
 
@@ -63,7 +63,6 @@ def one_line(value, limit: int) -> str:
 # --- rich text and mentions ---------------------------------------------------------------------
 
 _HTML_MENTION = re.compile(r"<span\b[^>]*\bdata-mention-id=\"([^\"]*)\"[^>]*>(.*?)</span>", re.IGNORECASE | re.DOTALL)
-_MD_MENTION = re.compile(r"(?<![\w@/&])@([A-Za-z0-9][A-Za-z0-9_-]*)")
 _EMPTY = ("", "<p></p>")
 
 
@@ -108,7 +107,7 @@ def rich_text(value, text_format, mentions: Mentions) -> tuple[str, str]:
         handle = mentions.handle(found.group(1))
         return f"@{handle}" if handle else f"&#64;{found.group(1)}"
 
-    source = _MD_MENTION.sub(md_mention, html_lib.unescape(value)).strip()
+    source = MENTION_RE.sub(md_mention, html_lib.unescape(value)).strip()
     return source, render_markdown(source)
 
 

@@ -40,7 +40,7 @@ def _parse_line(number: int, raw: bytes) -> Problem | Line:
     if not isinstance(item, dict) or not isinstance(item.get("table"), str) or not isinstance(item.get("record"), dict):
         return Problem(number, 'not a {"table": ..., "record": {...}} object')
     record_id = item["record"].get("id")
-    if not isinstance(record_id, int) or isinstance(record_id, bool) or record_id < 1:
+    if not isinstance(record_id, int) or isinstance(record_id, bool) or not 0 < record_id < 2**63:
         return Problem(number, "the record has no id")
     return Line(number, item["table"], item["record"])
 

@@ -47,6 +47,7 @@ from ..timeutil import utcnow
 from .mapping import Mentions, PollPlan, Skip, ballot, emoji_for, one_line, parse_date, parse_time, plan_poll, rich_text
 from .models import ImportRecord
 from .reader import Line, Problem, read_export
+from .summary import Summary
 
 #: tables read for their rows, in the order they are written
 WRITTEN = ("users", "groups", "memberships", "discussions", "comments", "polls", "stances", "outcomes", "reactions")
@@ -62,47 +63,7 @@ NOT_IMPORTED = {
     "discussion_templates": "custom templates have no counterpart here",
     "membership_requests": "pending join requests are not carried over",
 }
-CLAIM = (
-    "People are imported as accounts with no password. Each claims theirs on the sign-in page with "
-    "“Forgot your password?” and the email address their Loomio account used; someone who already "
-    "had an account here with that email keeps it, and finds the imported groups in it."
-)
 ALREADY = "already imported"
-
-
-class Summary:
-    """Counts per table and the reasons records were skipped (grouped, with their first line numbers)."""
-
-    LINES_SHOWN = 20
-
-    def __init__(self) -> None:
-        self.counts: dict[str, dict[str, int]] = defaultdict(lambda: {"imported": 0, "skipped": 0})
-        self.skipped: dict[tuple[str, str], dict] = {}
-        self.notes: list[dict] = []
-
-    def imported(self, table: str, how: str = "imported") -> None:
-        self.counts[table][how] = self.counts[table].get(how, 0) + 1
-
-    def skip(self, table: str, number: int, reason: str) -> None:
-        self.counts[table]["skipped"] += 1
-        entry = self.skipped.setdefault((table, reason), {"table": table, "reason": reason, "count": 0, "lines": []})
-        entry["count"] += 1
-        if len(entry["lines"]) < self.LINES_SHOWN:
-            entry["lines"].append(number)
-
-    def note(self, line: Line, text: str) -> None:
-        self.notes.append({"table": line.table, "id": line.id, "line": line.number, "note": text})
-
-    def as_dict(self, groups: list[dict]) -> dict:
-        return {
-            "counts": {table: self.counts[table] for table in sorted(self.counts)},
-            "imported": sum(c["imported"] + c.get("linked", 0) for c in self.counts.values()),
-            "skipped": sum(c["skipped"] for c in self.counts.values()),
-            "skipped_records": sorted(self.skipped.values(), key=lambda e: (e["lines"][0], e["table"])),
-            "notes": self.notes,
-            "groups": groups,
-            "people": CLAIM,
-        }
 
 
 class _Importer:
@@ -287,15 +248,14 @@ class _Importer:
 
     def ensure_admin(self) -> None:
         """The named admin is an admin of every group of the export (also of those a first run imported)."""
-        for group_id in self.imported_group_ids():
-            groups_service.restore_membership(
-                group=db.session.get(Group, group_id), user_id=self.admin.id, role="admin"
-            )
+        for group in db.session.scalars(select(Group).where(Group.id.in_(self.imported_group_ids()))):
+            groups_service.restore_membership(group=group, user_id=self.admin.id, role="admin")
 
     def group_list(self) -> list[dict]:
         ids = self.imported_group_ids()
         groups = {g.id: g for g in db.session.scalars(select(Group).where(Group.id.in_(ids)))}
-        return [{"name": groups[i].name, "handle": groups[i].handle, "url": f"/groups/{groups[i].handle}"} for i in ids]
+        shown = [groups[i] for i in ids if i in groups]
+        return [{"name": g.name, "handle": g.handle, "url": f"/groups/{g.handle}"} for g in shown]
 
     def membership(self, line: Line):
         record = line.record

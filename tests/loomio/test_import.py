@@ -201,7 +201,7 @@ def test_no_script_from_the_export_survives(app, create_user, client, login):
     assert html_sources and not [body for body in html_sources if "<script" in body]  # HTML is stored sanitised
     from platform6.accounts.service import user_by_email
 
-    login(user_by_email("operator@example.org"), "correct horse")
+    login(user_by_email("operator@example.org"))
     thread = db.session.scalar(select(Discussion).where(Discussion.title == "Opening hours for winter"))
     page = client.get(f"/d/{thread.id}").get_data(as_text=True)
     assert "6pm works for me" in page and "evil.example" not in page and "alert(" not in page
@@ -260,3 +260,17 @@ def test_a_failure_part_way_leaves_nothing_written(app, create_user, monkeypatch
     assert result.exit_code != 0 and isinstance(result.exception, RuntimeError)
     db.session.rollback()
     assert totals()[1:] == (0, 0, 0, 0, 0, 0, 0, 0)
+
+
+def test_every_imported_page_opens_for_a_member(app, create_user, client, login):
+    imported(app, create_user)
+    from platform6.accounts.service import user_by_email
+
+    login(user_by_email("operator@example.org"))
+    pages = [f"/groups/{g.handle}" for g in db.session.scalars(select(Group))]
+    pages += [f"/d/{d.id}" for d in db.session.scalars(select(Discussion))]
+    pages += [f"/polls/{p.id}" for p in db.session.scalars(select(Poll))]
+    answers = {page: client.get(page).status_code for page in pages}
+    assert set(answers.values()) == {200}, answers
+    meeting = db.session.scalar(select(Poll).where(Poll.kind == "meeting"))
+    assert "We meet on <strong>10 March</strong> at 18:00." in client.get(f"/polls/{meeting.id}").get_data(as_text=True)
