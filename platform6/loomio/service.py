@@ -92,23 +92,42 @@ class _Importer:
         self.imported_now: dict[str, set[int]] = defaultdict(set)
         self.touched_polls: set[int] = set()
         self.holders: dict[int, set[int]] | None = None
+        #: rows written or read by this run: (model, id) -> row
+        self.rows: dict[tuple[type, int], object] = {}
 
     # --- plumbing -------------------------------------------------------------------------------
 
     def local(self, table: str, source_id) -> int | None:
         return self.ids.get((table, source_id))
 
+    def row(self, model, local_id: int | None):
+        """The row, held for the whole run (the session's identity map would let it go and read it again)."""
+        if not local_id:
+            return None
+        if (model, local_id) not in self.rows:
+            self.rows[(model, local_id)] = db.session.get(model, local_id)
+        return self.rows[(model, local_id)]
+
     def each(self, table: str, lines: list[Line], write) -> None:
-        """Write each record in its own savepoint; remember what it became, or report why not."""
+        """Write each record in its own savepoint; remember the row it became, or report why not.
+
+        `write(line)` returns that row (and "linked" when it existed already) or raises Skip.
+        """
         for line in lines:
             if (table, line.id) in self.ids:
                 self.summary.skip(table, line.number, ALREADY)
                 continue
             try:
                 with db.session.begin_nested():
-                    local_table, local_id, *how = write(line)
+                    written = write(line)
+                    written, how = written if isinstance(written, tuple) else (written, "imported")
                     db.session.add(
-                        ImportRecord(source_table=table, source_id=line.id, local_table=local_table, local_id=local_id)
+                        ImportRecord(
+                            source_table=table,
+                            source_id=line.id,
+                            local_table=written.__tablename__,
+                            local_id=written.id,
+                        )
                     )
                     db.session.flush()
             except Skip as reason:
@@ -120,9 +139,10 @@ class _Importer:
             except (KeyError, TypeError, ValueError) as err:
                 self.summary.skip(table, line.number, f"a field has an unexpected value ({err!r})")
                 continue
-            self.ids[(table, line.id)] = local_id
+            self.ids[(table, line.id)] = written.id
+            self.rows[(type(written), written.id)] = written
             self.imported_now[table].add(line.id)
-            self.summary.imported(table, *how)
+            self.summary.imported(table, how)
 
     def text(self, record: dict, column: str) -> tuple[str, str]:
         return rich_text(record.get(column), record.get(f"{column}_format"), self.mentions)
@@ -184,13 +204,13 @@ class _Importer:
             raise Skip("no email address, so nobody could claim the account")
         existing = accounts_service.user_by_email(accounts_service.normalise_email(email))
         if existing is not None:
-            return "users", existing.id, "linked"
+            return existing, "linked"
         username = str(record.get("username") or "").lower()
         handle = username if HANDLE_RE.match(username) and not accounts_service.handle_taken(username) else None
         name = one_line(record.get("name"), 100) or username or email.split("@")[0]
         user = accounts_service.create_user(email=email, name=name, password=None, handle=handle)
         user.created_at = parse_time(record.get("created_at")) or user.created_at
-        return "users", user.id
+        return user
 
     def learn_mentions(self) -> None:
         lines = [line for line in self.by_table["users"] if self.local("users", line.id)]
@@ -219,7 +239,7 @@ class _Importer:
     def group(self, line: Line):
         record = line.record
         parent_id = self.local("groups", record.get("parent_id"))
-        parent = db.session.get(Group, parent_id) if parent_id else None
+        parent = self.row(Group, parent_id)
         if record.get("parent_id") and parent is None:
             self.summary.note(line, "its parent group is not in this import: imported as a top-level group")
         handle = str(record.get("handle") or "").lower()
@@ -241,7 +261,7 @@ class _Importer:
         group.description_html = html
         group.created_at = parse_time(record.get("created_at")) or group.created_at
         group.created_by_id = self.author(record, "creator_id") or self.admin.id
-        return "groups", group.id
+        return group
 
     def imported_group_ids(self) -> list[int]:
         return [gid for line in self.by_table["groups"] if (gid := self.local("groups", line.id))]
@@ -271,12 +291,12 @@ class _Importer:
         if joined_at is None:
             raise Skip("an invitation that was never accepted")
         found = groups_service.restore_membership(
-            group=db.session.get(Group, group_id),
+            group=self.row(Group, group_id),
             user_id=user_id,
             role="admin" if record.get("admin") else "member",
             joined_at=joined_at,
         )
-        return "memberships", found.id
+        return found
 
     # --- threads --------------------------------------------------------------------------------
 
@@ -303,17 +323,17 @@ class _Importer:
         db.session.add(discussion)
         db.session.flush()
         index_discussion(discussion)
-        return "discussions", discussion.id
+        return discussion
 
     def comment(self, line: Line):
         record = line.record
         discussion_id = self.local("discussions", record.get("discussion_id"))
         if discussion_id is None:
             raise Skip("its thread was not imported")
-        discussion = db.session.get(Discussion, discussion_id)
+        discussion = self.row(Discussion, discussion_id)
         parent = None
         if record.get("parent_type") == "Comment":
-            parent = db.session.get(Comment, self.local("comments", record.get("parent_id")) or 0)
+            parent = self.row(Comment, self.local("comments", record.get("parent_id")))
             if parent is not None and parent.discussion_id != discussion.id:
                 parent = None
         created_at = parse_time(record.get("created_at")) or self.now
@@ -337,13 +357,13 @@ class _Importer:
         db.session.flush()
         if not deleted_at:
             index_comment(comment, discussion)
-        return "comments", comment.id
+        return comment
 
     def reaction(self, line: Line):
         record = line.record
         if record.get("reactable_type") != "Comment":
             raise Skip("only comments take reactions here")
-        comment = db.session.get(Comment, self.local("comments", record.get("reactable_id")) or 0)
+        comment = self.row(Comment, self.local("comments", record.get("reactable_id")))
         if comment is None:
             raise Skip("its comment was not imported")
         if comment.deleted:
@@ -365,7 +385,7 @@ class _Importer:
         )
         db.session.add(reaction)
         db.session.flush()
-        return "comment_reactions", reaction.id
+        return reaction
 
     # --- decisions ------------------------------------------------------------------------------
 
@@ -419,7 +439,7 @@ class _Importer:
         if plan.note:
             self.summary.note(line, plan.note)
         self.touched_polls.add(poll.id)
-        return "polls", poll.id
+        return poll
 
     def stance_holders(self, poll_id: int) -> set[int]:
         """People here with a current Loomio stance on the poll (cast or undecided): its voters."""
@@ -469,7 +489,7 @@ class _Importer:
             )
             db.session.add(revision)
             db.session.flush()
-            return "vote_revisions", revision.id
+            return revision
         if vote is not None:
             raise Skip("this person has a vote on the poll already")
         vote = Vote(
@@ -483,7 +503,7 @@ class _Importer:
         db.session.add(vote)
         db.session.flush()
         self.touched_polls.add(poll_id)
-        return "votes", vote.id
+        return vote
 
     def outcome(self, line: Line):
         record = line.record
@@ -495,7 +515,7 @@ class _Importer:
         statement, statement_html = self.text(record, "statement")
         if not statement:
             raise Skip("the outcome says nothing")
-        poll = db.session.get(Poll, poll_id)
+        poll = self.row(Poll, poll_id)
         option = None
         if record.get("poll_option_id") is not None:
             option = self.plan(record["poll_id"]).names.get(record["poll_option_id"])
@@ -505,7 +525,7 @@ class _Importer:
         poll.outcome_author_id = self.author(record, "author_id")
         poll.outcome_at = parse_time(record.get("created_at")) or self.now
         db.session.flush()
-        return "polls", poll.id
+        return poll
 
     def recount_polls(self) -> None:
         """voters_count from the imported ballots; a closed poll's eligible count frozen at its Loomio voters."""
