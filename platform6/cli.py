@@ -1,4 +1,4 @@
-"""Command-line tools: `flask --app app demo` and `flask --app app worker`."""
+"""Command-line tools: `flask --app app demo`, `flask --app app worker` and `flask --app app import-loomio`."""
 
 import json
 
@@ -6,11 +6,13 @@ import click
 from flask import Flask, current_app
 
 from .extensions import db
+from .loomio.cli import import_loomio
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(worker)
+    app.cli.add_command(import_loomio)
 
 
 @click.command("demo")

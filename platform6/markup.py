@@ -47,7 +47,13 @@ def render_markdown(text: str | None) -> str:
     """Markdown to HTML with no script, event handler, javascript: URL, iframe or SVG left."""
     if not text:
         return ""
-    html = _md().convert(text)
+    return sanitise_html(_md().convert(text))
+
+
+def sanitise_html(html: str | None) -> str:
+    """HTML from elsewhere (rendered Markdown, an imported Loomio body) through the one allow-list."""
+    if not html:
+        return ""
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -130,6 +130,9 @@ EXPECTED: dict[tuple[str, str], dict] = {
     # --- API: notifications -----------------------------------------------------------------------
     ("GET", "/api/v1/notifications"): same(401, 200, 200, 200),
     ("POST", "/api/v1/notifications/read"): same(401, 200, 200, 200),
+    # --- pages: the Loomio import (site admins only, and none of these four is one) --------------
+    ("GET", "/admin/loomio-import"): same(LOGIN, 403, 403, 403),
+    ("POST", "/admin/loomio-import"): same(LOGIN, 403, 403, 403),
 }
 
 # Request bodies for writes: (world, privacy, actor) -> dict (JSON for the API, form data for pages).

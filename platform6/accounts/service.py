@@ -19,6 +19,8 @@ from ..timeutil import utcnow
 from .models import ApiToken, LoginAttempt, User
 
 MIN_PASSWORD_LENGTH = 8
+#: the password hash of an account nobody has claimed yet: no password ever matches it (werkzeug needs "method$salt$hash")
+UNUSABLE_PASSWORD = "!unclaimed"
 
 
 def normalise_email(email: str) -> str:
@@ -53,10 +55,13 @@ def user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-def create_user(*, email: str, name: str, password: str, handle: str | None = None) -> User:
+def create_user(*, email: str, name: str, password: str | None, handle: str | None = None) -> User:
+    """A new account. With `password` None it has no usable password (nobody can sign in as it) until
+    its owner sets one through the password-reset link: how people imported from Loomio claim theirs."""
     email = normalise_email(email)
     name = _check_name(name)
-    _check_password(password)
+    if password is not None:
+        _check_password(password)
     if user_by_email(email) is not None:
         raise Conflict("An account with that email exists already.", fields={"email": ["Already registered."]})
     if handle:
@@ -66,7 +71,10 @@ def create_user(*, email: str, name: str, password: str, handle: str | None = No
     else:
         handle = handles.from_name(name, handle_taken)
     user = User(email=email, name=name, handle=handle)
-    user.set_password(password)
+    if password is None:
+        user.password_hash = UNUSABLE_PASSWORD
+    else:
+        user.set_password(password)
     db.session.add(user)
     db.session.flush()
     return user

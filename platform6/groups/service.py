@@ -1,7 +1,7 @@
 """Every write about groups: creating them, settings, memberships, join requests, invitation links."""
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select, update
@@ -189,6 +189,24 @@ def add_member_by_decision(*, group: Group, user_id: int, role: str) -> Membersh
         forget_memberships()
         return existing
     return _add_membership(group, user_id, role)
+
+
+def restore_membership(*, group: Group, user_id: int, role: str, joined_at: datetime | None = None) -> Membership:
+    """A membership carried over from another platform (the Loomio import): no actor's rights apply and
+    nobody is notified. An existing membership stays as it is, except that an admin role is kept or given."""
+    role = _check_role(role)
+    existing = _membership_of(group, user_id)
+    if existing is not None:
+        if role == "admin" and existing.role != "admin":
+            existing.role = "admin"
+            db.session.flush()
+            forget_memberships()
+        return existing
+    created = _add_membership(group, user_id, role)
+    if joined_at is not None:
+        created.joined_at = joined_at
+        db.session.flush()
+    return created
 
 
 def set_role(*, actor: User, group: Group, user_id: int, role: str) -> Membership:

@@ -1,0 +1,1 @@
+"""Import from Loomio: a group export (JSON lines) becomes groups, people, threads and decisions here."""

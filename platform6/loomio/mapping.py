@@ -1,0 +1,257 @@
+"""How Loomio's values become ours: times, rich text and mentions, reactions, poll types, options and ballots.
+
+Poll types. Loomio's nine types have the same names as our kinds (governance/kinds.py), and map
+one to one, with these differences:
+- proposal, count and check: our options are fixed. Loomio's options are matched by their icon
+  (agree, abstain, disagree, block) or their name: a proposal's agree/abstain/disagree/block, a
+  count's agree → yes and disagree → no, a check's agree → looks_good, abstain → not_sure and
+  disagree → concerned. When an option matches none of ours (a custom proposal), the poll is
+  imported as a single-choice "poll" with Loomio's option names, and the summary notes it.
+- ranked_choice: Loomio stores `score = options - rank + 1`; we store the rank, and count by
+  Borda, which gives each option the same points Loomio summed.
+- dot_vote, score, meeting: the scores are the values (meeting: 2 yes, 1 maybe → "if need be", 0 no).
+- question: the answer is the vote's reason; a stance without one has nothing to carry and is skipped.
+- `hide_results`: "until_closed" and "until_vote" both hide results until the poll closes (we have
+  no "until you vote"). `stance_reason_required` disabled/optional/required → reasons off/optional/required.
+What does not fit is skipped with its reason in the summary, never forced: an unknown poll type, options
+our kind refuses (duplicates, a meeting time that is not ISO 8601, fewer than two), settings out of range,
+or a ballot that breaks its kind's rule (for example a meeting vote that leaves a time unanswered).
+"""
+
+import html as html_lib
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from ..errors import DomainError
+from ..forums.service import check_emoji
+from ..governance import kinds
+from ..markup import MENTION_RE, render_markdown, sanitise_html
+from ..timeutil import to_utc_naive
+
+
+class Skip(Exception):
+    """A record that cannot be imported; the message is the reason shown in the summary."""
+
+
+def parse_time(value) -> datetime | None:
+    """Loomio's `2025-03-03T22:05:44.318Z` as a naive UTC datetime; None stays None."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise Skip(f"{value!r} is not a time")
+    try:
+        return to_utc_naive(datetime.fromisoformat(value))
+    except ValueError:
+        raise Skip(f"{value!r} is not a time") from None
+
+
+def parse_date(value) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise Skip(f"{value!r} is not a date") from None
+
+
+def one_line(value, limit: int) -> str:
+    """A title or name: whitespace collapsed, cut to what our column holds."""
+    return " ".join(str(value or "").split())[:limit]
+
+
+# --- rich text and mentions ---------------------------------------------------------------------
+
+_HTML_MENTION = re.compile(r"<span\b[^>]*\bdata-mention-id=\"([^\"]*)\"[^>]*>(.*?)</span>", re.IGNORECASE | re.DOTALL)
+_EMPTY = ("", "<p></p>")
+
+
+@dataclass
+class Mentions:
+    """Loomio usernames (lower-cased) and user ids (as strings) of imported people -> their handles here."""
+
+    by_key: dict[str, str] = field(default_factory=dict)
+
+    def add(self, *, loomio_id: int, username: str | None, handle: str) -> None:
+        self.by_key[str(loomio_id)] = handle
+        if username:
+            self.by_key[username.lower()] = handle
+
+    def handle(self, key: str) -> str | None:
+        return self.by_key.get(key.lower())
+
+
+def rich_text(value, text_format, mentions: Mentions) -> tuple[str, str]:
+    """A Loomio rich-text value as (source, html) for our columns.
+
+    Markdown: Loomio stored it HTML-escaped, so it is unescaped, `@username` becomes `@handle` for
+    imported people (any other `@word` is written `&#64;word`, so it links no one here), and it is
+    rendered like any Markdown. HTML: a mention `<span data-mention-id>` becomes the same link our
+    Markdown makes (or its plain text), and the rest goes through the same nh3 allow-list; the
+    source is that sanitised HTML, which our Markdown keeps as it is if the text is edited later.
+    """
+    if not isinstance(value, str) or value.strip() in _EMPTY:
+        return "", ""
+    if text_format == "html":
+
+        def mention(found: re.Match) -> str:
+            handle = mentions.handle(found.group(1))
+            if handle is None:
+                return found.group(2)
+            return f'<a href="/people/{handle}" class="mention">@{handle}</a>'
+
+        cleaned = sanitise_html(_HTML_MENTION.sub(mention, value)).strip()
+        return cleaned, cleaned
+
+    def md_mention(found: re.Match) -> str:
+        handle = mentions.handle(found.group(1))
+        return f"@{handle}" if handle else f"&#64;{found.group(1)}"
+
+    source = MENTION_RE.sub(md_mention, html_lib.unescape(value)).strip()
+    return source, render_markdown(source)
+
+
+# --- reactions ----------------------------------------------------------------------------------
+
+#: the shortcodes Loomio's reaction picker offers most, as the emoji our reactions store
+EMOJI = {
+    "+1": "👍", "thumbsup": "👍", "-1": "👎", "thumbsdown": "👎", "heart": "❤️", "tada": "🎉",
+    "smile": "😄", "smiley": "😃", "slightly_smiling_face": "🙂", "grinning": "😀", "laughing": "😆",
+    "joy": "😂", "wink": "😉", "thinking": "🤔", "thinking_face": "🤔", "confused": "😕", "cry": "😢",
+    "open_mouth": "😮", "clap": "👏", "pray": "🙏", "raised_hands": "🙌", "muscle": "💪", "ok_hand": "👌",
+    "wave": "👋", "eyes": "👀", "fire": "🔥", "rocket": "🚀", "star": "⭐", "sparkles": "✨", "100": "💯",
+    "white_check_mark": "✅", "heavy_check_mark": "✔️", "x": "❌", "warning": "⚠️", "bulb": "💡",
+    "seedling": "🌱", "hugs": "🤗", "heart_eyes": "😍", "sunglasses": "😎", "grimacing": "😬",
+}  # fmt: skip
+
+
+def emoji_for(reaction) -> str:
+    """Loomio's `:+1:` (or an old `+1`, or an emoji itself) as the emoji our reactions store."""
+    text = str(reaction or "").strip()
+    code = text.strip(":")
+    if code in EMOJI:
+        return EMOJI[code]
+    try:
+        return check_emoji(text)
+    except DomainError:
+        raise Skip(f"the reaction {text!r} is not an emoji we know") from None
+
+
+# --- polls --------------------------------------------------------------------------------------
+
+#: option icon or name -> our fixed option, per kind with fixed options
+FIXED_MATCHES = {
+    "proposal": {"agree": "agree", "abstain": "abstain", "disagree": "disagree", "block": "block"},
+    "count": {"agree": "yes", "disagree": "no", "yes": "yes", "no": "no"},
+    "check": {
+        "agree": "looks_good", "abstain": "not_sure", "disagree": "concerned",
+        "looks_good": "looks_good", "not_sure": "not_sure", "concerned": "concerned",
+    },
+}  # fmt: skip
+REASONS = {"disabled": "off", "optional": "optional", "required": "required"}
+
+
+@dataclass
+class PollPlan:
+    """What a Loomio poll becomes: our kind, option names (ours, in order), settings, and Loomio option id -> name."""
+
+    kind: str
+    options: list[str]
+    settings: dict
+    names: dict[int, str]
+    #: said in the summary when the poll changed kind
+    note: str | None = None
+
+
+def _fixed_names(kind: str, options: list[dict]) -> dict[int, str] | None:
+    matches = FIXED_MATCHES[kind]
+    names: dict[int, str] = {}
+    for option in options:
+        name = str(option.get("name") or "").strip().lower().replace(" ", "_")
+        ours = matches.get(option.get("icon")) or matches.get(name)
+        if ours is None or ours in names.values():
+            return None
+        names[option["id"]] = ours
+    return names
+
+
+def _given_name(kind: str, name) -> str:
+    text = " ".join(str(name or "").split())
+    if kind == "meeting":
+        try:
+            return kinds.normalise_meeting_time(text)
+        except ValueError:
+            raise Skip(f"the meeting time {text!r} is not an ISO 8601 date and time") from None
+    return text
+
+
+def _int(value, default: int) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def _settings(kind: str, poll: dict, count: int) -> dict:
+    settings = {
+        "reasons": "required" if kind == "question" else REASONS.get(poll.get("stance_reason_required"), "optional")
+    }
+    if kind == "poll":
+        high = min(max(_int(poll.get("maximum_stance_choices"), count), 1), count)
+        settings.update(max_choices=high, min_choices=min(max(_int(poll.get("minimum_stance_choices"), 1), 1), high))
+    elif kind == "dot_vote":
+        settings["dots_per_voter"] = _int(poll.get("dots_per_person"), 8)
+    elif kind == "score":
+        settings.update(min_score=_int(poll.get("min_score"), 0), max_score=_int(poll.get("max_score"), 5))
+    return settings
+
+
+def plan_poll(poll: dict, options: list[dict]) -> PollPlan:
+    """Our kind, options and settings for a Loomio poll and its poll_options; Skip when they do not fit."""
+    kind = poll.get("poll_type")
+    if kind not in kinds.KINDS:
+        raise Skip(f"the poll type {kind!r} has no counterpart here")
+    options = sorted(options, key=lambda o: (_int(o.get("priority"), 0), o["id"]))
+    note = None
+    if kind == "question":
+        names = {}
+    elif kind in FIXED_MATCHES:
+        names = _fixed_names(kind, options)
+        if names is None:
+            names = {o["id"]: _given_name("poll", o.get("name")) for o in options}
+            note = f"a {kind} with its own options ({', '.join(names.values())}): imported as a single-choice poll"
+            kind = "poll"
+    else:
+        names = {o["id"]: _given_name(kind, o.get("name")) for o in options}
+    try:
+        if kind in kinds.FIXED_OPTIONS:
+            ordered = kinds.normalise_options(kind, None)
+        else:
+            ordered = kinds.normalise_options(kind, list(names.values()))
+        settings = _settings(kind, poll, len(ordered))
+        if note:
+            settings.update(min_choices=1, max_choices=1)
+        settings = kinds.normalise_settings(kind, settings, ordered)
+    except DomainError as err:
+        raise Skip(f"its options or settings do not fit a {kind}: {err.message}") from None
+    return PollPlan(kind=kind, options=ordered, settings=settings, names=names, note=note)
+
+
+def ballot(plan: PollPlan, choices: list[dict]) -> dict[str, int]:
+    """A stance's stance_choices as our vote's choices, checked by the kind's own rule; Skip if they break it."""
+    picked: dict[str, int] = {}
+    for choice in choices:
+        name = plan.names.get(choice.get("poll_option_id"))
+        score = choice.get("score")
+        if name is None:
+            raise Skip("a choice names an option the poll does not have")
+        if not isinstance(score, int) or isinstance(score, bool):
+            raise Skip(f"the score {score!r} is not a whole number")
+        picked[name] = score
+    if plan.kind in ("proposal", "count", "check", "poll"):
+        picked = {name: 1 for name, score in picked.items() if score > 0}
+    elif plan.kind == "ranked_choice":
+        picked = {name: len(plan.options) - score + 1 for name, score in picked.items() if score > 0}
+    elif plan.kind == "question":
+        picked = {}
+    try:
+        return kinds.check_choices(plan.kind, plan.options, plan.settings, picked)
+    except DomainError as err:
+        raise Skip(f"its choices do not fit a {plan.kind}: {err.message}") from None

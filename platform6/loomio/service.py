@@ -1,0 +1,549 @@
+"""The Loomio import: a group export (reader.py) is mapped (mapping.py) and written here, flushed, never committed.
+
+Tables are written in dependency order whatever their order in the file: users, groups (parents
+first), memberships, discussions, comments (oldest first, so a reply finds its parent), polls with
+their poll_options, stances with their stance_choices, outcomes, reactions. Every record is written
+in a savepoint: one that cannot be imported leaves nothing behind and is reported as skipped with
+its reason and line number. Each imported record is remembered in `loomio_import_records`, so a
+second run of the same file imports nothing and reports every record as "already imported"; a
+later export of the same group adds only what is new.
+
+What becomes what:
+- users: accounts with no usable password (accounts.service.create_user with password None); each
+  person claims theirs by asking for a password-reset link with the email Loomio had. An account that
+  exists here with the same email is used as it is ("linked"). Deactivated users and bots get no
+  account: their posts stay, without an author, and their votes and reactions are skipped.
+- groups: through groups.service.create_group, with the `admin` as their first admin; privacy from
+  Loomio's visibility (hidden → secret, visible and joined on request → open, else closed).
+- memberships: accepted ones (pending invitations are skipped), admins as admins; nobody is notified.
+- discussions and comments: timestamps, closing and pinning kept; the reply structure comes from
+  `comments.parent_id` (a reply to a vote becomes a top-level comment); a deleted comment is kept as
+  deleted so its replies keep their place; a deleted thread is skipped.
+- polls: see mapping.py for the kinds; the votes are the latest cast stances, and a stance they
+  replaced becomes the vote's history; results are never copied: our tally counts the ballots.
+  A poll past its closing time is imported closed (Loomio would have closed it then).
+- outcomes: the latest one becomes the poll's outcome; reactions: on comments only (ours take no others).
+- events, notifications, discussion_readers, attachments, templates and join requests are skipped
+  with their reason; no notification or email is sent for anything imported.
+"""
+
+from collections import defaultdict
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from ..accounts import service as accounts_service
+from ..accounts.models import User
+from ..errors import DomainError
+from ..extensions import db
+from ..forums.models import TITLE_MAX, Comment, Discussion, Reaction
+from ..forums.service import index_comment, index_discussion
+from ..governance import queries as governance_queries
+from ..governance.models import Poll, Vote, VoteRevision
+from ..groups import service as groups_service
+from ..groups.models import Group
+from ..handles import HANDLE_RE
+from ..timeutil import utcnow
+from .mapping import Mentions, PollPlan, Skip, ballot, emoji_for, one_line, parse_date, parse_time, plan_poll, rich_text
+from .models import ImportRecord
+from .reader import Line, Problem, read_export
+from .summary import Summary
+
+#: tables read for their rows, in the order they are written
+WRITTEN = ("users", "groups", "memberships", "discussions", "comments", "polls", "stances", "outcomes", "reactions")
+#: tables read only as part of another record's row
+PARTS = {"poll_options": ("polls", "poll_id"), "stance_choices": ("stances", "stance_id")}
+#: Loomio tables that have no counterpart here, and why
+NOT_IMPORTED = {
+    "events": "the timeline is rebuilt from the comments, polls and votes themselves",
+    "notifications": "notifications are not carried over",
+    "discussion_readers": "read state is not carried over",
+    "attachments": "files are not copied (their links point at the Loomio server)",
+    "poll_templates": "custom templates have no counterpart here",
+    "discussion_templates": "custom templates have no counterpart here",
+    "membership_requests": "pending join requests are not carried over",
+}
+ALREADY = "already imported"
+
+
+class _Importer:
+    def __init__(self, lines: list[Line], admin: User) -> None:
+        self.admin = admin
+        self.now = utcnow()
+        self.summary = Summary()
+        self.by_table: dict[str, list[Line]] = defaultdict(list)
+        for line in lines:
+            self.by_table[line.table].append(line)
+        self.records: dict[tuple[str, int], dict] = {(line.table, line.id): line.record for line in lines}
+        self.ids: dict[tuple[str, int], int] = {
+            (table, source_id): local_id
+            for table, source_id, local_id in db.session.execute(
+                select(ImportRecord.source_table, ImportRecord.source_id, ImportRecord.local_id)
+            )
+        }
+        self.parts: dict[str, dict[int, list[dict]]] = {}
+        for part, (_, key) in PARTS.items():
+            grouped: dict[int, list[dict]] = defaultdict(list)
+            for line in self.by_table.get(part, []):
+                grouped[line.record.get(key)].append(line.record)
+            self.parts[part] = grouped
+        self.mentions = Mentions()
+        self.plans: dict[int, PollPlan] = {}
+        self.imported_now: dict[str, set[int]] = defaultdict(set)
+        self.touched_polls: set[int] = set()
+        self.holders: dict[int, set[int]] | None = None
+        #: rows written or read by this run: (model, id) -> row
+        self.rows: dict[tuple[type, int], object] = {}
+
+    # --- plumbing -------------------------------------------------------------------------------
+
+    def local(self, table: str, source_id) -> int | None:
+        return self.ids.get((table, source_id))
+
+    def row(self, model, local_id: int | None):
+        """The row, held for the whole run (the session's identity map would let it go and read it again)."""
+        if not local_id:
+            return None
+        if (model, local_id) not in self.rows:
+            self.rows[(model, local_id)] = db.session.get(model, local_id)
+        return self.rows[(model, local_id)]
+
+    def each(self, table: str, lines: list[Line], write) -> None:
+        """Write each record in its own savepoint; remember the row it became, or report why not.
+
+        `write(line)` returns that row (and "linked" when it existed already) or raises Skip.
+        """
+        for line in lines:
+            if (table, line.id) in self.ids:
+                self.summary.skip(table, line.number, ALREADY)
+                continue
+            try:
+                with db.session.begin_nested():
+                    written = write(line)
+                    written, how = written if isinstance(written, tuple) else (written, "imported")
+                    db.session.add(
+                        ImportRecord(
+                            source_table=table,
+                            source_id=line.id,
+                            local_table=written.__tablename__,
+                            local_id=written.id,
+                        )
+                    )
+                    db.session.flush()
+            except Skip as reason:
+                self.summary.skip(table, line.number, str(reason))
+                continue
+            except DomainError as err:
+                self.summary.skip(table, line.number, err.message)
+                continue
+            except (KeyError, TypeError, ValueError) as err:
+                self.summary.skip(table, line.number, f"a field has an unexpected value ({err!r})")
+                continue
+            self.ids[(table, line.id)] = written.id
+            self.rows[(type(written), written.id)] = written
+            self.imported_now[table].add(line.id)
+            self.summary.imported(table, how)
+
+    def text(self, record: dict, column: str) -> tuple[str, str]:
+        return rich_text(record.get(column), record.get(f"{column}_format"), self.mentions)
+
+    def author(self, record: dict, column: str) -> int | None:
+        return self.local("users", record.get(column))
+
+    # --- the run --------------------------------------------------------------------------------
+
+    def run(self, problems: list[Problem]) -> dict:
+        for problem in problems:
+            self.summary.skip("(unreadable lines)", problem.number, problem.reason)
+        for table, lines in self.by_table.items():
+            if table in NOT_IMPORTED:
+                for line in lines:
+                    self.summary.skip(table, line.number, NOT_IMPORTED[table])
+            elif table not in WRITTEN and table not in PARTS:
+                for line in lines:
+                    self.summary.skip(table, line.number, f"unknown record type {table!r}")
+        self.each("users", self.by_table["users"], self.user)
+        self.learn_mentions()
+        self.each("groups", self.groups_parents_first(), self.group)
+        self.ensure_admin()
+        self.each("memberships", self.by_table["memberships"], self.membership)
+        self.each("discussions", self.by_table["discussions"], self.discussion)
+        self.each("comments", self.oldest_first("comments"), self.comment)
+        self.each("polls", self.by_table["polls"], self.poll)
+        self.count_parts("poll_options", "polls")
+        self.each("stances", self.stances_in_order(), self.stance)
+        self.count_parts("stance_choices", "stances")
+        self.each("outcomes", self.by_table["outcomes"], self.outcome)
+        self.each("reactions", self.by_table["reactions"], self.reaction)
+        self.recount_polls()
+        return self.summary.as_dict(self.group_list())
+
+    def count_parts(self, part: str, owner: str) -> None:
+        for line in self.by_table.get(part, []):
+            owner_id = line.record.get(PARTS[part][1])
+            if owner_id in self.imported_now[owner]:
+                self.summary.imported(part)
+            elif (owner, owner_id) in self.ids:
+                self.summary.skip(part, line.number, ALREADY)
+            else:
+                self.summary.skip(part, line.number, f"its {owner[:-1]} was not imported")
+
+    def oldest_first(self, table: str) -> list[Line]:
+        return sorted(self.by_table[table], key=lambda line: (str(line.record.get("created_at") or ""), line.id))
+
+    # --- people ---------------------------------------------------------------------------------
+
+    def user(self, line: Line):
+        record = line.record
+        if record.get("deactivated_at"):
+            raise Skip("deactivated in Loomio: their posts are kept without a name")
+        if record.get("bot"):
+            raise Skip("a Loomio bot, not a person")
+        email = record.get("email")
+        if not isinstance(email, str) or not email.strip():
+            raise Skip("no email address, so nobody could claim the account")
+        existing = accounts_service.user_by_email(accounts_service.normalise_email(email))
+        if existing is not None:
+            return existing, "linked"
+        username = str(record.get("username") or "").lower()
+        handle = username if HANDLE_RE.match(username) and not accounts_service.handle_taken(username) else None
+        name = one_line(record.get("name"), 100) or username or email.split("@")[0]
+        user = accounts_service.create_user(email=email, name=name, password=None, handle=handle)
+        user.created_at = parse_time(record.get("created_at")) or user.created_at
+        return user
+
+    def learn_mentions(self) -> None:
+        lines = [line for line in self.by_table["users"] if self.local("users", line.id)]
+        local_ids = [self.local("users", line.id) for line in lines]
+        handles = dict(db.session.execute(select(User.id, User.handle).where(User.id.in_(local_ids))).all())
+        for line in lines:
+            handle = handles.get(self.local("users", line.id))
+            if handle:
+                self.mentions.add(loomio_id=line.id, username=line.record.get("username"), handle=handle)
+
+    # --- groups ---------------------------------------------------------------------------------
+
+    def groups_parents_first(self) -> list[Line]:
+        def depth(record: dict, seen: int = 0) -> int:
+            parent = self.records.get(("groups", record.get("parent_id")))
+            return seen if parent is None or seen > 10 else depth(parent, seen + 1)
+
+        return sorted(self.by_table["groups"], key=lambda line: (depth(line.record), line.id))
+
+    @staticmethod
+    def privacy(record: dict, parent: Group | None) -> str:
+        if (parent is not None and parent.privacy == "secret") or record.get("is_visible_to_public") is False:
+            return "secret"
+        return "open" if record.get("membership_granted_upon") == "request" else "closed"
+
+    def group(self, line: Line):
+        record = line.record
+        parent_id = self.local("groups", record.get("parent_id"))
+        parent = self.row(Group, parent_id)
+        if record.get("parent_id") and parent is None:
+            self.summary.note(line, "its parent group is not in this import: imported as a top-level group")
+        handle = str(record.get("handle") or "").lower()
+        source, html = self.text(record, "description")
+        group = groups_service.create_group(
+            actor=self.admin,
+            name=one_line(record.get("name"), 100) or f"Loomio group {line.id}",
+            handle=handle if HANDLE_RE.match(handle) and not groups_service.handle_taken(handle) else None,
+            description=source,
+            privacy=self.privacy(record, parent),
+            parent_id=parent.id if parent else None,
+            settings={
+                "members_can_start_discussions": record.get("members_can_start_discussions", True) is not False,
+                "members_can_raise_polls": record.get("members_can_raise_motions", True) is not False,
+                "members_can_add_members": bool(record.get("members_can_add_members")),
+                "members_can_create_subgroups": bool(record.get("members_can_create_subgroups")),
+            },
+        )
+        group.description_html = html
+        group.created_at = parse_time(record.get("created_at")) or group.created_at
+        group.created_by_id = self.author(record, "creator_id") or self.admin.id
+        return group
+
+    def imported_group_ids(self) -> list[int]:
+        return [gid for line in self.by_table["groups"] if (gid := self.local("groups", line.id))]
+
+    def ensure_admin(self) -> None:
+        """The named admin is an admin of every group of the export (also of those a first run imported)."""
+        for group in db.session.scalars(select(Group).where(Group.id.in_(self.imported_group_ids()))):
+            groups_service.restore_membership(group=group, user_id=self.admin.id, role="admin")
+
+    def group_list(self) -> list[dict]:
+        ids = self.imported_group_ids()
+        groups = {g.id: g for g in db.session.scalars(select(Group).where(Group.id.in_(ids)))}
+        shown = [groups[i] for i in ids if i in groups]
+        return [{"name": g.name, "handle": g.handle, "url": f"/groups/{g.handle}"} for g in shown]
+
+    def membership(self, line: Line):
+        record = line.record
+        group_id = self.local("groups", record.get("group_id"))
+        if group_id is None:
+            raise Skip("its group was not imported")
+        user_id = self.local("users", record.get("user_id"))
+        if user_id is None:
+            raise Skip("the person was not imported")
+        if record.get("revoked_at"):
+            raise Skip("the membership was revoked")
+        joined_at = parse_time(record.get("accepted_at"))
+        if joined_at is None:
+            raise Skip("an invitation that was never accepted")
+        found = groups_service.restore_membership(
+            group=self.row(Group, group_id),
+            user_id=user_id,
+            role="admin" if record.get("admin") else "member",
+            joined_at=joined_at,
+        )
+        return found
+
+    # --- threads --------------------------------------------------------------------------------
+
+    def discussion(self, line: Line):
+        record = line.record
+        group_id = self.local("groups", record.get("group_id"))
+        if group_id is None:
+            raise Skip("its group was not imported")
+        if record.get("discarded_at"):
+            raise Skip("deleted in Loomio")
+        created_at = parse_time(record.get("created_at")) or self.now
+        source, html = self.text(record, "description")
+        discussion = Discussion(
+            group_id=group_id,
+            author_id=self.author(record, "author_id"),
+            title=one_line(record.get("title"), TITLE_MAX) or "(untitled)",
+            description=source,
+            description_html=html,
+            pinned=bool(record.get("pinned_at")),
+            closed_at=parse_time(record.get("closed_at")),
+            created_at=created_at,
+            last_activity_at=parse_time(record.get("last_activity_at")) or created_at,
+        )
+        db.session.add(discussion)
+        db.session.flush()
+        index_discussion(discussion)
+        return discussion
+
+    def comment(self, line: Line):
+        record = line.record
+        discussion_id = self.local("discussions", record.get("discussion_id"))
+        if discussion_id is None:
+            raise Skip("its thread was not imported")
+        discussion = self.row(Discussion, discussion_id)
+        parent = None
+        if record.get("parent_type") == "Comment":
+            parent = self.row(Comment, self.local("comments", record.get("parent_id")))
+            if parent is not None and parent.discussion_id != discussion.id:
+                parent = None
+        created_at = parse_time(record.get("created_at")) or self.now
+        deleted_at = parse_time(record.get("discarded_at"))
+        source, html = ("", "") if deleted_at else self.text(record, "body")
+        discussion.last_position += 1
+        discussion.comments_count += 0 if deleted_at else 1
+        discussion.last_activity_at = max(discussion.last_activity_at, created_at)
+        comment = Comment(
+            discussion_id=discussion.id,
+            parent_id=parent.id if parent else None,
+            author_id=self.author(record, "user_id"),
+            body=source,
+            body_html=html,
+            position=discussion.last_position,
+            created_at=created_at,
+            edited_at=parse_time(record.get("edited_at")),
+            deleted_at=deleted_at,
+        )
+        db.session.add(comment)
+        db.session.flush()
+        if not deleted_at:
+            index_comment(comment, discussion)
+        return comment
+
+    def reaction(self, line: Line):
+        record = line.record
+        if record.get("reactable_type") != "Comment":
+            raise Skip("only comments take reactions here")
+        comment = self.row(Comment, self.local("comments", record.get("reactable_id")))
+        if comment is None:
+            raise Skip("its comment was not imported")
+        if comment.deleted:
+            raise Skip("its comment was deleted")
+        user_id = self.local("users", record.get("user_id"))
+        if user_id is None:
+            raise Skip("the person was not imported")
+        emoji = emoji_for(record.get("reaction"))
+        taken = select(Reaction.id).where(
+            Reaction.comment_id == comment.id, Reaction.user_id == user_id, Reaction.emoji == emoji
+        )
+        if db.session.scalar(taken) is not None:
+            raise Skip("the same person reacted with the same emoji already")
+        reaction = Reaction(
+            comment_id=comment.id,
+            user_id=user_id,
+            emoji=emoji,
+            created_at=parse_time(record.get("created_at")) or self.now,
+        )
+        db.session.add(reaction)
+        db.session.flush()
+        return reaction
+
+    # --- decisions ------------------------------------------------------------------------------
+
+    def plan(self, poll_id: int) -> PollPlan:
+        if poll_id not in self.plans:
+            record = self.records.get(("polls", poll_id))
+            if record is None:
+                raise Skip("its poll is not in this export")
+            self.plans[poll_id] = plan_poll(record, self.parts["poll_options"].get(poll_id, []))
+        return self.plans[poll_id]
+
+    def poll(self, line: Line):
+        record = line.record
+        group_id = self.local("groups", record.get("group_id"))
+        if group_id is None:
+            raise Skip("its group was not imported")
+        if record.get("discarded_at"):
+            raise Skip("deleted in Loomio")
+        plan = self.plan(line.id)
+        created_at = parse_time(record.get("created_at")) or self.now
+        closed_at = parse_time(record.get("closed_at"))
+        closing_at = parse_time(record.get("closing_at"))
+        if closed_at is None and closing_at is not None and closing_at <= self.now:
+            closed_at = closing_at
+        if closing_at is None:
+            days = record.get("default_duration_in_days")
+            closing_at = closed_at or self.now + timedelta(days=days if isinstance(days, int) and 0 < days < 366 else 7)
+        source, html = self.text(record, "details")
+        poll = Poll(
+            group_id=group_id,
+            discussion_id=self.local("discussions", record.get("discussion_id")),
+            author_id=self.author(record, "author_id"),
+            kind=plan.kind,
+            title=one_line(record.get("title"), 200) or "(untitled)",
+            details=source,
+            details_html=html,
+            options=plan.options,
+            settings=plan.settings,
+            anonymous=bool(record.get("anonymous")),
+            hide_results=record.get("hide_results") in ("until_closed", "until_vote"),
+            closing_at=closing_at,
+            closed_at=closed_at,
+            list_rank=1 if closed_at else 0,
+            created_at=created_at,
+            listed_at=closed_at or created_at,
+        )
+        if record.get("specified_voters_only"):
+            poll.voter_ids = sorted(self.stance_holders(line.id))
+        db.session.add(poll)
+        db.session.flush()
+        if plan.note:
+            self.summary.note(line, plan.note)
+        self.touched_polls.add(poll.id)
+        return poll
+
+    def stance_holders(self, poll_id: int) -> set[int]:
+        """People here with a current Loomio stance on the poll (cast or undecided): its voters."""
+        if self.holders is None:
+            self.holders = defaultdict(set)
+            for line in self.by_table["stances"]:
+                record = line.record
+                uid = self.local("users", record.get("participant_id"))
+                if uid and record.get("latest") and not record.get("revoked_at"):
+                    self.holders[record.get("poll_id")].add(uid)
+        return self.holders[poll_id]
+
+    def stances_in_order(self) -> list[Line]:
+        """Current stances first, then the ones they replaced, newest first (each becomes the next older revision)."""
+        stances = self.by_table["stances"]
+        older = [line for line in stances if not line.record.get("latest")]
+        older.sort(key=lambda line: str(line.record.get("cast_at") or ""), reverse=True)
+        return [line for line in stances if line.record.get("latest")] + older
+
+    def stance(self, line: Line):
+        record = line.record
+        poll_id = self.local("polls", record.get("poll_id"))
+        if poll_id is None:
+            raise Skip("its poll was not imported")
+        if record.get("revoked_at"):
+            raise Skip("withdrawn in Loomio")
+        user_id = self.local("users", record.get("participant_id"))
+        if user_id is None:
+            raise Skip("the voter was not imported")
+        cast_at = parse_time(record.get("cast_at"))
+        if cast_at is None:
+            raise Skip("undecided: never voted")
+        plan = self.plan(record["poll_id"])
+        choices = ballot(plan, self.parts["stance_choices"].get(line.id, []))
+        reason, reason_html = self.text(record, "reason")
+        if plan.kind == "question" and not reason:
+            raise Skip("a question's answer is its reason, and this one has none")
+        vote = db.session.scalar(select(Vote).where(Vote.poll_id == poll_id, Vote.user_id == user_id))
+        if not record.get("latest"):
+            if vote is None:
+                raise Skip("replaced by a later vote that was not imported")
+            older = db.session.scalar(
+                select(VoteRevision.cast_at).where(VoteRevision.vote_id == vote.id).order_by(VoteRevision.cast_at)
+            )
+            revision = VoteRevision(
+                vote_id=vote.id, choices=choices, reason=reason, cast_at=cast_at, replaced_at=older or vote.created_at
+            )
+            db.session.add(revision)
+            db.session.flush()
+            return revision
+        if vote is not None:
+            raise Skip("this person has a vote on the poll already")
+        vote = Vote(
+            poll_id=poll_id,
+            user_id=user_id,
+            choices=choices,
+            reason=reason,
+            reason_html=reason_html,
+            created_at=cast_at,
+        )
+        db.session.add(vote)
+        db.session.flush()
+        self.touched_polls.add(poll_id)
+        return vote
+
+    def outcome(self, line: Line):
+        record = line.record
+        poll_id = self.local("polls", record.get("poll_id"))
+        if poll_id is None:
+            raise Skip("its poll was not imported")
+        if record.get("latest") is False:
+            raise Skip("replaced by a later outcome")
+        statement, statement_html = self.text(record, "statement")
+        if not statement:
+            raise Skip("the outcome says nothing")
+        poll = self.row(Poll, poll_id)
+        option = None
+        if record.get("poll_option_id") is not None:
+            option = self.plan(record["poll_id"]).names.get(record["poll_option_id"])
+        poll.outcome_statement, poll.outcome_statement_html = statement, statement_html
+        poll.outcome_option = option
+        poll.outcome_review_on = parse_date(record.get("review_on"))
+        poll.outcome_author_id = self.author(record, "author_id")
+        poll.outcome_at = parse_time(record.get("created_at")) or self.now
+        db.session.flush()
+        return poll
+
+    def recount_polls(self) -> None:
+        """voters_count from the imported ballots; a closed poll's eligible count frozen at its Loomio voters."""
+        by_poll = {self.local("polls", line.id): line.id for line in self.by_table["polls"]}
+        for poll in db.session.scalars(select(Poll).where(Poll.id.in_(self.touched_polls))):
+            poll.voters_count = governance_queries.voters_count_now(poll)
+            if poll.closed_at is not None and by_poll.get(poll.id) in self.imported_now["polls"]:
+                poll.eligible_count = max(len(self.stance_holders(by_poll[poll.id])), poll.voters_count)
+        db.session.flush()
+
+
+def import_export(*, data: bytes, admin: User) -> dict:
+    """Import a Loomio group export (its bytes) with `admin` as an admin of every group; returns the summary.
+
+    Raises ValidationFailed (field "file") when the data is not an export at all; every other problem
+    is a skipped record in the summary. Flushes; the caller commits once (or rolls back).
+    """
+    lines, problems = read_export(data)
+    summary = _Importer(lines, admin).run(problems)
+    summary["admin"] = admin.email
+    return summary
