@@ -1,10 +1,11 @@
-"""Command-line tools: `flask --app app demo`, `flask --app app worker` and `flask --app app import-loomio`."""
+"""Command-line tools: `flask --app app demo`, `worker`, `import-loomio` and `site-admin`."""
 
 import json
 
 import click
 from flask import Flask, current_app
 
+from .accounts.cli import site_admin
 from .extensions import db
 from .loomio.cli import import_loomio
 
@@ -13,6 +14,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(worker)
     app.cli.add_command(import_loomio)
+    app.cli.add_command(site_admin)
 
 
 @click.command("demo")

@@ -92,6 +92,16 @@ def update_profile(*, user: User, name: str | None = None, handle: str | None = 
     return user
 
 
+def set_site_admin(*, email: str, site_admin: bool) -> User:
+    """Grant or take back the site-wide tools (the Loomio import page); an operator's command, not a page."""
+    user = user_by_email(email)
+    if user is None:
+        raise NotFound(f"No account has the email {normalise_email(email)}.")
+    user.is_site_admin = site_admin
+    db.session.flush()
+    return user
+
+
 def change_password(*, user: User, current_password: str, new_password: str) -> None:
     if not user.check_password(current_password):
         raise invalid("current_password", "That is not your current password.")
