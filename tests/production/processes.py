@@ -30,11 +30,12 @@ def free_port() -> int:
 class AppProcess:
     """One `gunicorn -c gunicorn.conf.py app:app` in its own session, output appended to `log`."""
 
-    def __init__(self, env: dict[str, str], log: Path, threads: int = 8, log_level: str = "warning"):
+    def __init__(self, env: dict[str, str], log: Path, threads: int | None = 8, log_level: str = "warning"):
+        """`threads`: gunicorn's THREADS (a test needs few); None keeps gunicorn.conf.py's production default."""
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = log
-        self.env = os.environ | {"THREADS": str(threads), "LOG_LEVEL": log_level} | env
+        self.env = os.environ | {"LOG_LEVEL": log_level} | ({"THREADS": str(threads)} if threads else {}) | env
         self.env |= {"HOST": "127.0.0.1", "PORT": str(self.port)}
         self.process: subprocess.Popen | None = None
 
