@@ -10,8 +10,8 @@ Socket.IO events through Redis on 127.0.0.1:6379), runs Locust for BENCH_LOAD_SE
 BENCH_LOAD_USERS (40) simulated members, prints req/s, p50/p99 and the error rate per request
 kind and in total, then drops the database. Everything stays on 127.0.0.1.
 
-Locust brings gevent, which must never reach the app's .venv (Flask-SocketIO would pick it up),
-so it lives in .venv-load, made from bench/requirements-load.txt on first run (and again when
+Locust brings gevent, which must never reach the app's .venv (the app runs Flask-SocketIO's
+threading mode, as in production), so it lives in .venv-load, made from bench/requirements-load.txt on first run (and again when
 that file changes). Rate limits are off for the run (docs/production.md "Load tests").
 """
 
@@ -19,6 +19,7 @@ import csv
 import json
 import logging
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -184,7 +185,24 @@ def seed(url: str, secret: str) -> dict:
     return seeded
 
 
-def run_locust(locust: Path, seeded: dict, hosts: list[str], folder: Path) -> list[dict]:
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes and their children (gunicorn's workers), from /proc."""
+    total = 0
+    for pid in pids:
+        family = [pid, *map(int, Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
+        for member in family:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_seconds() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def run_locust(locust: Path, seeded: dict, hosts: list[str], folder: Path) -> tuple[list[dict], float]:
+    """Locust's statistics rows, and the CPU seconds Locust itself used."""
     seed_file = folder / "seed.json"
     seed_file.write_text(json.dumps(seeded))
     prefix = folder / "locust"
@@ -195,12 +213,14 @@ def run_locust(locust: Path, seeded: dict, hosts: list[str], folder: Path) -> li
     ]  # fmt: skip
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
     env |= {"LOAD_SEED": str(seed_file), "LOAD_HOSTS": ",".join(hosts)}
+    before = children_cpu_seconds()
     with (folder / "locust.log").open("wb") as log:
         finished = subprocess.run(command, env=env, stdout=log, stderr=subprocess.STDOUT, timeout=SECONDS + 120)
+    locust_cpu = children_cpu_seconds() - before
     if finished.returncode != 0:
         raise SystemExit(f"locust exited with {finished.returncode}: {(folder / 'locust.log').read_text()[-2000:]}")
     with (folder / "locust_stats.csv").open() as stats:
-        return list(csv.DictReader(stats))
+        return list(csv.DictReader(stats)), locust_cpu
 
 
 def report(title: str, rows: list[dict]) -> None:
@@ -211,8 +231,8 @@ def report(title: str, rows: list[dict]) -> None:
         if not count:  # sign-ins, done before the statistics were reset
             continue
         name = "total" if row["Name"] == "Aggregated" else row["Name"]
-        rate = f"{100 * failures / count:.2f}%" if count else "-"
-        print(f"  {name:24} {count:9d} {float(row['Requests/s']):7.1f} {row['50%']:>7} {row['99%']:>7} {rate:>8}")
+        errors = f"{100 * failures / count:.2f}%"
+        print(f"  {name:24} {count:9d} {float(row['Requests/s']):7.1f} {row['50%']:>7} {row['99%']:>7} {errors:>8}")
 
 
 def run(locust: Path, url: str, processes: int) -> None:
@@ -232,7 +252,10 @@ def run(locust: Path, url: str, processes: int) -> None:
                 for server in servers:
                     server.wait_healthy(60)
                 load = os.getloadavg()[0]
-                rows = run_locust(locust, seeded, [s.base for s in servers], folder)
+                pids = [server.process.pid for server in servers]
+                app_cpu = cpu_seconds(pids)
+                rows, locust_cpu = run_locust(locust, seeded, [s.base for s in servers], folder)
+                app_cpu = cpu_seconds(pids) - app_cpu
             finally:
                 for server in servers:
                     server.stop()
@@ -240,6 +263,11 @@ def run(locust: Path, url: str, processes: int) -> None:
             f"{processes} app process{'es' if processes > 1 else ''} (gunicorn.conf.py), {USERS} Locust users, "
             f"{SECONDS} s (load average {load:.1f} at the start):",
             rows,
+        )
+        served = sum(int(row["Request Count"]) for row in rows if row["Name"] == "Aggregated")
+        print(
+            f"  CPU during the run: app processes {app_cpu:.1f} s (about {1000 * app_cpu / max(served, 1):.0f} ms"
+            f" a request), Locust {locust_cpu:.1f} s"
         )
     finally:
         drop_database(url)
@@ -250,6 +278,8 @@ def main() -> None:
     url = os.environ.get("BENCH_LOAD_DATABASE_URL", "postgresql://postgres@127.0.0.1/p6_bench_load")
     if url.lower() == "none":
         return
+    if "bench" not in make_url(url).database:
+        raise SystemExit(f"{make_url(url).database}: the load test drops its database; name one with 'bench' in it")
     probe = admin_engine(url)
     try:
         probe.connect().close()
