@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := app
 
-.PHONY: help run test test-postgres bench lint fmt install install-dev demo worker
+.PHONY: help run test test-postgres bench bench-load lint fmt install install-dev demo worker
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -37,6 +37,9 @@ test: install-dev ## run the test suite (SQLite; set DATABASE_URL=postgresql://.
 
 bench: install-dev ## run the benchmarks under bench/ and print their figures
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+bench-load: install-dev ## the load test alone: Locust (own venv, .venv-load) on gunicorn, 1 and 2 processes
+	$(BIN)/python bench/bench_load.py
 
 lint: install-dev ## ruff check and format check
 	$(BIN)/ruff check .

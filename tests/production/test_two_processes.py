@@ -3,41 +3,16 @@
 Needs the machine's PostgreSQL (DATABASE_URL) and Redis on 127.0.0.1:6379; skipped without them.
 """
 
-import os
-import socket
-import subprocess
-import sys
 import threading
-import time
-from pathlib import Path
 
 import pytest
 import redis
 import requests
 import socketio
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.production.processes import AppProcess
+
 QUEUE = "redis://127.0.0.1:6379/0"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_healthy(base: str, process: subprocess.Popen, log: Path, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"gunicorn exited with {process.returncode}: {log.read_text()[-2000:]}")
-        try:
-            if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{base} did not become healthy")
 
 
 @pytest.fixture
@@ -48,39 +23,15 @@ def two_processes(app, database_url, tmp_path):
         redis.Redis.from_url(QUEUE).ping()
     except redis.RedisError:
         pytest.skip("needs Redis on 127.0.0.1:6379")
-    processes, bases, logs = [], [], []
-    for _ in range(2):
-        port = free_port()
-        env = os.environ | {
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": app.config["SECRET_KEY"],
-            "SOCKETIO_MESSAGE_QUEUE": QUEUE,
-            "HOST": "127.0.0.1",
-            "PORT": str(port),
-            "THREADS": "8",
-            "LOG_LEVEL": "warning",
-        }
-        command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null"]
-        log = tmp_path / f"gunicorn-{port}.log"
-        logs.append(log)
-        with log.open("wb") as output:
-            processes.append(
-                subprocess.Popen([*command, "app:app"], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
-            )
-        bases.append(f"http://127.0.0.1:{port}")
+    env = {"DATABASE_URL": database_url, "SECRET_KEY": app.config["SECRET_KEY"], "SOCKETIO_MESSAGE_QUEUE": QUEUE}
+    servers = [AppProcess(env, tmp_path / f"gunicorn-{n}.log").start() for n in range(2)]
     try:
-        for base, process, log in zip(bases, processes, logs, strict=True):
-            wait_healthy(base, process, log)
-        yield bases
+        for server in servers:
+            server.wait_healthy()
+        yield [server.base for server in servers]
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        for server in servers:
+            server.stop()
 
 
 def test_an_event_caused_on_process_b_reaches_a_socketio_client_on_process_a(
