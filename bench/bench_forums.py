@@ -29,6 +29,7 @@ from sqlalchemy import insert, text  # noqa: E402
 from platform6 import create_app  # noqa: E402
 from platform6.config import database_url as normalise_url  # noqa: E402
 from platform6.extensions import db, socketio  # noqa: E402
+from tests.production.processes import free_port  # noqa: E402
 
 COMMENTS_ON_PAGE = 200
 SEARCH_COMMENTS = 100_000
@@ -107,12 +108,6 @@ def bench_render(app, discussion_id: int) -> tuple[float, float]:
     assert client.get(path).status_code == 200
     member = median_ms(lambda: client.get(path), 40)
     return anonymous, member
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def bench_http(db_url: str, discussion_id: int, seconds: float = 8.0, concurrency: int = 4) -> float:

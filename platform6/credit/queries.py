@@ -295,7 +295,7 @@ def network_stats(network: Network, now: datetime) -> dict:
 def ledger_violations() -> list[str]:
     """Every broken invariant of the whole ledger, as sentences (an empty list: all hold).
 
-    Checks that each leg has two entries summing to zero, that stored balances equal the sum of
+    Checks that each transfer has legs and each leg two entries summing to zero, that stored balances equal the sum of
     entries and each entry's `balance_after` the running sum, that each network sums to zero,
     that every entry's hash chains to the previous one and the account's head, that settlement
     accounts mirror their clearing accounts, and that reversals pair up.
@@ -315,6 +315,11 @@ def ledger_violations() -> list[str]:
     ):
         if count != 2 or total != 0 or spread != 0:
             problems.append(f"leg {leg_id}: {count} entries summing to {total}, not two of ± the leg's amount")
+    transfers = Transfer.__table__
+    for (transfer_id,) in db.session.execute(
+        select(transfers.c.id).where(~select(legs.c.id).where(legs.c.transfer_id == transfers.c.id).exists())
+    ):
+        problems.append(f"transfer {transfer_id}: no legs, so it moved nothing")
     accounts = {row.id: row for row in db.session.execute(select(Account.__table__))}
     state: dict[int, tuple[int, str]] = {}
     for row in db.session.execute(select(entries).order_by(entries.c.account_id, entries.c.id)):

@@ -290,6 +290,15 @@ def test_verify_finds_a_history_edited_behind_the_application(make_network, open
     assert any(f"account {bob.id}" in p for p in problems)
 
 
+def test_verify_finds_a_transfer_written_without_its_legs(make_network, open_account):
+    network = make_network(default_credit_limit=1_000)
+    alice, bob = open_account(network), open_account(network)
+    half_written = Transfer(from_account_id=alice.id, to_account_id=bob.id, amount=50, description="")
+    db.session.add(half_written)
+    db.session.commit()
+    assert f"transfer {half_written.id}: no legs, so it moved nothing" in queries.ledger_violations()
+
+
 def test_the_warning_threshold_notifies_once_when_crossed(make_network, open_account):
     from platform6.notifications.models import Notification
 
