@@ -1,4 +1,4 @@
-"""Command-line tools: `flask --app app demo` and `flask --app app worker`."""
+"""Command-line tools: `flask --app app demo`, `worker`, `export-group` and `import-group`."""
 
 import json
 
@@ -9,8 +9,12 @@ from .extensions import db
 
 
 def register(app: Flask) -> None:
+    from .exports.cli import export_group_command, import_group_command
+
     app.cli.add_command(demo)
     app.cli.add_command(worker)
+    app.cli.add_command(export_group_command)
+    app.cli.add_command(import_group_command)
 
 
 @click.command("demo")

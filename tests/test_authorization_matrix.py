@@ -132,6 +132,16 @@ EXPECTED: dict[tuple[str, str], dict] = {
     # --- API: notifications -----------------------------------------------------------------------
     ("GET", "/api/v1/notifications"): same(401, 200, 200, 200),
     ("POST", "/api/v1/notifications/read"): same(401, 200, 200, 200),
+    # --- group export and import (issue 7): admins export their group; only site admins import ---
+    ("GET", "/groups/<handle>/export"): by_privacy(
+        (LOGIN, 403, 403, 200), (LOGIN, 403, 403, 200), (LOGIN, 404, 403, 200)
+    ),
+    ("GET", "/admin/import-group"): same(LOGIN, 403, 403, 403),
+    ("POST", "/admin/import-group"): same(LOGIN, 403, 403, 403),
+    ("GET", "/api/v1/groups/<int:group_id>/export"): by_privacy(
+        (401, 403, 403, 200), (401, 403, 403, 200), (401, 404, 403, 200)
+    ),
+    ("POST", "/api/v1/group-imports"): same(401, 403, 403, 403),
 }
 
 _unique = itertools.count(1)

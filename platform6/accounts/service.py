@@ -72,6 +72,46 @@ def create_user(*, email: str, name: str, password: str, handle: str | None = No
     return user
 
 
+def _unusable_password() -> str:
+    """Not a hash of anything (werkzeug's hashes have "$" separators), so no password matches it; random,
+    so that each person's reset-link fingerprint differs."""
+    return "!unclaimed-" + secrets.token_hex(16)
+
+
+def create_unclaimed_user(*, email: str, name: str, handle: str = "") -> User:
+    """A person brought in by an import: no password works until they set one with a password reset link.
+
+    `handle` is kept when it is free and well formed, else one is made from the name.
+    """
+    email = normalise_email(email)
+    name = _check_name(name)
+    if user_by_email(email) is not None:
+        raise Conflict("An account with that email exists already.", fields={"email": ["Already registered."]})
+    try:
+        handle = handles.normalise(handle) if handle else ""
+    except ValidationFailed:
+        handle = ""
+    if not handle or handle_taken(handle):
+        handle = handles.from_name(name, handle_taken)
+    user = User(email=email, name=name, handle=handle, password_hash=_unusable_password())
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def placeholder_user(*, key: str, name: str) -> User:
+    """A stand-in person who can never sign in or be emailed (an address under .invalid), the same one per key."""
+    email = f"{key}@placeholder.invalid"
+    user = user_by_email(email)
+    if user is None:
+        user = User(
+            email=email, name=name, handle=handles.from_name(key, handle_taken), password_hash=_unusable_password()
+        )
+        db.session.add(user)
+        db.session.flush()
+    return user
+
+
 def update_profile(*, user: User, name: str | None = None, handle: str | None = None) -> User:
     if name is not None:
         user.name = _check_name(name)

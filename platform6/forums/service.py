@@ -65,7 +65,7 @@ def searchable_text(html: str) -> str:
     return " ".join(unescape(nh3.clean(html, tags=set())).split())
 
 
-def _index_discussion(discussion: Discussion) -> None:
+def index_discussion(discussion: Discussion) -> None:
     search.index_document(
         kind="discussion",
         ref_id=discussion.id,
@@ -77,7 +77,7 @@ def _index_discussion(discussion: Discussion) -> None:
     )
 
 
-def _index_comment(comment: Comment, discussion: Discussion) -> None:
+def index_comment(comment: Comment, discussion: Discussion) -> None:
     search.index_document(
         kind="comment",
         ref_id=comment.id,
@@ -123,7 +123,7 @@ def start_discussion(*, actor: User, group: Group, title: str, description: str 
     db.session.add(discussion)
     db.session.flush()
     db.session.add(DiscussionReader(discussion_id=discussion.id, user_id=actor.id, last_read_position=0))
-    _index_discussion(discussion)
+    index_discussion(discussion)
     url = discussion_url(discussion.id)
     mentioned = _mentioned_member_ids(description, group)
     deliver(
@@ -164,7 +164,7 @@ def update_discussion(
                 text=f"{actor.name} mentioned you in “{discussion.title}”", body=discussion.description,
             )  # fmt: skip
         discussion.edited_at = now
-        _index_discussion(discussion)
+        index_discussion(discussion)
         if title is not None:
             db.session.execute(
                 update(search.SearchDocument)
@@ -242,7 +242,7 @@ def post_comment(*, actor: User, discussion: Discussion, body: str, parent_id: i
     )
     db.session.add(comment)
     db.session.flush()
-    _index_comment(comment, discussion)
+    index_comment(comment, discussion)
     # the author has read their own comment (and, if they were up to date, stays up to date)
     db.session.execute(
         update(DiscussionReader)
@@ -292,7 +292,7 @@ def edit_comment(*, actor: User, comment: Comment, body: str) -> Comment:
     )
     before = find_mentions(comment.body)
     comment.body, comment.body_html, comment.edited_at = body, render_markdown(body), now
-    _index_comment(comment, discussion)
+    index_comment(comment, discussion)
     deliver(
         user_ids=_mentioned_member_ids(body, group, before), kind="mention", url=comment_url(comment), group=group,
         actor=actor, text=f"{actor.name} mentioned you in “{discussion.title}”", body=body,
