@@ -65,14 +65,19 @@ def _t(moment: datetime | None) -> datetime | None:
 
 @contextmanager
 def _at(path: str) -> Iterator[None]:
-    """Name the place in the file when a rule refuses something there."""
+    """Name the place in the file (`polls.2.votes.0`) when a rule refuses something there."""
     try:
         yield
     except DomainError as err:
-        if not err.message.startswith("In the file's "):
-            err.fields = {f"{path}.{name}": reasons for name, reasons in err.fields.items()} or {path: [err.message]}
-            err.message = f"In the file's {path}: {err.message}"
-            err.args = (err.message,)
+        inner = getattr(err, "file_path", None)
+        if inner is None:
+            err.reason, err.local_fields = err.message, err.fields
+        err.file_path = f"{path}.{inner}" if inner else path
+        err.fields = {f"{err.file_path}.{name}": r for name, r in err.local_fields.items()} or {
+            err.file_path: [err.reason]
+        }
+        err.message = f"In the file's {err.file_path}: {err.reason}"
+        err.args = (err.message,)
         raise
 
 
@@ -86,6 +91,8 @@ class _Import:
         self.accounts: dict[int, Account] = {}
         self.transfers: dict[int, int] = {}
         self.discussions: dict[int, Discussion] = {}
+        #: imported groups whose file lists the importing admin as a member
+        self.admin_listed: set[int] = set()
         self.summary: dict = {"people_created": 0, "people_existing": 0, "placeholder_groups": [], "closed_polls": []}
 
     def person(self, ref: int | None, path: str) -> int | None:
@@ -99,7 +106,7 @@ class _Import:
         if ref is None:
             return None
         if ref not in table:
-            raise invalid(path, f"{path} names {what} {ref}, which is not in the file (or comes later).")
+            raise invalid(path, f"{path} names {what} {ref}, which is not in the file before this point.")
         return table[ref]
 
     # --- people and groups -------------------------------------------------------------------
@@ -153,7 +160,9 @@ class _Import:
                 for j, member in enumerate(item.members):
                     user_id = self.person(member.person, f"members.{j}.person")
                     if user_id == self.admin.id:
-                        continue  # the importing admin is an admin of every imported group already
+                        self.admin_listed.add(group.id)
+                        self._own_membership(group).role = member.role
+                        continue
                     db.session.add(
                         Membership(
                             group_id=group.id,
@@ -164,9 +173,25 @@ class _Import:
                         )
                     )
                 db.session.flush()
-                group.members_count = db.session.scalar(
-                    select(func.count()).select_from(Membership).where(Membership.group_id == group.id)
-                )
+        forget_memberships()
+
+    def _own_membership(self, group: Group) -> Membership:
+        return db.session.scalar(
+            select(Membership).where(Membership.group_id == group.id, Membership.user_id == self.admin.id)
+        )
+
+    def step_back(self) -> None:
+        """The importing admin leaves each group whose file names its own admins and not them (so counts,
+        eligibility and quorums stay as exported); a group the file names no admin for keeps them as one."""
+        for item in self.data.groups:
+            group = self.groups[item.ref]
+            named = {self.people[m.person] for m in item.members if m.role == "admin"} - {self.admin.id}
+            if named and group.id not in self.admin_listed:
+                db.session.delete(self._own_membership(group))
+            db.session.flush()
+            group.members_count = db.session.scalar(
+                select(func.count()).select_from(Membership).where(Membership.group_id == group.id)
+            )
         forget_memberships()
 
     def import_outside_groups(self) -> None:
@@ -363,7 +388,7 @@ class _Import:
     def _comment(self, item: fmt.Comment, discussion: Discussion, earlier: dict, position: int) -> Comment:
         if item.ref in earlier:
             raise invalid("ref", "Two comments of this thread have this ref.")
-        parent = self._lookup(earlier, item.parent, "parent", "comment of this thread")
+        parent = self._lookup(earlier, item.parent, "parent", "comment")
         deleted = item.deleted_at is not None
         comment = Comment(
             discussion_id=discussion.id,
@@ -603,8 +628,10 @@ class _Import:
 
 
 def import_group(*, data: bytes | str | dict | fmt.GroupExport, admin: User) -> dict:
-    """Recreate an exported group on this instance (`admin` becomes an admin of each group); a summary.
+    """Recreate an exported group on this instance, recorded as `admin`'s doing; a summary of what came in.
 
+    The file's members and admins come back as they were; `admin` stays an admin only of a group
+    the file names no admin for (and of placeholder groups for outside account holders).
     Everything happens in the caller's transaction: on any DomainError the caller rolls back and
     nothing is left. People not yet here get accounts without a password (they claim them with
     "Forgot password"). The ledger is replayed entry by entry, so `credit verify` holds afterwards.
@@ -621,7 +648,7 @@ def import_group(*, data: bytes | str | dict | fmt.GroupExport, admin: User) -> 
         job.import_discussions()
         job.import_polls()
         job.import_requests()
-        db.session.flush()
+        job.step_back()
     except IntegrityError:
         raise invalid(
             "file", "The file lists something twice that may appear once (a member, vote, reaction or account)."

@@ -52,8 +52,11 @@ def import_page():
             db.session.rollback()
             show_error_on_form(form, err)
         else:
-            flash(f"Imported {summary['group']['name']}: {_described(summary)}.", "success")
-            return redirect(url_for("groups.show", handle=summary["group"]["handle"]), code=303)
+            flash(
+                f"Imported {summary['group']['name']} (@{summary['group']['handle']}): {_described(summary)}.",
+                "success",
+            )
+            return redirect(url_for(".import_page"), code=303)
     status = 422 if form.errors or form.form_errors else 200
     return render_template("exports/import.html", form=form), status
 
