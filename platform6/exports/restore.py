@@ -53,7 +53,7 @@ def read_export(raw: bytes | str | dict | fmt.GroupExport) -> fmt.GroupExport:
     except ValidationError as exc:
         fields: dict[str, list[str]] = {}
         for error in exc.errors():
-            fields.setdefault(".".join(str(part) for part in error["loc"]) or "file", []).append(error["msg"])
+            fields.setdefault(".".join(str(part) for part in error["loc"]) or "document", []).append(error["msg"])
         first = next(iter(fields.items()))
         message = f"This is not a Platform 6 group export (format version 1): {first[0]}: {first[1][0]}"
         raise ValidationFailed(fields, message[:500]) from None
@@ -651,7 +651,7 @@ def import_group(*, data: bytes | str | dict | fmt.GroupExport, admin: User) -> 
         job.step_back()
     except IntegrityError:
         raise invalid(
-            "file", "The file lists something twice that may appear once (a member, vote, reaction or account)."
+            "document", "The file lists something twice that may appear once (a member, vote, reaction or account)."
         ) from None
     root = job.groups[export.groups[0].ref]
     return {

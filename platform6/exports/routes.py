@@ -9,7 +9,6 @@ from ..errors import DomainError
 from ..extensions import db
 from ..groups.queries import group_by_handle
 from ..timeutil import utcnow
-from ..web import show_error_on_form
 from .export import export_group
 from .forms import ImportForm
 from .restore import ensure_may_import, import_group
@@ -50,7 +49,7 @@ def import_page():
             db.session.commit()
         except DomainError as err:
             db.session.rollback()
-            show_error_on_form(form, err)
+            form.file.errors = [*form.file.errors, err.message]  # whatever is wrong, it is in the file
         else:
             flash(
                 f"Imported {summary['group']['name']} (@{summary['group']['handle']}): {_described(summary)}.",
