@@ -8,7 +8,7 @@ Markdown source; its HTML is rendered again on import, never read from the file.
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 FORMAT = "platform6-group-export"
 FORMAT_VERSION = 1
@@ -21,10 +21,26 @@ Text = Annotated[str, Field(max_length=20000)]
 Line = Annotated[str, Field(max_length=300)]
 
 
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    return isinstance(value, list) and any(_has_nul(item) for item in value)
+
+
 class Part(BaseModel):
     """Strict types, and a field the format does not know is refused (a typo or a tampered file)."""
 
     model_config = ConfigDict(strict=True, extra="forbid")
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value):
+        """PostgreSQL cannot store NUL in text: refused here, with the field's place, not at the database."""
+        if _has_nul(value):
+            raise ValueError("Text may not contain NUL characters.")
+        return value
 
 
 class Person(Part):

@@ -285,3 +285,11 @@ def test_the_demo_network_tree_round_trips_and_verifies(app, wipe, create_user):
     assert _ledger(again) == balances
     kirklees = next(n for n in again["networks"] if n["parent"] is not None)
     assert kirklees["clearing_account"] is not None and kirklees["settlement_account"] is not None
+
+
+def test_nul_characters_are_refused_before_the_database_sees_them(exported):
+    data, root = exported
+    data["discussions"][0]["comments"][0]["body"] = "a\x00b"
+    data["polls"][0]["votes"][0]["choices"] = {"agree\x00": 1}
+    err = _refused(data, root)
+    assert "discussions.0.comments.0.body" in err.fields and "polls.0.votes.0.choices" in err.fields
