@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
 from ..accounts.service import create_unclaimed_user, normalise_email, placeholder_user, user_by_email
+from ..credit import queries as credit_queries
 from ..credit import service as credit
 from ..credit.models import Account, Network
 from ..errors import Conflict, DomainError, Forbidden, ValidationFailed, invalid
@@ -91,8 +92,8 @@ class _Import:
         self.accounts: dict[int, Account] = {}
         self.transfers: dict[int, int] = {}
         self.discussions: dict[int, Discussion] = {}
-        #: imported groups whose file lists the importing admin as a member
-        self.admin_listed: set[int] = set()
+        #: the importing admin's role in the file, by group id, where the file lists them as a member
+        self.admin_roles: dict[int, str] = {}
         self.summary: dict = {"people_created": 0, "people_existing": 0, "placeholder_groups": [], "closed_polls": []}
 
     def person(self, ref: int | None, path: str) -> int | None:
@@ -159,9 +160,8 @@ class _Import:
                 self.groups[item.ref] = group
                 for j, member in enumerate(item.members):
                     user_id = self.person(member.person, f"members.{j}.person")
-                    if user_id == self.admin.id:
-                        self.admin_listed.add(group.id)
-                        self._own_membership(group).role = member.role
+                    if user_id == self.admin.id:  # a member already (create_group): its role is set at the end
+                        self.admin_roles[group.id] = member.role
                         continue
                     db.session.add(
                         Membership(
@@ -181,13 +181,17 @@ class _Import:
         )
 
     def step_back(self) -> None:
-        """The importing admin leaves each group whose file names its own admins and not them (so counts,
-        eligibility and quorums stay as exported); a group the file names no admin for keeps them as one."""
+        """Once everything is in, the importing admin takes the role the file gives them, or leaves a group
+        whose file names other admins and not them (so counts, eligibility and quorums stay as exported);
+        a group the file names no admin for keeps them as its admin."""
         for item in self.data.groups:
             group = self.groups[item.ref]
+            own = self._own_membership(group)
             named = {self.people[m.person] for m in item.members if m.role == "admin"} - {self.admin.id}
-            if named and group.id not in self.admin_listed:
-                db.session.delete(self._own_membership(group))
+            if group.id in self.admin_roles:
+                own.role = self.admin_roles[group.id] if named else "admin"
+            elif named:
+                db.session.delete(own)
             db.session.flush()
             group.members_count = db.session.scalar(
                 select(func.count()).select_from(Membership).where(Membership.group_id == group.id)
@@ -332,12 +336,20 @@ class _Import:
                 self.transfers[item.ref] = made.id
         if reversed_refs != reversal_of:
             raise invalid("transfers", "A transfer marked reversed has no reversal in the file, or the reverse.")
-        for network in self.data.networks:
-            for account in network.accounts:
+        for i, network in enumerate(self.data.networks):
+            for j, account in enumerate(network.accounts):
                 if running.get(account.ref, 0) != account.balance:
                     raise invalid(
-                        f"networks.{network.ref}.accounts.{account.ref}.balance",
+                        f"networks.{i}.accounts.{j}.balance",
                         f"Account {account.ref}'s balance is not the sum of its entries in the file.",
+                    )
+            imported = self.networks[network.ref]
+            if imported.parent_id is not None:
+                pair = [self.accounts[network.clearing_account], self.accounts[network.settlement_account]]
+                if credit_queries.mirror_problems(imported, {a.id: a for a in pair}):
+                    raise invalid(
+                        f"networks.{i}.settlement_account",
+                        "The settlement account's balance does not mirror the clearing account's in the parent.",
                     )
 
     def _leg(self, j: int, leg: fmt.Leg, running: dict[int, int]) -> credit.PlannedLeg:

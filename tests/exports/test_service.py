@@ -293,3 +293,13 @@ def test_nul_characters_are_refused_before_the_database_sees_them(exported):
     data["polls"][0]["votes"][0]["choices"] = {"agree\x00": 1}
     err = _refused(data, root)
     assert "discussions.0.comments.0.body" in err.fields and "polls.0.votes.0.choices" in err.fields
+
+
+def test_a_child_network_that_no_longer_mirrors_its_clearing_account_is_refused(app, wipe, create_user):
+    app.test_cli_runner().invoke(args=["demo"])
+    data = export_group(group=_by(Group, handle="ocn"), actor=_user("jo@example.org"))
+    wipe()
+    kirklees = next(n for n in data["networks"] if n["parent"] is not None)
+    kirklees["exchange_rate"] = "2"
+    err = _refused(data, create_user(email="root@example.org"))
+    assert "does not mirror" in err.message
