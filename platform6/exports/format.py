@@ -43,7 +43,7 @@ class Part(BaseModel):
         return value
 
 
-class Person(Part):
+class ExportedPerson(Part):
     ref: Ref
     email: Annotated[str, Field(min_length=3, max_length=254)]
     name: Annotated[str, Field(min_length=1, max_length=100)]
@@ -51,14 +51,14 @@ class Person(Part):
     handle: Annotated[str, Field(max_length=30)] = ""
 
 
-class Member(Part):
+class ExportedMember(Part):
     person: Ref
     role: Literal["member", "admin", "observer"]
     joined_at: datetime
     volume: Literal["mute", "app", "digest", "email"] = "email"
 
 
-class GroupSettings(Part):
+class ExportedGroupSettings(Part):
     members_can_start_discussions: bool = True
     members_can_raise_polls: bool = True
     members_can_add_members: bool = False
@@ -67,7 +67,7 @@ class GroupSettings(Part):
     members_can_post_requests: bool = True
 
 
-class Group(Part):
+class ExportedGroup(Part):
     ref: Ref
     #: the exported group itself has none; a subgroup names its parent's ref
     parent: Ref | None = None
@@ -75,13 +75,13 @@ class Group(Part):
     name: Annotated[str, Field(min_length=1, max_length=100)]
     description: Text = ""
     privacy: Literal["open", "closed", "secret"]
-    settings: GroupSettings = GroupSettings()
+    settings: ExportedGroupSettings = ExportedGroupSettings()
     created_at: datetime
     created_by: Ref | None = None
-    members: list[Member] = []
+    members: list[ExportedMember] = []
 
 
-class OutsideGroup(Part):
+class ExportedOutsideGroup(Part):
     """A group outside the export that holds a credit account in it (imported as a placeholder)."""
 
     ref: Ref
@@ -89,19 +89,19 @@ class OutsideGroup(Part):
     name: Annotated[str, Field(min_length=1, max_length=100)]
 
 
-class CommentVersion(Part):
+class ExportedCommentVersion(Part):
     body: Text
     written_at: datetime
     replaced_at: datetime
 
 
-class Reaction(Part):
+class ExportedReaction(Part):
     person: Ref
     emoji: Annotated[str, Field(min_length=1, max_length=16)]
     created_at: datetime
 
 
-class Comment(Part):
+class ExportedComment(Part):
     ref: Ref
     #: the comment it replies to, earlier in the same thread
     parent: Ref | None = None
@@ -110,11 +110,11 @@ class Comment(Part):
     created_at: datetime
     edited_at: datetime | None = None
     deleted_at: datetime | None = None
-    versions: list[CommentVersion] = []
-    reactions: list[Reaction] = []
+    versions: list[ExportedCommentVersion] = []
+    reactions: list[ExportedReaction] = []
 
 
-class Discussion(Part):
+class ExportedDiscussion(Part):
     ref: Ref
     group: Ref
     author: Ref | None = None
@@ -126,40 +126,40 @@ class Discussion(Part):
     last_activity_at: datetime
     edited_at: datetime | None = None
     #: oldest first
-    comments: list[Comment] = []
+    comments: list[ExportedComment] = []
 
 
-class VoteRevision(Part):
+class ExportedVoteRevision(Part):
     choices: dict[str, int]
     reason: Text = ""
     cast_at: datetime
     replaced_at: datetime
 
 
-class Vote(Part):
+class ExportedVote(Part):
     """A vote on a poll that is not anonymous, with its voter."""
 
     voter: Ref
     choices: dict[str, int]
     reason: Text = ""
     created_at: datetime
-    revisions: list[VoteRevision] = []
+    revisions: list[ExportedVoteRevision] = []
 
 
-class Ballot(Part):
+class ExportedBallot(Part):
     """What an anonymous poll counts: the choices (and reason) of one ballot, with no voter and no time."""
 
     choices: dict[str, int]
     reason: Text = ""
 
 
-class Proxy(Part):
+class ExportedProxy(Part):
     delegator: Ref
     proxy: Ref
     created_at: datetime
 
 
-class Outcome(Part):
+class ExportedOutcome(Part):
     statement: Text
     option: Annotated[str, Field(max_length=200)] | None = None
     review_on: date | None = None
@@ -167,7 +167,7 @@ class Outcome(Part):
     at: datetime
 
 
-class Poll(Part):
+class ExportedPoll(Part):
     ref: Ref
     group: Ref
     discussion: Ref | None = None
@@ -190,21 +190,21 @@ class Poll(Part):
     #: a binding proposal's action; an account_id or user_id in it is a ref of this file
     action: dict | None = None
     action_result: dict | None = None
-    outcome: Outcome | None = None
+    outcome: ExportedOutcome | None = None
     #: not anonymous: every current vote with its voter
-    votes: list[Vote] = []
-    proxies: list[Proxy] = []
+    votes: list[ExportedVote] = []
+    proxies: list[ExportedProxy] = []
     #: anonymous only: the ballots the tally counts, in no meaningful order
-    ballots: list[Ballot] = []
+    ballots: list[ExportedBallot] = []
 
 
-class RequestSkill(Part):
+class ExportedRequestSkill(Part):
     name: Annotated[str, Field(min_length=1, max_length=80)]
     level: Annotated[int, Field(ge=1, le=5)]
     required: bool = True
 
 
-class Application(Part):
+class ExportedApplication(Part):
     person: Ref
     message: Text = ""
     state: Literal["pending", "accepted", "declined", "withdrawn"]
@@ -214,7 +214,7 @@ class Application(Part):
     decided_by: Ref | None = None
 
 
-class Contribution(Part):
+class ExportedContribution(Part):
     person: Ref
     centihours: Limit = 0
     reward_amount: Limit = 0
@@ -223,58 +223,58 @@ class Contribution(Part):
     created_at: datetime
 
 
-class Endorsement(Part):
+class ExportedEndorsement(Part):
     person: Ref
     skill: Annotated[str, Field(min_length=1, max_length=80)]
     endorser: Ref | None = None
     created_at: datetime
 
 
-class Reward(Part):
+class ExportedReward(Part):
     account: Ref
     amount: Annotated[int, Field(ge=1, le=MAX_INT)]
 
 
-class Request(Part):
+class ExportedRequest(Part):
     ref: Ref
     group: Ref
     author: Ref | None = None
     title: Annotated[str, Field(min_length=1, max_length=200)]
     description: Text = ""
-    skills: list[RequestSkill] = []
+    skills: list[ExportedRequestSkill] = []
     hours_estimate: Limit | None = None
     deadline: datetime | None = None
     location: Annotated[str, Field(max_length=100)] = ""
     remote_ok: bool = True
     languages: list[Annotated[str, Field(max_length=20)]] = []
-    reward: Reward | None = None
+    reward: ExportedReward | None = None
     volunteers_needed: Annotated[int, Field(ge=1, le=1000)] = 1
     state: Literal["open", "assigned", "completed", "cancelled"]
     closed_reason: Annotated[str, Field(max_length=20)] | None = None
     created_at: datetime
     expires_at: datetime
     completed_at: datetime | None = None
-    applications: list[Application] = []
-    contributions: list[Contribution] = []
-    endorsements: list[Endorsement] = []
+    applications: list[ExportedApplication] = []
+    contributions: list[ExportedContribution] = []
+    endorsements: list[ExportedEndorsement] = []
 
 
-class Currency(Part):
+class ExportedCurrency(Part):
     code: Annotated[str, Field(min_length=1, max_length=10)]
     name: Annotated[str, Field(min_length=1, max_length=50)]
     symbol: Annotated[str, Field(max_length=10)] = ""
     decimals: Annotated[int, Field(ge=0, le=8)] = 2
 
 
-class Holder(Part):
+class ExportedHolder(Part):
     #: person: a ref of `people`; group: of `groups`; outside_group: of `outside_groups`; network: the account's own
     type: Literal["person", "group", "outside_group", "network"]
     ref: Ref
 
 
-class Account(Part):
+class ExportedAccount(Part):
     ref: Ref
-    holder: Holder
+    holder: ExportedHolder
     kind: Literal["business", "sole_trader", "individual", "employee"]
     purpose: Literal["member", "clearing", "settlement"] = "member"
     #: the sum of the account's entries at export; import checks the replayed ledger ends here
@@ -286,13 +286,13 @@ class Account(Part):
     created_at: datetime
 
 
-class Network(Part):
+class ExportedNetwork(Part):
     ref: Ref
     group: Ref
     #: the parent network's ref when it is in the file too (else the network imports as a root)
     parent: Ref | None = None
     name: Annotated[str, Field(min_length=1, max_length=100)]
-    currency: Currency
+    currency: ExportedCurrency
     default_credit_limit: Limit = 0
     default_debit_limit: Limit | None = None
     kind_credit_limits: dict[str, Limit] = {}
@@ -301,25 +301,25 @@ class Network(Part):
     clearing_account: Ref | None = None
     settlement_account: Ref | None = None
     created_at: datetime
-    accounts: list[Account] = []
+    accounts: list[ExportedAccount] = []
 
 
-class Entry(Part):
+class ExportedEntry(Part):
     account: Ref
     amount: Amount
     balance_after: Amount
 
 
-class Leg(Part):
+class ExportedLeg(Part):
     network: Ref
     from_account: Ref
     to_account: Ref
     amount: Annotated[int, Field(ge=1, le=MAX_INT)]
     #: the payer's entry, then the payee's
-    entries: Annotated[list[Entry], Field(min_length=2, max_length=2)]
+    entries: Annotated[list[ExportedEntry], Field(min_length=2, max_length=2)]
 
 
-class Transfer(Part):
+class ExportedTransfer(Part):
     """A transfer's legs inside the exported networks (a routed payment's legs elsewhere are left out)."""
 
     ref: Ref
@@ -329,7 +329,7 @@ class Transfer(Part):
     reason: Annotated[str, Field(max_length=1000)] | None = None
     created_by: Ref | None = None
     created_at: datetime
-    legs: Annotated[list[Leg], Field(min_length=1)]
+    legs: Annotated[list[ExportedLeg], Field(min_length=1)]
 
 
 class GroupExport(Part):
@@ -340,12 +340,12 @@ class GroupExport(Part):
     exported_at: datetime
     #: the handle of the exported group (the first of `groups`)
     group: Annotated[str, Field(min_length=2, max_length=40)]
-    people: list[Person] = []
-    groups: Annotated[list[Group], Field(min_length=1)]
-    outside_groups: list[OutsideGroup] = []
-    discussions: list[Discussion] = []
-    polls: list[Poll] = []
-    requests: list[Request] = []
-    networks: list[Network] = []
+    people: list[ExportedPerson] = []
+    groups: Annotated[list[ExportedGroup], Field(min_length=1)]
+    outside_groups: list[ExportedOutsideGroup] = []
+    discussions: list[ExportedDiscussion] = []
+    polls: list[ExportedPoll] = []
+    requests: list[ExportedRequest] = []
+    networks: list[ExportedNetwork] = []
     #: oldest first, as they were written to the ledger
-    transfers: list[Transfer] = []
+    transfers: list[ExportedTransfer] = []

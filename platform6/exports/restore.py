@@ -215,7 +215,7 @@ class _Import:
 
     # --- credit --------------------------------------------------------------------------------
 
-    def _holder(self, holder: fmt.Holder, network: Network) -> tuple[str, int]:
+    def _holder(self, holder: fmt.ExportedHolder, network: Network) -> tuple[str, int]:
         if holder.type == "person":
             return "user", self.person(holder.ref, "holder.ref")
         if holder.type == "group":
@@ -258,7 +258,7 @@ class _Import:
                         self._account(entry, network)
                 self._link(item, network, parent)
 
-    def _account(self, item: fmt.Account, network: Network) -> None:
+    def _account(self, item: fmt.ExportedAccount, network: Network) -> None:
         if item.ref in self.accounts:
             raise invalid("ref", "Two accounts have this ref.")
         holder_type, holder_id = self._holder(item.holder, network)
@@ -294,7 +294,7 @@ class _Import:
         db.session.flush()
         self.accounts[item.ref] = account
 
-    def _link(self, item: fmt.Network, network: Network, parent: Network | None) -> None:
+    def _link(self, item: fmt.ExportedNetwork, network: Network, parent: Network | None) -> None:
         settlement = self._lookup(self.accounts, item.settlement_account, "settlement_account", "account")
         clearing = self._lookup(self.accounts, item.clearing_account, "clearing_account", "account")
         if settlement is not None and (settlement.network_id != network.id or settlement.purpose != "settlement"):
@@ -352,7 +352,7 @@ class _Import:
                         "The settlement account's balance does not mirror the clearing account's in the parent.",
                     )
 
-    def _leg(self, j: int, leg: fmt.Leg, running: dict[int, int]) -> credit.PlannedLeg:
+    def _leg(self, j: int, leg: fmt.ExportedLeg, running: dict[int, int]) -> credit.PlannedLeg:
         network = self._lookup(self.networks, leg.network, f"legs.{j}.network", "network")
         payer = self._lookup(self.accounts, leg.from_account, f"legs.{j}.from_account", "account")
         payee = self._lookup(self.accounts, leg.to_account, f"legs.{j}.to_account", "account")
@@ -397,7 +397,7 @@ class _Import:
                 discussion.comments_count = sum(1 for c in comments.values() if c.deleted_at is None)
                 db.session.flush()
 
-    def _comment(self, item: fmt.Comment, discussion: Discussion, earlier: dict, position: int) -> Comment:
+    def _comment(self, item: fmt.ExportedComment, discussion: Discussion, earlier: dict, position: int) -> Comment:
         if item.ref in earlier:
             raise invalid("ref", "Two comments of this thread have this ref.")
         parent = self._lookup(earlier, item.parent, "parent", "comment")
@@ -457,7 +457,7 @@ class _Import:
             with _at(f"polls.{i}"):
                 self._poll(item)
 
-    def _poll(self, item: fmt.Poll) -> None:
+    def _poll(self, item: fmt.ExportedPoll) -> None:
         group = self._lookup(self.groups, item.group, "group", "group")
         discussion = self._lookup(self.discussions, item.discussion, "discussion", "thread")
         if discussion is not None and discussion.group_id != group.id:
@@ -532,7 +532,7 @@ class _Import:
                     message = "Closed by an import before its action ran: the action was not carried out."
                     poll.action_result = {"status": "failed", "message": message, "at": iso(closed_at)}
 
-    def _vote(self, poll: Poll, user_id: int, vote: fmt.Vote | fmt.Ballot, at: datetime) -> None:
+    def _vote(self, poll: Poll, user_id: int, vote: fmt.ExportedVote | fmt.ExportedBallot, at: datetime) -> None:
         choices = kinds.check_choices(poll.kind, poll.options, poll.settings, vote.choices)
         reason = kinds.check_reason(poll.settings, vote.reason)
         made = Vote(
@@ -567,7 +567,7 @@ class _Import:
             with _at(f"requests.{i}"):
                 self._request(item)
 
-    def _request(self, item: fmt.Request) -> None:
+    def _request(self, item: fmt.ExportedRequest) -> None:
         group = self._lookup(self.groups, item.group, "group", "group")
         reward_account = (
             self._lookup(self.accounts, item.reward.account, "reward.account", "account") if item.reward else None
