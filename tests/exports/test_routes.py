@@ -38,6 +38,7 @@ def test_a_site_admin_imports_through_the_page(client, login, story, wipe, creat
     root.is_site_admin = True
     db.session.commit()
     login(root)
+    assert 'href="/admin/import-group"' in client.get("/groups").get_data(as_text=True)
     page = client.get("/admin/import-group")
     assert page.status_code == 200 and 'enctype="multipart/form-data"' in page.get_data(as_text=True)
     response = client.post("/admin/import-group", data={"file": _file(data)}, content_type="multipart/form-data")
@@ -70,3 +71,4 @@ def test_a_bad_file_is_shown_on_the_form_and_imports_nothing(client, login, stor
 def test_the_import_page_is_for_site_admins(client, login, story):
     login(story.admin)
     assert client.get("/admin/import-group").status_code == 403
+    assert "/admin/import-group" not in client.get("/groups").get_data(as_text=True)
