@@ -267,16 +267,19 @@ def _polls(group_ids: list[int], people: _Refs, groups: _Refs, discussions: _Ref
 def _ballots(poll: Poll) -> list[dict]:
     """An anonymous poll's ballots as the tally counts them: choices and reasons, sorted by content.
 
-    No voter, no time and no database order, and a proxy's ballot is a bare copy of its choices:
-    nothing in the file links a person to what they chose (API.md's anonymity rule).
+    No voter, no time and no database order; a proxy's ballot is a copy of its proxy's. Voters are
+    read only to find the proxies' ballots: nothing in the file links a person to what they chose
+    (API.md's anonymity rule).
     """
-    direct = [
-        {"choices": choices, "reason": reason}
-        for choices, reason in db.session.execute(select(Vote.choices, Vote.reason).where(Vote.poll_id == poll.id))
-    ]
-    ballots = governance_queries.ballots_of(poll)
-    copies = [{"choices": choices, "reason": ""} for choices in ballots.choices[len(direct) :]]
-    return sorted(direct + copies, key=lambda b: (json.dumps(b["choices"], sort_keys=True), b["reason"]))
+    cast = {
+        user_id: {"choices": choices, "reason": reason}
+        for user_id, choices, reason in db.session.execute(
+            select(Vote.user_id, Vote.choices, Vote.reason).where(Vote.poll_id == poll.id)
+        )
+    }
+    by_proxy = governance_queries.ballots_of(poll).by_proxy
+    ballots = [*cast.values(), *(cast[proxy] for proxy in by_proxy.values())]
+    return sorted(ballots, key=lambda b: (json.dumps(b["choices"], sort_keys=True), b["reason"]))
 
 
 def _requests(group_ids: list[int], people: _Refs, groups: _Refs, accounts: _Refs, transfers: _Refs) -> list[dict]:

@@ -459,9 +459,8 @@ class _Import:
 
     def _poll(self, item: fmt.ExportedPoll) -> None:
         group = self._lookup(self.groups, item.group, "group", "group")
+        # (a thread moved to another group keeps the polls raised in it: the link may cross groups)
         discussion = self._lookup(self.discussions, item.discussion, "discussion", "thread")
-        if discussion is not None and discussion.group_id != group.id:
-            raise invalid("discussion", "The poll's thread is in another group.")
         if item.anonymous and (item.votes or item.proxies):
             raise invalid("votes", "An anonymous poll's file carries ballots, never votes with voters.")
         if not item.anonymous and item.ballots:

@@ -1,6 +1,7 @@
 """Export a group, empty the instance, import the file: the same threads, votes and ledger come back."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -14,9 +15,11 @@ from platform6.exports.export import export_group
 from platform6.exports.restore import import_group
 from platform6.extensions import db
 from platform6.forums.models import Comment, Discussion
+from platform6.governance import service as governance
 from platform6.governance.models import Poll, Vote
 from platform6.groups.models import Group, Membership
 from platform6.skills.models import SkillRequest
+from platform6.timeutil import utcnow
 
 
 def _by(model, **where):
@@ -303,3 +306,26 @@ def test_a_child_network_that_no_longer_mirrors_its_clearing_account_is_refused(
     kirklees["exchange_rate"] = "2"
     err = _refused(data, create_user(email="root@example.org"))
     assert "does not mirror" in err.message
+
+
+def test_a_proxy_ballot_on_an_anonymous_question_round_trips(story, wipe, create_user):
+    bea, cy = story.people["bea"], story.people["cy"]
+    poll = governance.create_poll(
+        actor=bea, group=story.group, kind="question", title="Why solar?", closing_at=utcnow() + timedelta(days=1),
+        anonymous=True,
+    )  # fmt: skip
+    governance.cast_vote(actor=cy, poll=poll, choices={}, reason="The roof faces south")
+    governance.set_proxy(actor=bea, poll=poll, proxy_id=cy.id)
+    governance.close_poll(poll=poll, actor=bea)
+    db.session.commit()
+    data = export_group(group=story.group, actor=story.admin)
+    exported = next(p for p in data["polls"] if p["title"] == "Why solar?")
+    assert exported["ballots"] == [{"choices": {}, "reason": "The roof faces south"}] * 2
+    wipe()
+    import_group(data=data, admin=create_user(email="root@example.org"))
+    imported = _by(Poll, title="Why solar?")
+    assert imported.voters_count == 2
+    assert (
+        sorted(db.session.scalars(select(Vote.reason).where(Vote.poll_id == imported.id)))
+        == ["The roof faces south"] * 2
+    )
