@@ -100,6 +100,8 @@ def test_a_group_comes_back_whole_on_a_fresh_instance(app, api, story, wipe, cre
     assert request.state == "assigned" and request.reward_amount == 3000
     running = _by(Poll, title="Meet on Friday?")
     assert running.closed_at is None and running.voters_count == 1
+    hits = api.get("/search?q=quote", user=_user("bea@example.org")).get_json()["items"]
+    assert [(h["type"], h["title"]) for h in hits] == [("comment", "Solar panels")]
 
 
 def test_the_open_poll_goes_on_and_imported_people_claim_their_accounts(app, api, client, story, wipe, create_user):
