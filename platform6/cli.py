@@ -1,4 +1,5 @@
-"""Command-line tools: `flask --app app demo`, `worker`, `import-loomio` and `site-admin`."""
+"""Command-line tools: `flask --app app demo`, `worker`, `import-loomio`, `site-admin`, `export-group` and
+`import-group`."""
 
 import json
 
@@ -6,6 +7,7 @@ import click
 from flask import Flask, current_app
 
 from .accounts.cli import site_admin
+from .exports.cli import export_group_command, import_group_command
 from .extensions import db
 from .loomio.cli import import_loomio
 
@@ -15,6 +17,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(worker)
     app.cli.add_command(import_loomio)
     app.cli.add_command(site_admin)
+    app.cli.add_command(export_group_command)
+    app.cli.add_command(import_group_command)
 
 
 @click.command("demo")

@@ -133,6 +133,16 @@ EXPECTED: dict[tuple[str, str], dict] = {
     # --- pages: the Loomio import (site admins only, and none of these four is one) --------------
     ("GET", "/admin/loomio-import"): same(LOGIN, 403, 403, 403),
     ("POST", "/admin/loomio-import"): same(LOGIN, 403, 403, 403),
+    # --- group export and import (issue 7): admins export their group; only site admins import ---
+    ("GET", "/groups/<handle>/export"): by_privacy(
+        (LOGIN, 403, 403, 200), (LOGIN, 403, 403, 200), (LOGIN, 404, 403, 200)
+    ),
+    ("GET", "/admin/import-group"): same(LOGIN, 403, 403, 403),
+    ("POST", "/admin/import-group"): same(LOGIN, 403, 403, 403),
+    ("GET", "/api/v1/groups/<int:group_id>/export"): by_privacy(
+        (401, 403, 403, 200), (401, 403, 403, 200), (401, 404, 403, 200)
+    ),
+    ("POST", "/api/v1/group-imports"): same(401, 403, 403, 403),
 }
 
 # Request bodies for writes: (world, privacy, actor) -> dict (JSON for the API, form data for pages).

@@ -19,8 +19,6 @@ from ..timeutil import utcnow
 from .models import ApiToken, LoginAttempt, User
 
 MIN_PASSWORD_LENGTH = 8
-#: the password hash of an account nobody has claimed yet: no password ever matches it (werkzeug needs "method$salt$hash")
-UNUSABLE_PASSWORD = "!unclaimed"
 
 
 def normalise_email(email: str) -> str:
@@ -55,13 +53,10 @@ def user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-def create_user(*, email: str, name: str, password: str | None, handle: str | None = None) -> User:
-    """A new account. With `password` None it has no usable password (nobody can sign in as it) until
-    its owner sets one through the password-reset link: how people imported from Loomio claim theirs."""
+def create_user(*, email: str, name: str, password: str, handle: str | None = None) -> User:
     email = normalise_email(email)
     name = _check_name(name)
-    if password is not None:
-        _check_password(password)
+    _check_password(password)
     if user_by_email(email) is not None:
         raise Conflict("An account with that email exists already.", fields={"email": ["Already registered."]})
     if handle:
@@ -71,12 +66,50 @@ def create_user(*, email: str, name: str, password: str | None, handle: str | No
     else:
         handle = handles.from_name(name, handle_taken)
     user = User(email=email, name=name, handle=handle)
-    if password is None:
-        user.password_hash = UNUSABLE_PASSWORD
-    else:
-        user.set_password(password)
+    user.set_password(password)
     db.session.add(user)
     db.session.flush()
+    return user
+
+
+def _unusable_password() -> str:
+    """Not a hash of anything (werkzeug's hashes have "$" separators), so no password matches it; random,
+    so that each person's reset-link fingerprint differs."""
+    return "!unclaimed-" + secrets.token_hex(16)
+
+
+def create_unclaimed_user(*, email: str, name: str, handle: str = "") -> User:
+    """A person brought in by an import (Loomio's or a group export): no password works until they set
+    one with the password-reset link, which is how they claim the account.
+
+    `handle` is kept when it is free and well formed, else one is made from the name.
+    """
+    email = normalise_email(email)
+    name = _check_name(name)
+    if user_by_email(email) is not None:
+        raise Conflict("An account with that email exists already.", fields={"email": ["Already registered."]})
+    try:
+        handle = handles.normalise(handle) if handle else ""
+    except ValidationFailed:
+        handle = ""
+    if not handle or handle_taken(handle):
+        handle = handles.from_name(name, handle_taken)
+    user = User(email=email, name=name, handle=handle, password_hash=_unusable_password())
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def placeholder_user(*, key: str, name: str) -> User:
+    """A stand-in person who can never sign in or be emailed (an address under .invalid), the same one per key."""
+    email = f"{key}@placeholder.invalid"
+    user = user_by_email(email)
+    if user is None:
+        user = User(
+            email=email, name=name, handle=handles.from_name(key, handle_taken), password_hash=_unusable_password()
+        )
+        db.session.add(user)
+        db.session.flush()
     return user
 
 

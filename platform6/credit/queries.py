@@ -351,7 +351,7 @@ def ledger_violations() -> list[str]:
         if total != 0:
             problems.append(f"network {network_id}: balances sum to {total}, not 0")
     for network in db.session.scalars(select(Network).where(Network.parent_id.is_not(None))):
-        problems.extend(_mirror_problems(network, accounts))
+        problems.extend(mirror_problems(network, accounts))
     reversed_ids = set(db.session.scalars(select(Transfer.id).where(Transfer.state == "reversed")))
     reversal_of = set(db.session.scalars(select(Transfer.reverses_id).where(Transfer.reverses_id.is_not(None))))
     for transfer_id in sorted(reversed_ids ^ reversal_of):
@@ -359,7 +359,7 @@ def ledger_violations() -> list[str]:
     return problems
 
 
-def _mirror_problems(network: Network, accounts: dict) -> list[str]:
+def mirror_problems(network: Network, accounts: dict) -> list[str]:
     """The settlement balance is the clearing balance in the child's units, negated (within rounding)."""
     clearing, settlement = accounts.get(network.clearing_account_id), accounts.get(network.settlement_account_id)
     if clearing is None or settlement is None:

@@ -627,6 +627,38 @@ def pay(
     return made, True
 
 
+def replay_transfer(
+    *,
+    legs: list[PlannedLeg],
+    description: str,
+    at: datetime,
+    reverses_id: int | None = None,
+    reason: str | None = None,
+    created_by_id: int | None = None,
+) -> Transfer:
+    """A transfer from another ledger's history (an import), its legs as they were routed there.
+
+    No limit, freeze or routing rule applies (the history happened); entries, balances and hash
+    chains are written exactly as for a payment, so `credit verify` holds. A reversal marks its
+    original reversed. Replay in the original order: entries keep their id order.
+    """
+    serialise_writes()
+    rows = _lock_accounts([a for leg in legs for a in (leg.from_account_id, leg.to_account_id)])
+    if reverses_id is not None:
+        db.session.get(Transfer, reverses_id).mark_reversed()
+    values = {
+        "from_account_id": legs[0].from_account_id,
+        "to_account_id": legs[-1].to_account_id,
+        "amount": legs[0].amount,
+        "description": description,
+        "reverses_id": reverses_id,
+        "reason": reason,
+        "created_by_id": created_by_id,
+        "created_at": at,
+    }
+    return _post(values, legs, rows, check=False)[0]
+
+
 def _announce(made: Transfer, ends: list[Row], rows: dict[int, dict], balances: dict[int, int]) -> None:
     """After commit, tell each open account page (room `credit_account:<id>`) its new entry and balance."""
     payer, payee = ends

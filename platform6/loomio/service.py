@@ -206,9 +206,8 @@ class _Importer:
         if existing is not None:
             return existing, "linked"
         username = str(record.get("username") or "").lower()
-        handle = username if HANDLE_RE.match(username) and not accounts_service.handle_taken(username) else None
         name = one_line(record.get("name"), 100) or username or email.split("@")[0]
-        user = accounts_service.create_user(email=email, name=name, password=None, handle=handle)
+        user = accounts_service.create_unclaimed_user(email=email, name=name, handle=username)
         user.created_at = parse_time(record.get("created_at")) or user.created_at
         return user
 

@@ -1,0 +1,65 @@
+"""Pages: an admin's download of their group's export, and the site admins' page that imports one."""
+
+import json
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from ..errors import DomainError
+from ..extensions import db
+from ..groups.queries import group_by_handle
+from ..timeutil import utcnow
+from .export import export_group
+from .forms import ImportForm
+from .restore import ensure_may_import, import_group
+
+bp = Blueprint("exports", __name__)
+
+
+def download(data: dict, handle: str) -> Response:
+    """The export as a JSON attachment named after the group and the day."""
+    filename = f"{handle}-export-{utcnow():%Y%m%d}.json"
+    return Response(
+        json.dumps(data, ensure_ascii=False, indent=1),
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/groups/<handle>/export")
+@login_required
+def export(handle: str):
+    group = group_by_handle(handle)
+    if group is None:
+        abort(404)
+    return download(export_group(group=group, actor=current_user), group.handle)
+
+
+@bp.route("/admin/import-group", methods=["GET", "POST"])
+@login_required
+def import_page():
+    try:
+        ensure_may_import(current_user)
+    except DomainError as err:
+        abort(err.status, err.message)
+    form = ImportForm()
+    if form.validate_on_submit():
+        try:
+            summary = import_group(data=form.file.data.read(), admin=current_user)
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            form.file.errors = [*form.file.errors, err.message]  # whatever is wrong, it is in the file
+        else:
+            flash(
+                f"Imported {summary['group']['name']} (@{summary['group']['handle']}): {_described(summary)}.",
+                "success",
+            )
+            return redirect(url_for(".import_page"), code=303)
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("exports/import.html", form=form), status
+
+
+def _described(summary: dict) -> str:
+    counts = ("groups", "people_created", "discussions", "polls", "requests", "transfers")
+    return ", ".join(f"{summary[key]} {key.replace('_', ' ')}" for key in counts)
