@@ -36,13 +36,15 @@ def modelled(name, type_, _parent) -> bool:
 def test_upgrade_builds_the_models_schema_and_downgrade_undoes_it(empty_database_url):
     app = make_app(empty_database_url)
     with app.app_context():
-        upgrade()
-        with db.engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"include_name": modelled})
-            differences = compare_metadata(context, db.metadata)
-        assert differences == []
-        downgrade(revision="base")
-        with db.engine.connect() as conn:
-            tables = set(db.inspect(conn).get_table_names()) - {"alembic_version"}
-        assert tables == set()
-        db.engine.dispose()
+        try:
+            upgrade()
+            with db.engine.connect() as conn:
+                context = MigrationContext.configure(conn, opts={"include_name": modelled})
+                differences = compare_metadata(context, db.metadata)
+            assert differences == []
+            downgrade(revision="base")
+            with db.engine.connect() as conn:
+                tables = set(db.inspect(conn).get_table_names()) - {"alembic_version"}
+            assert tables == set()
+        finally:  # a pooled connection left open would keep the database from being dropped
+            db.engine.dispose()
