@@ -1,12 +1,30 @@
-"""Helpers for page handlers: show a service's DomainError on the form that caused it."""
+"""Helpers for page handlers: how a page answers when the service refuses with a DomainError.
 
+One rule for every page: a refusal that says who may not act or what they may not see (403, 404)
+answers the error page with that status, so a missing permission check shows in the status; any other
+refusal (a state rule such as a closed thread, a validation error) is told on the page: on the form
+that caused it, or flashed on the page a one-button action goes back to.
+"""
+
+from flask import flash, redirect
 from flask_wtf import FlaskForm
 
 from .errors import DomainError
+from .extensions import db
+
+#: refusals answered by the error page with their own status (the app's DomainError handler renders it)
+ERROR_PAGE_STATUSES = (403, 404)
+
+
+def _raise_if_error_page(err: DomainError) -> None:
+    if err.status in ERROR_PAGE_STATUSES:
+        raise err
 
 
 def show_error_on_form(form: FlaskForm, err: DomainError) -> None:
-    """Put each field's reasons under that field; anything else at the top of the form."""
+    """Put each field's reasons under that field; anything else at the top of the form.
+    A 403/404 is raised again instead: the error page answers it."""
+    _raise_if_error_page(err)
     placed = False
     for name, reasons in (err.fields or {}).items():
         field = form._fields.get(name.split(".")[0])
@@ -15,3 +33,12 @@ def show_error_on_form(form: FlaskForm, err: DomainError) -> None:
             placed = True
     if not placed:
         form.form_errors.append(err.message)
+
+
+def refused(err: DomainError, back_to: str, code: int = 302):
+    """A one-button action the service refused: roll back, then the error page for a 403/404, else
+    back to `back_to` with the reason flashed."""
+    db.session.rollback()
+    _raise_if_error_page(err)
+    flash(err.message, "error")
+    return redirect(back_to, code=code)

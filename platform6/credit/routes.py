@@ -14,7 +14,7 @@ from ..extensions import db
 from ..formatting import decimal_text
 from ..groups.models import Group, Membership
 from ..timeutil import utcnow
-from ..web import show_error_on_form
+from ..web import refused, show_error_on_form
 from . import queries, service
 from .api import statement_response
 from .cli import verify
@@ -204,10 +204,8 @@ def network_defaults(network_id: int):
             )
             db.session.commit()
         except DomainError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-        else:
-            flash("New accounts will get these limits.", "success")
+            return refused(err, url_for(".network", network_id=network_id))
+        flash("New accounts will get these limits.", "success")
     else:
         for errors in form.errors.values():
             flash(" ".join(errors), "error")
@@ -324,10 +322,8 @@ def _account_action(account_id: int, form, act, success: str):
             act(found)
             db.session.commit()
         except DomainError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-        else:
-            flash(success, "success")
+            return refused(err, url_for(".account", account_id=account_id))
+        flash(success, "success")
     else:
         for errors in form.errors.values():
             flash(" ".join(errors), "error")
@@ -444,11 +440,7 @@ def reverse(transfer_id: int):
         reversal = service.reverse(transfer_id=transfer_id, reason=form.reason.data, actor=current_user)
         db.session.commit()
     except DomainError as err:
-        db.session.rollback()
-        if err.status == 404:
-            abort(404)
-        flash(err.message, "error")
-        return redirect(url_for(".receipt", transfer_id=transfer_id))
+        return refused(err, url_for(".receipt", transfer_id=transfer_id))
     flash("The transfer is reversed.", "success")
     return redirect(url_for(".receipt", transfer_id=reversal.id))
 
@@ -519,12 +511,8 @@ def answer_request(request_id: int, answer: str):
         action(actor=current_user, request_id=request_id)
         db.session.commit()
     except DomainError as err:
-        db.session.rollback()
-        if err.status == 404:
-            abort(404)
-        flash(err.message, "error")
-    else:
-        flash("Paid." if answer == "accept" else "Declined.", "success")
+        return refused(err, url_for(".requests"))
+    flash("Paid." if answer == "accept" else "Declined.", "success")
     return redirect(url_for(".requests"))
 
 

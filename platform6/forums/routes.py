@@ -10,7 +10,7 @@ from ..extensions import db
 from ..groups.models import Group, Membership
 from ..groups.queries import group_by_handle
 from ..permissions import can_member, can_see_content, can_see_group, is_admin, membership
-from ..web import show_error_on_form
+from ..web import refused, show_error_on_form
 from . import queries, search, service
 from .forms import CommentForm, DiscussionForm, EditCommentForm, MoveForm, VolumeForm
 from .models import Comment, Discussion
@@ -165,10 +165,8 @@ def _change(discussion_id: int, message: str, **changes):
         service.update_discussion(actor=current_user, discussion=discussion, **changes)
         db.session.commit()
     except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-    else:
-        flash(message, "success")
+        return refused(err, url_for(".show", discussion_id=discussion_id))
+    flash(message, "success")
     return redirect(url_for(".show", discussion_id=discussion_id))
 
 
@@ -238,8 +236,7 @@ def mark_group_read(handle: str):
         service.mark_all_read(user=current_user, group=group)
         db.session.commit()
     except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
+        return refused(err, url_for("groups.show", handle=group.handle))
     return redirect(url_for("groups.show", handle=group.handle))
 
 
@@ -261,10 +258,8 @@ def set_volume(handle: str):
         service.set_volume(actor=current_user, group=group, volume=form.volume.data or "")
         db.session.commit()
     except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-    else:
-        flash("Notification volume saved.", "success")
+        return refused(err, url_for("groups.show", handle=group.handle))
+    flash("Notification volume saved.", "success")
     return redirect(url_for("groups.show", handle=group.handle))
 
 
@@ -346,10 +341,8 @@ def delete_comment(comment_id: int):
         service.delete_comment(actor=current_user, comment=comment)
         db.session.commit()
     except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-    else:
-        flash("Comment deleted.", "info")
+        return refused(err, url_for(".show", discussion_id=comment.discussion_id, _anchor=f"comment-{comment.id}"))
+    flash("Comment deleted.", "info")
     return redirect(url_for(".show", discussion_id=comment.discussion_id, _anchor=f"comment-{comment.id}"))
 
 
@@ -367,8 +360,7 @@ def react(comment_id: int):
             service.add_reaction(actor=current_user, comment=comment, emoji=emoji)
         db.session.commit()
     except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
+        return refused(err, url_for(".show", discussion_id=comment.discussion_id, _anchor=f"comment-{comment.id}"))
     return redirect(url_for(".show", discussion_id=comment.discussion_id, _anchor=f"comment-{comment.id}"))
 
 

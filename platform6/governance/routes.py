@@ -15,7 +15,7 @@ from ..groups.models import Membership
 from ..groups.queries import group_by_handle, members_select, memberships_of_user
 from ..permissions import can_admin, can_member, can_see_content, can_see_group, is_member
 from ..timeutil import utcnow
-from ..web import show_error_on_form
+from ..web import refused, show_error_on_form
 from . import kinds, queries, service
 from .api import csv_response
 from .forms import OutcomeForm, PollForm, ProxyForm, VoteForm, choices
@@ -309,10 +309,8 @@ def revoke_proxy(poll_id: int):
         service.revoke_proxy(actor=current_user, poll=poll)
         db.session.commit()
     except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-    else:
-        flash("Your proxy is revoked.", "info")
+        return refused(err, url_for(".show", poll_id=poll_id))
+    flash("Your proxy is revoked.", "info")
     return redirect(url_for(".show", poll_id=poll_id))
 
 
@@ -324,10 +322,8 @@ def close(poll_id: int):
         service.close_poll(poll=poll, actor=current_user)
         db.session.commit()
     except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-    else:
-        flash("The poll is closed. Write its outcome so everyone knows what was decided.", "success")
+        return refused(err, url_for(".show", poll_id=poll_id))
+    flash("The poll is closed. Write its outcome so everyone knows what was decided.", "success")
     return redirect(url_for(".show", poll_id=poll_id))
 
 

@@ -9,7 +9,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..permissions import can_member, can_see_content, can_see_group, ensure_admin, ensure_member, membership
 from ..timeutil import utcnow
-from ..web import show_error_on_form
+from ..web import refused, show_error_on_form
 from . import queries, service
 from .forms import AddMemberForm, GroupForm, GroupSettingsForm, InvitationForm, JoinForm, RoleForm
 
@@ -34,14 +34,6 @@ def _status(form) -> int:
 def _back_to(endpoint: str, group, message: str, category: str = "success"):
     flash(message, category)
     return redirect(url_for(endpoint, handle=group.handle), code=303)
-
-
-def _refused(endpoint: str, group, err: DomainError):
-    """A one-button action the rules refused: back to the page with the reason; 403/404 stay errors."""
-    db.session.rollback()
-    if err.status in (403, 404):
-        raise err
-    return _back_to(endpoint, group, err.message, "error")
 
 
 @bp.get("/groups")
@@ -115,7 +107,7 @@ def join(handle: str):
         result = service.join(actor=current_user, group=group, introduction=form.introduction.data or "")
         db.session.commit()
     except DomainError as err:
-        return _refused(".show", group, err)
+        return refused(err, url_for(".show", handle=group.handle), code=303)
     if isinstance(result, queries.Membership):
         return _back_to(".show", group, f"Welcome to {group.name}.")
     return _back_to(".show", group, "Your request is with the group's admins. You will be told their answer.", "info")
@@ -129,7 +121,7 @@ def leave(handle: str):
         service.remove_member(actor=current_user, group=group, user_id=current_user.id)
         db.session.commit()
     except DomainError as err:
-        return _refused(".show", group, err)
+        return refused(err, url_for(".show", handle=group.handle), code=303)
     flash(f"You left {group.name}.", "info")
     return redirect(url_for("dashboard.show"), code=303)
 
@@ -216,7 +208,7 @@ def change_role(handle: str, user_id: int):
         target = service.set_role(actor=current_user, group=group, user_id=user_id, role=form.role.data)
         db.session.commit()
     except DomainError as err:
-        return _refused(".members", group, err)
+        return refused(err, url_for(".members", handle=group.handle), code=303)
     name = db.session.get(User, target.user_id).name
     return _back_to(".members", group, f"{name} is now {'an admin' if target.is_admin else 'a member'}.")
 
@@ -230,7 +222,7 @@ def remove_member(handle: str, user_id: int):
         service.remove_member(actor=current_user, group=group, user_id=user_id)
         db.session.commit()
     except DomainError as err:
-        return _refused(".members", group, err)
+        return refused(err, url_for(".members", handle=group.handle), code=303)
     if user_id == current_user.id:
         flash(f"You left {group.name}.", "info")
         return redirect(url_for("dashboard.show"), code=303)
@@ -254,7 +246,7 @@ def decide_join_request(handle: str, request_id: int, decision: str):
         decide(actor=current_user, group=group, request_id=request_id)
         db.session.commit()
     except DomainError as err:
-        return _refused(".join_requests", group, err)
+        return refused(err, url_for(".join_requests", handle=group.handle), code=303)
     message = "Approved: they are a member now." if decision == "approve" else "Declined."
     return _back_to(".join_requests", group, message)
 

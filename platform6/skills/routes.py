@@ -14,7 +14,7 @@ from ..extensions import db
 from ..groups.models import Group, Membership
 from ..groups.queries import group_by_handle
 from ..permissions import can_see_content, ensure_group_visible, is_member
-from ..web import show_error_on_form
+from ..web import refused, show_error_on_form
 from . import queries, service
 from .forms import ApplyForm, ProfileForm, RequestForm, SearchForm
 from .models import Application
@@ -196,10 +196,9 @@ def save_search():
             remote_ok=remote,
         )
         db.session.commit()
-        flash("Search saved: you will be told when a new request matches it.", "success")
     except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
+        return refused(err, url_for("skills.board"))
+    flash("Search saved: you will be told when a new request matches it.", "success")
     return redirect(url_for("skills.board"))
 
 
@@ -366,14 +365,14 @@ def _reward_network(found):
 
 def _act(request_id: int, action, success: str):
     """Run one service call for a request page's button, commit, and go back to the request."""
+    back_to = url_for("skills.show_request", request_id=request_id)
     try:
         action()
         db.session.commit()
-        flash(success, "success")
     except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-    return redirect(url_for("skills.show_request", request_id=request_id))
+        return refused(err, back_to)
+    flash(success, "success")
+    return redirect(back_to)
 
 
 @bp.post("/skills/requests/<int:request_id>/apply")

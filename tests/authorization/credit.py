@@ -16,8 +16,12 @@ GOVERN = by_privacy((401, 403, 403, 200), (401, 403, 403, 200), (401, 404, 403, 
 HOLDER_OR_NETWORK_ADMIN = same(401, 404, 200, 200)
 HOLDER_ONLY = same(401, 404, 201, 403)
 PAGE_HOLDER_OR_NETWORK_ADMIN = same(LOGIN, 404, 200, 200)
-#: a one-button action the service refused returns to the page with the reason
-PAGE_ACTION = same(LOGIN, 404, 302, 302)
+# A page action the service refuses as forbidden or not found answers 403/404, as the API does; any other
+# refusal returns to the page with the reason (302).
+#: network admins' page actions (limits, status, defaults, reversals) on the member's account
+PAGE_NETWORK_ADMIN = same(LOGIN, 404, 403, 302)
+#: the holder's (or payer's) own page action: network admins see the account but may not
+PAGE_HOLDER_ONLY = same(LOGIN, 404, 302, 403)
 #: a form that offers only the caller's own accounts (or administered groups) refuses others as invalid
 PAGE_SIGNED_IN = same(LOGIN, 200, 200, 200)
 
@@ -51,23 +55,23 @@ EXPECTED = {
     ("GET", "/credit/networks/new"): PAGE_SIGNED_IN,
     ("POST", "/credit/networks/new"): same(LOGIN, 422, 422, 302),
     ("GET", "/credit/networks/<int:network_id>"): PAGE_HOLDER_OR_NETWORK_ADMIN,
-    ("POST", "/credit/networks/<int:network_id>/defaults"): PAGE_ACTION,
+    ("POST", "/credit/networks/<int:network_id>/defaults"): PAGE_NETWORK_ADMIN,
     ("GET", "/credit/networks/<int:network_id>/accounts"): PAGE_HOLDER_OR_NETWORK_ADMIN,
     ("GET", "/credit/networks/<int:network_id>/accounts/new"): same(LOGIN, 404, 403, 200),
     ("POST", "/credit/networks/<int:network_id>/accounts/new"): same(LOGIN, 404, 403, 302),
     ("GET", "/credit/accounts/<int:account_id>"): PAGE_HOLDER_OR_NETWORK_ADMIN,
     ("GET", "/credit/accounts/<int:account_id>/statement.csv"): PAGE_HOLDER_OR_NETWORK_ADMIN,
-    ("POST", "/credit/accounts/<int:account_id>/limits"): PAGE_ACTION,
-    ("POST", "/credit/accounts/<int:account_id>/status/<any(active, frozen, closed):status>"): PAGE_ACTION,
-    ("POST", "/credit/accounts/<int:account_id>/warning"): PAGE_ACTION,
+    ("POST", "/credit/accounts/<int:account_id>/limits"): PAGE_NETWORK_ADMIN,
+    ("POST", "/credit/accounts/<int:account_id>/status/<any(active, frozen, closed):status>"): PAGE_NETWORK_ADMIN,
+    ("POST", "/credit/accounts/<int:account_id>/warning"): PAGE_HOLDER_ONLY,
     ("GET", "/credit/pay"): PAGE_SIGNED_IN,
     ("POST", "/credit/pay"): same(LOGIN, 422, 302, 422),
     ("GET", "/credit/transfers/<int:transfer_id>"): PAGE_HOLDER_OR_NETWORK_ADMIN,
-    ("POST", "/credit/transfers/<int:transfer_id>/reverse"): PAGE_ACTION,
+    ("POST", "/credit/transfers/<int:transfer_id>/reverse"): PAGE_NETWORK_ADMIN,
     ("GET", "/credit/requests"): PAGE_SIGNED_IN,
     ("GET", "/credit/requests/new"): PAGE_SIGNED_IN,
     ("POST", "/credit/requests/new"): same(LOGIN, 422, 302, 422),
-    ("POST", "/credit/requests/<int:request_id>/<any(accept, decline):answer>"): PAGE_ACTION,
+    ("POST", "/credit/requests/<int:request_id>/<any(accept, decline):answer>"): PAGE_HOLDER_ONLY,  # the payer
 }
 
 BODIES = {

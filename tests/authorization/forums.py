@@ -7,10 +7,13 @@ admin reacted to: the member may change the thread as its author, the admin as a
 from . import LOGIN, content, same
 
 # Who may do what (docs/api-forums.md): anyone who may see the group's content reads; members write;
-# the author (while a member) or admins moderate; only the author edits a comment. A page action that
-# the service refuses returns to the page with the reason (a flash, 302) or shows it on the form (422).
+# the author (while a member) or admins moderate; only the author edits a comment. A page action the
+# service refuses as forbidden or not found answers 403/404, as the API does (platform6/web.py); any other
+# refusal returns to the page with the reason (a flash, 302) or shows it on the form (422).
 READ = content((200, 200, 200, 200), (404, 404, 200, 200))
 PAGE_READ = READ
+#: a member's page action (for moderation the member is the thread's author): the outsider is refused
+PAGE_WRITE = content((LOGIN, 403, 302, 302), (LOGIN, 404, 302, 302))
 
 EXPECTED = {
     # --- API: threads -----------------------------------------------------------------------------
@@ -46,26 +49,26 @@ EXPECTED = {
     ("GET", "/d/<int:discussion_id>/unread"): content((302, 302, 302, 302), (404, 404, 302, 302)),
     ("GET", "/d/<int:discussion_id>/edit"): content((LOGIN, 403, 200, 200), (LOGIN, 404, 200, 200)),
     ("POST", "/d/<int:discussion_id>/edit"): content((LOGIN, 403, 302, 302), (LOGIN, 404, 302, 302)),
-    ("POST", "/d/<int:discussion_id>/close"): content((LOGIN, 302, 302, 302), (LOGIN, 404, 302, 302)),
-    ("POST", "/d/<int:discussion_id>/reopen"): content((LOGIN, 302, 302, 302), (LOGIN, 404, 302, 302)),
-    ("POST", "/d/<int:discussion_id>/pin"): content((LOGIN, 302, 302, 302), (LOGIN, 404, 302, 302)),
-    ("POST", "/d/<int:discussion_id>/unpin"): content((LOGIN, 302, 302, 302), (LOGIN, 404, 302, 302)),
+    ("POST", "/d/<int:discussion_id>/close"): PAGE_WRITE,
+    ("POST", "/d/<int:discussion_id>/reopen"): PAGE_WRITE,
+    ("POST", "/d/<int:discussion_id>/pin"): PAGE_WRITE,
+    ("POST", "/d/<int:discussion_id>/unpin"): PAGE_WRITE,
     # the move page lists the groups one administers: the member has none to offer
     ("GET", "/d/<int:discussion_id>/move"): content((LOGIN, 403, 200, 200), (LOGIN, 404, 200, 200)),
     ("POST", "/d/<int:discussion_id>/move"): content((LOGIN, 403, 422, 302), (LOGIN, 404, 422, 302)),
-    ("POST", "/groups/<handle>/threads/read"): content((LOGIN, 302, 302, 302), (LOGIN, 404, 302, 302)),
+    ("POST", "/groups/<handle>/threads/read"): PAGE_WRITE,
     ("POST", "/threads/read"): same(LOGIN, 302, 302, 302),
-    ("POST", "/groups/<handle>/volume"): content((LOGIN, 302, 302, 302), (LOGIN, 404, 302, 302)),
+    ("POST", "/groups/<handle>/volume"): PAGE_WRITE,
     ("GET", "/groups/<handle>/mentions"): content((LOGIN, 403, 200, 200), (LOGIN, 404, 200, 200)),
     ("GET", "/search"): PAGE_READ,  # searched within the group
     # --- pages: comments --------------------------------------------------------------------------
-    ("POST", "/d/<int:discussion_id>/comments"): content((LOGIN, 422, 302, 302), (LOGIN, 404, 302, 302)),
+    ("POST", "/d/<int:discussion_id>/comments"): PAGE_WRITE,
     ("GET", "/comments/<int:comment_id>"): PAGE_READ,
     ("GET", "/comments/<int:comment_id>/edit"): content((LOGIN, 403, 200, 403), (LOGIN, 404, 200, 403)),
     ("POST", "/comments/<int:comment_id>/edit"): content((LOGIN, 403, 302, 403), (LOGIN, 404, 302, 403)),
     ("GET", "/comments/<int:comment_id>/history"): PAGE_READ,
-    ("POST", "/comments/<int:comment_id>/delete"): content((LOGIN, 302, 302, 302), (LOGIN, 404, 302, 302)),
-    ("POST", "/comments/<int:comment_id>/react"): content((LOGIN, 302, 302, 302), (LOGIN, 404, 302, 302)),
+    ("POST", "/comments/<int:comment_id>/delete"): PAGE_WRITE,  # the member's comment; admins may delete any
+    ("POST", "/comments/<int:comment_id>/react"): PAGE_WRITE,
 }
 
 BODIES = {

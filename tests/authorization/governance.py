@@ -11,9 +11,13 @@ from platform6.timeutil import iso, utcnow
 from . import LOGIN, content, same
 
 # Anyone who may see the group's content sees its polls and (unhidden) results; voting members vote and
-# name proxies; the author or admins close a poll and write its outcome (docs/api-governance.md).
+# name proxies; the author or admins close a poll and write its outcome (docs/api-governance.md). A page
+# action the service refuses as forbidden or not found answers 403/404, as the API does.
 READ = content((200, 200, 200, 200), (404, 404, 200, 200))
 AUTHOR_OR_ADMIN = content((401, 403, 403, 200), (401, 404, 403, 200))
+PAGE_AUTHOR_OR_ADMIN = content((LOGIN, 403, 403, 302), (LOGIN, 404, 403, 302))
+#: a voting member's page action: the outsider is refused
+PAGE_VOTER = content((LOGIN, 403, 302, 302), (LOGIN, 404, 302, 302))
 
 EXPECTED = {
     # --- API --------------------------------------------------------------------------------------
@@ -37,11 +41,12 @@ EXPECTED = {
     ("POST", "/groups/<handle>/decisions/new"): content((LOGIN, 403, 302, 302), (LOGIN, 404, 302, 302)),
     ("GET", "/polls/<int:poll_id>"): READ,
     ("GET", "/polls/<int:poll_id>/results.csv"): READ,
-    ("POST", "/polls/<int:poll_id>/vote"): content((LOGIN, 422, 302, 302), (LOGIN, 404, 302, 302)),
-    ("POST", "/polls/<int:poll_id>/proxy"): content((LOGIN, 422, 302, 302), (LOGIN, 404, 302, 302)),
-    ("POST", "/polls/<int:poll_id>/proxy/revoke"): content((LOGIN, 302, 302, 302), (LOGIN, 404, 302, 302)),
-    ("POST", "/polls/<int:poll_id>/close"): content((LOGIN, 302, 302, 302), (LOGIN, 404, 302, 302)),
-    ("POST", "/polls/<int:poll_id>/outcome"): content((LOGIN, 422, 422, 302), (LOGIN, 404, 422, 302)),
+    ("POST", "/polls/<int:poll_id>/vote"): PAGE_VOTER,
+    ("POST", "/polls/<int:poll_id>/proxy"): PAGE_VOTER,
+    # the member and the admin have a proxy to revoke; the outsider has none
+    ("POST", "/polls/<int:poll_id>/proxy/revoke"): content((LOGIN, 404, 302, 302), (LOGIN, 404, 302, 302)),
+    ("POST", "/polls/<int:poll_id>/close"): PAGE_AUTHOR_OR_ADMIN,
+    ("POST", "/polls/<int:poll_id>/outcome"): PAGE_AUTHOR_OR_ADMIN,
 }
 
 

@@ -8,11 +8,12 @@ from . import LOGIN, by_privacy, content, same
 
 # Anyone who may see the group's content sees its requests and may apply (not to their own); members
 # post and see matches; the author or admins manage (docs/api-skills.md). A profile answers its owner,
-# members of a shared group, and (if public) anyone signed in. A page action the service refused
-# returns to the request page with the reason (302).
+# members of a shared group, and (if public) anyone signed in. A page action the service refuses as
+# forbidden or not found answers 403/404, as the API does; any other refusal returns to the request page
+# with the reason (302).
 READ = content((200, 200, 200, 200), (404, 404, 200, 200))
 MANAGE = content((401, 403, 403, 200), (401, 404, 403, 200))
-PAGE_ACTION = content((LOGIN, 302, 302, 302), (LOGIN, 404, 302, 302))
+PAGE_MANAGE = content((LOGIN, 403, 403, 302), (LOGIN, 404, 403, 302))
 SIGNED_IN = same(401, 200, 200, 200)
 PAGE_SIGNED_IN = same(LOGIN, 200, 200, 200)
 
@@ -73,12 +74,13 @@ EXPECTED = {
     ("GET", "/groups/<handle>/requests/new"): content((LOGIN, 403, 200, 200), (LOGIN, 404, 200, 200)),
     ("POST", "/groups/<handle>/requests/new"): content((LOGIN, 403, 302, 302), (LOGIN, 404, 302, 302)),
     ("GET", "/skills/requests/<int:request_id>"): READ,
-    ("POST", "/skills/requests/<int:request_id>/apply"): PAGE_ACTION,
-    ("POST", "/skills/requests/<int:request_id>/invite/<int:user_id>"): PAGE_ACTION,
-    ("POST", "/skills/requests/<int:request_id>/cancel"): PAGE_ACTION,
-    ("POST", "/skills/requests/<int:request_id>/complete"): PAGE_ACTION,
-    ("POST", "/skills/applications/<int:application_id>/<any(accept, decline):decision>"): PAGE_ACTION,
-    ("POST", "/skills/applications/<int:application_id>/withdraw"): PAGE_ACTION,
+    # the admin wrote the request and cannot apply to it: a rule, told on the page (302)
+    ("POST", "/skills/requests/<int:request_id>/apply"): content((LOGIN, 302, 302, 302), (LOGIN, 404, 302, 302)),
+    ("POST", "/skills/requests/<int:request_id>/invite/<int:user_id>"): PAGE_MANAGE,
+    ("POST", "/skills/requests/<int:request_id>/cancel"): PAGE_MANAGE,
+    ("POST", "/skills/requests/<int:request_id>/complete"): PAGE_MANAGE,
+    ("POST", "/skills/applications/<int:application_id>/<any(accept, decline):decision>"): PAGE_MANAGE,
+    ("POST", "/skills/applications/<int:application_id>/withdraw"): same(LOGIN, 404, 302, 404),  # the member's
 }
 
 _PROFILE_FORM = {"bio": "I edit video", "skills-0-name": "Video editing", "skills-0-level": "3", "remote_ok": "y"}
