@@ -1,4 +1,5 @@
-"""The DomainError family: services raise these; pages turn them into form errors, the API into its error body."""
+"""The DomainError family: services raise these; the API turns them into its error body, pages into form
+errors or a flashed reason (platform6/web.py), except Forbidden and NotFound, which stay 403/404 error pages."""
 
 
 class DomainError(Exception):
