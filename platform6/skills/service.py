@@ -326,7 +326,7 @@ def _recommend(request: SkillRequest, actor: User, now: datetime) -> None:
     if chosen:
         notify(
             user_ids=chosen,
-            kind="skill_request_recommended",
+            kind="request_matched",
             url=f"/skills/requests/{request.id}",
             text=f"{request.group.name} needs help that fits your skills: {request.title}",
             actor_id=actor.id,
@@ -427,7 +427,7 @@ def apply(*, actor: User, request: SkillRequest, message: str = "") -> Applicati
     db.session.flush()
     notify(
         user_ids=_managers(request),
-        kind="skill_application",
+        kind="application",
         url=f"/skills/requests/{request.id}",
         text=f"{actor.name} applied to {request.title}",
         actor_id=actor.id,
@@ -490,7 +490,7 @@ def decide_application(*, actor: User, application: Application, accept: bool) -
     db.session.flush()
     notify(
         user_ids=[application.user_id],
-        kind="skill_application_accepted" if accept else "skill_application_declined",
+        kind="application_accepted" if accept else "skill_application_declined",
         url=f"/skills/requests/{request.id}",
         text=f"{'Accepted' if accept else 'Not this time'}: your application to {request.title}",
         actor_id=actor.id,

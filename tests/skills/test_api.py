@@ -335,7 +335,7 @@ def test_nobody_is_recommended_more_than_the_weekly_cap(api, app, create_user, c
         set_profile(p, [("Cooking", 3)])
     for _ in range(4):
         new_request(api, group, admin, skills=[{"name": "Cooking", "level": 2}])
-    counts = [len(notifications(p, "skill_request_recommended")) for p in people]
+    counts = [len(notifications(p, "request_matched")) for p in people]
     assert counts == [2, 2, 2, 2, 2]  # 3 wanted per request, 12 in all, but 2 a week each is the cap
 
 
@@ -465,3 +465,20 @@ def test_assignment_follows_accepted_volunteers_and_withdrawal(api, create_user,
     assert api.get(f"/requests/{rid}/applications", user=first).status_code == 403
     mine = api.get("/me/applications", user=first).get_json()["items"]
     assert mine[0]["request"]["id"] == rid and mine[0]["state"] == "declined"
+
+
+def test_notifications_carry_the_kinds_api_md_names(api, create_user, create_group):
+    """API.md's kinds for the board: `request_matched`, `application`, `application_accepted`."""
+    admin, volunteer = create_user(), create_user()
+    group = create_group(admin=admin, members=[volunteer])
+    api.put("/me/skills", {"skills": [{"name": "Cooking", "level": 3}]}, user=volunteer)
+    rid = new_request(api, group, admin, skills=[{"name": "Cooking", "level": 2}]).get_json()["id"]
+
+    def kinds(user):
+        return [n["kind"] for n in api.get("/notifications", user=user).get_json()["items"]]
+
+    assert "request_matched" in kinds(volunteer)
+    application = api.post(f"/requests/{rid}/applications", {}, user=volunteer).get_json()
+    assert "application" in kinds(admin)
+    api.post(f"/applications/{application['id']}/accept", user=admin)
+    assert "application_accepted" in kinds(volunteer)
