@@ -12,6 +12,7 @@ from sqlalchemy import or_, select, update
 from ..accounts.models import User
 from ..errors import Conflict, Forbidden, NotFound, RuleViolation, ValidationFailed, invalid
 from ..extensions import db
+from ..forums import search
 from ..groups.models import Group, Membership
 from ..markup import render_markdown
 from ..notifications.service import notify
@@ -35,6 +36,8 @@ from .models import (
 from .taxonomy import clean, taxonomy
 
 MAX_SKILLS = 50
+
+search.register_search_kind("request", "Request")
 #: a request without a deadline expires this long after it was posted
 EXPIRY_DAYS = 60
 EXPIRY_REMINDER_DAYS = 5
@@ -309,6 +312,17 @@ def post_request(
     db.session.flush()
     db.session.expire(request)
     request = queries.request_by_id(request.id)
+    search.index_document(
+        kind="request",
+        ref_id=request.id,
+        group_id=group.id,
+        title=request.title,
+        body=" ".join(
+            [search.searchable_text(request.description_html), *(rs.skill.name for rs in request.skills)]
+        ).strip(),
+        url=f"/skills/requests/{request.id}",
+        created_at=now,
+    )
     _recommend(request, actor, now)
     _notify_saved_searches(request, actor)
     return request

@@ -482,3 +482,16 @@ def test_notifications_carry_the_kinds_api_md_names(api, create_user, create_gro
     assert "application" in kinds(admin)
     api.post(f"/applications/{application['id']}/accept", user=admin)
     assert "application_accepted" in kinds(volunteer)
+
+
+def test_search_finds_requests_for_those_who_may_see_them(api, create_user, create_group):
+    """API.md's search items include `type: "request"`, only where the caller may see the request."""
+    admin, member, outsider = create_user(), create_user(), create_user()
+    group = create_group(admin=admin, members=[member])
+    rid = new_request(api, group, admin, title="Film the harvest festival").get_json()["id"]
+    found = api.get("/search?q=harvest", user=member).get_json()["items"]
+    assert [(item["type"], item["id"], item["title"]) for item in found] == [
+        ("request", rid, "Film the harvest festival")
+    ]
+    assert api.get("/search?q=short film&type=request", user=member).get_json()["items"][0]["id"] == rid
+    assert api.get("/search?q=harvest", user=outsider).get_json()["items"] == []
