@@ -495,3 +495,14 @@ def test_search_finds_requests_for_those_who_may_see_them(api, create_user, crea
     ]
     assert api.get("/search?q=short film&type=request", user=member).get_json()["items"][0]["id"] == rid
     assert api.get("/search?q=harvest", user=outsider).get_json()["items"] == []
+
+
+def test_skill_search_pages_like_every_list(api):
+    """API.md's lists: `limit` defaults to 50, and `next` leads to the following page."""
+    first = api.get("/skills").get_json()
+    assert len(first["items"]) == 50 and first["next"]
+    second = api.get(f"/skills?cursor={first['next']}&limit=200").get_json()
+    names = [item["name"] for item in first["items"] + second["items"]]
+    assert len(names) == len(set(names)) > 50
+    assert len(api.get("/skills?limit=3").get_json()["items"]) == 3
+    assert api.get("/skills?cursor=nonsense").status_code == 422
