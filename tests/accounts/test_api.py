@@ -22,6 +22,8 @@ def test_sign_up_refuses_a_taken_email_or_handle_with_409(api):
         "/users", {"email": "b@example.org", "name": "B", "password": "long enough", "handle": "Anna"}
     )
     assert same_handle.status_code == 409
+    # API.md: `fields` only for validation (422), so a conflict's error is code and message alone
+    assert set(same_email.get_json()["error"]) == set(same_handle.get_json()["error"]) == {"code", "message"}
 
 
 def test_default_handles_do_not_collide(api):
