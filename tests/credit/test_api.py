@@ -358,3 +358,12 @@ def test_patch_network_defaults_by_kind(api, world, create_user):
     made = api.post(f"{path}/accounts", {"holder": {"type": "user", "id": worker.id}, "kind": "employee"},
                     user=world["admin"])  # fmt: skip
     assert made.get_json()["credit_limit"] == 2_000
+
+
+def test_a_payment_or_payment_request_needs_a_description_as_api_md_writes_the_body(api, world):
+    body = {"from_account_id": world["alice_account"]["id"], "to_account_id": world["bob_account"]["id"], "amount": 5}
+    for path, user in (("/transfers", world["alice"]), ("/payment-requests", world["bob"])):
+        missing = api.post(path, body, user=user)
+        assert missing.status_code == 422 and "description" in missing.get_json()["error"]["fields"]
+        assert api.post(path, body | {"description": ""}, user=user).status_code == 201
+    assert queries.account_by_id(world["alice_account"]["id"]).balance == -5
