@@ -506,3 +506,6 @@ def test_skill_search_pages_like_every_list(api):
     assert len(names) == len(set(names)) > 50
     assert len(api.get("/skills?limit=3").get_json()["items"]) == 3
     assert api.get("/skills?cursor=nonsense").status_code == 422
+    documented = api.get("/openapi.json").get_json()["paths"]["/skills"]["get"]["parameters"]
+    assert {"name": "limit", "in": "query", "required": False,
+            "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}} in documented  # fmt: skip
