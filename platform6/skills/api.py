@@ -415,15 +415,25 @@ def list_applications(request_id: int):
     user = require_user()
     found = queries.visible_request(user, request_id)
     service.ensure_manager(user, found)
-    return jsonify({"items": [application_json(a) for a in queries.applications_of(found)], "next": None})
+    return jsonify(
+        paginate(
+            queries.applications_select(found),
+            queries.APPLICATIONS_ORDER,
+            lambda rows: [application_json(a) for a in rows],
+        )
+    )
 
 
 @bp.get("/me/applications")
 def my_applications():
     user = require_user()
-    items = [{**application_json(a, user), "request": {"id": a.request.id, "title": a.request.title, "state": a.request.state}}
-             for a in queries.my_applications(user)]  # fmt: skip
-    return jsonify({"items": items, "next": None})
+
+    def serialize(rows: list[Application]) -> list[dict]:
+        return [{**application_json(a, user), "request": {"id": a.request.id, "title": a.request.title,
+                 "state": a.request.state}} for a in rows]  # fmt: skip
+
+    order = [(Application.created_at, True), (Application.id, True)]
+    return jsonify(paginate(queries.my_applications_select(user), order, serialize))
 
 
 def _visible_application(user, application_id: int) -> Application:
@@ -499,7 +509,8 @@ class SearchBody(Body):
 
 @bp.get("/me/saved-searches")
 def list_searches():
-    return jsonify({"items": [search_json(s) for s in queries.saved_searches(require_user())], "next": None})
+    stmt = queries.saved_searches_select(require_user())
+    return jsonify(paginate(stmt, [(SavedSearch.id, False)], lambda rows: [search_json(s) for s in rows]))
 
 
 @bp.post("/me/saved-searches")

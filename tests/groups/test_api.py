@@ -222,3 +222,15 @@ def test_bad_paging_arguments_are_422(api, create_user, create_group):
         response = api.get(f"/groups/{group.id}/members?{query}", user=admin)
         assert response.status_code == 422, query
         assert response.get_json()["error"]["code"] == "validation_failed"
+
+
+def test_join_requests_page_like_every_list(api, create_user, create_group):
+    """API.md's lists take `?limit=` and hand a `next` cursor to the following page."""
+    admin, first_asker, second_asker = create_user(), create_user(), create_user()
+    group = create_group(admin=admin, privacy="closed")
+    for asker in (first_asker, second_asker):
+        assert api.post(f"/groups/{group.id}/join", user=asker).status_code == 202
+    page = api.get(f"/groups/{group.id}/join-requests?limit=1", user=admin).get_json()
+    assert [r["user"]["id"] for r in page["items"]] == [first_asker.id] and page["next"]
+    rest = api.get(f"/groups/{group.id}/join-requests?cursor={page['next']}", user=admin).get_json()
+    assert [r["user"]["id"] for r in rest["items"]] == [second_asker.id] and rest["next"] is None

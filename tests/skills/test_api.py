@@ -509,3 +509,28 @@ def test_skill_search_pages_like_every_list(api):
     documented = api.get("/openapi.json").get_json()["paths"]["/skills"]["get"]["parameters"]
     assert {"name": "limit", "in": "query", "required": False,
             "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}} in documented  # fmt: skip
+
+
+def test_applications_and_saved_searches_page_like_every_list(api, create_user, create_group):
+    """API.md's lists take `?limit=` and hand a `next` cursor to the following page (nothing is cut off)."""
+    admin, volunteer, other = create_user(), create_user(), create_user()
+    group = create_group(admin=admin, members=[volunteer, other], privacy="open")
+    rids = [new_request(api, group, admin, title=f"Need {n}").get_json()["id"] for n in range(3)]
+    for rid in rids:
+        assert api.post(f"/requests/{rid}/applications", {}, user=volunteer).status_code == 201
+    api.post(f"/requests/{rids[0]}/applications", {}, user=other)
+
+    def walk(path, user):
+        seen, page = [], api.get(f"{path}?limit=1", user=user).get_json()
+        while True:
+            assert len(page["items"]) <= 1
+            seen += page["items"]
+            if page["next"] is None:
+                return seen
+            page = api.get(f"{path}?limit=1&cursor={page['next']}", user=user).get_json()
+
+    assert [a["request"]["id"] for a in walk("/me/applications", volunteer)] == rids[::-1]  # newest first
+    assert [a["user"]["id"] for a in walk(f"/requests/{rids[0]}/applications", admin)] == [volunteer.id, other.id]
+    for q in ("gardening", "video"):
+        api.post("/me/saved-searches", {"q": q}, user=volunteer)
+    assert [s["q"] for s in walk("/me/saved-searches", volunteer)] == ["gardening", "video"]
