@@ -113,7 +113,8 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
 
 
 def domain_error_response(err: DomainError) -> Response:
-    response = jsonify(error_body(err.code, err.message, err.fields))
+    # API.md: `fields` only for validation; a 409 may carry them for the pages' forms, never on the wire
+    response = jsonify(error_body(err.code, err.message, err.fields if err.status == 422 else None))
     response.status_code = err.status
     if isinstance(err, RateLimited):
         response.headers["Retry-After"] = str(err.retry_after)

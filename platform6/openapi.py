@@ -2,7 +2,7 @@
 
 Nothing is written twice: paths and methods come from the URL rules under /api/v1; a route's
 request body is the pydantic `Body` model its view passes to `parse_body(...)`; bearer auth from
-whether it calls `require_user()` or `optional_user()`; list routes (`paginate`/`page_of`) get the
+whether it calls `require_user()` or `optional_user()`; list routes (`paginate`/`page_of`/`_ranked_page`) get the
 `cursor` and `limit` parameters and the list envelope; the success status from `created(...)` (201),
 `no_content()` (204) or an explicit `, 202`. A feature's api.py needs no changes to appear here.
 """
@@ -119,7 +119,7 @@ def _operation(app: Flask, rule, method: str, schemas: dict) -> dict:
         operation["security"] = [{}, {"bearer": []}]
     else:
         operation["security"] = []
-    listing = "paginate(" in source or "page_of(" in source
+    listing = any(call in source for call in ("paginate(", "page_of(", "_ranked_page("))
     if listing:
         operation["parameters"] += [
             {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"}},

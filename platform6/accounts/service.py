@@ -9,6 +9,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from .. import handles, mail
@@ -67,8 +68,11 @@ def create_user(*, email: str, name: str, password: str, handle: str | None = No
         handle = handles.from_name(name, handle_taken)
     user = User(email=email, name=name, handle=handle)
     user.set_password(password)
-    db.session.add(user)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # the unique columns decide a race the checks above cannot see
+            db.session.add(user)
+    except IntegrityError:
+        raise Conflict("An account with that email or handle exists already.") from None
     return user
 
 

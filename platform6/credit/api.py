@@ -194,7 +194,8 @@ class NewTransfer(Body):
     from_account_id: PositiveInt
     to_account_id: PositiveInt
     amount: PositiveInt
-    description: Annotated[str, Field(max_length=1000)] = ""
+    #: required, as API.md writes the body (an empty string is allowed)
+    description: Annotated[str, Field(max_length=1000)]
 
 
 class NewPaymentRequest(NewTransfer):

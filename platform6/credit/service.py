@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 
 from sqlalchemy import Row, bindparam, func, insert, select, text, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -267,8 +267,11 @@ def open_account(
         credit_limit=network.default_limit_for(kind) if credit_limit is None else credit_limit,
         debit_limit=debit_limit,
     )
-    db.session.add(account)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # the unique holder per network decides a race `_existing` cannot see
+            db.session.add(account)
+    except IntegrityError:
+        raise Conflict("That holder already has an account in this network.") from None
     return account
 
 

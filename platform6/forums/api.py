@@ -288,7 +288,13 @@ def edit_comment(comment_id: int):
 @bp.get("/comments/<int:comment_id>/versions")
 def comment_versions(comment_id: int):
     comment = queries.visible_comment(optional_user(), comment_id)
-    return jsonify({"items": [version_json(v) for v in queries.versions_of(comment)], "next": None})
+    return jsonify(
+        paginate(
+            queries.versions_select(comment),
+            [(CommentVersion.id, True)],
+            lambda rows: [version_json(v) for v in rows],
+        )
+    )
 
 
 @bp.delete("/comments/<int:comment_id>")

@@ -102,12 +102,13 @@ def thread_comments(discussion: Discussion) -> list[Comment]:
     return list(db.session.scalars(comments_select(discussion).order_by(Comment.position)))
 
 
+def versions_select(comment: Comment):
+    """A comment's earlier versions (paged newest first by the API)."""
+    return select(CommentVersion).where(CommentVersion.comment_id == comment.id)
+
+
 def versions_of(comment: Comment) -> list[CommentVersion]:
-    return list(
-        db.session.scalars(
-            select(CommentVersion).where(CommentVersion.comment_id == comment.id).order_by(CommentVersion.id.desc())
-        )
-    )
+    return list(db.session.scalars(versions_select(comment).order_by(CommentVersion.id.desc())))
 
 
 def reader_of(user, discussion: Discussion) -> DiscussionReader | None:

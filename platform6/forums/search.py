@@ -9,7 +9,9 @@ calls `index_document(...)` / `remove_document(...)` from its service: forums ne
 
 import re
 from dataclasses import dataclass
+from html import unescape
 
+import nh3
 from markupsafe import Markup, escape
 from sqlalchemy import delete, func, or_, select, text, update
 
@@ -62,6 +64,11 @@ def index_document(
         db.session.add(doc)
     doc.group_id, doc.title, doc.body, doc.url = group_id, title[:300], body, url[:500]
     db.session.flush()
+
+
+def searchable_text(html: str) -> str:
+    """The words of sanitised HTML, for the search index (tags gone, entities decoded)."""
+    return " ".join(unescape(nh3.clean(html, tags=set())).split())
 
 
 def remove_document(*, kind: str, ref_id: int) -> None:

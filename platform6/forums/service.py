@@ -1,8 +1,5 @@
 """Every write about threads: starting, editing, closing, pinning, moving; comments, reactions, read state."""
 
-from html import unescape
-
-import nh3
 from blinker import Namespace
 from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
@@ -60,18 +57,13 @@ def _ensure_author_or_admin(actor: User, author_id: int | None, group: Group) ->
         raise Forbidden("Only the author or the group's admins may do that.")
 
 
-def searchable_text(html: str) -> str:
-    """The words of sanitised HTML, for the search index (tags gone, entities decoded)."""
-    return " ".join(unescape(nh3.clean(html, tags=set())).split())
-
-
 def index_discussion(discussion: Discussion) -> None:
     search.index_document(
         kind="discussion",
         ref_id=discussion.id,
         group_id=discussion.group_id,
         title=discussion.title,
-        body=searchable_text(discussion.description_html),
+        body=search.searchable_text(discussion.description_html),
         url=discussion_url(discussion.id),
         created_at=discussion.created_at,
     )
@@ -83,7 +75,7 @@ def index_comment(comment: Comment, discussion: Discussion) -> None:
         ref_id=comment.id,
         group_id=discussion.group_id,
         title=discussion.title,
-        body=searchable_text(comment.body_html),
+        body=search.searchable_text(comment.body_html),
         url=comment_url(comment),
         created_at=comment.created_at,
     )

@@ -13,6 +13,7 @@ from ..credit import queries as credit_queries
 from ..credit import service as credit_service
 from ..errors import Conflict, DomainError, Forbidden, NotFound, invalid
 from ..extensions import db
+from ..forums import search
 from ..forums.queries import discussion_by_id
 from ..groups import service as groups_service
 from ..groups.models import ROLES, Group, Membership
@@ -32,6 +33,8 @@ poll_closed = _signals.signal("poll-closed")
 
 REMINDER_BEFORE = timedelta(hours=24)
 ACTION_TYPES = ("set_credit_limit", "set_debit_limit", "add_member")
+
+search.register_search_kind("poll", "Poll")
 
 
 def poll_url(poll: Poll) -> str:
@@ -210,6 +213,15 @@ def create_poll(
     )
     db.session.add(poll)
     db.session.flush()
+    search.index_document(
+        kind="poll",
+        ref_id=poll.id,
+        group_id=group.id,
+        title=title,
+        body=search.searchable_text(poll.details_html),
+        url=poll_url(poll),
+        created_at=now,
+    )
     notify(
         user_ids=queries.eligible_ids(poll),
         kind="poll_created",

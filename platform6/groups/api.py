@@ -22,7 +22,7 @@ from ..permissions import ensure_admin, ensure_content_visible, ensure_group_vis
 from ..timeutil import iso
 from . import service
 from .models import Group, JoinRequest, Membership
-from .queries import members_select, pending_join_requests
+from .queries import JOIN_REQUESTS_ORDER, members_select, pending_join_requests_select
 
 bp = api_blueprint("groups_api", __name__)
 
@@ -210,7 +210,13 @@ def list_join_requests(group_id: int):
     user = require_user()
     group = visible_group(group_id, user)
     ensure_admin(user, group)
-    return jsonify({"items": [join_request_json(r) for r in pending_join_requests(group)], "next": None})
+    return jsonify(
+        paginate(
+            pending_join_requests_select(group),
+            JOIN_REQUESTS_ORDER,
+            lambda rows: [join_request_json(r) for r in rows],
+        )
+    )
 
 
 @bp.post("/groups/<int:group_id>/join-requests/<int:request_id>/approve")

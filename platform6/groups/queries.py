@@ -56,15 +56,22 @@ def public_groups(limit: int = 100) -> list[Group]:
     )
 
 
-def pending_join_requests(group: Group) -> list[JoinRequest]:
-    return list(
-        db.session.scalars(
-            select(JoinRequest)
-            .options(joinedload(JoinRequest.user))
-            .where(JoinRequest.group_id == group.id, JoinRequest.state == "pending")
-            .order_by(JoinRequest.created_at)
-        )
+def pending_join_requests_select(group: Group):
+    """A group's pending join requests with their people (unordered: see JOIN_REQUESTS_ORDER)."""
+    return (
+        select(JoinRequest)
+        .options(joinedload(JoinRequest.user))
+        .where(JoinRequest.group_id == group.id, JoinRequest.state == "pending")
     )
+
+
+#: oldest first, as keyset columns
+JOIN_REQUESTS_ORDER = [(JoinRequest.created_at, False), (JoinRequest.id, False)]
+
+
+def pending_join_requests(group: Group) -> list[JoinRequest]:
+    stmt = pending_join_requests_select(group).order_by(JoinRequest.created_at, JoinRequest.id)
+    return list(db.session.scalars(stmt))
 
 
 def live_invitations(group: Group, now) -> list[Invitation]:

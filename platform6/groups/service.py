@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from .. import handles
 from ..accounts.models import User
@@ -60,8 +61,11 @@ def _bump_members_count(group_id: int, delta: int) -> None:
 
 def _add_membership(group: Group, user_id: int, role: str, inviter_id: int | None = None) -> Membership:
     created = Membership(group_id=group.id, user_id=user_id, role=role, inviter_id=inviter_id)
-    db.session.add(created)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # the unique (group, user) decides a race the callers' checks cannot see
+            db.session.add(created)
+    except IntegrityError:
+        raise Conflict("Already a member of this group.") from None
     _bump_members_count(group.id, +1)
     db.session.refresh(group, ["members_count"])
     forget_memberships()
@@ -101,8 +105,11 @@ def create_group(
         created_by_id=actor.id,
         **{key: value for key, value in (settings or {}).items() if key in SETTINGS},
     )
-    db.session.add(group)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # the unique handle decides a race handle_taken cannot see
+            db.session.add(group)
+    except IntegrityError:
+        raise Conflict("That group handle is taken.") from None
     _add_membership(group, actor.id, "admin")
     return group
 

@@ -123,18 +123,28 @@ def search_json(s: SavedSearch) -> dict:
     }
 
 
+#: how deep a ranked list may be paged
+MAX_RANKED_DEPTH = 10_000
+
+
+def _ranked_start() -> int:
+    """The position in a ranked list that `?cursor=` names (0 without one)."""
+    cursor = request.args.get("cursor")
+    if not cursor:
+        return 0
+    try:
+        start = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))["at"]
+        if not isinstance(start, int) or isinstance(start, bool) or not 0 <= start <= MAX_RANKED_DEPTH:
+            raise ValueError
+    except (ValueError, TypeError, KeyError, UnicodeDecodeError, base64.binascii.Error):
+        raise invalid("cursor", "The cursor is not one this API gave out.") from None
+    return start
+
+
 def _ranked_page(items: list) -> dict:
     """A page of an already ranked list; the cursor is the opaque position of the next item."""
-    limit = page_limit()
-    start = 0
-    if cursor := request.args.get("cursor"):
-        try:
-            start = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))["at"]
-            if not isinstance(start, int) or isinstance(start, bool) or start < 0:
-                raise ValueError
-        except (ValueError, TypeError, KeyError, UnicodeDecodeError, base64.binascii.Error):
-            raise invalid("cursor", "The cursor is not one this API gave out.") from None
-    end = start + limit
+    start = _ranked_start()
+    end = start + page_limit()
     following = base64.urlsafe_b64encode(json.dumps({"at": end}).encode()).decode().rstrip("=")
     return {"items": items[start:end], "next": following if end < len(items) else None}
 
@@ -145,14 +155,14 @@ def _ranked_page(items: list) -> dict:
 @bp.get("/skills")
 def search_skills():
     q = request.args.get("q", "")[:80]
-    limit = page_limit() if request.args.get("limit") else 20
-    found = queries.search_skills(q, limit)
+    # one more than the page needs tells whether there is a next page (the ranking is prefix-stable)
+    wanted = _ranked_start() + page_limit() + 1
+    found = queries.search_skills(q, wanted)
     if any(item["id"] is None for item in found):
         service.store_skills([item["name"] for item in found if item["id"] is None])
         db.session.commit()
-        found = queries.search_skills(q, limit)
-    items = [{k: item[k] for k in ("id", "name", "category", "members_count")} for item in found]
-    return jsonify({"items": items, "next": None})
+        found = queries.search_skills(q, wanted)
+    return jsonify(_ranked_page([{k: item[k] for k in ("id", "name", "category", "members_count")} for item in found]))
 
 
 class SkillItem(Body):
@@ -405,15 +415,25 @@ def list_applications(request_id: int):
     user = require_user()
     found = queries.visible_request(user, request_id)
     service.ensure_manager(user, found)
-    return jsonify({"items": [application_json(a) for a in queries.applications_of(found)], "next": None})
+    return jsonify(
+        paginate(
+            queries.applications_select(found),
+            queries.APPLICATIONS_ORDER,
+            lambda rows: [application_json(a) for a in rows],
+        )
+    )
 
 
 @bp.get("/me/applications")
 def my_applications():
     user = require_user()
-    items = [{**application_json(a, user), "request": {"id": a.request.id, "title": a.request.title, "state": a.request.state}}
-             for a in queries.my_applications(user)]  # fmt: skip
-    return jsonify({"items": items, "next": None})
+
+    def serialize(rows: list[Application]) -> list[dict]:
+        return [{**application_json(a, user), "request": {"id": a.request.id, "title": a.request.title,
+                 "state": a.request.state}} for a in rows]  # fmt: skip
+
+    order = [(Application.created_at, True), (Application.id, True)]
+    return jsonify(paginate(queries.my_applications_select(user), order, serialize))
 
 
 def _visible_application(user, application_id: int) -> Application:
@@ -489,7 +509,8 @@ class SearchBody(Body):
 
 @bp.get("/me/saved-searches")
 def list_searches():
-    return jsonify({"items": [search_json(s) for s in queries.saved_searches(require_user())], "next": None})
+    stmt = queries.saved_searches_select(require_user())
+    return jsonify(paginate(stmt, [(SavedSearch.id, False)], lambda rows: [search_json(s) for s in rows]))
 
 
 @bp.post("/me/saved-searches")

@@ -184,15 +184,17 @@ def open_requests_select(
     return stmt
 
 
+def applications_select(request: SkillRequest):
+    """A request's applications with their applicants (unordered: see APPLICATIONS_ORDER)."""
+    return select(Application).options(joinedload(Application.user)).where(Application.request_id == request.id)
+
+
+#: oldest first, as keyset columns
+APPLICATIONS_ORDER = [(Application.created_at, False), (Application.id, False)]
+
+
 def applications_of(request: SkillRequest) -> list[Application]:
-    return list(
-        db.session.scalars(
-            select(Application)
-            .options(joinedload(Application.user))
-            .where(Application.request_id == request.id)
-            .order_by(Application.created_at, Application.id)
-        )
-    )
+    return list(db.session.scalars(applications_select(request).order_by(Application.created_at, Application.id)))
 
 
 def application_of(user, request: SkillRequest) -> Application | None:
@@ -204,22 +206,21 @@ def application_of(user, request: SkillRequest) -> Application | None:
     )
 
 
-def my_applications(user) -> list[Application]:
-    return list(
-        db.session.scalars(
-            select(Application)
-            .options(joinedload(Application.request).joinedload(SkillRequest.group))
-            .where(Application.user_id == user_id_of(user))
-            .order_by(Application.created_at.desc(), Application.id.desc())
-            .limit(100)
-        )
+def my_applications_select(user):
+    """The user's applications with their requests (paged newest first by the API)."""
+    return (
+        select(Application)
+        .options(joinedload(Application.request).joinedload(SkillRequest.group))
+        .where(Application.user_id == user_id_of(user))
     )
+
+
+def saved_searches_select(user):
+    return select(SavedSearch).where(SavedSearch.user_id == user_id_of(user))
 
 
 def saved_searches(user) -> list[SavedSearch]:
-    return list(
-        db.session.scalars(select(SavedSearch).where(SavedSearch.user_id == user_id_of(user)).order_by(SavedSearch.id))
-    )
+    return list(db.session.scalars(saved_searches_select(user).order_by(SavedSearch.id)))
 
 
 # --- matching feeds -----------------------------------------------------------------------------------

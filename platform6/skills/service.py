@@ -12,6 +12,7 @@ from sqlalchemy import or_, select, update
 from ..accounts.models import User
 from ..errors import Conflict, Forbidden, NotFound, RuleViolation, ValidationFailed, invalid
 from ..extensions import db
+from ..forums import search
 from ..groups.models import Group, Membership
 from ..markup import render_markdown
 from ..notifications.service import notify
@@ -35,6 +36,8 @@ from .models import (
 from .taxonomy import clean, taxonomy
 
 MAX_SKILLS = 50
+
+search.register_search_kind("request", "Request")
 #: a request without a deadline expires this long after it was posted
 EXPIRY_DAYS = 60
 EXPIRY_REMINDER_DAYS = 5
@@ -309,6 +312,17 @@ def post_request(
     db.session.flush()
     db.session.expire(request)
     request = queries.request_by_id(request.id)
+    search.index_document(
+        kind="request",
+        ref_id=request.id,
+        group_id=group.id,
+        title=request.title,
+        body=" ".join(
+            [search.searchable_text(request.description_html), *(rs.skill.name for rs in request.skills)]
+        ).strip(),
+        url=f"/skills/requests/{request.id}",
+        created_at=now,
+    )
     _recommend(request, actor, now)
     _notify_saved_searches(request, actor)
     return request
@@ -326,7 +340,7 @@ def _recommend(request: SkillRequest, actor: User, now: datetime) -> None:
     if chosen:
         notify(
             user_ids=chosen,
-            kind="skill_request_recommended",
+            kind="request_matched",
             url=f"/skills/requests/{request.id}",
             text=f"{request.group.name} needs help that fits your skills: {request.title}",
             actor_id=actor.id,
@@ -427,7 +441,7 @@ def apply(*, actor: User, request: SkillRequest, message: str = "") -> Applicati
     db.session.flush()
     notify(
         user_ids=_managers(request),
-        kind="skill_application",
+        kind="application",
         url=f"/skills/requests/{request.id}",
         text=f"{actor.name} applied to {request.title}",
         actor_id=actor.id,
@@ -490,7 +504,7 @@ def decide_application(*, actor: User, application: Application, accept: bool) -
     db.session.flush()
     notify(
         user_ids=[application.user_id],
-        kind="skill_application_accepted" if accept else "skill_application_declined",
+        kind="application_accepted" if accept else "skill_application_declined",
         url=f"/skills/requests/{request.id}",
         text=f"{'Accepted' if accept else 'Not this time'}: your application to {request.title}",
         actor_id=actor.id,

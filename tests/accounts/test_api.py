@@ -22,6 +22,8 @@ def test_sign_up_refuses_a_taken_email_or_handle_with_409(api):
         "/users", {"email": "b@example.org", "name": "B", "password": "long enough", "handle": "Anna"}
     )
     assert same_handle.status_code == 409
+    # API.md: `fields` only for validation (422), so a conflict's error is code and message alone
+    assert set(same_email.get_json()["error"]) == set(same_handle.get_json()["error"]) == {"code", "message"}
 
 
 def test_default_handles_do_not_collide(api):
@@ -114,3 +116,14 @@ def test_users_are_visible_only_to_people_who_share_a_group(api, create_user, cr
     assert shown.get_json() == {"id": friend.id, "name": friend.name, "handle": friend.handle}
     assert api.get(f"/users/{stranger.id}", user=me).status_code == 404
     assert api.get("/users/999999", user=me).status_code == 404
+
+
+def test_a_sign_up_that_races_past_the_email_check_still_answers_409(api, create_user, monkeypatch):
+    """Two sign-ups for one email at once: the database's unique email decides, and the loser gets 409."""
+    from platform6.accounts import service
+
+    create_user(email="race@example.org")
+    monkeypatch.setattr(service, "user_by_email", lambda email: None)  # as if the other sign-up had not committed yet
+    response = api.post("/users", {"email": "race@example.org", "name": "Late", "password": "long enough"})
+    assert response.status_code == 409
+    assert response.get_json()["error"]["code"] == "conflict"

@@ -358,3 +358,22 @@ def test_patch_network_defaults_by_kind(api, world, create_user):
     made = api.post(f"{path}/accounts", {"holder": {"type": "user", "id": worker.id}, "kind": "employee"},
                     user=world["admin"])  # fmt: skip
     assert made.get_json()["credit_limit"] == 2_000
+
+
+def test_a_payment_or_payment_request_needs_a_description_as_api_md_writes_the_body(api, world):
+    body = {"from_account_id": world["alice_account"]["id"], "to_account_id": world["bob_account"]["id"], "amount": 5}
+    for path, user in (("/transfers", world["alice"]), ("/payment-requests", world["bob"])):
+        missing = api.post(path, body, user=user)
+        assert missing.status_code == 422 and "description" in missing.get_json()["error"]["fields"]
+        assert api.post(path, body | {"description": ""}, user=user).status_code == 201
+    assert queries.account_by_id(world["alice_account"]["id"]).balance == -5
+
+
+def test_an_account_opening_that_races_past_the_check_still_answers_409(api, world, monkeypatch):
+    """Two admins open one holder's account at once: the unique holder per network decides; the loser gets 409."""
+    from platform6.credit import service
+
+    monkeypatch.setattr(service, "_existing", lambda *args: None)  # as if the other opening had not committed yet
+    body = {"holder": {"type": "user", "id": world["alice"].id}, "kind": "individual"}
+    response = api.post(f"/networks/{world['network']['id']}/accounts", body, user=world["admin"])
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "conflict"

@@ -280,3 +280,16 @@ def test_search_finds_the_few_visible_hits_among_many_hidden_ones(api, world, cr
     items = api.get("/search?q=walnut&limit=5", user=carol).get_json()["items"]
     assert [(i["type"], i["id"]) for i in items] == [("discussion", visible)]
     assert len(api.get("/search?q=walnut&limit=200", user=alice).get_json()["items"]) == 60  # not carol's
+
+
+def test_comment_versions_page_like_every_list(api, world):
+    """API.md's lists take `?limit=` and hand a `next` cursor to the following page."""
+    alice, _, _, group = world
+    did = start(api, alice, group).get_json()["id"]
+    cid = api.post(f"/discussions/{did}/comments", {"body": "one"}, user=alice).get_json()["id"]
+    for body in ("two", "three"):
+        api.patch(f"/comments/{cid}", {"body": body}, user=alice)
+    first = api.get(f"/comments/{cid}/versions?limit=1", user=alice).get_json()
+    assert [v["body"] for v in first["items"]] == ["two"] and first["next"]
+    rest = api.get(f"/comments/{cid}/versions?cursor={first['next']}", user=alice).get_json()
+    assert [v["body"] for v in rest["items"]] == ["one"] and rest["next"] is None

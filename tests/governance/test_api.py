@@ -449,3 +449,15 @@ def test_malformed_input_never_gives_a_500(api, raise_poll, group, people):
         ).status_code
         == 422
     )
+
+
+def test_search_finds_polls_for_those_who_may_see_them(api, raise_poll, group, people):
+    """API.md's search items include `type: "poll"`, only where the caller may see the poll."""
+    poll = raise_poll(group, people["bob"], title="Adopt the solar roof", details="Panels on the **warehouse**")
+    found = api.get("/search?q=warehouse", user=people["cat"]).get_json()["items"]
+    assert [(item["type"], item["id"], item["title"]) for item in found] == [
+        ("poll", poll["id"], "Adopt the solar roof")
+    ]
+    assert "warehouse" in found[0]["snippet"] and "**" not in found[0]["snippet"]
+    assert api.get("/search?q=solar&type=poll", user=people["ann"]).get_json()["items"][0]["id"] == poll["id"]
+    assert api.get("/search?q=warehouse", user=people["eve"]).get_json()["items"] == []

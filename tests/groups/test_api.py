@@ -222,3 +222,39 @@ def test_bad_paging_arguments_are_422(api, create_user, create_group):
         response = api.get(f"/groups/{group.id}/members?{query}", user=admin)
         assert response.status_code == 422, query
         assert response.get_json()["error"]["code"] == "validation_failed"
+
+
+def test_join_requests_page_like_every_list(api, create_user, create_group):
+    """API.md's lists take `?limit=` and hand a `next` cursor to the following page."""
+    admin, first_asker, second_asker = create_user(), create_user(), create_user()
+    group = create_group(admin=admin, privacy="closed")
+    for asker in (first_asker, second_asker):
+        assert api.post(f"/groups/{group.id}/join", user=asker).status_code == 202
+    page = api.get(f"/groups/{group.id}/join-requests?limit=1", user=admin).get_json()
+    assert [r["user"]["id"] for r in page["items"]] == [first_asker.id] and page["next"]
+    rest = api.get(f"/groups/{group.id}/join-requests?cursor={page['next']}", user=admin).get_json()
+    assert [r["user"]["id"] for r in rest["items"]] == [second_asker.id] and rest["next"] is None
+
+
+def test_adding_a_member_that_races_past_the_check_still_answers_409(api, create_user, create_group, monkeypatch):
+    """Two admins add one person at once: the unique membership decides, and the loser gets 409."""
+    from platform6.groups import service
+
+    admin, member = create_user(), create_user()
+    group = create_group(admin=admin, members=[member])
+    monkeypatch.setattr(service, "_membership_of", lambda group, user_id: None)  # the other add not yet committed
+    response = api.post(f"/groups/{group.id}/members", {"user_id": member.id}, user=admin)
+    assert response.status_code == 409
+    assert response.get_json()["error"]["code"] == "conflict"
+    assert api.get(f"/groups/{group.id}", user=admin).get_json()["members_count"] == 2
+
+
+def test_a_group_handle_that_races_past_the_check_still_answers_409(api, create_user, create_group, monkeypatch):
+    from platform6.groups import service
+
+    admin = create_user()
+    create_group(admin=admin, handle="bakers")
+    monkeypatch.setattr(service, "handle_taken", lambda handle: False)  # the other group not yet committed
+    response = api.post("/groups", {"name": "Bakers", "handle": "bakers"}, user=admin)
+    assert response.status_code == 409
+    assert response.get_json()["error"]["code"] == "conflict"

@@ -335,7 +335,7 @@ def test_nobody_is_recommended_more_than_the_weekly_cap(api, app, create_user, c
         set_profile(p, [("Cooking", 3)])
     for _ in range(4):
         new_request(api, group, admin, skills=[{"name": "Cooking", "level": 2}])
-    counts = [len(notifications(p, "skill_request_recommended")) for p in people]
+    counts = [len(notifications(p, "request_matched")) for p in people]
     assert counts == [2, 2, 2, 2, 2]  # 3 wanted per request, 12 in all, but 2 a week each is the cap
 
 
@@ -465,3 +465,72 @@ def test_assignment_follows_accepted_volunteers_and_withdrawal(api, create_user,
     assert api.get(f"/requests/{rid}/applications", user=first).status_code == 403
     mine = api.get("/me/applications", user=first).get_json()["items"]
     assert mine[0]["request"]["id"] == rid and mine[0]["state"] == "declined"
+
+
+def test_notifications_carry_the_kinds_api_md_names(api, create_user, create_group):
+    """API.md's kinds for the board: `request_matched`, `application`, `application_accepted`."""
+    admin, volunteer = create_user(), create_user()
+    group = create_group(admin=admin, members=[volunteer])
+    api.put("/me/skills", {"skills": [{"name": "Cooking", "level": 3}]}, user=volunteer)
+    rid = new_request(api, group, admin, skills=[{"name": "Cooking", "level": 2}]).get_json()["id"]
+
+    def kinds(user):
+        return [n["kind"] for n in api.get("/notifications", user=user).get_json()["items"]]
+
+    assert "request_matched" in kinds(volunteer)
+    application = api.post(f"/requests/{rid}/applications", {}, user=volunteer).get_json()
+    assert "application" in kinds(admin)
+    api.post(f"/applications/{application['id']}/accept", user=admin)
+    assert "application_accepted" in kinds(volunteer)
+
+
+def test_search_finds_requests_for_those_who_may_see_them(api, create_user, create_group):
+    """API.md's search items include `type: "request"`, only where the caller may see the request."""
+    admin, member, outsider = create_user(), create_user(), create_user()
+    group = create_group(admin=admin, members=[member])
+    rid = new_request(api, group, admin, title="Film the harvest festival").get_json()["id"]
+    found = api.get("/search?q=harvest", user=member).get_json()["items"]
+    assert [(item["type"], item["id"], item["title"]) for item in found] == [
+        ("request", rid, "Film the harvest festival")
+    ]
+    assert api.get("/search?q=short film&type=request", user=member).get_json()["items"][0]["id"] == rid
+    assert api.get("/search?q=harvest", user=outsider).get_json()["items"] == []
+
+
+def test_skill_search_pages_like_every_list(api):
+    """API.md's lists: `limit` defaults to 50, and `next` leads to the following page."""
+    first = api.get("/skills").get_json()
+    assert len(first["items"]) == 50 and first["next"]
+    second = api.get(f"/skills?cursor={first['next']}&limit=200").get_json()
+    names = [item["name"] for item in first["items"] + second["items"]]
+    assert len(names) == len(set(names)) > 50
+    assert len(api.get("/skills?limit=3").get_json()["items"]) == 3
+    assert api.get("/skills?cursor=nonsense").status_code == 422
+    documented = api.get("/openapi.json").get_json()["paths"]["/skills"]["get"]["parameters"]
+    assert {"name": "limit", "in": "query", "required": False,
+            "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}} in documented  # fmt: skip
+
+
+def test_applications_and_saved_searches_page_like_every_list(api, create_user, create_group):
+    """API.md's lists take `?limit=` and hand a `next` cursor to the following page (nothing is cut off)."""
+    admin, volunteer, other = create_user(), create_user(), create_user()
+    group = create_group(admin=admin, members=[volunteer, other], privacy="open")
+    rids = [new_request(api, group, admin, title=f"Need {n}").get_json()["id"] for n in range(3)]
+    for rid in rids:
+        assert api.post(f"/requests/{rid}/applications", {}, user=volunteer).status_code == 201
+    api.post(f"/requests/{rids[0]}/applications", {}, user=other)
+
+    def walk(path, user):
+        seen, page = [], api.get(f"{path}?limit=1", user=user).get_json()
+        while True:
+            assert len(page["items"]) <= 1
+            seen += page["items"]
+            if page["next"] is None:
+                return seen
+            page = api.get(f"{path}?limit=1&cursor={page['next']}", user=user).get_json()
+
+    assert [a["request"]["id"] for a in walk("/me/applications", volunteer)] == rids[::-1]  # newest first
+    assert [a["user"]["id"] for a in walk(f"/requests/{rids[0]}/applications", admin)] == [volunteer.id, other.id]
+    for q in ("gardening", "video"):
+        api.post("/me/saved-searches", {"q": q}, user=volunteer)
+    assert [s["q"] for s in walk("/me/saved-searches", volunteer)] == ["gardening", "video"]
