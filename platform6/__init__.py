@@ -26,7 +26,15 @@ log = logging.getLogger(__name__)
 
 # Feature modules, in the order their blueprints, panels, jobs and demo steps load.
 FEATURES = (
-    "accounts", "groups", "credit", "forums", "governance", "skills", "notifications", "loomio", "exports",
+    "accounts",
+    "groups",
+    "credit",
+    "forums",
+    "governance",
+    "skills",
+    "notifications",
+    "loomio",
+    "exports",
 )
 #: the modules of a feature that create_app loads when they exist (see DESIGN.md's layout)
 ROOMS = ("routes", "api", "events", "jobs")

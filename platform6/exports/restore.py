@@ -26,6 +26,7 @@ from ..forums.models import Comment, CommentVersion, Discussion, Reaction
 from ..forums.service import index_comment, index_discussion
 from ..governance import kinds
 from ..governance import queries as governance_queries
+from ..governance import service as governance_service
 from ..governance.models import Poll, Proxy, Vote, VoteRevision
 from ..groups import service as groups_service
 from ..groups.models import Group, Membership
@@ -505,6 +506,7 @@ class _Import:
             poll.outcome_at = _t(item.outcome.at)
         db.session.add(poll)
         db.session.flush()
+        governance_service.index_poll(poll)
         for j, vote in enumerate(item.votes):
             with _at(f"votes.{j}"):
                 self._vote(poll, self.person(vote.voter, "voter"), vote, _t(vote.created_at))
@@ -594,13 +596,16 @@ class _Import:
         )
         db.session.add(request)
         db.session.flush()
+        skill_names = []
         for j, skill in enumerate(item.skills):
             found = skills_service.skill_for(skill.name, f"skills.{j}.name")
+            skill_names.append(found.name)
             db.session.add(
                 RequestSkill(
                     request_id=request.id, skill_id=found.id, level=skill.level, required=skill.required, position=j
                 )
             )
+        skills_service.index_request(request, skill_names)
         for j, application in enumerate(item.applications):
             db.session.add(
                 Application(

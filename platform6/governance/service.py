@@ -156,6 +156,19 @@ def _apply_action(poll: Poll, group: Group) -> str:
     raise invalid("action.type", "Unknown action.")
 
 
+def index_poll(poll: Poll) -> None:
+    """Make the poll findable by search (its title and details), for the members of its group."""
+    search.index_document(
+        kind="poll",
+        ref_id=poll.id,
+        group_id=poll.group_id,
+        title=poll.title,
+        body=search.searchable_text(poll.details_html),
+        url=poll_url(poll),
+        created_at=poll.created_at,
+    )
+
+
 def create_poll(
     *,
     actor: User,
@@ -213,15 +226,7 @@ def create_poll(
     )
     db.session.add(poll)
     db.session.flush()
-    search.index_document(
-        kind="poll",
-        ref_id=poll.id,
-        group_id=group.id,
-        title=title,
-        body=search.searchable_text(poll.details_html),
-        url=poll_url(poll),
-        created_at=now,
-    )
+    index_poll(poll)
     notify(
         user_ids=queries.eligible_ids(poll),
         kind="poll_created",

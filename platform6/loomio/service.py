@@ -39,6 +39,7 @@ from ..extensions import db
 from ..forums.models import TITLE_MAX, Comment, Discussion, Reaction
 from ..forums.service import index_comment, index_discussion
 from ..governance import queries as governance_queries
+from ..governance import service as governance_service
 from ..governance.models import Poll, Vote, VoteRevision
 from ..groups import service as groups_service
 from ..groups.models import Group
@@ -435,6 +436,7 @@ class _Importer:
             poll.voter_ids = sorted(self.stance_holders(line.id))
         db.session.add(poll)
         db.session.flush()
+        governance_service.index_poll(poll)
         if plan.note:
             self.summary.note(line, plan.note)
         self.touched_polls.add(poll.id)

@@ -233,6 +233,19 @@ def _reward_account(actor: User, group: Group, account_id: int, amount: int):
     return account
 
 
+def index_request(request: SkillRequest, skill_names: list[str]) -> None:
+    """Make the request findable by search (title, description and skills), for those who may see its group."""
+    search.index_document(
+        kind="request",
+        ref_id=request.id,
+        group_id=request.group_id,
+        title=request.title,
+        body=" ".join([search.searchable_text(request.description_html), *skill_names]).strip(),
+        url=f"/skills/requests/{request.id}",
+        created_at=request.created_at,
+    )
+
+
 def post_request(
     *,
     actor: User,
@@ -312,17 +325,7 @@ def post_request(
     db.session.flush()
     db.session.expire(request)
     request = queries.request_by_id(request.id)
-    search.index_document(
-        kind="request",
-        ref_id=request.id,
-        group_id=group.id,
-        title=request.title,
-        body=" ".join(
-            [search.searchable_text(request.description_html), *(rs.skill.name for rs in request.skills)]
-        ).strip(),
-        url=f"/skills/requests/{request.id}",
-        created_at=now,
-    )
+    index_request(request, [rs.skill.name for rs in request.skills])
     _recommend(request, actor, now)
     _notify_saved_searches(request, actor)
     return request

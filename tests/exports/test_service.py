@@ -102,6 +102,10 @@ def test_a_group_comes_back_whole_on_a_fresh_instance(app, api, story, wipe, cre
     assert running.closed_at is None and running.voters_count == 1
     hits = api.get("/search?q=quote", user=_user("bea@example.org")).get_json()["items"]
     assert [(h["type"], h["title"]) for h in hits] == [("comment", "Solar panels")]
+    found = api.get("/search?q=supplier", user=_user("bea@example.org")).get_json()["items"]
+    assert ("poll", "Which supplier?") in [(h["type"], h["title"]) for h in found]
+    found = api.get("/search?q=panels", user=_user("bea@example.org")).get_json()["items"]
+    assert ("request", "Fit the panels") in [(h["type"], h["title"]) for h in found]
 
 
 def test_the_open_poll_goes_on_and_imported_people_claim_their_accounts(app, api, client, story, wipe, create_user):

@@ -169,6 +169,8 @@ def test_polls_of_every_kind_count_their_imported_ballots(app, create_user, api)
     history = db.session.scalars(select(VoteRevision).where(VoteRevision.vote_id == vote.id)).all()
     assert [h.choices for h in history] == [{"abstain": 1}] and vote.choices == {"agree": 1}
     assert vote.created_at.isoformat() == "2025-01-12T08:00:00"
+    found = api.get("/search?q=flour supplier", user=admin).get_json()["items"]
+    assert ("poll", "Which flour supplier?") in [(hit["type"], hit["title"]) for hit in found]
 
 
 def test_outcomes_arrive_with_their_poll(app, create_user, api):
