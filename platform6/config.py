@@ -70,8 +70,10 @@ def load(instance_path: str, overrides: dict) -> dict:
         #: if Redis is away, let requests through (logged) rather than fail them; sign-in keeps its per-email rule
         "RATELIMIT_SWALLOW_ERRORS": True,
         #: the named limits of platform6.ratelimit, per client address unless the route says per user
+        #: refused sign-ins (page and POST /api/v1/tokens together); signing in with the right password is free
         "RATELIMIT_SIGN_IN": os.environ.get("RATELIMIT_SIGN_IN") or "30/minute",
-        "RATELIMIT_SIGN_UP": os.environ.get("RATELIMIT_SIGN_UP") or "10/minute;100/day",
+        #: accounts made: generous, since a whole co-op meeting may sign up behind one address (NAT)
+        "RATELIMIT_SIGN_UP": os.environ.get("RATELIMIT_SIGN_UP") or "1000/hour;5000/day",
         "RATELIMIT_TOKENS": os.environ.get("RATELIMIT_TOKENS") or "30/minute",
         "RATELIMIT_PASSWORD_RESET": os.environ.get("RATELIMIT_PASSWORD_RESET") or "5/minute;30/day",
         "RATELIMIT_PAYMENTS": os.environ.get("RATELIMIT_PAYMENTS") or "120/minute",

@@ -9,7 +9,7 @@ share one budget: the sign-in page and `POST /api/v1/tokens` both spend `sign_in
 
 from collections.abc import Callable
 
-from flask import Flask, current_app, g
+from flask import Flask, Response, current_app, g
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
@@ -34,14 +34,26 @@ def _by_user() -> str:
 KEYS: dict[str, Callable[[], str]] = {"address": _by_address, "user": _by_user}
 
 
-def rate_limit(name: str, *, per: str = "address"):
-    """A decorator limiting a view to the rate in the setting RATELIMIT_<NAME>, counted per address or per user."""
+#: which answers spend the budget: every write, only refused ones (sign-in: guessing costs, signing in does
+#: not), or only accepted ones (sign-up: an account made costs, a form sent back with errors does not)
+COUNTS: dict[str, Callable[[Response], bool] | None] = {
+    "all": None,
+    "failures": lambda response: response.status_code >= 400,
+    "successes": lambda response: response.status_code < 400,
+}
+
+
+def rate_limit(name: str, *, per: str = "address", counts: str = "all"):
+    """A decorator limiting a view to the rate in the setting RATELIMIT_<NAME>, counted per address or per user,
+    over every write or only the refused or accepted ones (see COUNTS)."""
     setting = f"RATELIMIT_{name.upper()}"
 
     def rate() -> str:
         return current_app.config[setting]
 
-    return limiter.shared_limit(rate, scope=name, key_func=KEYS[per], methods=WRITES, error_message=MESSAGE)
+    return limiter.shared_limit(
+        rate, scope=name, key_func=KEYS[per], methods=WRITES, error_message=MESSAGE, deduct_when=COUNTS[counts]
+    )
 
 
 def configure_rate_limits(app: Flask) -> None:

@@ -53,7 +53,7 @@ class ProfileChange(Body):
 
 
 @bp.post("/users")
-@rate_limit("sign_up")
+@rate_limit("sign_up", counts="successes")
 def sign_up():
     data = parse_body(SignUp)
     user = service.create_user(email=data.email, name=data.name, password=data.password, handle=data.handle)
@@ -62,7 +62,7 @@ def sign_up():
 
 
 @bp.post("/tokens")
-@rate_limit("sign_in")
+@rate_limit("sign_in", counts="failures")
 def create_token():
     data = parse_body(SignIn)
     user = service.authenticate(email=data.email, password=data.password, address=request.remote_addr or "")

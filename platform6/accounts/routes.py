@@ -25,7 +25,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/sign-up", methods=["GET", "POST"])
-@rate_limit("sign_up")
+@rate_limit("sign_up", counts="successes")
 def sign_up():
     if current_user.is_authenticated:
         return redirect(_safe_next(request.args.get("next")))
@@ -47,7 +47,7 @@ def sign_up():
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@rate_limit("sign_in")
+@rate_limit("sign_in", counts="failures")
 def sign_in():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(_safe_next(request.args.get("next")))

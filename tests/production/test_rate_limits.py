@@ -58,14 +58,16 @@ def test_when_the_limit_store_is_unreachable_requests_still_go_through(app, othe
     assert client.post("/api/v1/users", json=body).status_code == 201
 
 
-def test_the_sign_in_page_and_token_creation_share_one_budget_per_address(app, client, api, create_user):
+def test_refused_sign_ins_on_the_page_and_the_api_share_one_budget_per_address(app, client, api, create_user):
     app.config["RATELIMIT_SIGN_IN"] = "3/minute"
     user = create_user()
     for _ in range(5):
         assert client.get("/sign-in").status_code == 200  # showing the form is free
+    for _ in range(3):  # signing in with the right password is free too
+        assert api.post("/tokens", {"email": user.email, "password": "correct horse"}).status_code == 201
     assert client.post("/sign-in", data={"email": user.email, "password": "nope nope"}).status_code == 401
-    assert api.post("/tokens", {"email": user.email, "password": "correct horse"}).status_code == 201
-    assert client.post("/sign-in", data={"email": user.email, "password": "correct horse"}).status_code == 302
+    assert api.post("/tokens", {"email": user.email, "password": "wrong again"}).status_code == 401
+    assert client.post("/sign-in", data={"email": user.email, "password": "still no"}).status_code == 401
     page = client.post("/sign-in", data={"email": user.email, "password": "correct horse"})
     assert page.status_code == 429
     assert "Slow down" in page.get_data(as_text=True)
@@ -80,6 +82,7 @@ def test_sign_up_page_and_password_reset_are_limited(app, client):
     app.config["RATELIMIT_SIGN_UP"] = "1/minute"
     app.config["RATELIMIT_PASSWORD_RESET"] = "1/minute"
     data = {"name": "Q", "email": "q@example.org", "password": "long enough"}
+    assert client.post("/sign-up", data=data | {"password": "short"}).status_code == 422  # no account: free
     assert client.post("/sign-up", data=data).status_code == 302
     client.post("/sign-out")
     assert client.post("/sign-up", data=data | {"email": "r@example.org"}).status_code == 429
