@@ -127,6 +127,8 @@ def bench_http(db_url: str, discussion_id: int, seconds: float = 8.0, concurrenc
             "app:app",
             "--log-level",
             "warning",
+            "--access-logfile",
+            "/dev/null",  # gunicorn.conf.py, read from the folder, logs every request to stdout
         ],
         cwd=ROOT,
         env=env,
