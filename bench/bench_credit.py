@@ -167,7 +167,7 @@ def _client(url: str, ids: list[int], seed: int, barrier, results) -> None:
 def _scratch_database(base: str) -> tuple[str, str]:
     url = make_url(base.replace("postgresql://", "postgresql+psycopg://", 1))
     name = f"{url.database}_bench"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")  # the named one may not exist
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
