@@ -9,11 +9,12 @@ from .notifications.service import unread_count
 from .timeutil import iso, utcnow
 
 
-def ago(moment: datetime | None) -> Markup:
-    """'5 minutes ago' in a <time> element whose datetime attribute carries the exact moment."""
+def ago(moment: datetime | None, now: datetime | None = None) -> Markup:
+    """'5 minutes ago' in a <time> element whose datetime attribute carries the exact moment (`now`: for
+    a page that shows many moments, read the clock once)."""
     if moment is None:
         return Markup("")
-    seconds = int((utcnow() - moment).total_seconds())
+    seconds = int(((now or utcnow()) - moment).total_seconds())
     if seconds < 60:
         text = "just now"
     else:
