@@ -10,13 +10,45 @@ body_html was sanitised when it was written.
 """
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
-from ..formatting import ago
+from ..formatting import ago_text, time_tag
 from ..timeutil import utcnow
 from .queries import ThreadView
+
+
+@lru_cache(maxsize=5000)
+def _static_parts(cid, position, created_at, edited_at, deleted_at, author, body_html) -> tuple[str, str, str, str]:
+    """The markup of a comment that is the same for every viewer and every moment, around the parts that are
+    not (the unread marker, the time's words, the footer's controls): (article tag, header up to the time's
+    words, the rest up to the footer's controls, the escaped author name; `author` None: the author left).
+    Cached by every column the markup shows, so an edit, a deletion or a renamed author is a new key and a
+    cached entry can never be stale (the key is plain values: comparing SQLAlchemy rows costs more)."""
+    name = "" if author is None else escape(author)
+    article = (
+        f'<article class="comment{" comment-deleted" if deleted_at else ""}" id="comment-{cid}"'
+        f' data-position="{position}">'
+    )
+    head = (
+        f'\n  <header class="comment-head"><strong>{"Someone who left" if author is None else name}</strong>'
+        f' <a class="small muted" href="#comment-{cid}">{time_tag(created_at)}'
+    )
+    edited = (
+        f' <a class="small muted edited" href="/comments/{cid}/history">(edited)</a>'
+        if edited_at and not deleted_at
+        else ""
+    )
+    if deleted_at:
+        rest = f'</time></a>{edited}</header>\n  <p class="muted small">This comment was deleted.</p>'
+    else:
+        rest = (
+            f'</time></a>{edited}</header>\n  <div class="prose comment-body" data-body>{body_html}</div>'
+            '\n  <footer class="comment-actions small">'
+        )
+    return article, head, rest, name
 
 
 def _picker(quick_reactions) -> str:
@@ -39,34 +71,24 @@ def comment_chunks(
     disabled = "" if is_member else " disabled"
     reactions, mine, first_unread = view.reactions, view.my_reactions, view.first_unread
     now = utcnow()
-    names: dict[str, Markup] = {}  # each author's escaped name, once a page
     out: list[str] = []
     append = out.append
     for op in view.ops:
         kind = op[0]
         if kind == "open":
             c = op[1].comment
-            cid, author, deleted_at, position = c.id, c.author_name, c.deleted_at, c.position
-            name = "" if author is None else names.get(author) or names.setdefault(author, escape(author))
-            append(
-                f'<article class="comment{" comment-deleted" if deleted_at else ""}" id="comment-{cid}"'
-                f' data-position="{position}">'
+            cid, position, created_at, deleted_at = c.id, c.position, c.created_at, c.deleted_at
+            article, head, rest, name = _static_parts(
+                cid, position, created_at, c.edited_at, deleted_at, c.author_name, c.body_html
             )
+            append(article)
             if first_unread == position:
                 append('<span id="unread" class="unread-marker">New since your last visit</span>')
-            append(
-                f'\n  <header class="comment-head"><strong>{"Someone who left" if author is None else name}</strong>'
-                f' <a class="small muted" href="#comment-{cid}">{ago(c.created_at, now)}</a>'
-            )
-            if c.edited_at and not deleted_at:
-                append(f' <a class="small muted edited" href="/comments/{cid}/history">(edited)</a>')
-            append("</header>")
+            append(head)
+            append(ago_text(created_at, now))
+            append(rest)
             if deleted_at:
-                append('\n  <p class="muted small">This comment was deleted.</p>')
                 continue
-            append(
-                f'\n  <div class="prose comment-body" data-body>{c.body_html}</div>\n  <footer class="comment-actions small">'
-            )
             counts = reactions.get(cid)
             if counts or is_member:
                 append(
