@@ -23,7 +23,7 @@ from ..timeutil import utcnow
 from .queries import ThreadView
 
 
-@lru_cache(maxsize=5000)
+@lru_cache(maxsize=2000)  # 10 threads of 200 comments; bodies are in the key and the value
 def _static_parts(cid, position, created_at, edited_at, deleted_at, author, body_html) -> tuple[str, str, str, str]:
     """The markup of a comment that is the same for every viewer and every moment, around the parts that are
     not (the unread marker, the time's words, the footer's controls): (article tag, header up to the time's
