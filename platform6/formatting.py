@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_login import current_user
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from .notifications.service import unread_count
 from .timeutil import iso, utcnow
@@ -11,23 +11,28 @@ from .timeutil import iso, utcnow
 
 def ago(moment: datetime | None) -> Markup:
     """'5 minutes ago' in a <time> element whose datetime attribute carries the exact moment."""
-    if moment is None:
-        return Markup("")
-    seconds = int((utcnow() - moment).total_seconds())
-    if seconds < 60:
-        text = "just now"
-    else:
-        for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-            if seconds >= size:
-                n = seconds // size
-                text = f"{n} {unit}{'s' if n != 1 else ''} ago"
-                break
-    if seconds < 0:
-        text = moment.strftime("%d %b %Y %H:%M")
-    elif seconds > 30 * 86400:
-        text = moment.strftime("%d %b %Y")
+    return Markup("") if moment is None else Markup(f"{time_tag(moment)}{ago_text(moment, utcnow())}</time>")
+
+
+def time_tag(moment: datetime) -> str:
+    """The opening <time> tag of `ago` (the part that depends only on the moment)."""
     stamp = iso(moment)
-    return Markup(f'<time datetime="{stamp}" title="{stamp}">{escape(text)}</time>')
+    return f'<time datetime="{stamp}" title="{stamp}">'
+
+
+def ago_text(moment: datetime, now: datetime) -> str:
+    """The words of `ago`: ours, never a person's (digits, unit words, month names), so plain text is safe."""
+    seconds = int((now - moment).total_seconds())
+    if seconds < 0:
+        return moment.strftime("%d %b %Y %H:%M")
+    if seconds < 60:
+        return "just now"
+    if seconds > 30 * 86400:
+        return moment.strftime("%d %b %Y")
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            n = seconds // size
+            return f"{n} {unit}{'s' if n != 1 else ''} ago"
 
 
 def date(moment: datetime | None, fmt: str = "%d %b %Y") -> str:

@@ -1,6 +1,8 @@
 """Reads about threads that pages and the API share."""
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
@@ -97,9 +99,33 @@ def thread_reactions(discussion_id: int, user_id: int | None) -> tuple[dict[int,
     return counts, own
 
 
-def thread_comments(discussion: Discussion) -> list[Comment]:
-    """Every comment of a thread, oldest first, authors loaded (one query however many)."""
-    return list(db.session.scalars(comments_select(discussion).order_by(Comment.position)))
+class ThreadComment(NamedTuple):
+    """A comment as the thread page shows it (queries.thread_comments)."""
+
+    id: int
+    parent_id: int | None
+    author_id: int | None
+    position: int
+    created_at: datetime
+    edited_at: datetime | None
+    deleted_at: datetime | None
+    body_html: str
+    #: None when the author left
+    author_name: str | None
+
+
+def thread_comments(discussion: Discussion) -> list[ThreadComment]:
+    """Every comment of a thread, oldest first, with its author's name — one query however many, and plain
+    tuples rather than ORM objects or SQLAlchemy rows: at 200 comments, building and reading Comment instances
+    cost more than writing their HTML, and a row's attributes are slow to read too."""
+    columns = [getattr(Comment, field) for field in ThreadComment._fields[:-1]] + [User.name]
+    stmt = (
+        select(*columns)
+        .outerjoin(User, User.id == Comment.author_id)
+        .where(Comment.discussion_id == discussion.id)
+        .order_by(Comment.position)
+    )
+    return [ThreadComment(*row) for row in db.session.execute(stmt)]
 
 
 def versions_select(comment: Comment):
@@ -186,7 +212,7 @@ MAX_DEPTH = 4
 
 @dataclass
 class CommentNode:
-    comment: Comment
+    comment: ThreadComment
     depth: int
     children: list["CommentNode"]
 
@@ -211,10 +237,10 @@ class ThreadView:
     #: the viewer's last read position before this visit (None: never read, or signed out)
     last_read: int | None
     first_unread: int | None
-    by_id: dict[int, Comment]
+    by_id: dict[int, ThreadComment]
 
 
-def build_tree(comments: list[Comment]) -> list[CommentNode]:
+def build_tree(comments: list[ThreadComment]) -> list[CommentNode]:
     """Top-level comments with their replies nested (a reply whose parent is missing shows at the top)."""
     nodes = {c.id: CommentNode(c, 0, []) for c in comments}
     roots = []
@@ -262,7 +288,9 @@ def thread_view(discussion: Discussion, user) -> ThreadView:
     last_read = reader.last_read_position if reader else None
     first_unread = None
     if user_id_of(user) is not None and discussion.last_position > (last_read or 0):
-        first_unread = next((c.position for c in comments if c.position > (last_read or 0) and not c.deleted), None)
+        first_unread = next(
+            (c.position for c in comments if c.position > (last_read or 0) and c.deleted_at is None), None
+        )
     entries = [(node.comment.created_at, 0, node) for node in build_tree(comments)]
     entries += [(item.created_at, 1, item) for item in timeline_items(discussion, user)]
     entries.sort(key=lambda entry: (entry[0], entry[1]))

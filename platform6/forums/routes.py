@@ -12,6 +12,7 @@ from ..groups.queries import group_by_handle
 from ..permissions import can_member, can_see_content, can_see_group, is_admin, membership
 from ..web import refused, show_error_on_form
 from . import queries, search, service
+from .comment_html import comment_chunks
 from .forms import CommentForm, DiscussionForm, EditCommentForm, MoveForm, VolumeForm
 from .models import Comment, Discussion
 
@@ -57,6 +58,9 @@ def forum_threads(group: Group) -> list[queries.ThreadRow]:
     if not can_see_content(current_user, group):
         return []
     return queries.group_threads(current_user, group)
+
+
+bp.add_app_template_global(comment_chunks, "comment_chunks")
 
 
 @bp.app_template_global("forum_volume_form")

@@ -203,3 +203,23 @@ def test_timeline_sources_show_between_comments_by_time(app, client, create_user
     finally:
         timeline.TIMELINE_SOURCES.remove(polls)
     assert html.index("early comment") < html.index("POLL Lunch?") < html.index("late comment")
+
+
+def test_thread_page_shows_an_edit_a_deletion_and_a_renamed_author_at_once(
+    client, create_user, create_discussion, post_comment
+):
+    """Each comment's markup is reused between views (forums/comment_html.py): a change must show on the next one."""
+    alice = create_user(name="Alice")
+    discussion = create_discussion(author=alice, privacy="open")
+    kept = post_comment(discussion, alice, "first words")
+    doomed = post_comment(discussion, alice, "soon gone")
+    html = client.get(f"/d/{discussion.id}").get_data(as_text=True)
+    assert "first words" in html and "soon gone" in html and "<strong>Alice</strong>" in html
+    service.edit_comment(actor=alice, comment=kept, body="second words")
+    service.delete_comment(actor=alice, comment=doomed)
+    alice.name = "Alice <B>"
+    db.session.commit()
+    html = client.get(f"/d/{discussion.id}").get_data(as_text=True)
+    assert "second words" in html and "first words" not in html and "(edited)" in html
+    assert "soon gone" not in html and "This comment was deleted." in html
+    assert "<strong>Alice &lt;B&gt;</strong>" in html and "<strong>Alice</strong>" not in html
