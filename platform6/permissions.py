@@ -47,6 +47,14 @@ def is_admin(user, group: Group) -> bool:
     return found is not None and found.is_admin
 
 
+def is_author_or_admin(user, author_id: int | None, group: Group) -> bool:
+    """May moderate a thread or a comment: its author while still a member, or one of the group's admins."""
+    uid = user_id_of(user)
+    if uid is not None and author_id == uid and is_member(user, group):
+        return True
+    return is_admin(user, group)
+
+
 def can_see_group(user, group: Group) -> bool:
     """The group's record (name, description): everyone, except for a secret group's outsiders."""
     return group.privacy != "secret" or is_member(user, group)

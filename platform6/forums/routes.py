@@ -9,7 +9,7 @@ from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..groups.models import Group, Membership
 from ..groups.queries import group_by_handle
-from ..permissions import can_member, can_see_content, can_see_group, is_admin, membership
+from ..permissions import can_member, can_see_content, can_see_group, is_admin, is_author_or_admin, membership
 from ..web import refused, show_error_on_form
 from . import queries, search, service
 from .comment_html import comment_chunks
@@ -44,12 +44,8 @@ def _group_or_404(handle: str) -> Group:
 
 
 def may_moderate(discussion: Discussion) -> bool:
-    """Author (still a member) or an admin: may edit, close, pin and move the thread."""
-    if not current_user.is_authenticated:
-        return False
-    if discussion.author_id == current_user.id and membership(current_user, discussion.group) is not None:
-        return True
-    return is_admin(current_user, discussion.group)
+    """May edit, close, pin and move the thread (the same rule the service enforces)."""
+    return is_author_or_admin(current_user, discussion.author_id, discussion.group)
 
 
 @bp.app_template_global("forum_threads")

@@ -9,7 +9,7 @@ from ..errors import Conflict, Forbidden, NotFound, invalid
 from ..extensions import db
 from ..groups.models import VOLUMES, Group, Membership
 from ..markup import find_mentions, render_markdown
-from ..permissions import ensure_admin, ensure_member, is_admin, membership
+from ..permissions import ensure_admin, ensure_member, is_author_or_admin, membership
 from ..timeutil import utcnow
 from . import search
 from .delivery import deliver
@@ -51,9 +51,7 @@ def _check_text(text: str, field: str, required: bool) -> str:
 
 
 def _ensure_author_or_admin(actor: User, author_id: int | None, group: Group) -> None:
-    if author_id == actor.id and membership(actor, group) is not None:
-        return
-    if not is_admin(actor, group):
+    if not is_author_or_admin(actor, author_id, group):
         raise Forbidden("Only the author or the group's admins may do that.")
 
 

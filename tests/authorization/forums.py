@@ -1,7 +1,8 @@
 """Rows for threads, comments, reactions, read state and search (platform6/forums).
 
 The world's thread in each group is the member's, with the member's comment that the member and the
-admin reacted to: the member may change the thread as its author, the admin as an admin.
+admin reacted to: the member may change the thread as its author, the admin as an admin. That another
+member may not is in tests/forums/test_moderation.py.
 """
 
 from . import LOGIN, content, same
