@@ -30,6 +30,7 @@ from ..governance import service as governance_service
 from ..governance.models import Poll, Proxy, Vote, VoteRevision
 from ..groups import service as groups_service
 from ..groups.models import Group, Membership
+from ..import_lock import take_the_import_lock
 from ..markup import render_markdown
 from ..permissions import forget_memberships
 from ..skills import service as skills_service
@@ -653,7 +654,7 @@ def import_group(*, data: bytes | str | dict | fmt.GroupExport, admin: User) -> 
     "Forgot password"). The ledger is replayed entry by entry, so `credit verify` holds afterwards.
     """
     export = read_export(data)
-    credit.serialise_writes()
+    take_the_import_lock()
     job = _Import(export, admin)
     try:
         job.import_people()

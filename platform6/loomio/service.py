@@ -44,6 +44,7 @@ from ..governance.models import Poll, Vote, VoteRevision
 from ..groups import service as groups_service
 from ..groups.models import Group
 from ..handles import HANDLE_RE
+from ..import_lock import take_the_import_lock
 from ..timeutil import utcnow
 from .mapping import Mentions, PollPlan, Skip, ballot, emoji_for, one_line, parse_date, parse_time, plan_poll, rich_text
 from .models import ImportRecord
@@ -545,6 +546,7 @@ def import_export(*, data: bytes, admin: User) -> dict:
     is a skipped record in the summary. Flushes; the caller commits once (or rolls back).
     """
     lines, problems = read_export(data)
+    take_the_import_lock()
     summary = _Importer(lines, admin).run(problems)
     summary["admin"] = admin.email
     return summary
