@@ -10,7 +10,6 @@ from pydantic import Field
 
 from ..accounts.models import User
 from ..api import (
-    MAX_LIMIT,
     Body,
     PositiveInt,
     api_blueprint,
@@ -227,18 +226,17 @@ def read_all():
 
 @bp.get("/discussions/unread")
 def unread_threads():
-    """The caller's threads with unread comments, latest activity first."""
+    """The caller's threads with unread comments (and those never opened), latest activity first."""
     user = require_user()
-    rows = [row for row in queries.recent_threads(user, limit=MAX_LIMIT) if row.unread != 0]
-    return jsonify(
-        {
-            "items": [
-                discussion_json(r.discussion) | {"unread": r.unread, "first_unread_position": r.first_unread}
-                for r in rows
-            ],
-            "next": None,
-        }
-    )
+
+    def serialize(discussions: list[Discussion]) -> list[dict]:
+        return [
+            discussion_json(r.discussion) | {"unread": r.unread, "first_unread_position": r.first_unread}
+            for r in queries.unread_rows(user, discussions)
+        ]
+
+    order = [(Discussion.last_activity_at, True), (Discussion.id, True)]
+    return jsonify(paginate(queries.unread_select(user), order, serialize))
 
 
 @bp.put("/groups/<int:group_id>/volume")

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
@@ -164,14 +164,15 @@ def _with_unread(stmt, user) -> list[ThreadRow]:
     stmt = stmt.add_columns(DiscussionReader.last_read_position).outerjoin(
         DiscussionReader, (DiscussionReader.discussion_id == Discussion.id) & (DiscussionReader.user_id == uid)
     )
-    rows = []
-    for discussion, read in db.session.execute(stmt).all():
-        if read is None:
-            rows.append(ThreadRow(discussion, None, 1 if discussion.last_position else None))
-        else:
-            unread = max(0, discussion.last_position - read)
-            rows.append(ThreadRow(discussion, unread, read + 1 if unread else None))
-    return rows
+    return [thread_row(discussion, read) for discussion, read in db.session.execute(stmt).all()]
+
+
+def thread_row(discussion: Discussion, read: int | None) -> ThreadRow:
+    """The thread with the viewer's unread state, from the last position they read (None: never opened)."""
+    if read is None:
+        return ThreadRow(discussion, None, 1 if discussion.last_position else None)
+    unread = max(0, discussion.last_position - read)
+    return ThreadRow(discussion, unread, read + 1 if unread else None)
 
 
 def group_threads(user, group, limit: int = 30) -> list[ThreadRow]:
@@ -192,6 +193,34 @@ def recent_threads(user, limit: int = 8) -> list[ThreadRow]:
         .limit(limit)
     )
     return _with_unread(stmt, user)
+
+
+def unread_select(user):
+    """The user's threads with comments they have not read, and those they never opened (paged by the API)."""
+    uid = user_id_of(user)
+    read = DiscussionReader.last_read_position
+    return (
+        select(Discussion)
+        .options(joinedload(Discussion.group))
+        .where(Discussion.group_id.in_(select(Membership.group_id).where(Membership.user_id == uid)))
+        .outerjoin(
+            DiscussionReader, (DiscussionReader.discussion_id == Discussion.id) & (DiscussionReader.user_id == uid)
+        )
+        .where(or_(read.is_(None), read < Discussion.last_position))
+    )
+
+
+def unread_rows(user, discussions: list[Discussion]) -> list[ThreadRow]:
+    """ThreadRows for a page of unread_select (one query for the read positions)."""
+    positions = dict(
+        db.session.execute(
+            select(DiscussionReader.discussion_id, DiscussionReader.last_read_position).where(
+                DiscussionReader.user_id == user_id_of(user),
+                DiscussionReader.discussion_id.in_([d.id for d in discussions]),
+            )
+        ).all()
+    )
+    return [thread_row(d, positions.get(d.id)) for d in discussions]
 
 
 def mentionable_members(group, prefix: str, limit: int = 8) -> list[User]:

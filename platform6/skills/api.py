@@ -563,11 +563,13 @@ def group_impact(group_id: int):
 
 @bp.get("/directory")
 def directory():
-    items = [
-        {
-            "group": {"id": g.id, "handle": g.handle, "name": g.name, "description": g.description},
-            "requests": [request_json(r) for r in requests],
-        }
-        for g, requests in queries.directory()
-    ]
-    return jsonify({"items": items, "next": None})
+    def serialize(groups: list[Group]) -> list[dict]:
+        return [
+            {
+                "group": {"id": g.id, "handle": g.handle, "name": g.name, "description": g.description},
+                "requests": [request_json(r) for r in requests],
+            }
+            for g, requests in queries.with_open_requests(groups)
+        ]
+
+    return jsonify(paginate(queries.directory_select(), queries.DIRECTORY_ORDER, serialize))

@@ -358,22 +358,34 @@ def recent_recommendation_counts(user_ids, now: datetime) -> dict[int, int]:
 # --- directory and impact --------------------------------------------------------------------------------
 
 
-def directory() -> list[tuple[Group, list[SkillRequest]]]:
-    """Groups anyone may see the needs of (open groups) that have open requests, with those requests."""
-    requests = list(
-        db.session.scalars(
-            select(SkillRequest)
-            .options(*request_options())
-            .join(Group, Group.id == SkillRequest.group_id)
-            .where(SkillRequest.state == "open", Group.privacy == "open")
-            .order_by(Group.name, SkillRequest.created_at.desc(), SkillRequest.id.desc())
-            .limit(500)
-        ).unique()
+def directory_select():
+    """The directory's groups: open groups (anyone may see their needs) with open requests."""
+    has_open = exists().where(SkillRequest.group_id == Group.id, SkillRequest.state == "open")
+    return select(Group).where(Group.privacy == "open", has_open)
+
+
+#: the directory's order (a unique column last, for keyset paging)
+DIRECTORY_ORDER = [(Group.name, False), (Group.id, False)]
+
+
+def with_open_requests(groups: list[Group]) -> list[tuple[Group, list[SkillRequest]]]:
+    """Each group with its open requests, newest first (one query for all of them)."""
+    by_group: dict[int, list[SkillRequest]] = {g.id: [] for g in groups}
+    requests = db.session.scalars(
+        select(SkillRequest)
+        .options(*request_options())
+        .where(SkillRequest.group_id.in_(by_group), SkillRequest.state == "open")
+        .order_by(SkillRequest.created_at.desc(), SkillRequest.id.desc())
     )
-    grouped: dict[int, tuple[Group, list]] = {}
     for r in requests:
-        grouped.setdefault(r.group_id, (r.group, []))[1].append(r)
-    return list(grouped.values())
+        by_group[r.group_id].append(r)
+    return [(g, by_group[g.id]) for g in groups]
+
+
+def directory(limit: int = 200) -> list[tuple[Group, list[SkillRequest]]]:
+    """The directory page: the first `limit` groups with their open requests."""
+    order = [column.desc() if descending else column.asc() for column, descending in DIRECTORY_ORDER]
+    return with_open_requests(list(db.session.scalars(directory_select().order_by(*order).limit(limit))))
 
 
 def group_impact(group_id: int) -> dict:

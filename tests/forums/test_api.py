@@ -242,6 +242,20 @@ def test_unread_and_mark_read(api, world):
     assert api.get("/discussions/unread", user=bob).get_json()["items"] == []
 
 
+def test_unread_threads_come_in_pages_latest_activity_first(api, world):
+    alice, bob, _, group = world
+    ids = [start(api, alice, group, title=f"Thread {n}").get_json()["id"] for n in range(5)]
+    api.post(f"/discussions/{ids[1]}/comments", {"body": "news"}, user=alice)  # now the latest activity
+    api.post(f"/discussions/{ids[3]}/read", {}, user=bob)  # read: not listed
+    seen, cursor = [], ""
+    while cursor is not None:
+        page = api.get(f"/discussions/unread?limit=2{cursor and f'&cursor={cursor}'}", user=bob).get_json()
+        assert len(page["items"]) <= 2
+        seen += [(item["id"], item["unread"]) for item in page["items"]]
+        cursor = page["next"]
+    assert seen == [(ids[1], None), (ids[4], None), (ids[2], None), (ids[0], None)]  # never opened: unread null
+
+
 def test_volume_mute_stops_notifications(api, world):
     alice, bob, _, group = world
     assert api.put(f"/groups/{group.id}/volume", {"volume": "mute"}, user=bob).get_json()["volume"] == "mute"

@@ -347,6 +347,25 @@ def test_directory_shows_open_groups_needs(api, create_user, create_group):
     assert [(i["group"]["name"], [r["title"] for r in i["requests"]]) for i in items] == [("Open co-op", ["Open need"])]
 
 
+def test_the_directory_comes_in_pages_of_groups_by_name(api, create_user, create_group):
+    admin = create_user()
+    for name in ("Cider co-op", "Apple co-op", "Bread co-op"):
+        group = create_group(admin=admin, privacy="open", name=name)
+        new_request(api, group, admin, title=f"{name} first need")
+        new_request(api, group, admin, title=f"{name} second need")
+    first = api.get("/directory?limit=2").get_json()
+    rest = api.get(f"/directory?limit=2&cursor={first['next']}").get_json()
+    pages = [
+        [(i["group"]["name"], [r["title"] for r in i["requests"]]) for i in page["items"]] for page in (first, rest)
+    ]
+    assert pages == [
+        [("Apple co-op", ["Apple co-op second need", "Apple co-op first need"]),
+         ("Bread co-op", ["Bread co-op second need", "Bread co-op first need"])],
+        [("Cider co-op", ["Cider co-op second need", "Cider co-op first need"])],
+    ]  # fmt: skip
+    assert rest["next"] is None
+
+
 @pytest.mark.parametrize(
     "method,path,body",
     [
