@@ -21,6 +21,7 @@ from .health import configure_health
 from .openapi import configure_api_docs
 from .ratelimit import configure_rate_limits
 from .security import configure_security
+from .static_assets import configure_static_assets
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ def create_app(config: dict | None = None) -> Flask:
     configure_database(app)
     configure_extensions(app)
     configure_security(app)
+    configure_static_assets(app)
     configure_rate_limits(app)
     register_blueprints(app)
     register_error_handlers(app)
