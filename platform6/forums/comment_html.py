@@ -6,7 +6,8 @@ and ORM attribute reads per page — which capped gunicorn's two workers far bel
 Building the same markup with plain string operations from plain tuples (queries.ThreadComment) is
 several times cheaper, and the part of each comment that is the same for every viewer is built once
 per process and reused (`_static_parts`); only the unread marker, the time's words and the footer's
-per-viewer controls (reactions pressed, reply, edit, delete, CSRF tokens) are written per view. This module is
+per-viewer controls (reactions pressed, reply, edit, delete) are written per view; those controls submit
+the page's one form (ACTION_FORM, with the CSRF token) rather than a form each. This module is
 the only place that writes a comment's markup (static/js/forums.js builds the same structure for
 comments that arrive live). Every value that comes from a person goes through `escape`;
 body_html was sanitised when it was written.
@@ -54,13 +55,21 @@ def _static_parts(cid, position, created_at, edited_at, deleted_at, author, body
     return article, head, rest, name
 
 
-def _picker(quick_reactions) -> str:
+#: the id of the page's one form that every comment's buttons submit (each names its own `formaction`), so
+#: that 200 comments do not carry 200 copies of a form and its CSRF token
+ACTION_FORM = "comment-action"
+
+
+@lru_cache(maxsize=8)
+def _reaction_choices(quick_reactions: tuple[str, ...]) -> str:
+    """The reactions to choose from, once a page: static/js/forums.js shows them under the comment whose
+    "React" was pressed (and points them at it); without JavaScript "React" leads to a page of its own."""
     buttons = "".join(
-        f'<button type="submit" class="reaction" name="emoji" value="{escape(e)}" aria-label="React with {escape(e)}">'
-        f"{escape(e)}</button>"
+        f'<button type="submit" form="{ACTION_FORM}" class="reaction" name="emoji" value="{escape(e)}"'
+        f' aria-label="React with {escape(e)}">{escape(e)}</button>'
         for e in quick_reactions
     )
-    return f'<details class="react-picker"><summary>React</summary>{buttons}</details>'
+    return f'<div id="react-choices" class="react-choices" role="group" aria-label="Choose a reaction" hidden>{buttons}</div>'
 
 
 def comment_chunks(
@@ -68,14 +77,15 @@ def comment_chunks(
 ) -> Iterator:
     """The page's comments as Markup chunks, with each timeline item (a TimelineItem) yielded on its own
     between them for the template to include with the page's variables (see forums/_comments.html)."""
-    csrf = generate_csrf() if is_member else ""
-    picker = _picker(quick_reactions) if is_member else ""
-    member_input = f'<input type="hidden" name="csrf_token" value="{csrf}">' if is_member else ""
-    disabled = "" if is_member else " disabled"
     reactions, mine, first_unread = view.reactions, view.my_reactions, view.first_unread
     now = utcnow()
     out: list[str] = []
     append = out.append
+    if is_member:
+        append(
+            f'<form id="{ACTION_FORM}" method="post" hidden><input type="hidden" name="csrf_token"'
+            f' value="{generate_csrf()}"></form>{_reaction_choices(tuple(quick_reactions))}'
+        )
     for op in view.ops:
         kind = op[0]
         if kind == "open":
@@ -94,26 +104,25 @@ def comment_chunks(
                 continue
             counts = reactions.get(cid)
             if counts or is_member:
-                append(
-                    f'\n    <form method="post" action="/comments/{cid}/react" class="reactions" aria-label="Reactions">'
-                    + member_input
-                )
-                if counts:
-                    for emoji, n in counts.items():
-                        e = escape(emoji)
-                        if (cid, emoji) in mine:
-                            append(
-                                f'<button type="submit" class="reaction reaction-mine" name="unreact" value="{e}"'
-                                f' aria-pressed="true">{e} <span>{n}</span></button>'
-                            )
-                        else:
-                            append(
-                                f'<button type="submit" class="reaction" name="emoji" value="{e}"'
-                                f' aria-pressed="false"{disabled}>{e} <span>{n}</span></button>'
-                            )
+                append('\n    <div class="reactions" role="group" aria-label="Reactions">')
+                react = f"/comments/{cid}/react"
+                for emoji, n in (counts or {}).items():
+                    e = escape(emoji)
+                    if not is_member:
+                        append(f'<button type="button" class="reaction" disabled>{e} <span>{n}</span></button>')
+                    elif (cid, emoji) in mine:
+                        append(
+                            f'<button type="submit" form="{ACTION_FORM}" formaction="{react}" class="reaction'
+                            f' reaction-mine" name="unreact" value="{e}" aria-pressed="true">{e} <span>{n}</span></button>'
+                        )
+                    else:
+                        append(
+                            f'<button type="submit" form="{ACTION_FORM}" formaction="{react}" class="reaction"'
+                            f' name="emoji" value="{e}" aria-pressed="false">{e} <span>{n}</span></button>'
+                        )
                 if is_member:
-                    append("\n      " + picker)
-                append("\n    </form>")
+                    append(f' <a class="react-link" href="{react}" data-react>React</a>')
+                append("</div>")
             if is_member:
                 if not closed:
                     append(
@@ -125,9 +134,8 @@ def comment_chunks(
                     append(f' <a href="/comments/{cid}/edit">Edit</a>')
                 if mine_comment or is_group_admin:
                     append(
-                        f'\n    <form method="post" action="/comments/{cid}/delete" class="inline-form"'
-                        f' data-confirm="Delete this comment? Replies stay."><input type="hidden" name="csrf_token"'
-                        f' value="{csrf}"><button type="submit" class="button-link">Delete</button></form>'
+                        f' <button type="submit" form="{ACTION_FORM}" formaction="/comments/{cid}/delete"'
+                        ' class="button-link" data-confirm="Delete this comment? Replies stay.">Delete</button>'
                     )
             append("\n  </footer>")
         elif kind == "replies":

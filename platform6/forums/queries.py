@@ -82,11 +82,21 @@ def reactions_for(comment_ids) -> dict[int, dict[str, int]]:
 
 def thread_reactions(discussion_id: int, user_id: int | None) -> tuple[dict[int, dict[str, int]], set]:
     """Reaction counts of every comment of a thread and the caller's own (comment_id, emoji), in one query."""
+    return _reactions_with_mine(Comment.discussion_id == discussion_id, user_id)
+
+
+def comment_reactions(comment_id: int, user_id: int | None) -> tuple[dict[str, int], set[str]]:
+    """One comment's reaction counts and the emoji the caller reacted with."""
+    counts, own = _reactions_with_mine(Comment.id == comment_id, user_id)
+    return counts.get(comment_id, {}), {emoji for _, emoji in own}
+
+
+def _reactions_with_mine(where, user_id: int | None) -> tuple[dict[int, dict[str, int]], set]:
     mine = func.max(case((Reaction.user_id == (user_id or 0), 1), else_=0))
     rows = db.session.execute(
         select(Reaction.comment_id, Reaction.emoji, func.count(), mine, func.min(Reaction.id))
         .join(Comment, Comment.id == Reaction.comment_id)
-        .where(Comment.discussion_id == discussion_id)
+        .where(where)
         .group_by(Reaction.comment_id, Reaction.emoji)
         .order_by(func.min(Reaction.id))
     ).all()

@@ -346,6 +346,26 @@ def delete_comment(comment_id: int):
     return redirect(url_for(".show", discussion_id=comment.discussion_id, _anchor=f"comment-{comment.id}"))
 
 
+@bp.get("/comments/<int:comment_id>/react")
+@login_required
+def reaction_choices(comment_id: int):
+    """The reactions to choose from on a page of their own: where "React" leads without JavaScript."""
+    comment = _comment_or_404(comment_id)
+    discussion = queries.discussion_by_id(comment.discussion_id)
+    if membership(current_user, discussion.group) is None:
+        abort(403)
+    counts, mine = queries.comment_reactions(comment.id, current_user.id)
+    return render_template(
+        "forums/react.html",
+        comment=comment,
+        discussion=discussion,
+        group=discussion.group,
+        counts=counts,
+        mine=mine,
+        quick_reactions=QUICK_REACTIONS,
+    )
+
+
 @bp.post("/comments/<int:comment_id>/react")
 @login_required
 def react(comment_id: int):

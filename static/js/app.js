@@ -1,10 +1,11 @@
 // Small progressive enhancements; every page works without this file.
 "use strict";
 
-// Forms with data-confirm ask before they submit (leave group, revoke link...).
+// Forms, and submit buttons, with data-confirm ask before they submit (leave group, delete comment...).
 document.addEventListener("submit", (event) => {
-  const form = event.target;
-  if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+  const submitter = event.submitter;
+  const message = (submitter && submitter.dataset.confirm) || (event.target.dataset && event.target.dataset.confirm);
+  if (message && !window.confirm(message)) {
     event.preventDefault();
   }
 });

@@ -3,18 +3,13 @@
 "use strict";
 (function () {
   const live = window.P6Live || { join: function () {} };
-  const QUICK_REACTIONS = ["👍", "❤️", "🎉", "😄", "🤔", "👀"]; // as routes.QUICK_REACTIONS
+  const ACTION_FORM = "comment-action"; // as comment_html.ACTION_FORM
 
   function el(tag, attrs, text) {
     const node = document.createElement(tag);
     Object.entries(attrs || {}).forEach(([k, v]) => node.setAttribute(k, v));
     if (text !== undefined) node.textContent = text;
     return node;
-  }
-
-  function csrfToken() {
-    const input = document.querySelector("input[name=csrf_token]");
-    return input ? input.value : "";
   }
 
   // An aria-live region that announces arrivals to screen readers.
@@ -50,6 +45,48 @@
       setReply(null, "");
     }
   });
+
+  // --- the reaction picker ----------------------------------------------------------------------
+  // The page holds one set of reaction buttons (#react-choices); "React" shows it under its comment and
+  // points its buttons at that comment. Without this, "React" leads to a page with the same buttons.
+  const choices = document.getElementById("react-choices");
+  let pickerLink = null;
+  function closePicker() {
+    if (!pickerLink) return;
+    choices.hidden = true;
+    pickerLink.setAttribute("aria-expanded", "false");
+    pickerLink = null;
+  }
+  function parkPicker(leaving) {
+    // before a comment's controls leave the page, take the picker out of them
+    if (choices && leaving.contains(choices)) {
+      closePicker();
+      document.body.appendChild(choices);
+    }
+  }
+  if (choices) {
+    document.addEventListener("click", (event) => {
+      const link = event.target.closest("a[data-react]");
+      if (!link) return;
+      event.preventDefault();
+      const again = link === pickerLink;
+      closePicker();
+      if (again) return;
+      link.after(choices);
+      choices.querySelectorAll("button").forEach((button) => { button.formAction = link.href; });
+      choices.hidden = false;
+      link.setAttribute("aria-expanded", "true");
+      link.setAttribute("aria-controls", choices.id);
+      pickerLink = link;
+      choices.querySelector("button").focus();
+    });
+    document.addEventListener("keydown", (event) => {
+      if (event.key !== "Escape" || !pickerLink) return;
+      const link = pickerLink;
+      closePicker();
+      link.focus();
+    });
+  }
 
   // --- @mention autocomplete --------------------------------------------------------------------
   let listCounter = 0;
@@ -135,24 +172,26 @@
     const isAdmin = thread.dataset.isAdmin === "1";
     const open = Boolean(commentForm);
 
-    function reactionsForm(comment) {
-      const form = el("form", { method: "post", action: "/comments/" + comment.id + "/react", class: "reactions", "aria-label": "Reactions" });
-      form.appendChild(el("input", { type: "hidden", name: "csrf_token", value: csrfToken() }));
-      Object.entries(comment.reactions || {}).forEach(([emoji, count]) => {
-        const button = el("button", { type: "submit", class: "reaction", name: "emoji", value: emoji, "aria-pressed": "false" }, emoji + " ");
-        button.appendChild(el("span", {}, String(count)));
-        if (!isMember) button.disabled = true;
-        form.appendChild(button);
-      });
+    // A reaction button as comment_html.py writes it: members' buttons submit the page's one form.
+    function reactionButton(commentId, emoji, count, pressed) {
+      const attrs = { class: "reaction" + (pressed ? " reaction-mine" : ""), "aria-pressed": String(pressed) };
       if (isMember) {
-        const picker = el("details", { class: "react-picker" });
-        picker.appendChild(el("summary", {}, "React"));
-        QUICK_REACTIONS.forEach((emoji) => {
-          picker.appendChild(el("button", { type: "submit", class: "reaction", name: "emoji", value: emoji, "aria-label": "React with " + emoji }, emoji));
-        });
-        form.appendChild(picker);
+        Object.assign(attrs, { type: "submit", form: ACTION_FORM, formaction: "/comments/" + commentId + "/react", name: pressed ? "unreact" : "emoji", value: emoji });
+      } else {
+        Object.assign(attrs, { type: "button", disabled: "" });
       }
-      return form;
+      const button = el("button", attrs, emoji + " ");
+      button.appendChild(el("span", {}, String(count)));
+      return button;
+    }
+
+    function reactionsGroup(comment) {
+      const group = el("div", { class: "reactions", role: "group", "aria-label": "Reactions" });
+      Object.entries(comment.reactions || {}).forEach(([emoji, count]) => {
+        group.appendChild(reactionButton(comment.id, emoji, count, false));
+      });
+      if (isMember) group.append(" ", el("a", { class: "react-link", href: "/comments/" + comment.id + "/react", "data-react": "" }, "React"));
+      return group;
     }
 
     function renderComment(comment) {
@@ -166,17 +205,14 @@
       body.innerHTML = comment.body_html; // sanitised by the server when written (nh3 allow-list)
       article.appendChild(body);
       const actions = el("footer", { class: "comment-actions small" });
-      actions.appendChild(reactionsForm(comment));
+      actions.appendChild(reactionsGroup(comment));
       if (isMember && open) {
         const reply = el("a", { href: "?reply_to=" + comment.id + "#comment-form", class: "reply-link", "data-reply-to": comment.id, "data-reply-name": comment.author ? comment.author.name : "" }, "Reply");
         actions.append(" ", reply);
       }
       if (comment.author && comment.author.id === me) actions.append(" ", el("a", { href: "/comments/" + comment.id + "/edit" }, "Edit"));
       if (isMember && comment.author && (comment.author.id === me || isAdmin)) {
-        const del = el("form", { method: "post", action: "/comments/" + comment.id + "/delete", class: "inline-form", "data-confirm": "Delete this comment? Replies stay." });
-        del.appendChild(el("input", { type: "hidden", name: "csrf_token", value: csrfToken() }));
-        del.appendChild(el("button", { type: "submit", class: "button-link" }, "Delete"));
-        actions.append(" ", del);
+        actions.append(" ", el("button", { type: "submit", form: ACTION_FORM, formaction: "/comments/" + comment.id + "/delete", class: "button-link", "data-confirm": "Delete this comment? Replies stay." }, "Delete"));
       }
       article.appendChild(actions);
       article.appendChild(el("div", { class: "replies", "data-replies-of": comment.id }));
@@ -191,7 +227,10 @@
         const body = article.querySelector(":scope > [data-body]");
         if (body) body.replaceWith(el("p", { class: "muted small" }, "This comment was deleted."));
         const actions = article.querySelector(":scope > .comment-actions");
-        if (actions) actions.remove();
+        if (actions) {
+          parkPicker(actions);
+          actions.remove();
+        }
         return;
       }
       const body = article.querySelector(":scope > [data-body]");
@@ -202,22 +241,18 @@
           head.append(" ", el("a", { class: "small muted edited", href: "/comments/" + comment.id + "/history" }, "(edited)"));
         }
       }
-      const form = article.querySelector(":scope > .comment-actions > .reactions");
-      if (form) {
+      const group = article.querySelector(":scope > .comment-actions > .reactions");
+      if (group) {
         const counts = comment.reactions || {};
-        form.querySelectorAll("button.reaction").forEach((button) => {
-          if (button.closest("details")) return;
+        group.querySelectorAll(":scope > button.reaction").forEach((button) => {
           const count = counts[button.value];
           if (!count) button.remove();
           else button.querySelector("span").textContent = String(count);
         });
-        const shown = new Set(Array.from(form.querySelectorAll(":scope > button.reaction")).map((b) => b.value));
-        const picker = form.querySelector("details");
+        const shown = new Set(Array.from(group.querySelectorAll(":scope > button.reaction")).map((b) => b.value));
+        const link = group.querySelector(":scope > a[data-react]");
         Object.entries(counts).forEach(([emoji, count]) => {
-          if (shown.has(emoji)) return;
-          const button = el("button", { type: "submit", class: "reaction", name: "emoji", value: emoji, "aria-pressed": "false" }, emoji + " ");
-          button.appendChild(el("span", {}, String(count)));
-          form.insertBefore(button, picker);
+          if (!shown.has(emoji)) group.insertBefore(reactionButton(comment.id, emoji, count, false), link);
         });
       }
     }

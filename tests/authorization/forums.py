@@ -69,6 +69,8 @@ EXPECTED = {
     ("POST", "/comments/<int:comment_id>/edit"): content((LOGIN, 403, 302, 403), (LOGIN, 404, 302, 403)),
     ("GET", "/comments/<int:comment_id>/history"): PAGE_READ,
     ("POST", "/comments/<int:comment_id>/delete"): PAGE_WRITE,  # the member's comment; admins may delete any
+    # the reactions to choose from, for members (where "React" leads without JavaScript)
+    ("GET", "/comments/<int:comment_id>/react"): content((LOGIN, 403, 200, 200), (LOGIN, 404, 200, 200)),
     ("POST", "/comments/<int:comment_id>/react"): PAGE_WRITE,
 }
 

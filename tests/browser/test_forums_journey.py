@@ -3,6 +3,8 @@ and search finds the thread."""
 
 from playwright.sync_api import expect
 
+from platform6.extensions import db
+from platform6.forums import service
 from tests.conftest import PASSWORD
 
 
@@ -52,6 +54,13 @@ def test_a_thread_reply_arrives_live_and_the_mention_is_found(
     expect(author.locator("[data-unread-count]")).to_have_text("1")
     screenshot(author, "reply-arrived-live")
 
+    # the author reacts to the reply that arrived live, with the one picker the page holds
+    author.get_by_role("link", name="React").click()
+    screenshot(author, "reaction-picker")
+    author.get_by_role("button", name="React with 🎉").click()
+    expect(author.get_by_role("button", name="🎉 1")).to_have_attribute("aria-pressed", "true")
+    expect(member.get_by_role("button", name="🎉 1")).to_be_visible()  # on the member's phone, live
+
     author.locator("a.bell").click()
     expect(
         author.get_by_role("link", name="Ben Hartley mentioned you in “Cargo bike for the food bank”")
@@ -64,3 +73,27 @@ def test_a_thread_reply_arrives_live_and_the_mention_is_found(
     expect(author.locator(".search-hits mark")).to_have_text("panniers")
     expect(author.get_by_role("link", name="Cargo bike for the food bank")).to_be_visible()
     screenshot(author, "search-finds-it")
+
+
+def test_deleting_a_comment_asks_first_and_the_comment_keeps_its_place(
+    live_server, new_page, screenshot, create_user, create_group
+):
+    alice = create_user(name="Alice Okafor")
+    group = create_group(admin=alice, name="Kirklees Bike Co-op")
+    thread = service.start_discussion(actor=alice, group=group, title="Saturday rota")
+    first = service.post_comment(actor=alice, discussion=thread, body="I posted this in the wrong thread.")
+    service.post_comment(actor=alice, discussion=thread, body="A reply that stays.", parent_id=first.id)
+    db.session.commit()
+
+    page = new_page()
+    sign_in(page, live_server, alice)
+    page.goto(f"{live_server}/d/{thread.id}")
+    delete = page.locator(f"#comment-{first.id} > .comment-actions").get_by_role("button", name="Delete")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    delete.click()
+    expect(page.get_by_text("I posted this in the wrong thread.")).to_be_visible()  # asked, and kept
+    page.once("dialog", lambda dialog: dialog.accept())
+    delete.click()
+    expect(page.locator(f"#comment-{first.id}").get_by_text("This comment was deleted.")).to_be_visible()
+    expect(page.get_by_text("A reply that stays.")).to_be_visible()
+    screenshot(page, "comment-deleted")

@@ -223,3 +223,51 @@ def test_thread_page_shows_an_edit_a_deletion_and_a_renamed_author_at_once(
     assert "second words" in html and "first words" not in html and "(edited)" in html
     assert "soon gone" not in html and "This comment was deleted." in html
     assert "<strong>Alice &lt;B&gt;</strong>" in html and "<strong>Alice</strong>" not in html
+
+
+def test_every_comment_button_submits_the_pages_one_form(client, login, create_user, create_discussion, post_comment):
+    alice = create_user()
+    discussion = create_discussion(author=alice)
+    comments = [post_comment(discussion, alice, f"Point {n}") for n in range(5)]
+    service.add_reaction(actor=alice, comment=comments[0], emoji="👍")
+    db.session.commit()
+    login(alice)
+    html = client.get(f"/d/{discussion.id}").get_data(as_text=True)
+    comments_html = html[html.index('aria-label="Comments"') : html.index('id="comment-form"')]
+    assert comments_html.count('name="csrf_token"') == 1 and comments_html.count("<form") == 1
+    assert comments_html.count('id="react-choices"') == 1  # one picker for the page, not one a comment
+    for c in comments:
+        assert f'form="comment-action" formaction="/comments/{c.id}/delete"' in html
+        assert f'href="/comments/{c.id}/react" data-react>React</a>' in html
+    pressed = f'formaction="/comments/{comments[0].id}/react" class="reaction reaction-mine" name="unreact"'
+    assert pressed in html
+
+
+def test_without_javascript_react_leads_to_a_page_of_choices(
+    client, login, create_user, create_discussion, post_comment
+):
+    alice, bob = create_user(), create_user(name="Bob")
+    discussion = create_discussion(author=alice)
+    comment = post_comment(discussion, alice, "Shall we meet on Friday?")
+    login(alice)
+    page = client.get(f"/comments/{comment.id}/react").get_data(as_text=True)
+    assert "Shall we meet on Friday?" in page and 'aria-label="React with 🎉"' in page
+    response = client.post(f"/comments/{comment.id}/react", data={"emoji": "🎉"})
+    assert response.status_code == 302 and response.location.endswith(f"/d/{discussion.id}#comment-{comment.id}")
+    page = client.get(f"/comments/{comment.id}/react").get_data(as_text=True)
+    assert 'name="unreact" value="🎉" aria-pressed="true">🎉 <span>1</span>' in page  # pressed again, it is taken back
+    client.post("/sign-out")
+    login(bob)  # not a member of the group
+    assert client.get(f"/comments/{comment.id}/react").status_code == 404
+
+
+def test_signed_out_visitors_see_counts_but_no_controls(client, create_user, create_group, create_discussion,
+                                                        post_comment):  # fmt: skip
+    alice = create_user()
+    discussion = create_discussion(group=create_group(admin=alice, privacy="open"), author=alice)
+    comment = post_comment(discussion, alice, "Open to all")
+    service.add_reaction(actor=alice, comment=comment, emoji="👍")
+    db.session.commit()
+    html = client.get(f"/d/{discussion.id}").get_data(as_text=True)
+    assert '<button type="button" class="reaction" disabled>👍 <span>1</span></button>' in html
+    assert "data-react>" not in html and 'id="comment-action"' not in html and 'name="csrf_token"' not in html
