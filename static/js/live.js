@@ -7,7 +7,15 @@ window.P6Live = (function () {
   }
   const socket = io({ transports: ["websocket", "polling"] });
   const rooms = [];
-  socket.on("connect", () => rooms.forEach((room) => socket.emit("join", room)));
+  // <body data-live="joined"> once the server has let this page into a room: from then on nothing is missed
+  // (the browser tests wait for it before another person acts)
+  function enter(room) {
+    socket.emit("join", room, (reply) => {
+      if (reply && reply.ok) document.body.dataset.live = "joined";
+    });
+  }
+  socket.on("connect", () => rooms.forEach(enter));
+  socket.on("disconnect", () => { delete document.body.dataset.live; });
   socket.on("notification", () => {
     const badge = document.querySelector("[data-unread-count]");
     if (badge) {
@@ -18,7 +26,7 @@ window.P6Live = (function () {
   return {
     join: function (room, handlers) {
       rooms.push(room);
-      if (socket.connected) socket.emit("join", room);
+      if (socket.connected) enter(room);
       Object.entries(handlers || {}).forEach(([name, fn]) => socket.on(name, fn));
     },
     on: function (name, fn) { socket.on(name, fn); },

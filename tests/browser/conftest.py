@@ -2,7 +2,8 @@
 
 Fixtures: `live_server` (its base URL), `new_page()` (a page in a fresh browser context, i.e. a
 separate person with their own cookies) and `screenshot(page, "step")`, which saves
-test-results/<test>/<NN-step>.png.
+test-results/<test>/<NN-step>.png. `wait_until_live(page)`: before another person acts, so that what
+they do reaches this page over Socket.IO rather than racing its joining.
 """
 
 import os
@@ -27,6 +28,13 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 RESULTS = Path(__file__).resolve().parents[2] / "test-results"
+
+
+def wait_until_live(page) -> None:
+    """Wait until the page's Socket.IO connection has joined its room (static/js/live.js marks <body>)."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("body[data-live=joined]")).to_have_count(1)
 
 
 def pytest_collection_modifyitems(items):

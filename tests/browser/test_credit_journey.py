@@ -4,6 +4,7 @@ from playwright.sync_api import expect
 
 from platform6.credit import queries, service
 from platform6.extensions import db
+from tests.browser.conftest import wait_until_live
 from tests.conftest import PASSWORD
 
 
@@ -35,7 +36,7 @@ def test_pay_see_it_live_request_accept_and_download_a_statement(
     _sign_in(payee, live_server, bob_user)
     payee.goto(f"{live_server}/credit/accounts/{bob_id}")
     expect(payee.locator("[data-balance]")).to_have_text("§0.00")
-    payee.wait_for_function("() => window.P6Live && document.querySelector('[data-balance]')")
+    wait_until_live(payee)
 
     payer = new_page(width=390, height=844)  # a phone
     _sign_in(payer, live_server, alice_user)

@@ -9,6 +9,7 @@ from platform6.extensions import db
 from platform6.governance.models import Poll
 from platform6.notifications.scheduler import run_due_jobs
 from platform6.timeutil import utcnow
+from tests.browser.conftest import wait_until_live
 
 
 def sign_in(page, base, user):
@@ -47,6 +48,7 @@ def test_raise_vote_live_close_by_itself_and_record_the_outcome(
     sign_in(watcher, live_server, bob)
     watcher.goto(poll_url)
     expect(watcher.get_by_text("0 of 4 eligible have voted.")).to_be_visible()
+    wait_until_live(watcher)
 
     cat_page = new_page()
     sign_in(cat_page, live_server, cat)
@@ -65,6 +67,7 @@ def test_raise_vote_live_close_by_itself_and_record_the_outcome(
     dan_page.get_by_role("button", name="Vote").click()
     expect(dan_page.get_by_text("Your vote is in.")).to_be_visible()
 
+    wait_until_live(watcher)  # Bob's page since his vote
     # time passes: the closing time arrives and the scheduler (a worker) closes the poll by itself
     db.session.rollback()  # end this test's read snapshot before writing (SQLite)
     db.session.execute(update(Poll).values(closing_at=utcnow() - timedelta(seconds=1)))

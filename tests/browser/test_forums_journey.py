@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from platform6.extensions import db
 from platform6.forums import service
+from tests.browser.conftest import wait_until_live
 from tests.conftest import PASSWORD
 
 
@@ -34,6 +35,7 @@ def test_a_thread_reply_arrives_live_and_the_mention_is_found(
     expect(author.get_by_role("heading", name="Cargo bike for the food bank")).to_be_visible()
     thread_url = author.url
     screenshot(author, "thread-started")
+    wait_until_live(author)
 
     member = new_page(width=390, height=844)  # a phone
     sign_in(member, live_server, bob)
@@ -48,6 +50,7 @@ def test_a_thread_reply_arrives_live_and_the_mention_is_found(
     expect(box).to_have_value("Yes! @alice I can ride it over with the panniers.")
     member.get_by_role("button", name="Post comment").click()
     expect(member.get_by_text("I can ride it over with the panniers.")).to_be_visible()
+    wait_until_live(member)
 
     # the author's page was never reloaded: the comment and the bell arrive over Socket.IO
     expect(author.get_by_text("I can ride it over with the panniers.")).to_be_visible()
