@@ -53,6 +53,7 @@ class PollForm(FlaskForm):
         default="borda",
     )
     seats = IntegerField("Seats (STV)", validators=[Optional()])
+    places = IntegerField("Places: how many options each voter may rank", validators=[Optional()])
     voter_ids = SelectMultipleField("Only these members vote (leave empty for every member)", coerce=int)
     discussion_id = HiddenField()
     action_type = SelectField("Binding action (admins)", choices=choices(ACTION_CHOICES), default="")

@@ -91,7 +91,10 @@ def normalise_options(kind: str, options: list[str] | None) -> list[str]:
 def normalise_settings(kind: str, settings: dict | None, options: list[str]) -> dict:
     """The kind's settings with their defaults filled in; unknown or out-of-range ones are refused."""
     given = dict(settings or {})
+    n = len(options)
     result = {"reasons": "required" if kind == "question" else "optional", **_DEFAULTS.get(kind, {})}
+    if kind == "ranked_choice":
+        result["places"] = n
     unknown = set(given) - set(result)
     if unknown:
         raise invalid("settings", f"A {kind} has no setting {', '.join(sorted(unknown))}.")
@@ -107,7 +110,6 @@ def normalise_settings(kind: str, settings: dict | None, options: list[str]) -> 
         raise invalid("settings.reasons", "Choose off, optional or required.")
     if kind == "question" and result["reasons"] != "required":
         raise invalid("settings.reasons", "A question's answers are its reasons: they are required.")
-    n = len(options)
     if kind == "poll" and not 1 <= result["min_choices"] <= result["max_choices"] <= n:
         raise invalid("settings.max_choices", f"Need 1 ≤ min_choices ≤ max_choices ≤ {n} (the options).")
     if kind == "dot_vote" and result["dots_per_voter"] < 1:
@@ -119,7 +121,14 @@ def normalise_settings(kind: str, settings: dict | None, options: list[str]) -> 
             raise invalid("settings.method", "Choose borda, instant_runoff or stv.")
         if not 1 <= result["seats"] < n:
             raise invalid("settings.seats", f"Seats must be from 1 to {n - 1} (fewer than the options).")
+        if not 1 <= result["places"] <= n:
+            raise invalid("settings.places", f"Places must be from 1 to {n} (the options).")
     return result
+
+
+def ranked_places(settings: dict, options: list[str]) -> int:
+    """How many options a ranked-choice voter may rank (polls raised before `places` existed: all)."""
+    return settings.get("places") or len(options)
 
 
 def _values(choices: dict) -> None:
@@ -169,10 +178,11 @@ def check_choices(kind: str, options: list[str], settings: dict, choices: dict) 
         return {name: choices[name] for name in options}
     if kind == "ranked_choice":
         ranks = list(choices.values())
+        places = ranked_places(settings, options)
         if not ranks:
             raise invalid("choices", "Rank at least one option.")
-        if any(not 1 <= rank <= len(options) for rank in ranks):
-            raise invalid("choices", f"Ranks go from 1 to {len(options)}.")
+        if any(not 1 <= rank <= places for rank in ranks):
+            raise invalid("choices", f"Ranks go from 1 to {places}.")
         if len(set(ranks)) != len(ranks):
             raise invalid("choices", "No rank may be given twice.")
         return dict(choices)

@@ -62,7 +62,11 @@ def is_eligible(user, poll: Poll) -> bool:
 
 
 def eligible_counts(polls: list[Poll]) -> dict[int, int]:
-    """eligible_count per poll: frozen when closed, else counted now (one query per distinct voter list)."""
+    """eligible_count per poll: frozen when closed, else counted now (one query per distinct voter list).
+
+    Counted now, it is electorate_size's rule in SQL: the voting members plus those who voted and
+    are voting members no more (their vote still counts, so they are still eligible).
+    """
     counts = {p.id: p.eligible_count for p in polls if p.closed_at is not None}
     open_all = [p for p in polls if p.closed_at is None and p.voter_ids is None]
     if open_all:
@@ -77,6 +81,25 @@ def eligible_counts(polls: list[Poll]) -> dict[int, int]:
     for p in polls:
         if p.closed_at is None and p.voter_ids is not None:
             counts[p.id] = db.session.scalar(select(func.count()).select_from(_eligible_select(p).subquery()))
+    open_ids = [p.id for p in polls if p.closed_at is None]
+    if open_ids:
+        still_voting_member = (
+            select(Membership.id)
+            .where(
+                Membership.group_id == Poll.group_id,
+                Membership.user_id == Vote.user_id,
+                Membership.role.in_(VOTING_ROLES),
+            )
+            .exists()
+        )
+        departed = db.session.execute(
+            select(Vote.poll_id, func.count())
+            .join(Poll, Poll.id == Vote.poll_id)
+            .where(Vote.poll_id.in_(open_ids), ~still_voting_member)
+            .group_by(Vote.poll_id)
+        ).all()
+        for poll_id, voters_gone in departed:
+            counts[poll_id] += voters_gone
     return counts
 
 
@@ -112,6 +135,12 @@ def ballots_of(poll: Poll, eligible: set[int] | None = None) -> Ballots:
                 by_proxy[delegator] = proxy
                 choices.append(by_user[proxy])
     return Ballots(choices=choices, direct=set(by_user), by_proxy=by_proxy)
+
+
+def electorate_size(eligible: set[int], ballots: Ballots) -> int:
+    """eligible_count: who may vote now, plus everyone whose vote counts (a member who left keeps
+    their vote), so turnout never exceeds the electorate it is measured against."""
+    return len(eligible | ballots.voters)
 
 
 def voters_count_now(poll: Poll) -> int:

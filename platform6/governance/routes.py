@@ -28,7 +28,7 @@ KIND_SETTINGS = {
     "poll": ("min_choices", "max_choices"),
     "dot_vote": ("dots_per_voter",),
     "score": ("min_score", "max_score"),
-    "ranked_choice": ("method", "seats"),
+    "ranked_choice": ("method", "seats", "places"),
 }
 
 
@@ -189,7 +189,8 @@ def _page(poll: Poll, vote_form=None, proxy_form=None, outcome_form=None, status
     eligible_members = queries.eligible_members(poll)
     eligible_ids = {m.user_id for m in eligible_members}
     ballots = queries.ballots_of(poll, eligible_ids)
-    results = queries.results_of(poll, ballots, eligible=len(eligible_ids)) if visible else None
+    electorate = queries.electorate_size(eligible_ids, ballots)
+    results = queries.results_of(poll, ballots, eligible=electorate) if visible else None
     votes = []
     if visible and not poll.anonymous:
         votes = list(db.session.scalars(queries.votes_select(poll).order_by(Vote.created_at)))
@@ -215,7 +216,7 @@ def _page(poll: Poll, vote_form=None, proxy_form=None, outcome_form=None, status
         results=results,
         votes=votes,
         not_voted=not_voted,
-        eligible_count=poll.eligible_count if poll.closed_at else len(eligible_ids),
+        eligible_count=poll.eligible_count if poll.closed_at else electorate,
         mine=mine,
         my_proxy=my_proxy,
         proxy_counted=my_proxy is not None and my_proxy.proxy_id in ballots.direct and mine is None,
@@ -231,6 +232,7 @@ def _page(poll: Poll, vote_form=None, proxy_form=None, outcome_form=None, status
         option_label=kinds.option_label,
         labels={name: kinds.option_label(name) for name in poll.options},
         meeting_answers=kinds.MEETING_ANSWERS,
+        ranked_places=kinds.ranked_places,
     ), status
 
 

@@ -356,7 +356,7 @@ def close_poll(*, poll: Poll, actor: User | None = None, now: datetime | None = 
         raise Conflict("This poll is closed already.", code="poll_closed")
     eligible = queries.eligible_ids(poll)
     ballots = queries.ballots_of(poll, eligible)
-    poll.close(now, voters_count=len(ballots.voters), eligible_count=len(eligible))
+    poll.close(now, voters_count=len(ballots.voters), eligible_count=queries.electorate_size(eligible, ballots))
     db.session.flush()
     if poll.action is not None:
         results = queries.results_of(poll, ballots)

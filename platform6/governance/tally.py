@@ -3,10 +3,12 @@
 A ballot is a vote's `choices` ({option: int}, already validated for its kind). Each function
 returns {"options": [{"name", "value", "voters", ...}] best first, "winner": name | None, ...};
 `voters` is the number of ballots that give the option a non-zero value. A tie for first place
-gives `winner` None: ties are reported, never broken.
+gives `winner` None: ties are reported, never broken. Whether anything was voted is decided by the
+number of ballots, never by a total: a score poll's totals may be 0 or negative.
 """
 
 from collections.abc import Callable, Sequence
+from fractions import Fraction
 
 Ballot = dict[str, int]
 Result = dict
@@ -35,8 +37,8 @@ def _ranked(options: Sequence[str], values: dict, extra: Callable[[str], dict] |
     return [{"name": options[i], **(extra(options[i]) if extra else {})} for i in order]
 
 
-def _winner(rows: list[dict]) -> str | None:
-    if not rows or not rows[0]["value"]:
+def _winner(rows: list[dict], ballots: Sequence[Ballot]) -> str | None:
+    if not rows or not ballots:
         return None
     if len(rows) > 1 and rows[1]["value"] == rows[0]["value"]:
         return None
@@ -46,7 +48,7 @@ def _winner(rows: list[dict]) -> str | None:
 def _counting(options: Sequence[str], ballots: Sequence[Ballot]) -> Result:
     values, voters = _sums(options, ballots)
     rows = _ranked(options, values, lambda name: {"value": values[name], "voters": voters[name]})
-    return {"options": rows, "winner": _winner(rows)}
+    return {"options": rows, "winner": _winner(rows, ballots)}
 
 
 def tally_proposal(options: Sequence[str], ballots: Sequence[Ballot]) -> Result:
@@ -79,16 +81,20 @@ def tally_question(options: Sequence[str], ballots: Sequence[Ballot]) -> Result:
     return {"options": [], "winner": None}
 
 
+def score_average(total: int, ballots: int) -> float:
+    """total / ballots to 2 decimals, exact halves to even (3/8 → 0.38, 1/8 → 0.12); 0 without ballots."""
+    return float(round(Fraction(total, ballots), 2)) if ballots else 0
+
+
 def tally_score(options: Sequence[str], ballots: Sequence[Ballot]) -> Result:
     """value = sum of scores; `average` = that sum over the number of ballots."""
     values, voters = _sums(options, ballots)
-    n = len(ballots)
 
     def row(name: str) -> dict:
-        return {"value": values[name], "voters": voters[name], "average": round(values[name] / n, 2) if n else 0}
+        return {"value": values[name], "voters": voters[name], "average": score_average(values[name], len(ballots))}
 
     rows = _ranked(options, values, row)
-    return {"options": rows, "winner": _winner(rows)}
+    return {"options": rows, "winner": _winner(rows, ballots)}
 
 
 def tally_meeting(options: Sequence[str], ballots: Sequence[Ballot]) -> Result:
@@ -104,14 +110,18 @@ def tally_meeting(options: Sequence[str], ballots: Sequence[Ballot]) -> Result:
         return {"value": values[name], "voters": voters[name], "yes": yes, "if_need_be": if_need_be, "no": no}
 
     rows = _ranked(options, values, row)
-    return {"options": rows, "winner": _winner(rows)}
+    return {"options": rows, "winner": _winner(rows, ballots)}
 
 
 # --- ranked choice ------------------------------------------------------------------------------
 
 
 def _preferences(ballots: Sequence[Ballot]) -> list[list[str]]:
-    """Each ballot's ranked options, most preferred first (ranks may have gaps)."""
+    """Each ballot's ranked options, most preferred first.
+
+    Every method reads a ballot's ranks as their order only, so gaps close: {"a": 1, "c": 3}
+    ranks a first and c second.
+    """
     return [sorted(ballot, key=ballot.__getitem__) for ballot in ballots if ballot]
 
 
@@ -123,17 +133,18 @@ def _ranked_voters(options: Sequence[str], prefs: list[list[str]]) -> dict[str, 
     return voters
 
 
-def tally_borda(options: Sequence[str], ballots: Sequence[Ballot]) -> Result:
-    """With n options, rank r earns n − r + 1 points; an unranked option earns 0."""
-    n = len(options)
+def tally_borda(options: Sequence[str], ballots: Sequence[Ballot], places: int | None = None) -> Result:
+    """The option in a ballot's r-th place earns places − r + 1 points (places defaults to the
+    number of options); an unranked option earns 0. Places come from the ballot's order."""
+    places = places or len(options)
+    prefs = _preferences(ballots)
     values = dict.fromkeys(options, 0)
-    voters = dict.fromkeys(options, 0)
-    for ballot in ballots:
-        for name, rank in ballot.items():
-            values[name] += n - rank + 1
-            voters[name] += 1
+    for pref in prefs:
+        for position, name in enumerate(pref):
+            values[name] += places - position
+    voters = _ranked_voters(options, prefs)
     rows = _ranked(options, values, lambda name: {"value": values[name], "voters": voters[name]})
-    return {"options": rows, "winner": _winner(rows)}
+    return {"options": rows, "winner": _winner(rows, prefs)}
 
 
 def _order_by_survival(options: Sequence[str], first: list[str], out_round: dict, last: dict) -> list[str]:
@@ -237,7 +248,8 @@ def tally_stv(options: Sequence[str], ballots: Sequence[Ballot], seats: int = 1)
                 position[i] = j
                 piles[pref[j]].append(i)
 
-    while len(elected) < seats and remaining:
+    # without a ballot nothing was voted: nobody is elected and nobody is tied
+    while prefs and len(elected) < seats and remaining:
         open_seats = seats - len(elected)
         counts = {name: sum(weight[i] for i in piles[name]) for name in remaining}
         last.update(counts)
@@ -290,7 +302,7 @@ def tally_ranked_choice(options: Sequence[str], ballots: Sequence[Ballot], setti
         return tally_instant_runoff(options, ballots)
     if method == "stv":
         return tally_stv(options, ballots, settings.get("seats", 1))
-    return tally_borda(options, ballots)
+    return tally_borda(options, ballots, settings.get("places"))
 
 
 TALLIES: dict[str, Callable[[Sequence[str], Sequence[Ballot]], Result]] = {

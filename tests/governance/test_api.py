@@ -241,7 +241,8 @@ def test_a_member_who_leaves_keeps_the_vote_they_cast(api, raise_poll, vote, gro
     vote(poll, people["bob"], {"agree": 1})
     assert api.delete(f"/groups/{group.id}/members/{people['bob'].id}", user=people["bob"]).status_code == 204
     results = api.get(f"/polls/{poll['id']}/results", user=people["ann"]).get_json()
-    assert results["voters_count"] == 1 and results["eligible_count"] == 3
+    # bob's vote counts, so bob stays in the electorate: 3 members now + bob
+    assert results["voters_count"] == 1 and results["eligible_count"] == 4
 
 
 # --- results, anonymity, hidden results ----------------------------------------------------------

@@ -61,7 +61,7 @@ def test_a_ranked_choice_stv_poll_from_the_form_keeps_its_settings(client, login
     )
     assert response.status_code == 302
     poll = db.session.scalar(db.select(Poll))
-    assert poll.settings == {"reasons": "off", "method": "stv", "seats": 2}
+    assert poll.settings == {"reasons": "off", "method": "stv", "seats": 2, "places": 4}
 
 
 @pytest.mark.parametrize(
