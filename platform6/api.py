@@ -87,13 +87,20 @@ def parse_body(model: type[M]) -> M:
 
 
 def _has_nul(value) -> bool:
-    """NUL in any key or string: PostgreSQL cannot store it in text, so it is refused up front."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(item) for item in value)
+    """NUL in any key or string: PostgreSQL cannot store it in text, so it is refused up front.
+
+    Walked with a list, not by recursion: JSON nested as deep as the parser allows must not crash it."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
     return False
 
 

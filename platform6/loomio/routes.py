@@ -27,7 +27,7 @@ def import_page():
                 admin = user_by_email(form.admin_email.data)
                 if admin is None:
                     raise invalid("admin_email", "No account has this email: they sign up first.")
-            summary = import_export(data=form.file.data.read(), admin=admin)
+            summary = import_export(data=form.file.data.read(), admin=admin, actor=current_user)
             db.session.commit()
         except DomainError as err:
             db.session.rollback()

@@ -1,12 +1,19 @@
 """The Loomio import: a group export (reader.py) is mapped (mapping.py) and written here, flushed, never committed.
 
-Tables are written in dependency order whatever their order in the file: users, groups (parents
-first), memberships, discussions, comments (oldest first, so a reply finds its parent), polls with
-their poll_options, stances with their stance_choices, outcomes, reactions. Every record is written
-in a savepoint: one that cannot be imported leaves nothing behind and is reported as skipped with
-its reason and line number. Each imported record is remembered in `loomio_import_records`, so a
-second run of the same file imports nothing and reports every record as "already imported"; a
-later export of the same group adds only what is new.
+The whole file is read and checked first (reader.py): a file with any unreadable or inconsistent
+line imports nothing. Tables are then written in dependency order whatever their order in the file:
+users, groups (parents first), memberships, discussions, comments (oldest first, so a reply finds
+its parent), polls with their poll_options, stances with their stance_choices, outcomes, reactions.
+Every record is written in a savepoint: a well-formed record that has no counterpart here (a
+deactivated user, an unknown poll type...) leaves nothing behind and is reported as skipped with its
+reason and line number.
+
+Each imported record is remembered in `loomio_import_records` under the file's source (its top
+Loomio group), so a second run of the same file imports nothing and reports every record as
+"already imported", and a later export of the same group adds only what is new. Records are matched
+only within their source: another file naming the same Loomio ids gets records of its own. A later
+file of a source already here may be imported only by an admin of every group that source brought
+(`actor`), and it makes the named admin an admin only of the groups it creates.
 
 What becomes what:
 - users: accounts with no usable password (accounts.service.create_user with password None); each
@@ -34,7 +41,7 @@ from sqlalchemy import select
 
 from ..accounts import service as accounts_service
 from ..accounts.models import User
-from ..errors import DomainError
+from ..errors import DomainError, Forbidden, invalid
 from ..extensions import db
 from ..forums.models import TITLE_MAX, Comment, Discussion, Reaction
 from ..forums.service import index_comment, index_discussion
@@ -45,32 +52,22 @@ from ..groups import service as groups_service
 from ..groups.models import Group
 from ..handles import HANDLE_RE
 from ..import_lock import take_the_import_lock
+from ..permissions import is_admin
 from ..timeutil import utcnow
 from .mapping import Mentions, PollPlan, Skip, ballot, emoji_for, one_line, parse_date, parse_time, plan_poll, rich_text
-from .models import ImportRecord
-from .reader import Line, Problem, read_export
+from .models import ImportRecord, ImportSource
+from .reader import NOT_IMPORTED, Line, Source, read_export
 from .summary import Summary
 
-#: tables read for their rows, in the order they are written
-WRITTEN = ("users", "groups", "memberships", "discussions", "comments", "polls", "stances", "outcomes", "reactions")
 #: tables read only as part of another record's row
 PARTS = {"poll_options": ("polls", "poll_id"), "stance_choices": ("stances", "stance_id")}
-#: Loomio tables that have no counterpart here, and why
-NOT_IMPORTED = {
-    "events": "the timeline is rebuilt from the comments, polls and votes themselves",
-    "notifications": "notifications are not carried over",
-    "discussion_readers": "read state is not carried over",
-    "attachments": "files are not copied (their links point at the Loomio server)",
-    "poll_templates": "custom templates have no counterpart here",
-    "discussion_templates": "custom templates have no counterpart here",
-    "membership_requests": "pending join requests are not carried over",
-}
 ALREADY = "already imported"
 
 
 class _Importer:
-    def __init__(self, lines: list[Line], admin: User) -> None:
+    def __init__(self, lines: list[Line], admin: User, source: ImportSource) -> None:
         self.admin = admin
+        self.source = source
         self.now = utcnow()
         self.summary = Summary()
         self.by_table: dict[str, list[Line]] = defaultdict(list)
@@ -80,7 +77,9 @@ class _Importer:
         self.ids: dict[tuple[str, int], int] = {
             (table, source_id): local_id
             for table, source_id, local_id in db.session.execute(
-                select(ImportRecord.source_table, ImportRecord.source_id, ImportRecord.local_id)
+                select(ImportRecord.source_table, ImportRecord.source_id, ImportRecord.local_id).where(
+                    ImportRecord.import_source_id == source.id
+                )
             )
         }
         self.parts: dict[str, dict[int, list[dict]]] = {}
@@ -125,6 +124,7 @@ class _Importer:
                     written, how = written if isinstance(written, tuple) else (written, "imported")
                     db.session.add(
                         ImportRecord(
+                            import_source_id=self.source.id,
                             source_table=table,
                             source_id=line.id,
                             local_table=written.__tablename__,
@@ -139,8 +139,9 @@ class _Importer:
                 self.summary.skip(table, line.number, err.message)
                 continue
             except (KeyError, TypeError, ValueError) as err:
-                self.summary.skip(table, line.number, f"a field has an unexpected value ({err!r})")
-                continue
+                raise invalid(
+                    "file", f"Nothing was imported: line {line.number} holds a value the import cannot read ({err!r})."
+                ) from None
             self.ids[(table, line.id)] = written.id
             self.rows[(type(written), written.id)] = written
             self.imported_now[table].add(line.id)
@@ -154,16 +155,11 @@ class _Importer:
 
     # --- the run --------------------------------------------------------------------------------
 
-    def run(self, problems: list[Problem]) -> dict:
-        for problem in problems:
-            self.summary.skip("(unreadable lines)", problem.number, problem.reason)
+    def run(self) -> dict:
         for table, lines in self.by_table.items():
             if table in NOT_IMPORTED:
                 for line in lines:
                     self.summary.skip(table, line.number, NOT_IMPORTED[table])
-            elif table not in WRITTEN and table not in PARTS:
-                for line in lines:
-                    self.summary.skip(table, line.number, f"unknown record type {table!r}")
         self.each("users", self.by_table["users"], self.user)
         self.learn_mentions()
         self.each("groups", self.groups_parents_first(), self.group)
@@ -268,8 +264,9 @@ class _Importer:
         return [gid for line in self.by_table["groups"] if (gid := self.local("groups", line.id))]
 
     def ensure_admin(self) -> None:
-        """The named admin is an admin of every group of the export (also of those a first run imported)."""
-        for group in db.session.scalars(select(Group).where(Group.id.in_(self.imported_group_ids()))):
+        """The named admin is an admin of every group this run created (of earlier ones only if they were already)."""
+        created = [self.local("groups", loomio_id) for loomio_id in self.imported_now["groups"]]
+        for group in db.session.scalars(select(Group).where(Group.id.in_(created))):
             groups_service.restore_membership(group=group, user_id=self.admin.id, role="admin")
 
     def group_list(self) -> list[dict]:
@@ -539,14 +536,41 @@ class _Importer:
         db.session.flush()
 
 
-def import_export(*, data: bytes, admin: User) -> dict:
-    """Import a Loomio group export (its bytes) with `admin` as an admin of every group; returns the summary.
+def _source_for(source: Source, actor: User) -> ImportSource:
+    """The file's source, new or known; a known one only for an admin of every group it brought that is still here."""
+    found = db.session.scalar(
+        select(ImportSource).where(
+            ImportSource.loomio_group_id == source.group_id, ImportSource.loomio_group_key == source.group_key
+        )
+    )
+    if found is None:
+        found = ImportSource(loomio_group_id=source.group_id, loomio_group_key=source.group_key)
+        db.session.add(found)
+        db.session.flush()
+        return found
+    brought = select(ImportRecord.local_id).where(
+        ImportRecord.import_source_id == found.id, ImportRecord.source_table == "groups"
+    )
+    for group in db.session.scalars(select(Group).where(Group.id.in_(brought)).order_by(Group.id)):
+        if not is_admin(actor, group):
+            raise Forbidden(
+                f"This Loomio group was imported here before, as {group.name} (@{group.handle}) and its "
+                "subgroups: only an admin of each of them may import a later export of it. Nothing was imported."
+            )
+    return found
 
-    Raises ValidationFailed (field "file") when the data is not an export at all; every other problem
-    is a skipped record in the summary. Flushes; the caller commits once (or rolls back).
+
+def import_export(*, data: bytes, admin: User, actor: User) -> dict:
+    """Import a Loomio group export (its bytes) with `admin` as an admin of the groups it creates; the summary.
+
+    `actor` is who runs it (on the page the signed-in site admin; the CLI runs as `admin`). Raises
+    ValidationFailed (field "file") naming the first bad line when any line is unreadable or
+    inconsistent (nothing is written), and Forbidden when the file's source was imported before
+    and `actor` is not an admin of each of its groups here. Flushes; the caller commits once (or rolls back).
     """
-    lines, problems = read_export(data)
+    export = read_export(data)
     take_the_import_lock()
-    summary = _Importer(lines, admin).run(problems)
+    source = _source_for(export.source, actor)
+    summary = _Importer(export.lines, admin, source).run()
     summary["admin"] = admin.email
     return summary

@@ -70,7 +70,7 @@ def test_the_second_of_two_group_imports_is_a_conflict_naming_the_group(database
 def test_the_second_of_two_loomio_imports_skips_what_the_first_brought(database_url, create_user):
     admin_id = create_user(email="operator@example.org").id
     raw = LOOMIO_EXPORT.read_bytes()
-    outcomes = imports_at_once(database_url, lambda admin: import_export(data=raw, admin=admin), admin_id)
+    outcomes = imports_at_once(database_url, lambda admin: import_export(data=raw, admin=admin, actor=admin), admin_id)
     assert [outcome for outcome, _ in outcomes] == ["imported", "imported"]
     groups_imported = sorted(summary["counts"]["groups"]["imported"] for _, summary in outcomes)
     assert groups_imported == [0, 2]
