@@ -1,8 +1,8 @@
 """loomio import sources
 
-Revision ID: 0012_loomio
+Revision ID: 0007
 Revises: 0006
-Create Date: 2026-12-15
+Create Date: 2026-12-04
 
 Security review hole 8: the Loomio id map was shared by every import, so a later file naming an
 old Loomio id reached the earlier file's group. Records are now kept per source (the export's top
@@ -13,7 +13,7 @@ this revision go to one legacy source that no file matches (docs/loomio-import.m
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_loomio"
+revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None
