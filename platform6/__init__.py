@@ -132,11 +132,9 @@ def configure_extensions(app: Flask) -> None:
         manage_session=False,
     )
 
-    from .accounts.models import User
+    from .accounts.service import user_for_session
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    login_manager.user_loader(user_for_session)
 
 
 def feature_modules(room: str) -> list[ModuleType]:

@@ -10,9 +10,11 @@ from .extensions import db
 _KEY = "platform6_after_commit"
 
 
-def after_commit(callback: Callable[[], None]) -> None:
-    """Run `callback` after the current transaction commits; drop it if it rolls back."""
-    db.session.info.setdefault(_KEY, []).append(callback)
+def after_commit(callback: Callable[[], None], *, first: bool = False) -> None:
+    """Run `callback` after the current transaction commits; drop it if it rolls back. `first` runs it
+    before the callbacks queued so far (taking sockets out of rooms before anything is emitted to them)."""
+    callbacks = db.session.info.setdefault(_KEY, [])
+    callbacks.insert(0 if first else len(callbacks), callback)
 
 
 @event.listens_for(Session, "after_commit")

@@ -61,6 +61,7 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ("GET", "/settings"): same(LOGIN, 200, 200, 200),
     ("POST", "/settings"): same(LOGIN, 200, 200, 200),
     ("POST", "/settings/tokens/<int:token_id>/revoke"): same(LOGIN, 404, 302, 404),
+    ("POST", "/settings/sign-out-everywhere"): same(LOGIN, 302, 302, 302),
     # --- pages: groups ----------------------------------------------------------------------------
     ("GET", "/groups"): same(200, 200, 200, 200),
     ("GET", "/groups/<handle>"): by_privacy((200, 200, 200, 200), (200, 200, 200, 200), (404, 404, 200, 200)),
@@ -84,6 +85,7 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ("GET", "/api/v1/users/<int:user_id>"): same(401, 404, 200, 200),
     ("GET", "/api/v1/me"): same(401, 200, 200, 200),
     ("PATCH", "/api/v1/me"): same(401, 200, 200, 200),
+    ("PUT", "/api/v1/me/password"): same(401, 204, 204, 204),
     # --- API: groups ------------------------------------------------------------------------------
     ("POST", "/api/v1/groups"): by_privacy((401, 403, 403, 201), (401, 404, 403, 201), (401, 404, 403, 201)),
     ("GET", "/api/v1/groups/<int:group_id>"): by_privacy(
@@ -164,6 +166,11 @@ BODIES = {
     },
     ("POST", "/api/v1/tokens"): lambda w, p, a: {"email": w.users["member"].email, "password": "correct horse"},
     ("PATCH", "/api/v1/me"): lambda w, p, a: {"name": "Renamed"},
+    # the same password again: each person calls once per privacy
+    ("PUT", "/api/v1/me/password"): lambda w, p, a: {
+        "current_password": "correct horse",
+        "new_password": "correct horse",
+    },
     ("POST", "/api/v1/groups"): lambda w, p, a: {"name": fresh("Sub "), "privacy": p, "parent_id": w.groups[p].id},
     ("PATCH", "/api/v1/groups/<int:group_id>"): lambda w, p, a: {"description": "Changed"},
     ("POST", "/api/v1/groups/<int:group_id>/members"): lambda w, p, a: {"user_id": w.users["newcomer"].id},
@@ -223,7 +230,7 @@ def call(app, world: World, privacy: str, actor: str, method: str, rule: str):
             db.session.commit()
         else:
             with client.session_transaction() as session:
-                session["_user_id"] = str(user.id)
+                session["_user_id"] = user.get_id()
                 session["_fresh"] = True
     key = (method, rule)
     body = ALL_BODIES[key](world, privacy, actor) if key in ALL_BODIES else None

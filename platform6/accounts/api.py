@@ -47,6 +47,11 @@ class SignIn(Body):
     name: Text100 | None = None
 
 
+class PasswordChange(Body):
+    current_password: Annotated[str, Field(max_length=1024)]
+    new_password: Annotated[str, Field(max_length=1024)]
+
+
 class ProfileChange(Body):
     name: Text100 | None = None
     handle: Annotated[str, Field(max_length=30)] | None = None
@@ -100,3 +105,19 @@ def change_me():
     service.update_profile(user=user, name=data.name, handle=data.handle)
     db.session.commit()
     return jsonify(me_json(user))
+
+
+@bp.put("/me/password")
+@rate_limit("sign_in", per="user", counts="failures")  # a stolen token must not be a way to guess the password
+def change_password():
+    """204; every other session and token of the caller ends, the token used here keeps working."""
+    user = require_user()
+    data = parse_body(PasswordChange)
+    service.change_password(
+        user=user,
+        current_password=data.current_password,
+        new_password=data.new_password,
+        except_token_id=g.api_token.id,
+    )
+    db.session.commit()
+    return no_content()

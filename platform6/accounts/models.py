@@ -25,11 +25,16 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     #: may use site-wide tools (the Loomio import page); sees nothing more than others
     is_site_admin: Mapped[bool] = mapped_column(default=False)
+    #: part of every session's id: raising it (a password change or reset, "sign out everywhere") ends them all
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     memberships = relationship(
         "Membership", back_populates="user", foreign_keys="Membership.user_id", lazy="raise_on_sql"
     )
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..errors import DomainError
+from ..errors import DomainError, Forbidden
 from ..extensions import db
 from ..ratelimit import rate_limit
 from ..web import show_error_on_form
@@ -134,12 +134,16 @@ def settings():
                 user=user, current_password=password.current_password.data, new_password=password.new_password.data
             )
             db.session.commit()
-            flash("Your password is changed.", "success")
+            login_user(user)  # this session carries on under the new session version; the others have ended
+            flash("Your password is changed. Your other sessions and your API tokens are signed out.", "success")
             return redirect(url_for(".settings"))
         if submitted == "token" and token_form.validate_on_submit():
             new_token = service.create_token(user=user, name=token_form.name.data)
             db.session.commit()
             token_form = TokenForm(prefix="token", formdata=None)
+    except Forbidden as err:  # the current password was wrong: a reason under its field, not an error page
+        db.session.rollback()
+        password.current_password.errors = [err.message]
     except DomainError as err:
         db.session.rollback()
         show_error_on_form({"profile": profile, "password": password, "token": token_form}[submitted], err)
@@ -163,3 +167,14 @@ def revoke_token(token_id: int):
     db.session.commit()
     flash("The token no longer works.", "success")
     return redirect(url_for(".settings"))
+
+
+@bp.post("/settings/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    """Ends every session (this one too) and revokes every API token: for a lost laptop or a leaked token."""
+    service.end_sessions(user=current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    flash("You are signed out everywhere, and your API tokens no longer work.", "info")
+    return redirect(url_for(".sign_in"))

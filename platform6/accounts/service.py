@@ -8,12 +8,12 @@ from datetime import timedelta
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from .. import handles, mail
-from ..errors import Conflict, NotFound, RateLimited, Unauthorized, ValidationFailed, invalid
+from ..errors import Conflict, Forbidden, NotFound, RateLimited, Unauthorized, ValidationFailed, invalid
 from ..extensions import db
 from ..outbox import after_commit
 from ..timeutil import utcnow
@@ -139,12 +139,41 @@ def set_site_admin(*, email: str, site_admin: bool) -> User:
     return user
 
 
-def change_password(*, user: User, current_password: str, new_password: str) -> None:
+def user_for_session(session_id: str) -> User | None:
+    """The person a session belongs to (Flask-Login's id, "<user id>:<session version>"), or None once
+    that session has been ended by a password change or reset or by "sign out everywhere"."""
+    user_id, _, version = session_id.partition(":")
+    version = version or "1"  # a session signed in before versions existed, which no change has ended yet
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.session_version == int(version) else None
+
+
+def end_sessions(*, user: User, except_token_id: int | None = None) -> None:
+    """Sign the person out everywhere: every session and every API token (but `except_token_id`) stops
+    working, and their live connections close (platform6.realtime watches both changes)."""
+    user.session_version += 1
+    db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None), ApiToken.id != (except_token_id or 0))
+        .values(revoked_at=utcnow())
+    )
+    db.session.flush()
+
+
+def change_password(
+    *, user: User, current_password: str, new_password: str, except_token_id: int | None = None
+) -> None:
+    """A new password, which ends every other session and token: the caller signs its own session in
+    again (pages) or keeps using `except_token_id` (the API)."""
     if not user.check_password(current_password):
-        raise invalid("current_password", "That is not your current password.")
+        raise Forbidden(
+            "That is not your current password.", fields={"current_password": ["That is not your current password."]}
+        )
     _check_password(new_password, "new_password")
     user.set_password(new_password)
-    db.session.flush()
+    end_sessions(user=user, except_token_id=except_token_id)
 
 
 def _recent_failures(column, value: str) -> int:
@@ -270,5 +299,5 @@ def reset_password(*, token: str, new_password: str) -> User:
         raise invalid("token", "This link has expired or has been used. Ask for a new one.")
     _check_password(new_password, "new_password")
     user.set_password(new_password)
-    db.session.flush()
+    end_sessions(user=user)
     return user

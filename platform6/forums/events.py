@@ -8,9 +8,10 @@ from ..extensions import db, socketio
 from ..groups.models import Group
 from ..outbox import after_commit
 from ..permissions import can_see_content, can_see_group
-from ..realtime import register_room
+from ..realtime import access_may_end, register_room
 from . import service
 from .api import discussion_json, one_comment_json
+from .models import Discussion
 from .queries import visible_discussion
 
 
@@ -40,6 +41,7 @@ def _resolve_group(user, group_id: int) -> str | None:
 
 register_room("discussion_id", _resolve_discussion)
 register_room("group_id", _resolve_group)
+access_may_end(Discussion, "group_id")  # a thread moved to another group: its listeners are checked again
 
 
 def emit_after_commit(event: str, payload: dict, room: str) -> None:
