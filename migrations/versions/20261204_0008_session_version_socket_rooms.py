@@ -1,8 +1,8 @@
 """session version and socket rooms
 
-Revision ID: 0007_access
-Revises: 0006
-Create Date: 2026-12-10
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-12-04
 
 Issue #11, holes 4 and 5: `users.session_version` is part of every session's id, so a password change
 or reset (or "sign out everywhere") ends the person's other sessions; `socket_rooms` records which
@@ -13,8 +13,8 @@ rooms its person may no longer see.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_access"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
