@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
+from ..api import MAX_ID
 from ..dashboard import panel
 from ..errors import DomainError, invalid
 from ..extensions import db
@@ -366,7 +367,7 @@ def pay():
         if (frm := request.args.get("from", type=int)) is not None:
             form.from_account_id.data = frm
     if form.validate_on_submit():
-        payee = queries.account_by_id(form.to_account_id.data)
+        payee = queries.account_by_id(form.to_account_id.data) if form.to_account_id.data <= MAX_ID else None
         if payee is None:
             form.to_account_id.errors.append("No such account to pay.")
         else:

@@ -90,7 +90,7 @@ def test_a_refusal_at_confirmation_returns_to_the_form_and_moves_nothing(client,
 def test_an_unknown_payee_is_refused_before_the_confirmation(client, login, shop):
     _network, alice, _bob = shop
     login(alice.holder)
-    refused = client.post("/credit/pay", data=_pay(alice, alice, "1") | {"to_account_id": 999_999})
+    refused = client.post("/credit/pay", data=_pay(alice, alice, "1") | {"to_account_id": 2**40})
     assert refused.status_code == 422 and "No such account to pay." in refused.get_data(as_text=True)
 
 
