@@ -4,8 +4,10 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
 from ..api import MAX_INT
+from ..money import AmountField
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -34,41 +36,54 @@ class NetworkForm(FlaskForm):
     currency_name = StringField("Currency name", validators=[DataRequired(), Length(max=50)])
     currency_symbol = StringField("Symbol", validators=[Length(max=10)])
     currency_decimals = IntegerField("Decimals", default=2, validators=[InputRequired(), NumberRange(0, 8)])
-    default_credit_limit = StringField("Default credit limit (in major units)", default="0")
-    default_debit_limit = StringField("Default debit limit (blank: none)")
+    default_credit_limit = AmountField("Default credit limit", default=0, validators=[Optional()])
+    default_debit_limit = AmountField("Default debit limit (blank: none)", validators=[Optional()])
     parent_id = SelectField("Part of a larger network (optional)", coerce=int)
     exchange_rate = StringField("Exchange rate: parent units per unit of this network", default="1")
     clearing_group_id = SelectField("Clearing account held by (employer, for an employee network)", coerce=int)
 
 
 class NetworkDefaultsForm(FlaskForm):
-    default_credit_limit = StringField("Credit limit of a new account", validators=[DataRequired(), Length(max=30)])
-    default_debit_limit = StringField("Debit limit of a new account (blank: none)", validators=[Length(max=30)])
-    business = StringField("Business accounts (blank: as above)", validators=[Length(max=30)])
-    individual = StringField("Individual accounts (blank: as above)", validators=[Length(max=30)])
-    employee = StringField("Employee accounts (blank: as above)", validators=[Length(max=30)])
+    default_credit_limit = AmountField("Credit limit of a new account", validators=[InputRequired()])
+    default_debit_limit = AmountField("Debit limit of a new account (blank: none)", validators=[Optional()])
+    business = AmountField("Business accounts (blank: as above)", validators=[Optional()])
+    individual = AmountField("Individual accounts (blank: as above)", validators=[Optional()])
+    employee = AmountField("Employee accounts (blank: as above)", validators=[Optional()])
 
 
 class OpenAccountForm(FlaskForm):
     holder_type = SelectField("Holder", choices=choices([("user", "A person"), ("group", "A group")]))
     holder_handle = StringField("Their handle", validators=[DataRequired(), Length(max=40)])
     kind = SelectField("Kind", choices=KIND_CHOICES)
-    credit_limit = StringField("Credit limit (blank: the network's default)")
+    credit_limit = AmountField("Credit limit (blank: the network's default)", validators=[Optional()])
 
 
 class PayForm(FlaskForm):
     from_account_id = SelectField("Pay from", coerce=int)
     to_account_id = IntegerField("Pay to (account number)", validators=[InputRequired(), NumberRange(1, MAX_INT)])
-    amount = StringField("Amount", validators=[DataRequired(), Length(max=30)])
+    amount = AmountField("Amount", validators=[InputRequired()])
     description = TextAreaField("What for", validators=[Length(max=1000)])
-    #: one key per rendered form, so a double submit pays once
+    #: one key per payment the person starts, carried to the confirmation: a double submit pays once
     idempotency_key = HiddenField()
+
+
+class ConfirmPayForm(FlaskForm):
+    """The pay form as read and shown back for confirmation: the amount is minor units now.
+
+    The accounts are checked again by the payment itself (whoever edits these fields can only
+    ask for a payment they could have typed)."""
+
+    from_account_id = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(1, MAX_INT)])
+    to_account_id = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(1, MAX_INT)])
+    amount = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(1, MAX_INT)])
+    description = HiddenField(validators=[Length(max=1000)])
+    idempotency_key = HiddenField(validators=[DataRequired(), Length(max=255)])
 
 
 class RequestForm(FlaskForm):
     to_account_id = SelectField("Paid into", coerce=int)
     from_account_id = IntegerField("Ask account number", validators=[InputRequired(), NumberRange(1, MAX_INT)])
-    amount = StringField("Amount", validators=[DataRequired(), Length(max=30)])
+    amount = AmountField("Amount", validators=[InputRequired()])
     description = TextAreaField("What for", validators=[Length(max=1000)])
     expires_in_days = IntegerField(
         "Expires after (days)", default=14, validators=[InputRequired(), NumberRange(1, 365)]
@@ -76,8 +91,8 @@ class RequestForm(FlaskForm):
 
 
 class LimitsForm(FlaskForm):
-    credit_limit = StringField("Credit limit", validators=[DataRequired(), Length(max=30)])
-    debit_limit = StringField("Debit limit (blank: none)", validators=[Length(max=30)])
+    credit_limit = AmountField("Credit limit", validators=[InputRequired()])
+    debit_limit = AmountField("Debit limit (blank: none)", validators=[Optional()])
 
 
 class WarningForm(FlaskForm):

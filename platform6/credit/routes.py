@@ -1,18 +1,19 @@
 """Credit pages: networks with statistics, the account directory, paying, requests, account pages, admin actions."""
 
 import uuid
-from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
+from ..api import MAX_ID
 from ..dashboard import panel
 from ..errors import DomainError, invalid
 from ..extensions import db
-from ..formatting import decimal_text
 from ..groups.models import Group, Membership
+from ..money import account_decimals, use_decimals
 from ..timeutil import utcnow
 from ..web import refused, show_error_on_form
 from . import queries, service
@@ -20,6 +21,7 @@ from .api import statement_response
 from .cli import verify
 from .forms import (
     ActionForm,
+    ConfirmPayForm,
     LimitsForm,
     NetworkDefaultsForm,
     NetworkForm,
@@ -39,21 +41,7 @@ bp.cli.add_command(verify)
 HISTORY_PAGE = 50
 
 
-# --- parsing and loading -----------------------------------------------------------------------
-
-
-def to_minor(raw: str | None, decimals: int, field: str, *, blank: int | None = None) -> int | None:
-    """ "12.50" -> 1250 for a currency with 2 decimals; a blank field gives `blank`."""
-    raw = (raw or "").strip().replace(",", "")
-    if not raw:
-        return blank
-    try:
-        value = Decimal(raw) * (Decimal(10) ** decimals)
-    except InvalidOperation:
-        raise invalid(field, "Write an amount such as 12.50.") from None
-    if not value.is_finite() or value != value.to_integral_value() or value > service.MAX_INT:
-        raise invalid(field, f"Use at most {decimals} decimal places.")
-    return int(value)
+# --- loading -----------------------------------------------------------------------------------
 
 
 def _network_or_404(network_id: int) -> Network:
@@ -122,9 +110,10 @@ def new_network():
     form.clearing_group_id.choices = choices([(0, "The governing group")] + [(g.id, g.name) for g in groups])
     parents = [n for n in queries.networks_visible_to(current_user) if queries.is_network_admin(current_user, n)]
     form.parent_id.choices = choices([(0, "None: a network of its own")] + [(n.id, n.name) for n in parents])
+    decimals = form.currency_decimals.data
+    use_decimals(form, decimals if isinstance(decimals, int) and 0 <= decimals <= service.MAX_DECIMALS else 2)
     if form.validate_on_submit():
         try:
-            decimals = form.currency_decimals.data
             network = service.create_network(
                 actor=current_user,
                 name=form.name.data,
@@ -133,10 +122,8 @@ def new_network():
                 currency_name=form.currency_name.data,
                 currency_symbol=form.currency_symbol.data or "",
                 currency_decimals=decimals,
-                default_credit_limit=to_minor(
-                    form.default_credit_limit.data, decimals, "default_credit_limit", blank=0
-                ),
-                default_debit_limit=to_minor(form.default_debit_limit.data, decimals, "default_debit_limit"),
+                default_credit_limit=form.default_credit_limit.data or 0,
+                default_debit_limit=form.default_debit_limit.data,
                 parent_id=form.parent_id.data or None,
                 exchange_rate=form.exchange_rate.data or "1",
                 clearing_holder=("group", form.clearing_group_id.data) if form.clearing_group_id.data else None,
@@ -175,15 +162,14 @@ KIND_DEFAULTS = ("business", "individual", "employee")
 
 
 def _defaults_form(network: Network) -> NetworkDefaultsForm:
-    d = network.currency_decimals
     limits = network.kind_credit_limits or {}
-    return NetworkDefaultsForm(
-        default_credit_limit=decimal_text(network.default_credit_limit, d),
-        default_debit_limit=decimal_text(network.default_debit_limit, d)
-        if network.default_debit_limit is not None
-        else "",
-        **{kind: decimal_text(limits[kind], d) if kind in limits else "" for kind in KIND_DEFAULTS},
+    form = NetworkDefaultsForm(
+        default_credit_limit=network.default_credit_limit,
+        default_debit_limit=network.default_debit_limit,
+        **{kind: limits.get(kind) for kind in KIND_DEFAULTS},
     )
+    use_decimals(form, network.currency_decimals)
+    return form
 
 
 @bp.post("/networks/<int:network_id>/defaults")
@@ -191,15 +177,15 @@ def _defaults_form(network: Network) -> NetworkDefaultsForm:
 def network_defaults(network_id: int):
     found = _network_or_404(network_id)
     form = NetworkDefaultsForm()
+    use_decimals(form, found.currency_decimals)
     if form.validate_on_submit():
-        d = found.currency_decimals
         try:
-            by_kind = {kind: to_minor(getattr(form, kind).data, d, kind) for kind in KIND_DEFAULTS}
+            by_kind = {kind: getattr(form, kind).data for kind in KIND_DEFAULTS}
             service.set_network_defaults(
                 actor=current_user,
                 network=found,
-                default_credit_limit=to_minor(form.default_credit_limit.data, d, "default_credit_limit"),
-                default_debit_limit=to_minor(form.default_debit_limit.data, d, "default_debit_limit"),
+                default_credit_limit=form.default_credit_limit.data,
+                default_debit_limit=form.default_debit_limit.data,
                 kind_credit_limits={kind: value for kind, value in by_kind.items() if value is not None},
             )
             db.session.commit()
@@ -235,6 +221,7 @@ def open_account(network_id: int):
     if not queries.is_network_admin(current_user, found):
         abort(403)
     form = OpenAccountForm()
+    use_decimals(form, found.currency_decimals)
     if form.validate_on_submit():
         try:
             holder_id = _holder_id(form.holder_type.data, form.holder_handle.data)
@@ -244,7 +231,7 @@ def open_account(network_id: int):
                 holder_type=form.holder_type.data,
                 holder_id=holder_id,
                 kind=form.kind.data,
-                credit_limit=to_minor(form.credit_limit.data, found.currency_decimals, "credit_limit"),
+                credit_limit=form.credit_limit.data,
             )
             db.session.commit()
         except DomainError as err:
@@ -281,11 +268,8 @@ def account(account_id: int):
     more = len(entries) > HISTORY_PAGE
     entries = entries[:HISTORY_PAGE]
     is_admin = queries.is_network_admin(current_user, found_network)
-    decimals = found_network.currency_decimals
-    limits_form = LimitsForm(
-        credit_limit=decimal_text(found.credit_limit, decimals),
-        debit_limit=decimal_text(found.debit_limit, decimals) if found.debit_limit is not None else "",
-    )
+    limits_form = LimitsForm(credit_limit=found.credit_limit, debit_limit=found.debit_limit)
+    use_decimals(limits_form, found_network.currency_decimals)
     return render_template(
         "credit/account.html",
         account=found,
@@ -317,6 +301,7 @@ def statement(account_id: int):
 
 def _account_action(account_id: int, form, act, success: str):
     found = _account_or_404(account_id)
+    use_decimals(form, queries.network_by_id(found.network_id).currency_decimals)
     if form.validate_on_submit():
         try:
             act(found)
@@ -336,9 +321,7 @@ def set_limits(account_id: int):
     form = LimitsForm()
 
     def act(found: Account) -> None:
-        decimals = queries.network_by_id(found.network_id).currency_decimals
-        credit = to_minor(form.credit_limit.data, decimals, "credit_limit")
-        debit = to_minor(form.debit_limit.data, decimals, "debit_limit")
+        credit, debit = form.credit_limit.data, form.debit_limit.data
         if credit != found.credit_limit:
             service.set_credit_limit(account_id=found.id, credit_limit=credit, actor=current_user)
         if debit != found.debit_limit:
@@ -373,8 +356,10 @@ def set_warning(account_id: int):
 @bp.route("/pay", methods=["GET", "POST"])
 @login_required
 def pay():
+    """The pay form; a valid one is shown back for confirmation, and nothing moves until it is confirmed."""
     form = PayForm()
     form.from_account_id.choices = _my_account_choices()
+    use_decimals(form, account_decimals(form.from_account_id.data))
     if request.method == "GET":
         form.idempotency_key.data = uuid.uuid4().hex
         if (to := request.args.get("to", type=int)) is not None:
@@ -382,25 +367,94 @@ def pay():
         if (frm := request.args.get("from", type=int)) is not None:
             form.from_account_id.data = frm
     if form.validate_on_submit():
-        try:
-            payer = queries.account_by_id(form.from_account_id.data)
-            decimals = queries.network_by_id(payer.network_id).currency_decimals if payer else 2
-            made = service.transfer(
-                from_account_id=form.from_account_id.data,
-                to_account_id=form.to_account_id.data,
-                amount=to_minor(form.amount.data, decimals, "amount"),
-                description=form.description.data or "",
-                actor=current_user,
-                idempotency_key=form.idempotency_key.data or None,
-            )
-            db.session.commit()
-        except DomainError as err:
-            _failed(form, err)
+        payee = queries.account_by_id(form.to_account_id.data) if form.to_account_id.data <= MAX_ID else None
+        if payee is None:
+            form.to_account_id.errors.append("No such account to pay.")
         else:
-            flash("Paid.", "success")
-            return redirect(url_for(".receipt", transfer_id=made.id))
+            confirm = ConfirmPayForm(
+                formdata=None,
+                from_account_id=form.from_account_id.data,
+                to_account_id=payee.id,
+                amount=form.amount.data,
+                description=form.description.data or "",
+                idempotency_key=form.idempotency_key.data or uuid.uuid4().hex,
+            )
+            payer = queries.account_by_id(form.from_account_id.data)
+            return _confirmation(confirm, payer, payee, form.amount.data, confirm.description.data)
+    return _pay_page(form)
+
+
+def _pay_page(form: PayForm):
     status = 422 if form.errors or form.form_errors else 200
     return render_template("credit/pay.html", form=form), status
+
+
+def _confirmation(
+    form, payer: Account, payee: Account, amount: int, description: str, *, action: str | None = None, cancel: str = ""
+):
+    """ "Pay §2.50 to Ben Hartley from your Kirklees account?": the question a payment asks before it moves money."""
+    networks = queries.networks_by_ids([payer.network_id, payee.network_id])
+    names = queries.holder_names([payer, payee])
+    payee_network = networks[payee.network_id]
+    # the payee's name is what the directory of their network shows: to whoever may see that network
+    named = queries.can_see_network(current_user, payee_network)
+    return render_template(
+        "credit/confirm_payment.html",
+        form=form,
+        action=action or url_for(".confirm_pay"),
+        cancel=cancel,
+        amount=amount,
+        description=description,
+        network=networks[payer.network_id],
+        payer=payer,
+        payer_name=names.get((payer.holder_type, payer.holder_id), ""),
+        mine=payer.holder_type == "user" and payer.holder_id == current_user.id,
+        payee=payee,
+        payee_name=names.get((payee.holder_type, payee.holder_id), "") if named else "",
+        payee_network=payee_network,
+    )
+
+
+@bp.post("/pay/confirm")
+@login_required
+def confirm_pay():
+    form = ConfirmPayForm()
+    valid = form.validate_on_submit()
+    payer_id = form.from_account_id.data
+    back = PayForm(
+        formdata=None,
+        from_account_id=payer_id,
+        to_account_id=form.to_account_id.data,
+        amount=form.amount.data,
+        description=form.description.data,
+        idempotency_key=form.idempotency_key.data,
+    )
+    back.from_account_id.choices = _my_account_choices()
+    use_decimals(back, account_decimals(payer_id))
+    if not valid:
+        back.form_errors.append("The payment was not confirmed: check it and pay again.")
+        return _pay_page(back)
+    if "change" in request.form:
+        return _pay_page(back)
+    try:
+        made = service.transfer(
+            from_account_id=payer_id,
+            to_account_id=form.to_account_id.data,
+            amount=form.amount.data,
+            description=form.description.data or "",
+            actor=current_user,
+            idempotency_key=form.idempotency_key.data,
+        )
+        db.session.commit()
+    except DomainError as err:
+        _failed(back, err)
+        return _pay_page(back)
+    except IntegrityError:  # the same payment, confirmed twice at once: the other confirmation pays
+        db.session.rollback()
+        flash("This payment is already being made.", "success")
+        return redirect(url_for(".account", account_id=payer_id))
+    flash("Paid.", "success")
+    return redirect(url_for(".receipt", transfer_id=made.id))
 
 
 @bp.get("/transfers/<int:transfer_id>")
@@ -477,17 +531,16 @@ def requests():
 def new_request():
     form = RequestForm()
     form.to_account_id.choices = _my_account_choices()
+    use_decimals(form, account_decimals(form.to_account_id.data))
     if request.method == "GET" and (frm := request.args.get("from", type=int)) is not None:
         form.from_account_id.data = frm
     if form.validate_on_submit():
         try:
-            payee = queries.account_by_id(form.to_account_id.data)
-            decimals = queries.network_by_id(payee.network_id).currency_decimals if payee else 2
             service.request_payment(
                 actor=current_user,
                 from_account_id=form.from_account_id.data,
                 to_account_id=form.to_account_id.data,
-                amount=to_minor(form.amount.data, decimals, "amount"),
+                amount=form.amount.data,
                 description=form.description.data or "",
                 expires_in_days=form.expires_in_days.data,
             )
@@ -499,6 +552,29 @@ def new_request():
             return redirect(url_for(".requests"))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("credit/request_new.html", form=form), status
+
+
+@bp.get("/requests/<int:request_id>/accept")
+@login_required
+def confirm_request(request_id: int):
+    """ "Accept and pay" asks first, as the pay form does: nothing moves until the payer confirms."""
+    mine = [a.id for a in queries.accounts_of_user(current_user)]
+    found = db.session.scalar(queries.payment_requests_select(mine, "in").where(PaymentRequest.id == request_id))
+    if found is None:
+        abort(404)
+    if found.state != "pending" or found.expires_at <= utcnow():
+        flash("This payment request is no longer open.", "error")
+        return redirect(url_for(".requests"))
+    accounts = queries.accounts_by_ids([found.from_account_id, found.to_account_id])
+    return _confirmation(
+        ActionForm(),
+        accounts[found.from_account_id],
+        accounts[found.to_account_id],
+        found.amount,
+        found.description,
+        action=url_for(".answer_request", request_id=request_id, answer="accept"),
+        cancel=url_for(".requests"),
+    )
 
 
 @bp.post("/requests/<int:request_id>/<any(accept, decline):answer>")

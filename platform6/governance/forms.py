@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..groups.models import ROLES
+from ..money import AmountField
 from .kinds import KIND_LABELS, METHODS, REASONS
 
 
@@ -58,7 +59,7 @@ class PollForm(FlaskForm):
     discussion_id = HiddenField()
     action_type = SelectField("Binding action (admins)", choices=choices(ACTION_CHOICES), default="")
     action_account_id = IntegerField("Account number", validators=[Optional(), NumberRange(min=1)])
-    action_limit = IntegerField("New limit, in minor units (empty: no debit limit)", validators=[Optional()])
+    action_limit = AmountField("New limit, in the account's currency (empty: no debit limit)", validators=[Optional()])
     action_user_id = SelectField("Person", coerce=int, choices=[], validate_choice=False)
     action_role = SelectField("Role", choices=choices((r, r.capitalize()) for r in ROLES), default="member")
 

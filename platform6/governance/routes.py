@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..credit import queries as credit_queries
 from ..dashboard import panel
 from ..errors import DomainError, NotFound, invalid
 from ..extensions import db
@@ -13,6 +14,7 @@ from ..forums.queries import discussion_by_id
 from ..forums.timeline import TimelineItem, register_timeline_source
 from ..groups.models import Membership
 from ..groups.queries import group_by_handle, members_select, memberships_of_user
+from ..money import account_decimals, use_decimals
 from ..permissions import can_admin, can_member, can_see_content, can_see_group, is_member
 from ..timeutil import utcnow
 from ..web import refused, show_error_on_form
@@ -102,8 +104,6 @@ def _action_from(form: PollForm) -> dict | None:
     limit = form.action_limit.data
     if kind == "set_credit_limit" and limit is None:
         raise invalid("action_limit", "Give the new credit limit.")
-    if limit is not None and limit < 0:
-        raise invalid("action_limit", "A limit cannot be negative.")
     field = "credit_limit" if kind == "set_credit_limit" else "debit_limit"
     return {"type": kind, "account_id": form.action_account_id.data, field: limit}
 
@@ -145,6 +145,7 @@ def new_poll(handle: str):
     if request.method == "GET":
         form.kind.data = request.args.get("kind") if request.args.get("kind") in kinds.KINDS else "proposal"
         form.closing_at.data = (utcnow() + timedelta(days=7)).replace(second=0, microsecond=0)
+    use_decimals(form, account_decimals(form.action_account_id.data))  # the new limit is in that account's currency
     if form.validate_on_submit():
         try:
             lines = [line.strip() for line in (form.options.data or "").splitlines() if line.strip()]
@@ -233,7 +234,15 @@ def _page(poll: Poll, vote_form=None, proxy_form=None, outcome_form=None, status
         labels={name: kinds.option_label(name) for name in poll.options},
         meeting_answers=kinds.MEETING_ANSWERS,
         ranked_places=kinds.ranked_places,
+        action_currency=_action_currency(poll),
     ), status
+
+
+def _action_currency(poll: Poll):
+    """The network whose currency a binding action's limit is in: that of the account it sets."""
+    account_id = (poll.action or {}).get("account_id")
+    account = credit_queries.account_by_id(account_id) if isinstance(account_id, int) else None
+    return credit_queries.network_by_id(account.network_id) if account else None
 
 
 @bp.get("/polls/<int:poll_id>")

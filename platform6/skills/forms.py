@@ -4,7 +4,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     FieldList,
     Form,
     FormField,
@@ -15,6 +14,8 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from ..money import AmountField
 
 LEVELS = [SelectChoice(value, label) for value, label in (("1", "1 · beginner"), ("2", "2 · some experience"),
           ("3", "3 · confident"), ("4", "4 · very good"), ("5", "5 · expert"))]  # fmt: skip
@@ -55,7 +56,7 @@ class RequestForm(FlaskForm):
     languages = StringField("Languages needed", validators=[Optional(), Length(max=200)])
     volunteers_needed = IntegerField("Volunteers needed", default=1, validators=[NumberRange(min=1, max=100)])
     reward_account_id = SelectField("Pay a reward from", choices=[SelectChoice("", "No reward")], validate_choice=False)
-    reward = DecimalField("Reward in total (split by hours)", places=None, validators=[Optional(), NumberRange(min=0)])
+    reward = AmountField("Reward in total (split by hours)", validators=[Optional()])
 
 
 class ApplyForm(FlaskForm):

@@ -1,7 +1,6 @@
 """Skills board pages: profile and onboarding, the board (gigs for you, browse), requests, directory."""
 
 from datetime import datetime, time
-from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -13,6 +12,7 @@ from ..errors import DomainError, invalid
 from ..extensions import db
 from ..groups.models import Group, Membership
 from ..groups.queries import group_by_handle
+from ..money import account_decimals, use_decimals
 from ..permissions import can_see_content, ensure_group_visible, is_member
 from ..web import refused, show_error_on_form
 from . import queries, service
@@ -265,21 +265,6 @@ def _reward_choices(user, group: Group) -> list[tuple[str, str]]:
     return choices
 
 
-def _minor_units(account_id: int, amount: Decimal) -> int:
-    from ..credit import queries as credit_queries
-
-    account = credit_queries.account_by_id(account_id)
-    network = credit_queries.network_by_id(account.network_id) if account else None
-    decimals = network.currency_decimals if network else 0
-    try:
-        minor = amount.scaleb(decimals)
-    except InvalidOperation:
-        raise invalid("reward", "Give the reward as a number.") from None
-    if minor != minor.to_integral_value() or minor > 2**53 - 1:
-        raise invalid("reward", f"Give the reward with at most {decimals} decimals.")
-    return int(minor)
-
-
 @bp.route("/groups/<handle>/requests/new", methods=["GET", "POST"])
 @login_required
 def new_request(handle: str):
@@ -289,10 +274,11 @@ def new_request(handle: str):
     user = current_user._get_current_object()
     form = RequestForm()
     form.reward_account_id.choices = _reward_choices(user, group)
+    use_decimals(form, account_decimals(form.reward_account_id.data))  # the reward is in that account's currency
     if form.validate_on_submit():
         try:
             account_id = int(form.reward_account_id.data) if form.reward_account_id.data else None
-            amount = _minor_units(account_id, form.reward.data) if account_id and form.reward.data else None
+            amount = form.reward.data if account_id and form.reward.data else None
             if account_id and amount is None:
                 raise invalid("reward", "Give the reward's total, or choose no reward.")
             deadline = datetime.combine(form.deadline.data, time(23, 59)) if form.deadline.data else None

@@ -65,12 +65,14 @@ EXPECTED = {
     ("POST", "/credit/accounts/<int:account_id>/status/<any(active, frozen, closed):status>"): PAGE_NETWORK_ADMIN,
     ("POST", "/credit/accounts/<int:account_id>/warning"): PAGE_HOLDER_ONLY,
     ("GET", "/credit/pay"): PAGE_SIGNED_IN,
-    ("POST", "/credit/pay"): same(LOGIN, 422, 302, 422),
+    ("POST", "/credit/pay"): same(LOGIN, 422, 200, 422),  # the member's answer asks them to confirm
+    ("POST", "/credit/pay/confirm"): PAGE_HOLDER_ONLY,
     ("GET", "/credit/transfers/<int:transfer_id>"): PAGE_HOLDER_OR_NETWORK_ADMIN,
     ("POST", "/credit/transfers/<int:transfer_id>/reverse"): PAGE_NETWORK_ADMIN,
     ("GET", "/credit/requests"): PAGE_SIGNED_IN,
     ("GET", "/credit/requests/new"): PAGE_SIGNED_IN,
     ("POST", "/credit/requests/new"): same(LOGIN, 422, 302, 422),
+    ("GET", "/credit/requests/<int:request_id>/accept"): same(LOGIN, 404, 200, 404),  # asks the payer only
     ("POST", "/credit/requests/<int:request_id>/<any(accept, decline):answer>"): PAGE_HOLDER_ONLY,  # the payer
 }
 
@@ -123,6 +125,13 @@ BODIES = {
         "to_account_id": str(w.credit(p).admin_account),
         "amount": "1.00",
         "description": "Eggs",
+    },
+    ("POST", "/credit/pay/confirm"): lambda w, p, a: {
+        "from_account_id": str(w.credit(p).member_account),
+        "to_account_id": str(w.credit(p).admin_account),
+        "amount": "100",
+        "description": "Eggs",
+        "idempotency_key": f"matrix-{p}-{a}",
     },
     ("POST", "/credit/transfers/<int:transfer_id>/reverse"): lambda w, p, a: {"reason": "Paid twice"},
     ("POST", "/credit/requests/new"): lambda w, p, a: {

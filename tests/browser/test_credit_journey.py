@@ -1,4 +1,4 @@
-"""Mutual credit in a browser: pay -> the payee sees it live -> request -> accept -> statement CSV."""
+"""Mutual credit in a browser: pay (confirmed) -> the payee sees it live -> request -> accept -> statement CSV."""
 
 from playwright.sync_api import expect
 
@@ -41,10 +41,13 @@ def test_pay_see_it_live_request_accept_and_download_a_statement(
     payer = new_page(width=390, height=844)  # a phone
     _sign_in(payer, live_server, alice_user)
     payer.goto(f"{live_server}/credit/pay?to={bob_id}")
-    payer.get_by_label("Amount").fill("12.50")
+    payer.get_by_label("Amount").fill("12,50")  # a decimal comma, as many members write it
     payer.get_by_label("What for").fill("Sourdough for the café")
     screenshot(payer, "pay-form")
     payer.get_by_role("button", name="Pay").click()
+    expect(payer.locator("[data-question]")).to_have_text("Pay §12.50 to Ben Hartley from your Kirklees account?")
+    screenshot(payer, "pay-confirm")
+    payer.get_by_role("button", name="Pay §12.50").click()
     expect(payer.get_by_role("heading", name="Route")).to_be_visible()
     screenshot(payer, "receipt")
 
@@ -62,7 +65,9 @@ def test_pay_see_it_live_request_accept_and_download_a_statement(
     payer.goto(f"{live_server}/credit/requests")
     expect(payer.get_by_text("Delivery")).to_be_visible()
     screenshot(payer, "requests")
-    payer.get_by_role("button", name="Accept and pay").click()
+    payer.get_by_role("link", name="Accept and pay").click()
+    expect(payer.locator("[data-question]")).to_have_text("Pay §3.00 to Ben Hartley from your Kirklees account?")
+    payer.get_by_role("button", name="Pay §3.00").click()
     expect(payer.get_by_text("Paid.")).to_be_visible()
 
     payee.goto(f"{live_server}/credit/accounts/{bob_id}")

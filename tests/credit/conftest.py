@@ -1,5 +1,8 @@
 """Credit fixtures: a network governed by a group, and accounts opened in it."""
 
+import html
+import re
+
 import pytest
 
 from platform6.credit import service
@@ -53,3 +56,24 @@ def open_account(create_user):
         return account
 
     return factory
+
+
+def hidden_fields(page: str) -> dict[str, str]:
+    """The hidden inputs of a page's form: what a confirmation posts back."""
+    fields = re.findall(r'<input[^>]*type="hidden"[^>]*>', page)
+    named = (re.search(r'name="([^"]*)"', f) for f in fields)
+    values = (re.search(r'value="([^"]*)"', f) for f in fields)
+    return {n.group(1): html.unescape(v.group(1)) if v else "" for n, v in zip(named, values, strict=True) if n}
+
+
+@pytest.fixture
+def pay_on_pages(client):
+    """Fill the pay form, then confirm what the confirmation page shows: (the confirmation, the answer)."""
+
+    def pay(data: dict):
+        confirmation = client.post("/credit/pay", data=data)
+        assert confirmation.status_code == 200, confirmation.get_data(as_text=True)
+        answer = client.post("/credit/pay/confirm", data=hidden_fields(confirmation.get_data(as_text=True)))
+        return confirmation, answer
+
+    return pay

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from platform6.credit import service
 from platform6.credit.models import Account, PaymentRequest, Transfer
 from platform6.extensions import db
+from tests.credit.conftest import hidden_fields
 
 
 @pytest.fixture
@@ -15,28 +16,28 @@ def shop(make_network, open_account, create_user):
     return network, alice, bob
 
 
-def test_pay_from_the_form_and_see_the_receipt(client, login, shop):
+def test_pay_from_the_form_and_see_the_receipt(client, login, shop, pay_on_pages):
     _network, alice, bob = shop
     login(alice.holder)
     form = client.get(f"/credit/pay?to={bob.id}")
     assert form.status_code == 200 and b'name="idempotency_key"' in form.data
     data = {"from_account_id": alice.id, "to_account_id": bob.id, "amount": "12.50", "description": "Bread",
             "idempotency_key": "form-1"}  # fmt: skip
-    response = client.post("/credit/pay", data=data)
+    confirmation, response = pay_on_pages(data)
     assert response.status_code == 302
-    again = client.post("/credit/pay", data=data)  # a double submit pays once
-    assert again.status_code == 302
+    again = client.post("/credit/pay/confirm", data=hidden_fields(confirmation.get_data(as_text=True)))
+    assert again.status_code == 302  # a double submit pays once
     assert db.session.get(Account, alice.id).balance == -1_250
     receipt = client.get(response.headers["Location"])
     assert receipt.status_code == 200 and b"Route" in receipt.data and b"12.50" in receipt.data
 
 
-def test_a_refused_payment_shows_the_reason_on_the_form(client, login, shop):
+def test_a_refused_payment_shows_the_reason_on_the_form(client, login, shop, pay_on_pages):
     _network, alice, bob = shop
     login(alice.holder)
     data = {"from_account_id": alice.id, "to_account_id": bob.id, "amount": "500.00", "description": ""}
-    response = client.post("/credit/pay", data=data)
-    assert response.status_code == 422 and b"credit limit" in response.data
+    _confirmation, response = pay_on_pages(data)
+    assert response.status_code == 422 and b"credit limit" in response.data and b'value="500.00"' in response.data
     bad = client.post("/credit/pay", data=data | {"amount": "1.234"})
     assert bad.status_code == 422 and b"decimal places" in bad.data
     assert db.session.scalar(select(Transfer.id)) is None
@@ -110,6 +111,8 @@ def test_requests_pages_accept_and_decline(client, login, shop):
     login(alice.holder)
     page = client.get("/credit/requests")
     assert page.status_code == 200 and b"Eggs" in page.data and b"Accept and pay" in page.data
+    confirmation = client.get(f"/credit/requests/{request.id}/accept")
+    assert confirmation.status_code == 200 and b"Pay <strong>\xc2\xa73.00</strong>" in confirmation.data
     client.post(f"/credit/requests/{request.id}/accept")
     assert db.session.get(PaymentRequest, request.id).state == "accepted"
     assert db.session.get(Account, alice.id).balance == -300

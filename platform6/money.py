@@ -1,0 +1,174 @@
+"""Reading an amount a person types: one parser for every page, and the form field that uses it.
+
+Amounts are integers in minor units end to end; this is the one place text becomes such an
+integer. The parser works on the digits themselves (never `Decimal` or `float`), so no input can
+overflow, round, or sneak in an exponent, NaN or Infinity. Where "." or "," could be read either
+as a decimal mark or as a thousands separator ("1,234"), the amount is refused unless the reader's
+language settles it; Babel supplies that language's marks when it is installed.
+"""
+
+import re
+from dataclasses import dataclass
+
+from flask_login import current_user
+from wtforms import StringField
+from wtforms.validators import ValidationError
+
+from .api import MAX_ID, MAX_INT
+from .credit import queries as credit_queries
+from .formatting import decimal_text, minor_units
+
+#: the largest amount anywhere, in minor units: an integer every JSON client holds exactly
+MAX_AMOUNT = MAX_INT
+
+#: marks that only ever group digits: spaces (plain, no-break, narrow no-break, thin) and apostrophes (Swiss)
+_GROUP_ONLY = " \u00a0\u202f\u2009'\u2019"
+_AMOUNT = re.compile(rf"[0-9]+(?:[.,{_GROUP_ONLY}][0-9]+)*")
+_MARK = re.compile(rf"[.,{_GROUP_ONLY}]")
+
+
+class AmountError(ValueError):
+    """Text that is not an amount; its message tells the person how to write it."""
+
+
+@dataclass(frozen=True)
+class NumberMarks:
+    """A language's decimal mark and thousands separator."""
+
+    decimal: str
+    group: str
+
+
+def number_marks(locale: str | None) -> NumberMarks | None:
+    """The marks of `locale` from Babel's number data; None when no language is known (or Babel is absent)."""
+    if not locale:
+        return None
+    try:
+        from babel.core import UnknownLocaleError
+        from babel.numbers import get_decimal_symbol, get_group_symbol
+    except ImportError:  # without Babel no language settles a separator: ambiguous amounts stay refused
+        return None
+    try:
+        return NumberMarks(decimal=get_decimal_symbol(locale), group=get_group_symbol(locale))
+    except (UnknownLocaleError, ValueError):
+        return None
+
+
+def example(decimals: int) -> str:
+    """How to write an amount in a currency with `decimals` places: 2 -> '1234.50'."""
+    return "1234" if decimals == 0 else "1234." + "5".ljust(decimals, "0")
+
+
+def parse_amount(text: str, *, decimals: int, marks: NumberMarks | None = None) -> int:
+    """What a person typed, as minor units of a currency with `decimals` places: '2,50', 2 -> 250.
+
+    Accepted: '1234', '1234.5', '1234,50', '1,234.56', '1.234,56', '1 234,56'. Refused with an
+    AmountError saying how to write it: anything but digits and separators ('-5', '1e3', 'NaN'),
+    '1,234' or '1.234' (unless `marks` settles it), more decimals than the currency has, more
+    than MAX_AMOUNT.
+    """
+    typed = text.strip()
+    if typed.startswith("-"):
+        raise AmountError("An amount cannot be negative.")
+    if not _AMOUNT.fullmatch(typed):
+        raise AmountError(f"Write the amount in digits, such as {example(decimals)}.")
+    whole, fraction = _split(typed, decimals, marks)
+    fraction = fraction.rstrip("0")
+    if len(fraction) > decimals:
+        if decimals == 0:
+            raise AmountError("This currency has no decimals: write a whole number.")
+        raise AmountError(f"This currency has {decimals} decimal places: write at most {decimals} after the mark.")
+    digits = (whole + fraction.ljust(decimals, "0")).lstrip("0")
+    if len(digits) > len(str(MAX_AMOUNT)) or int(digits or "0") > MAX_AMOUNT:
+        raise AmountError(f"The largest amount is {minor_units(MAX_AMOUNT, decimals)}.")
+    return int(digits or "0")
+
+
+def _split(typed: str, decimals: int, marks: NumberMarks | None) -> tuple[str, str]:
+    """The whole and fraction digits of a well-formed amount, once its decimal mark is known."""
+    runs, seps = _MARK.split(typed), _MARK.findall(typed)
+    if _has_decimal_mark(typed, runs, seps, marks, decimals):
+        runs, fraction, seps = runs[:-1], runs[-1], seps[:-1]
+    else:
+        fraction = ""
+    if seps and (len(set(seps)) > 1 or len(runs[0]) > 3 or any(len(run) != 3 for run in runs[1:])):
+        raise AmountError(
+            f"Group the digits in threes with one kind of separator, or leave them out: {example(decimals)}."
+        )
+    return "".join(runs), fraction
+
+
+def _has_decimal_mark(typed: str, runs: list[str], seps: list[str], marks: NumberMarks | None, decimals: int) -> bool:
+    """Whether the last separator is the decimal mark (a point or comma that cannot be grouping)."""
+    if not seps or seps[-1] not in ".,":
+        return False
+    last, earlier = seps[-1], seps[:-1]
+    if last in earlier:  # "1,234,567": a decimal mark comes once
+        return False
+    if len(runs[-1]) != 3 or earlier or runs[0].startswith("0"):
+        # "2,50"; "1.234,56" (the other mark groups; a space group rules out a second kind);
+        # "0.250" (a grouped number never starts with 0)
+        return True
+    if marks is not None and last in (marks.decimal, marks.group):
+        return last == marks.decimal
+    raise AmountError(_ambiguous_message(typed, runs, decimals))
+
+
+def _ambiguous_message(typed: str, runs: list[str], decimals: int) -> str:
+    grouped, pointed = "".join(runs), f"{runs[0]}.{runs[1]}"
+    message = f'"{typed}" could mean {grouped} or {pointed}. If you mean {grouped}, write it without a separator'
+    if decimals >= 3:
+        return message + f"; if you mean {pointed}, write {pointed}0."
+    places = "no decimals" if decimals == 0 else f"at most {decimals} decimal places"
+    return message + f" (this currency has {places})."
+
+
+def reader_marks() -> NumberMarks | None:
+    """The marks of the signed-in person's language, once people have one (`User.locale`)."""
+    return number_marks(getattr(current_user, "locale", None))
+
+
+class AmountField(StringField):
+    """An amount in a currency, typed by a person: `.data` is minor units, None when left blank.
+
+    The currency's decimal places are often known only from another field (the account paid
+    from), so the text is read at validation: set `decimals` (see `use_decimals`) before it.
+    Mark the field InputRequired() or Optional(): its data is None until the text is read.
+    """
+
+    def __init__(self, label=None, validators=None, *, decimals: int = 2, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.decimals = decimals
+        self.text = ""
+
+    def process_formdata(self, valuelist):
+        self.text = valuelist[0] if valuelist else ""
+        self.data = None
+
+    def pre_validate(self, form):
+        if not self.text.strip():
+            return
+        try:
+            self.data = parse_amount(self.text, decimals=self.decimals, marks=reader_marks())
+        except AmountError as err:
+            raise ValidationError(str(err)) from None
+
+    def _value(self) -> str:
+        if self.text:
+            return self.text
+        return "" if self.data is None else decimal_text(self.data, self.decimals)
+
+
+def use_decimals(form, decimals: int) -> None:
+    """Read (and show) every amount of `form` in a currency with `decimals` places."""
+    for field in form:
+        if isinstance(field, AmountField):
+            field.decimals = decimals
+
+
+def account_decimals(account_id) -> int:
+    """The decimal places of an account's currency; `account_id` as a form gave it (2 when it names no account)."""
+    text = str(account_id or "")
+    named = text.isascii() and text.isdigit() and len(text) <= len(str(MAX_ID)) and int(text) <= MAX_ID
+    account = credit_queries.account_by_id(int(text)) if named else None
+    return credit_queries.network_by_id(account.network_id).currency_decimals if account else 2
