@@ -271,9 +271,7 @@ def _ballots(poll: Poll) -> list[dict]:
     No voter, no time and no database order: nothing in the file links a person to what they
     chose (API.md's anonymity rule). An anonymous poll counts no proxies, so these are all its ballots.
     """
-    return [
-        {"choices": vote.choices, "reason": vote.reason} for vote in governance_queries.anonymous_ballots(poll)
-    ]
+    return [{"choices": vote.choices, "reason": vote.reason} for vote in governance_queries.anonymous_ballots(poll)]
 
 
 def _requests(group_ids: list[int], people: _Refs, groups: _Refs, accounts: _Refs, transfers: _Refs) -> list[dict]:
