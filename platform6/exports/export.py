@@ -1,6 +1,5 @@
 """A group's data as one JSON-ready dict (format.py's version 1): its groups, people, threads, decisions, requests and ledger."""
 
-import json
 from datetime import datetime
 
 from sqlalchemy import select
@@ -193,9 +192,11 @@ def _action(action: dict | None, people: _Refs, accounts: _Refs) -> dict | None:
 
 def _polls(group_ids: list[int], people: _Refs, groups: _Refs, discussions: _Refs, accounts: _Refs) -> list[dict]:
     polls = list(db.session.scalars(select(Poll).where(Poll.group_id.in_(group_ids)).order_by(Poll.id)))
-    open_ids = [p.id for p in polls if not p.anonymous]
+    named_ids = [p.id for p in polls if not p.anonymous]
+    # a poll whose results are hidden shows no vote to anyone until it closes, the group's admins included
+    shown_ids = [p.id for p in polls if not p.anonymous and p.results_visible()]
     votes: dict[int, list[Vote]] = {}
-    for vote in db.session.scalars(select(Vote).where(Vote.poll_id.in_(open_ids)).order_by(Vote.id)):
+    for vote in db.session.scalars(select(Vote).where(Vote.poll_id.in_(shown_ids)).order_by(Vote.id)):
         votes.setdefault(vote.poll_id, []).append(vote)
     revisions: dict[int, list[dict]] = {}
     vote_ids = [v.id for vs in votes.values() for v in vs]
@@ -206,7 +207,7 @@ def _polls(group_ids: list[int], people: _Refs, groups: _Refs, discussions: _Ref
             {"choices": r.choices, "reason": r.reason, "cast_at": stamp(r.cast_at), "replaced_at": stamp(r.replaced_at)}
         )
     proxies: dict[int, list[dict]] = {}
-    for p in db.session.scalars(select(Proxy).where(Proxy.poll_id.in_(open_ids)).order_by(Proxy.id)):
+    for p in db.session.scalars(select(Proxy).where(Proxy.poll_id.in_(named_ids)).order_by(Proxy.id)):
         proxies.setdefault(p.poll_id, []).append(
             {"delegator": people(p.delegator_id), "proxy": people(p.proxy_id), "created_at": stamp(p.created_at)}
         )
@@ -247,7 +248,7 @@ def _polls(group_ids: list[int], people: _Refs, groups: _Refs, discussions: _Ref
                 "at": stamp(p.outcome_at),
             }
         if p.anonymous:
-            item["ballots"] = _ballots(p)
+            item["ballots"] = _ballots(p) if p.results_visible() else []
         else:
             item["votes"] = [
                 {
@@ -265,21 +266,12 @@ def _polls(group_ids: list[int], people: _Refs, groups: _Refs, discussions: _Ref
 
 
 def _ballots(poll: Poll) -> list[dict]:
-    """An anonymous poll's ballots as the tally counts them: choices and reasons, sorted by content.
+    """An anonymous poll's ballots: choices and reasons, sorted by content.
 
-    No voter, no time and no database order; a proxy's ballot is a copy of its proxy's. Voters are
-    read only to find the proxies' ballots: nothing in the file links a person to what they chose
-    (API.md's anonymity rule).
+    No voter, no time and no database order: nothing in the file links a person to what they
+    chose (API.md's anonymity rule). An anonymous poll counts no proxies, so these are all its ballots.
     """
-    cast = {
-        user_id: {"choices": choices, "reason": reason}
-        for user_id, choices, reason in db.session.execute(
-            select(Vote.user_id, Vote.choices, Vote.reason).where(Vote.poll_id == poll.id)
-        )
-    }
-    by_proxy = governance_queries.ballots_of(poll).by_proxy
-    ballots = [*cast.values(), *(cast[proxy] for proxy in by_proxy.values())]
-    return sorted(ballots, key=lambda b: (json.dumps(b["choices"], sort_keys=True), b["reason"]))
+    return [{"choices": vote.choices, "reason": vote.reason} for vote in governance_queries.anonymous_ballots(poll)]
 
 
 def _requests(group_ids: list[int], people: _Refs, groups: _Refs, accounts: _Refs, transfers: _Refs) -> list[dict]:

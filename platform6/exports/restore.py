@@ -474,6 +474,13 @@ class _Import:
             # Its ballots cannot be told apart, so a member voting again would count twice: it closes.
             closed_at = _t(self.data.exported_at)
             self.summary["closed_polls"].append(item.title)
+        voter_ids = None if item.voters is None else [self.person(r, "voters") for r in item.voters]
+        action = self._action(item.action, closed_at is not None)
+        if closed_at is None:
+            # an action that may still run is held to the rules of one raised here, by the same check
+            action = governance_service.check_binding_poll(
+                group=group, kind=item.kind, action=action, voter_ids=voter_ids
+            )
         poll = Poll(
             group_id=group.id,
             discussion_id=discussion.id if discussion else None,
@@ -487,13 +494,13 @@ class _Import:
             anonymous=item.anonymous,
             hide_results=item.hide_results,
             quorum_percent=item.quorum_percent,
-            voter_ids=None if item.voters is None else [self.person(r, "voters") for r in item.voters],
+            voter_ids=voter_ids,
             closing_at=_t(item.closing_at),
             closed_at=closed_at,
             list_rank=0 if closed_at is None else 1,
             created_at=_t(item.created_at),
             listed_at=closed_at or _t(item.created_at),
-            action=self._action(item.action, closed_at is not None),
+            action=action,
             action_result=item.action_result,
         )
         if item.outcome is not None:

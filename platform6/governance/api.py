@@ -1,7 +1,7 @@
 """JSON routes for decisions (API.md "Decisions (polls)"), plus proxies, receipts and CSV (docs/api-governance.md)."""
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from flask import Response, jsonify, request
 from pydantic import Field
@@ -9,13 +9,13 @@ from pydantic import Field
 from ..accounts.models import User
 from ..api import (
     Body,
-    NonNegativeInt,
     PositiveInt,
     SafeInt,
     api_blueprint,
     created,
     no_content,
     optional_user,
+    page_of,
     paginate,
     parse_body,
     require_user,
@@ -23,7 +23,6 @@ from ..api import (
 from ..errors import invalid
 from ..extensions import db
 from ..groups.api import visible_group
-from ..groups.models import ROLES
 from ..permissions import ensure_content_visible
 from ..timeutil import iso
 from . import kinds, queries, service
@@ -33,28 +32,6 @@ bp = api_blueprint("governance_api", __name__)
 
 Title = Annotated[str, Field(max_length=200)]
 Option = Annotated[str, Field(max_length=200)]
-
-
-class AddMemberAction(Body):
-    type: Literal["add_member"]
-    user_id: PositiveInt
-    role: Literal[ROLES] = "member"  # type: ignore[valid-type]
-
-
-class CreditLimitAction(Body):
-    type: Literal["set_credit_limit"]
-    account_id: PositiveInt
-    credit_limit: NonNegativeInt
-
-
-class DebitLimitAction(Body):
-    type: Literal["set_debit_limit"]
-    account_id: PositiveInt
-    #: null: no debit limit
-    debit_limit: NonNegativeInt | None
-
-
-Action = Annotated[CreditLimitAction | DebitLimitAction | AddMemberAction, Field(discriminator="type")]
 
 
 class NewPoll(Body):
@@ -69,7 +46,8 @@ class NewPoll(Body):
     hide_results: bool = False
     quorum_percent: Annotated[int, Field(ge=0, le=100)] = 0
     voter_ids: Annotated[list[PositiveInt], Field(max_length=5000)] | None = None
-    action: Action | None = None
+    #: checked in full by service.validate_action (422 on `action`)
+    action: dict[str, Any] | None = None
 
 
 class NewVote(Body):
@@ -161,6 +139,19 @@ def vote_json(vote: Vote, poll: Poll, user: User | None = None) -> dict:
     }
 
 
+def ballot_json(vote: Vote) -> dict:
+    """An anonymous poll's ballot as listed: no voter, and no id or time that could tell whose it is."""
+    return {
+        "id": None,
+        "poll_id": vote.poll_id,
+        "user": None,
+        "choices": vote.choices,
+        "reason": vote.reason,
+        "reason_html": vote.reason_html,
+        "created_at": None,
+    }
+
+
 def proxy_json(proxy: Proxy) -> dict:
     return {
         "poll_id": proxy.poll_id,
@@ -189,7 +180,7 @@ def create_poll(group_id: int):
         hide_results=data.hide_results,
         quorum_percent=data.quorum_percent,
         voter_ids=data.voter_ids,
-        action=data.action.model_dump() if data.action else None,
+        action=data.action,
     )
     db.session.commit()
     return created(poll_json(poll))
@@ -225,6 +216,8 @@ def cast_vote(poll_id: int):
 def list_votes(poll_id: int):
     poll = queries.visible_poll(optional_user(), poll_id)
     queries.ensure_results_visible(poll)
+    if poll.anonymous:
+        return jsonify(page_of([ballot_json(vote) for vote in queries.anonymous_ballots(poll)]))
     order = [(Vote.created_at, False), (Vote.id, False)]
     return jsonify(paginate(queries.votes_select(poll), order, lambda rows: [vote_json(v, poll) for v in rows]))
 
@@ -256,7 +249,7 @@ def my_vote(poll_id: int):
     poll = queries.visible_poll(user, poll_id)
     vote = queries.my_vote(user, poll)
     proxy = queries.my_proxy(user, poll)
-    counted = vote is not None or (proxy is not None and queries.has_voted(proxy.proxy_id, poll))
+    counted = queries.counted(user, poll)
     return jsonify(
         {
             "vote": vote_json(vote, poll, user) if vote else None,
@@ -291,6 +284,15 @@ def close_poll(poll_id: int):
     user = require_user()
     poll = queries.visible_poll(user, poll_id)
     service.close_poll(poll=poll, actor=user)
+    db.session.commit()
+    return jsonify(poll_json(poll))
+
+
+@bp.post("/polls/<int:poll_id>/cancel")
+def cancel_poll(poll_id: int):
+    user = require_user()
+    poll = queries.visible_poll(user, poll_id)
+    service.cancel_poll(poll=poll, actor=user)
     db.session.commit()
     return jsonify(poll_json(poll))
 

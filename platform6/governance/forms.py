@@ -39,7 +39,7 @@ class PollForm(FlaskForm):
     details = TextAreaField("Details", validators=[Optional(), Length(max=20000)])
     options = TextAreaField("Options, one per line", validators=[Optional(), Length(max=12000)])
     closing_at = DateTimeLocalField("Closes at (UTC)", format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
-    anonymous = BooleanField("Anonymous: nobody, admins included, can see who voted what")
+    anonymous = BooleanField("Anonymous: nobody, admins included, can see who voted what; results show at close")
     hide_results = BooleanField("Hide results until the poll closes")
     reasons = SelectField("Reasons", choices=choices((r, r.capitalize()) for r in REASONS), default="optional")
     quorum_percent = IntegerField("Quorum (% of voters who must take part)", default=0, validators=[Optional()])

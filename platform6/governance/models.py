@@ -89,7 +89,9 @@ class Poll(db.Model):
         self.eligible_count = eligible_count
 
     def results_visible(self) -> bool:
-        return self.closed_at is not None or not self.hide_results
+        """An anonymous poll's results wait for the close too: a count that moved with each vote would show
+        each ballot to whoever knew who had just voted."""
+        return self.closed_at is not None or not (self.hide_results or self.anonymous)
 
 
 class Vote(db.Model):

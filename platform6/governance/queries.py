@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -121,19 +122,38 @@ class Ballots:
         return self.direct | set(self.by_proxy)
 
 
-def ballots_of(poll: Poll, eligible: set[int] | None = None) -> Ballots:
-    """Direct votes (kept by members who left), plus each eligible delegator's proxy's vote."""
+def proxies_count(poll: Poll, *, closing: bool = False) -> bool:
+    """Whether delegations count now: never in an anonymous poll, and only once the results show.
+
+    A delegator reads their own receipt, the counts and the results: if their proxy's ballot
+    joined the count while results are hidden, setting a proxy would tell them whether (and, once
+    results show, how) that person voted, before that vote is visible to them. In an anonymous
+    poll it never is, so proxies never count there (also for proxies from before this rule).
+    """
+    return not poll.anonymous and (closing or poll.results_visible())
+
+
+def ballots_of(poll: Poll, eligible: set[int] | None = None, *, closing: bool = False) -> Ballots:
+    """Direct votes (kept by members who left), plus each eligible delegator's proxy's vote where proxies count.
+
+    The choices come in an order of their own content, never the database's, so nothing counted
+    from them depends on who voted first.
+    """
     rows = db.session.execute(select(Vote.user_id, Vote.choices).where(Vote.poll_id == poll.id)).all()
     by_user = {uid: choices for uid, choices in rows}
     choices = [c for _, c in rows]
     by_proxy: dict[int, int] = {}
-    delegations = db.session.execute(select(Proxy.delegator_id, Proxy.proxy_id).where(Proxy.poll_id == poll.id)).all()
-    if delegations:
-        eligible = eligible_ids(poll) if eligible is None else eligible
-        for delegator, proxy in delegations:
-            if delegator not in by_user and proxy in by_user and delegator in eligible:
-                by_proxy[delegator] = proxy
-                choices.append(by_user[proxy])
+    if proxies_count(poll, closing=closing):
+        delegations = db.session.execute(
+            select(Proxy.delegator_id, Proxy.proxy_id).where(Proxy.poll_id == poll.id)
+        ).all()
+        if delegations:
+            eligible = eligible_ids(poll) if eligible is None else eligible
+            for delegator, proxy in delegations:
+                if delegator not in by_user and proxy in by_user and delegator in eligible:
+                    by_proxy[delegator] = proxy
+                    choices.append(by_user[proxy])
+    choices.sort(key=ballot_order)
     return Ballots(choices=choices, direct=set(by_user), by_proxy=by_proxy)
 
 
@@ -141,6 +161,23 @@ def electorate_size(eligible: set[int], ballots: Ballots) -> int:
     """eligible_count: who may vote now, plus everyone whose vote counts (a member who left keeps
     their vote), so turnout never exceeds the electorate it is measured against."""
     return len(eligible | ballots.voters)
+
+
+def ballot_order(choices: dict) -> str:
+    return json.dumps(choices, sort_keys=True)
+
+
+def counted(user, poll: Poll) -> bool | None:
+    """Whether the user's voice counts now; None while it would come only through a proxy not yet counted."""
+    uid = user_id_of(user)
+    if uid is None:
+        return False
+    if has_voted(uid, poll):
+        return True
+    if proxies_count(poll):
+        return uid in ballots_of(poll).by_proxy
+    has_proxy = db.session.scalar(select(Proxy.id).where(Proxy.poll_id == poll.id, Proxy.delegator_id == uid))
+    return None if has_proxy is not None and not poll.anonymous else False
 
 
 def voters_count_now(poll: Poll) -> int:
@@ -178,6 +215,12 @@ def votes_select(poll: Poll):
     if not poll.anonymous:
         stmt = stmt.options(joinedload(Vote.user))
     return stmt
+
+
+def anonymous_ballots(poll: Poll) -> list[Vote]:
+    """An anonymous poll's votes in an order of their content alone (never who voted first)."""
+    votes = db.session.scalars(select(Vote).where(Vote.poll_id == poll.id))
+    return sorted(votes, key=lambda vote: (ballot_order(vote.choices), vote.reason))
 
 
 def my_vote(user, poll: Poll) -> Vote | None:

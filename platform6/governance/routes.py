@@ -95,26 +95,26 @@ def _action_from(form: PollForm) -> dict | None:
     kind = form.action_type.data
     if not kind or form.kind.data != "proposal":
         return None
+    # the service checks the action in full (service.validate_action); the form only gathers it
     if kind == "add_member":
-        if not form.action_user_id.data:
-            raise invalid("action_user_id", "Choose the person.")
         return {"type": kind, "user_id": form.action_user_id.data, "role": form.action_role.data}
-    if not form.action_account_id.data:
-        raise invalid("action_account_id", "Give the account number.")
     limit = form.action_limit.data
-    if kind == "set_credit_limit" and limit is None:
-        raise invalid("action_limit", "Give the new credit limit.")
     field = "credit_limit" if kind == "set_credit_limit" else "debit_limit"
     return {"type": kind, "account_id": form.action_account_id.data, field: limit}
 
 
-_FORM_FIELDS = {"settings.reasons": "reasons", "action.account_id": "action_account_id"}
+_FORM_FIELDS = {"settings.reasons": "reasons", "action.account_id": "action_account_id", "action.type": "action_type"}
 
 
 def _place_error(form: PollForm, err: DomainError) -> None:
     """Service fields such as settings.max_choices or action.credit_limit onto the form's own fields."""
     fields = {}
-    for name, reasons in (err.fields or {}).items():
+    named = err.fields or {}
+    for name, reasons in named.items():
+        if name == "action" and any(other.startswith("action.") for other in named):
+            continue  # the same reason, also given on the action's own field
+        if name == "action":
+            name = "action.type"
         target = _FORM_FIELDS.get(name) or name.split(".")[-1]
         if target in ("credit_limit", "debit_limit"):
             target = "action_limit"
@@ -209,7 +209,8 @@ def _page(poll: Poll, vote_form=None, proxy_form=None, outcome_form=None, status
     outcome_form = outcome_form or OutcomeForm(option=poll.outcome_option, statement=poll.outcome_statement)
     outcome_form.option.choices = choices([("", "None")] + [(o, kinds.option_label(o)) for o in poll.options])
     discussion = discussion_by_id(poll.discussion_id) if poll.discussion_id else None
-    may_manage = current_user.is_authenticated and (poll.author_id == current_user.id or can_admin(current_user, group))
+    is_admin = current_user.is_authenticated and can_admin(current_user, group)
+    may_manage = is_admin or (current_user.is_authenticated and poll.author_id == current_user.id)
     return render_template(
         "governance/show.html",
         poll=poll,
@@ -220,12 +221,14 @@ def _page(poll: Poll, vote_form=None, proxy_form=None, outcome_form=None, status
         eligible_count=poll.eligible_count if poll.closed_at else electorate,
         mine=mine,
         my_proxy=my_proxy,
-        proxy_counted=my_proxy is not None and my_proxy.proxy_id in ballots.direct and mine is None,
+        proxy_counted=my_proxy is not None and my_proxy.delegator_id in ballots.by_proxy,
+        proxies_count=queries.proxies_count(poll),
         held=queries.proxies_held(current_user, poll) if eligible else [],
         eligible=eligible,
         is_member=is_member(current_user, group),
         accepting=poll.accepts_votes(utcnow()),
         may_manage=may_manage,
+        may_cancel=is_admin and poll.action is not None,
         vote_form=vote_form,
         proxy_form=proxy_form,
         outcome_form=outcome_form,
@@ -335,6 +338,19 @@ def close(poll_id: int):
     except DomainError as err:
         return refused(err, url_for(".show", poll_id=poll_id))
     flash("The poll is closed. Write its outcome so everyone knows what was decided.", "success")
+    return redirect(url_for(".show", poll_id=poll_id))
+
+
+@bp.post("/polls/<int:poll_id>/cancel")
+@login_required
+def cancel(poll_id: int):
+    poll = _poll_or_404(poll_id)
+    try:
+        service.cancel_poll(poll=poll, actor=current_user)
+        db.session.commit()
+    except DomainError as err:
+        return refused(err, url_for(".show", poll_id=poll_id))
+    flash("The proposal is cancelled: it is closed and its action will not be carried out.", "info")
     return redirect(url_for(".show", poll_id=poll_id))
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from ..accounts.models import User
 from ..credit import queries as credit_queries
 from ..credit import service as credit_service
-from ..errors import Conflict, DomainError, Forbidden, NotFound, invalid
+from ..errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed, invalid
 from ..extensions import db
 from ..forums import search
 from ..forums.queries import discussion_by_id
@@ -32,7 +32,6 @@ vote_cast = _signals.signal("vote-cast")
 poll_closed = _signals.signal("poll-closed")
 
 REMINDER_BEFORE = timedelta(hours=24)
-ACTION_TYPES = ("set_credit_limit", "set_debit_limit", "add_member")
 
 search.register_search_kind("poll", "Poll")
 
@@ -88,24 +87,13 @@ def _check_voter_ids(group: Group, voter_ids: list[int] | None) -> list[int] | N
     return wanted
 
 
-def _check_action(*, actor: User, group: Group, kind: str, action: dict | None) -> dict | None:
-    """A binding action, validated as the poll opens: only on proposals, only by the governing group's admins."""
-    if action is None:
-        return None
-    if kind != "proposal":
-        raise invalid("action", "Only a proposal can carry a binding action.")
-    kind_of_action = action.get("type")
-    if kind_of_action not in ACTION_TYPES:
-        raise invalid("action.type", f"Choose one of: {', '.join(ACTION_TYPES)}.")
-    if kind_of_action in CREDIT_ACTIONS:
-        account = credit_queries.account_by_id(action["account_id"])
-        if account is None or not credit_queries.can_see_account(actor, account):
-            raise NotFound("No such account.")
-    ensure_admin(actor, group)
-    _validate_target(group, action)
-    return dict(action)
-
-
+#: the fields each binding action carries, every one required (`debit_limit` may be null: no limit)
+ACTION_FIELDS = {
+    "set_credit_limit": ("account_id", "credit_limit"),
+    "set_debit_limit": ("account_id", "debit_limit"),
+    "add_member": ("user_id", "role"),
+}
+ACTION_TYPES = tuple(ACTION_FIELDS)
 #: credit actions: (limit field, credit service function)
 CREDIT_ACTIONS = {
     "set_credit_limit": ("credit_limit", credit_service.set_credit_limit),
@@ -113,35 +101,101 @@ CREDIT_ACTIONS = {
 }
 
 
-def _validate_target(group: Group, action: dict) -> None:
-    """The action's target exists and can be changed as asked (checked at open and again at close)."""
-    if action["type"] in CREDIT_ACTIONS:
-        field, _ = CREDIT_ACTIONS[action["type"]]
+def _action_invalid(field: str, message: str) -> ValidationFailed:
+    """422 on `action` (API.md's field), and on `action.<field>` so a form can point at its own input."""
+    return ValidationFailed({"action": [message], f"action.{field}": [message]}, message)
+
+
+def _whole_number(action: dict, field: str, *, low: int, nullable: bool = False) -> None:
+    value = action[field]
+    if value is None and nullable:
+        return
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= credit_service.MAX_INT:
+        raise _action_invalid(field, f"{field} must be a whole number from {low} to {credit_service.MAX_INT}.")
+
+
+def validate_action(*, group: Group, action: dict | None) -> dict | None:
+    """A binding action, checked in full against the group as it is now; returns a clean copy.
+
+    The one check for every way an action arrives or runs: the page, the API, a group import and
+    the close. Every field present and nothing else, ids and limits whole numbers within 0..2^53-1,
+    and the target inside what the group governs (a member account of a network the group
+    governs; a person who exists and does not already hold the role). Anything else is 422 on
+    `action`, with the same answer for an account that does not exist and one elsewhere.
+    """
+    if action is None:
+        return None
+    if not isinstance(action, dict) or action.get("type") not in ACTION_FIELDS:
+        raise _action_invalid("type", f"Choose one of: {', '.join(ACTION_TYPES)}.")
+    kind_of_action = action["type"]
+    fields = ACTION_FIELDS[kind_of_action]
+    for field in fields:
+        if field not in action:
+            raise _action_invalid(field, f"A {kind_of_action} action needs {field}.")
+    extra = sorted(set(action) - {"type", *fields})
+    if extra:
+        raise _action_invalid(extra[0], f"A {kind_of_action} action has no {extra[0]}.")
+    if kind_of_action in CREDIT_ACTIONS:
+        limit_field, _ = CREDIT_ACTIONS[kind_of_action]
+        _whole_number(action, "account_id", low=1)
+        _whole_number(action, limit_field, low=0, nullable=limit_field == "debit_limit")
         account = credit_queries.account_by_id(action["account_id"])
-        if account is None:
-            raise NotFound("No such account.")
-        if credit_queries.governing_group_id(account.id) != group.id:
-            raise invalid("action.account_id", "Only a poll in the group that governs this account can change it.")
+        if account is None or credit_queries.governing_group_id(account.id) != group.id:
+            raise _action_invalid("account_id", "Not an account of a network this group governs.")
         if account.purpose != "member":
-            raise invalid("action.account_id", "This account has no limits to set.")
-        if field == "credit_limit" and account.kind == "sole_trader" and action["credit_limit"] != 0:
-            raise invalid("action.credit_limit", "A sole trader's account must stay in credit: its limit is 0.")
-    elif action["type"] == "add_member":
-        if action.get("role") not in ROLES:
-            raise invalid("action.role", f"Choose one of: {', '.join(ROLES)}.")
+            raise _action_invalid("account_id", "This account has no limits to set.")
+        if limit_field == "credit_limit" and account.kind == "sole_trader" and action["credit_limit"] != 0:
+            raise _action_invalid("credit_limit", "A sole trader's account must stay in credit: its limit is 0.")
+    else:
+        _whole_number(action, "user_id", low=1)
+        if action["role"] not in ROLES:
+            raise _action_invalid("role", f"Choose one of: {', '.join(ROLES)}.")
         if db.session.get(User, action["user_id"]) is None:
-            raise NotFound("No such user.")
+            raise _action_invalid("user_id", "No such person.")
         role = db.session.scalar(
             select(Membership.role).where(Membership.group_id == group.id, Membership.user_id == action["user_id"])
         )
         if role == action["role"]:
-            raise invalid("action.user_id", f"Already a member of this group with the role {role}.")
+            raise _action_invalid("user_id", f"Already a member of this group with the role {role}.")
+    return {"type": kind_of_action, **{field: action[field] for field in fields}}
+
+
+def check_binding_poll(*, group: Group, kind: str, action: dict | None, voter_ids: list | None) -> dict | None:
+    """A binding proposal is the whole group's decision: a proposal, open to every voting member."""
+    if action is None:
+        return None
+    if kind != "proposal":
+        raise invalid("action", "Only a proposal can carry a binding action.")
+    if voter_ids is not None:
+        raise invalid("voter_ids", "A binding proposal is open to every voting member: leave the voter list out.")
+    return validate_action(group=group, action=action)
+
+
+def _check_action(*, actor: User, group: Group, kind: str, action: dict | None, voter_ids: list | None) -> dict | None:
+    """A binding action as the poll opens: only the governing group's admins attach one."""
+    if action is None:
+        return None
+    ensure_admin(actor, group)
+    return check_binding_poll(group=group, kind=kind, action=action, voter_ids=voter_ids)
+
+
+def _ensure_action_still_holds(poll: Poll, group: Group) -> dict:
+    """At close, the action must hold as it did when raised: author still an admin, target still governed.
+
+    The author's admin role is what let the action be attached; losing it before the close (removed,
+    demoted, gone) voids the action, as the group's rights would no longer back it.
+    """
+    author = db.session.get(User, poll.author_id) if poll.author_id else None
+    if author is None or not can_admin(author, group):
+        raise Forbidden("The proposal's author is no longer an admin of the group: the action was not carried out.")
+    if poll.voter_ids is not None:
+        raise invalid("voter_ids", "Only some members could vote on this proposal: the action was not carried out.")
+    return validate_action(group=group, action=poll.action)
 
 
 def _apply_action(poll: Poll, group: Group) -> str:
     """Carry out a passed proposal's action; returns what was done, or raises a DomainError."""
-    action = poll.action
-    _validate_target(group, action)
+    action = _ensure_action_still_holds(poll, group)
     if action["type"] in CREDIT_ACTIONS:
         field, set_limit = CREDIT_ACTIONS[action["type"]]
         account = set_limit(
@@ -149,11 +203,9 @@ def _apply_action(poll: Poll, group: Group) -> str:
         )
         shown = "none" if action[field] is None else str(action[field])
         return f"Account {account.id}'s {field.replace('_', ' ')} is now {shown} (minor units)."
-    if action["type"] == "add_member":
-        groups_service.add_member_by_decision(group=group, user_id=action["user_id"], role=action["role"])
-        name = db.session.get(User, action["user_id"]).name
-        return f"{name} is now {'an' if action['role'][0] in 'aeiou' else 'a'} {action['role']} of {group.name}."
-    raise invalid("action.type", "Unknown action.")
+    groups_service.add_member_by_decision(group=group, user_id=action["user_id"], role=action["role"])
+    name = db.session.get(User, action["user_id"]).name
+    return f"{name} is now {'an' if action['role'][0] in 'aeiou' else 'a'} {action['role']} of {group.name}."
 
 
 def index_poll(poll: Poll) -> None:
@@ -204,7 +256,7 @@ def create_poll(
             raise NotFound("No such thread in this group.")
     names = kinds.normalise_options(kind, options)
     checked_settings = kinds.normalise_settings(kind, settings, names)
-    checked_action = _check_action(actor=actor, group=group, kind=kind, action=action)
+    checked_action = _check_action(actor=actor, group=group, kind=kind, action=action, voter_ids=voter_ids)
     poll = Poll(
         group_id=group.id,
         discussion_id=discussion_id,
@@ -296,6 +348,8 @@ def set_proxy(*, actor: User, poll: Poll, proxy_id: int, now: datetime | None = 
     ensure_content_visible(actor, group)
     poll.ensure_open(now)
     _ensure_can_vote(actor, poll, group)
+    if poll.anonymous:
+        raise invalid("proxy_id", "An anonymous poll takes no proxies: a proxy's vote would show through yours.")
     if proxy_id == actor.id:
         raise invalid("proxy_id", "Choose someone other than yourself.")
     proxy_user = db.session.get(User, proxy_id)
@@ -352,13 +406,32 @@ def close_poll(*, poll: Poll, actor: User | None = None, now: datetime | None = 
         ensure_content_visible(actor, group)
         if poll.author_id != actor.id and not can_admin(actor, group):
             raise Forbidden("Only the poll's author or the group's admins may close it.")
+    return _close(poll, group, now=now, cancelled_by=None)
+
+
+def cancel_poll(*, poll: Poll, actor: User, now: datetime | None = None) -> Poll:
+    """A group admin stops a binding proposal: it closes now and its action is never carried out."""
+    now = now or utcnow()
+    group = _group_of(poll)
+    ensure_content_visible(actor, group)
+    if not can_admin(actor, group):
+        raise Forbidden("Only the group's admins may cancel a binding proposal.")
+    if poll.action is None:
+        raise Conflict("Only a binding proposal can be cancelled; close this poll instead.", code="not_binding")
+    return _close(poll, group, now=now, cancelled_by=actor)
+
+
+def _close(poll: Poll, group: Group, *, now: datetime, cancelled_by: User | None) -> Poll:
     if poll.closed_at is not None or not _claim_close(poll, now):
         raise Conflict("This poll is closed already.", code="poll_closed")
     eligible = queries.eligible_ids(poll)
-    ballots = queries.ballots_of(poll, eligible)
+    ballots = queries.ballots_of(poll, eligible, closing=True)
     poll.close(now, voters_count=len(ballots.voters), eligible_count=queries.electorate_size(eligible, ballots))
     db.session.flush()
-    if poll.action is not None:
+    if cancelled_by is not None:
+        message = f"Cancelled by {cancelled_by.name}; nothing was done."
+        poll.action_result = {"status": "cancelled", "message": message, "at": iso(now)}
+    elif poll.action is not None:
         results = queries.results_of(poll, ballots)
         poll.action_result = _run_action(poll, group, passed=bool(results["passed"]), now=now)
     notify(

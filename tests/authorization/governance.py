@@ -34,6 +34,7 @@ EXPECTED = {
     ("DELETE", "/api/v1/polls/<int:poll_id>/proxy"): content((401, 404, 204, 204), (401, 404, 204, 204)),
     ("POST", "/api/v1/polls/<int:poll_id>/close"): AUTHOR_OR_ADMIN,
     ("POST", "/api/v1/polls/<int:poll_id>/outcome"): AUTHOR_OR_ADMIN,
+    ("POST", "/api/v1/polls/<int:poll_id>/cancel"): AUTHOR_OR_ADMIN,  # a binding proposal: admins only
     # --- pages ------------------------------------------------------------------------------------
     ("GET", "/decisions"): same(LOGIN, 200, 200, 200),
     ("GET", "/groups/<handle>/decisions"): READ,  # an open group's decisions are public
@@ -47,6 +48,7 @@ EXPECTED = {
     ("POST", "/polls/<int:poll_id>/proxy/revoke"): content((LOGIN, 404, 302, 302), (LOGIN, 404, 302, 302)),
     ("POST", "/polls/<int:poll_id>/close"): PAGE_AUTHOR_OR_ADMIN,
     ("POST", "/polls/<int:poll_id>/outcome"): PAGE_AUTHOR_OR_ADMIN,
+    ("POST", "/polls/<int:poll_id>/cancel"): PAGE_AUTHOR_OR_ADMIN,
 }
 
 

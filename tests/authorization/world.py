@@ -139,6 +139,22 @@ class World:
 
         return self._once(("closed_poll", privacy), build)
 
+    def binding_poll(self, privacy: str, rule: str) -> int:
+        """An open binding proposal the admin raised, one per route (cancelling closes it)."""
+
+        def build():
+            action = {"type": "set_credit_limit", "account_id": self.credit(privacy).member_account, "credit_limit": 0}
+            return governance.create_poll(
+                actor=self.users["admin"],
+                group=self.groups[privacy],
+                kind="proposal",
+                title="Set the member's limit",
+                closing_at=utcnow() + timedelta(days=3),
+                action=action,
+            ).id
+
+        return self._once(("binding_poll", privacy, rule), build)
+
     def proxies(self, privacy: str) -> None:
         """The member and the admin let the target vote for them on the open poll."""
 
@@ -275,7 +291,9 @@ def _token(w: World, p: str, rule: str) -> str:
 
 
 def _poll_id(w: World, p: str, rule: str) -> int:
-    # an outcome is written once the poll has closed
+    # an outcome is written once the poll has closed; only a binding proposal is cancelled
+    if rule.endswith("/cancel"):
+        return w.binding_poll(p, rule)
     return w.closed_poll(p) if rule.endswith("/outcome") else w.poll(p)
 
 

@@ -279,7 +279,11 @@ def test_votes_name_their_voters_unless_anonymous(api, raise_poll, vote, group, 
     mine = vote(secret, people["bob"], {"block": 1}, reason="Too costly")
     assert mine["user"] is None
     vote(secret, people["ann"], {"agree": 1})
+    # an anonymous poll shows its votes once closed, with no voter, id or time
+    assert api.get(f"/polls/{secret['id']}/votes", user=people["ann"]).status_code == 403
+    api.post(f"/polls/{secret['id']}/close", user=people["ann"])
     listed = api.get(f"/polls/{secret['id']}/votes", user=people["ann"]).get_json()
+    assert [(item["id"], item["created_at"]) for item in listed["items"]] == [(None, None)] * 2
     assert [item["user"] for item in listed["items"]] == [None, None]
     assert "Bob" not in str(listed) and str(people["bob"].id) not in [str(i.get("user")) for i in listed["items"]]
     assert api.get(f"/polls/{secret['id']}", user=people["ann"]).get_json()["anonymous"] is True
@@ -299,6 +303,7 @@ def test_hidden_results_answer_403_results_hidden_until_close(api, raise_poll, v
 def test_the_results_csv_names_no_voter(api, raise_poll, vote, group, people):
     poll = raise_poll(group, people["ann"], anonymous=True, title="=cmd()")
     vote(poll, people["bob"], {"agree": 1}, reason="Bob's reason")
+    api.post(f"/polls/{poll['id']}/close", user=people["ann"])  # an anonymous poll's results show at close
     response = api.get(f"/polls/{poll['id']}/results.csv", user=people["ann"])
     assert response.status_code == 200 and response.mimetype == "text/csv"
     text = response.get_data(as_text=True)

@@ -107,12 +107,12 @@ def test_only_admins_of_the_governing_group_attach_actions(raise_poll, group, pe
     # on a poll of another group (Ann is its admin too), the governing group must decide
     other = create_group(admin=people["ann"])
     assert "action.account_id" in raise_poll(other, people["ann"], action=action, expect=422)["error"]["fields"]
-    # someone who cannot see the account gets 404
+    # an account elsewhere and one that does not exist get the same 422 on `action` (API.md 1.1)
     elsewhere = create_group(admin=people["eve"])
-    assert raise_poll(elsewhere, people["eve"], action=action, expect=404)["error"]["code"] == "not_found"
-    # unknown accounts are 404, sole traders keep a 0 credit limit, actions are for proposals only
-    missing = {**action, "account_id": 999999}
-    assert raise_poll(group, people["ann"], action=missing, expect=404)["error"]["code"] == "not_found"
+    refused = raise_poll(elsewhere, people["eve"], action=action, expect=422)["error"]
+    missing = raise_poll(group, people["ann"], action={**action, "account_id": 999999}, expect=422)["error"]
+    assert refused["fields"]["action"] == missing["fields"]["action"]
+    # sole traders keep a 0 credit limit, actions are for proposals only
     sole = open_account(network, people["cat"], kind="sole_trader")
     sole_action = {**action, "account_id": sole.id}
     assert raise_poll(group, people["ann"], action=sole_action, expect=422)["error"]["code"] == "validation_failed"
