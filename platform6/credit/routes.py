@@ -9,10 +9,11 @@ from sqlalchemy import select
 
 from ..accounts.models import User
 from ..dashboard import panel
-from ..errors import DomainError, invalid
+from ..errors import DomainError, NotFound, invalid
 from ..extensions import db
 from ..formatting import decimal_text
 from ..groups.models import Group, Membership
+from ..ratelimit import rate_limit
 from ..timeutil import utcnow
 from ..web import refused, show_error_on_form
 from . import queries, service
@@ -474,6 +475,7 @@ def requests():
 
 @bp.route("/requests/new", methods=["GET", "POST"])
 @login_required
+@rate_limit("payment_requests", per="user")
 def new_request():
     form = RequestForm()
     form.to_account_id.choices = _my_account_choices()
@@ -493,6 +495,9 @@ def new_request():
             )
             db.session.commit()
         except DomainError as err:
+            if isinstance(err, NotFound) and "from_account_id" in err.fields:
+                # a number that is nobody's or hidden from the asker: the form says the same for both
+                err = invalid("from_account_id", err.message)
             _failed(form, err)
         else:
             flash("Your request is sent.", "success")

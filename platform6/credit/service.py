@@ -779,9 +779,7 @@ def request_payment(
         raise invalid("expires_in_days", "A request expires after 1 to 365 days.")
     payee = _visible_account(actor, to_account_id)
     _ensure_controls(actor, payee)
-    payer = queries.account_by_id(from_account_id)
-    if payer is None:
-        raise NotFound("No such account to ask.")
+    payer = _askable_payer(actor, payee, from_account_id)
     for field, account in (("from_account_id", payer), ("to_account_id", payee)):
         if account.is_linking:
             raise RuleViolation("validation_failed", field, "Clearing and settlement accounts move only by routing.")
@@ -806,6 +804,16 @@ def request_payment(
         actor_id=actor.id,
     )
     return request
+
+
+def _askable_payer(actor: User, payee: Account, from_account_id: int) -> Account:
+    """The account asked to pay: one of the payee's network (its directory names them all), or one the actor may
+    see. Any other answers exactly as an account that does not exist, so a request never tells who holds it."""
+    payer = queries.account_by_id(from_account_id)
+    if payer is None or (payer.network_id != payee.network_id and not queries.can_see_account(actor, payer)):
+        message = "There is no account with this number that you can ask."
+        raise NotFound(message, fields={"from_account_id": [message]})
+    return payer
 
 
 def _request_for_payer(actor: User, request_id: int) -> PaymentRequest:
