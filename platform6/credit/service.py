@@ -807,10 +807,9 @@ def request_payment(
 
 
 def _askable_payer(actor: User, payee: Account, from_account_id: int) -> Account:
-    """The account asked to pay: one of the payee's network (its directory names them all), or one the actor may
-    see. Any other answers exactly as an account that does not exist, so a request never tells who holds it."""
+    """The account asked to pay, if the request may tell the actor who holds it (else 404, as for no account)."""
     payer = queries.account_by_id(from_account_id)
-    if payer is None or (payer.network_id != payee.network_id and not queries.can_see_account(actor, payer)):
+    if payer is None or not queries.holder_may_be_named_to(actor, payer, network_id=payee.network_id):
         message = "There is no account with this number that you can ask."
         raise NotFound(message, fields={"from_account_id": [message]})
     return payer
