@@ -77,6 +77,8 @@ def load(instance_path: str, overrides: dict) -> dict:
         "RATELIMIT_TOKENS": os.environ.get("RATELIMIT_TOKENS") or "30/minute",
         "RATELIMIT_PASSWORD_RESET": os.environ.get("RATELIMIT_PASSWORD_RESET") or "5/minute;30/day",
         "RATELIMIT_PAYMENTS": os.environ.get("RATELIMIT_PAYMENTS") or "120/minute",
+        #: payment requests asked, per person: each one notifies the payer
+        "RATELIMIT_PAYMENT_REQUESTS": os.environ.get("RATELIMIT_PAYMENT_REQUESTS") or "20/minute;200/day",
     }
     values.update(overrides)
     https = values["PREFERRED_URL_SCHEME"] == "https"

@@ -25,6 +25,7 @@ from ..extensions import db
 from ..formatting import decimal_text
 from ..groups.models import Group
 from ..permissions import can_see_group
+from ..ratelimit import rate_limit
 from ..timeutil import iso, utcnow
 from . import queries, service
 from .models import Account, Entry, Network, PaymentRequest, Transfer
@@ -468,6 +469,7 @@ def reverse_transfer(transfer_id: int):
 
 
 @bp.post("/payment-requests")
+@rate_limit("payment_requests", per="user")
 def create_payment_request():
     user = require_user()
     data = parse_body(NewPaymentRequest)

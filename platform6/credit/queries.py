@@ -76,6 +76,12 @@ def can_see_account(user, account: Account) -> bool:
     return network is not None and is_network_admin(user, network)
 
 
+def holder_may_be_named_to(user, account: Account, *, network_id: int) -> bool:
+    """Whether naming the account from one in `network_id` may tell the user who holds it: an account of that
+    network (its directory lists them all), or one they may see. Anything else answers as no account at all."""
+    return account.network_id == network_id or can_see_account(user, account)
+
+
 def controller_ids(account: Account) -> list[int]:
     """The people who act for the account: its user, or the admins of its group."""
     if account.holder_type == "user":

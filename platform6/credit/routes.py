@@ -10,10 +10,11 @@ from sqlalchemy.exc import IntegrityError
 from ..accounts.models import User
 from ..api import MAX_ID
 from ..dashboard import panel
-from ..errors import DomainError, invalid
+from ..errors import DomainError, NotFound, invalid
 from ..extensions import db
 from ..groups.models import Group, Membership
 from ..money import account_decimals, use_decimals
+from ..ratelimit import rate_limit
 from ..timeutil import utcnow
 from ..web import refused, show_error_on_form
 from . import queries, service
@@ -396,8 +397,7 @@ def _confirmation(
     networks = queries.networks_by_ids([payer.network_id, payee.network_id])
     names = queries.holder_names([payer, payee])
     payee_network = networks[payee.network_id]
-    # the payee's name is what the directory of their network shows: to whoever may see that network
-    named = queries.can_see_network(current_user, payee_network)
+    named = queries.holder_may_be_named_to(current_user, payee, network_id=payer.network_id)
     return render_template(
         "credit/confirm_payment.html",
         form=form,
@@ -528,6 +528,7 @@ def requests():
 
 @bp.route("/requests/new", methods=["GET", "POST"])
 @login_required
+@rate_limit("payment_requests", per="user")
 def new_request():
     form = RequestForm()
     form.to_account_id.choices = _my_account_choices()
@@ -546,6 +547,9 @@ def new_request():
             )
             db.session.commit()
         except DomainError as err:
+            if isinstance(err, NotFound) and "from_account_id" in err.fields:
+                # a number that is nobody's or hidden from the asker: the form says the same for both
+                err = invalid("from_account_id", err.message)
             _failed(form, err)
         else:
             flash("Your request is sent.", "success")

@@ -779,9 +779,7 @@ def request_payment(
         raise invalid("expires_in_days", "A request expires after 1 to 365 days.")
     payee = _visible_account(actor, to_account_id)
     _ensure_controls(actor, payee)
-    payer = queries.account_by_id(from_account_id)
-    if payer is None:
-        raise NotFound("No such account to ask.")
+    payer = _askable_payer(actor, payee, from_account_id)
     for field, account in (("from_account_id", payer), ("to_account_id", payee)):
         if account.is_linking:
             raise RuleViolation("validation_failed", field, "Clearing and settlement accounts move only by routing.")
@@ -806,6 +804,15 @@ def request_payment(
         actor_id=actor.id,
     )
     return request
+
+
+def _askable_payer(actor: User, payee: Account, from_account_id: int) -> Account:
+    """The account asked to pay, if the request may tell the actor who holds it (else 404, as for no account)."""
+    payer = queries.account_by_id(from_account_id)
+    if payer is None or not queries.holder_may_be_named_to(actor, payer, network_id=payee.network_id):
+        message = "There is no account with this number that you can ask."
+        raise NotFound(message, fields={"from_account_id": [message]})
+    return payer
 
 
 def _request_for_payer(actor: User, request_id: int) -> PaymentRequest:

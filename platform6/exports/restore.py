@@ -581,6 +581,8 @@ class _Import:
         reward_account = (
             self._lookup(self.accounts, item.reward.account, "reward.account", "account") if item.reward else None
         )
+        if reward_account is not None:
+            skills_service.ensure_reward_held_by_group(reward_account, group)
         request = SkillRequest(
             group_id=group.id,
             author_id=self.person(item.author, "author"),

@@ -100,7 +100,7 @@ class SkillRequest(db.Model):
     remote_ok: Mapped[bool] = mapped_column(default=True)
     #: language codes, comma separated
     languages: Mapped[str] = mapped_column(String(200), default="")
-    #: the group's credit account paying the reward (the poster controlled it when posting)
+    #: the group's own credit account paying the reward, as whoever completes the request (if they control it then)
     reward_account_id: Mapped[int | None] = mapped_column(ForeignKey("credit_accounts.id"))
     #: the reward's total in the account's minor units, split among volunteers by hours
     reward_amount: Mapped[int | None]

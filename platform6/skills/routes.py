@@ -251,9 +251,10 @@ def group_board(handle: str):
 
 
 def _reward_choices(user, group: Group) -> list[tuple[str, str]]:
+    """The group's own accounts the poster controls: a reward comes from nowhere else."""
     from ..credit import queries as credit_queries
 
-    accounts = [a for a in credit_queries.accounts_of_user(user) if a.holder_type == "group"]
+    accounts = [a for a in credit_queries.accounts_of_user(user) if (a.holder_type, a.holder_id) == ("group", group.id)]
     names = credit_queries.holder_names(accounts) if accounts else {}
     networks = credit_queries.networks_by_ids(a.network_id for a in accounts)
     choices = [SelectChoice("", "No reward")]
@@ -336,17 +337,19 @@ def show_request(request_id: int):
         applications=queries.applications_of(found) if manager else [],
         people=queries.people_for(found)[:20] if member and found.state == "open" else [],
         apply_form=ApplyForm(),
-        reward_network=_reward_network(found),
+        **_reward(found),
     )
 
 
-def _reward_network(found):
-    if not found.reward_account_id:
-        return None
+def _reward(found) -> dict:
+    """The reward's network (for its currency), and whether the reader may pay it (completing pays it)."""
     from ..credit import queries as credit_queries
 
-    account = credit_queries.account_by_id(found.reward_account_id)
-    return credit_queries.network_by_id(account.network_id) if account else None
+    account = credit_queries.account_by_id(found.reward_account_id) if found.reward_account_id else None
+    return {
+        "reward_network": credit_queries.network_by_id(account.network_id) if account else None,
+        "can_pay_reward": account is None or credit_queries.controls_account(current_user, account),
+    }
 
 
 def _act(request_id: int, action, success: str):

@@ -218,19 +218,25 @@ class WantedSkill:
 
 
 def _reward_account(actor: User, group: Group, account_id: int, amount: int):
-    """The reward account: a group's credit account the poster controls (else 404, or 403 when visible)."""
+    """The reward account: one of the request's own group that the poster controls (404 when they may not see
+    it, 422 on `reward` when another holds it, 403 when they see it but may not pay from it)."""
     from ..credit import queries as credit_queries
 
     account = credit_queries.account_by_id(account_id)
     if account is None or not credit_queries.can_see_account(actor, account):
         raise NotFound("No such credit account.")
+    ensure_reward_held_by_group(account, group)
     if not credit_queries.controls_account(actor, account):
         raise Forbidden("Only someone who controls that account may offer a reward from it.")
-    if account.holder_type != "group":
-        raise RuleViolation("validation_failed", "reward.account_id", "A reward is paid from a group's account.")
     if amount < 1:
         raise invalid("reward.amount", "A reward is at least 1.")
     return account
+
+
+def ensure_reward_held_by_group(account, group: Group) -> None:
+    """A request's reward comes from its own group's account, never another holder's (posted, imported or paid)."""
+    if (account.holder_type, account.holder_id, account.purpose) != ("group", group.id, "member"):
+        raise invalid("reward", f"A reward is paid from an account of {group.name}, the request's own group.")
 
 
 def index_request(request: SkillRequest, skill_names: list[str]) -> None:
@@ -495,6 +501,8 @@ def decide_application(*, actor: User, application: Application, accept: bool) -
     """Accept (the request becomes assigned once enough are accepted) or decline an application."""
     request = queries.request_by_id(application.request_id)
     ensure_manager(actor, request)
+    if accept and application.user_id == actor.id:
+        raise Forbidden("Nobody accepts their own application: another of the request's managers decides.")
     request = _locked(request)
     if not request.is_live:
         raise Conflict(f"This request is {request.state}.", code="conflict")
@@ -589,7 +597,7 @@ def complete_request(
             raise invalid("endorse", f"{name!r} is not one of this request's skills.")
         if wanted[key] not in endorsed:
             endorsed.append(wanted[key])
-    transfers = _pay_rewards(request, hours)
+    transfers = _pay_rewards(actor, request, hours)
     for uid, centihours in hours.items():
         paid = transfers.get(uid)
         db.session.add(
@@ -618,8 +626,9 @@ def complete_request(
     return request, [transfers[uid] for uid in sorted(transfers)]
 
 
-def _pay_rewards(request: SkillRequest, hours: dict[int, int]) -> dict[int, object]:
-    """One credit transfer per volunteer with a share > 0; every volunteer needs an account in the network."""
+def _pay_rewards(actor: User, request: SkillRequest, hours: dict[int, int]) -> dict[int, object]:
+    """One credit transfer per volunteer with a share > 0, paid by the completing person: the credit service
+    checks, now, that they may pay from the reward account. Every volunteer needs an account in its network."""
     if not request.reward_account_id or not request.reward_amount:
         return {}
     from ..credit import queries as credit_queries
@@ -628,6 +637,10 @@ def _pay_rewards(request: SkillRequest, hours: dict[int, int]) -> dict[int, obje
     payer = credit_queries.account_by_id(request.reward_account_id)
     if payer is None:
         raise RuleViolation("validation_failed", "reward", "The reward account no longer exists.")
+    # The request shows its reward account to whoever may complete it: 403 here, not the credit service's 404.
+    if not credit_queries.controls_account(actor, payer):
+        raise Forbidden("Only someone who controls the reward account may mark this done and pay the reward.")
+    ensure_reward_held_by_group(payer, db.session.get(Group, request.group_id))
     payees = {}
     for uid in sorted(hours):
         account = credit_queries.account_for_holder(network_id=payer.network_id, holder_type="user", holder_id=uid)
@@ -644,7 +657,7 @@ def _pay_rewards(request: SkillRequest, hours: dict[int, int]) -> dict[int, obje
                 to_account_id=payees[uid].id,
                 amount=share,
                 description=f"Reward for {request.title}"[:200],
-                actor=None,
+                actor=actor,
                 idempotency_key=f"skills-reward:{request.id}:{uid}",
             )
     return transfers

@@ -251,6 +251,15 @@ def test_html_in_the_file_is_refused_and_markdown_is_sanitised_again(exported):
     assert all("onerror" not in c.body_html for c in db.session.scalars(select(Comment)))
 
 
+def test_a_reward_from_an_account_the_requests_group_does_not_hold_is_refused(exported):
+    """API.md 1.1: a reward comes from the request's own group's account, in a file as anywhere else."""
+    data, root = exported
+    accounts = data["networks"][0]["accounts"]
+    person_held = next(a["ref"] for a in accounts if a["holder"]["type"] == "person")
+    data["requests"][0]["reward"]["account"] = person_held
+    assert "requests.0.reward" in _refused(data, root).fields
+
+
 def test_a_group_whose_handle_exists_is_refused(exported, create_group):
     data, root = exported
     create_group(admin=root, handle="riverside-board", name="Someone else's board")
