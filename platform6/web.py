@@ -6,14 +6,29 @@ refusal (a state rule such as a closed thread, a validation error) is told on th
 that caused it, or flashed on the page a one-button action goes back to.
 """
 
-from flask import flash, redirect
+from itertools import chain
+
+from flask import flash, redirect, request
 from flask_wtf import FlaskForm
 
-from .errors import DomainError
+from .errors import DomainError, invalid
 from .extensions import db
 
 #: refusals answered by the error page with their own status (the app's DomainError handler renders it)
 ERROR_PAGE_STATUSES = (403, 404)
+
+
+def refuse_nul_characters() -> None:
+    """Before any handler: a NUL in the path, a query argument or a form field answers 422 on that field.
+
+    PostgreSQL cannot store NUL in text and its driver raises on one wherever it is sent (a search,
+    a handle looked up, a comment saved), so it is refused once here on every database alike.
+    JSON bodies are checked by the API's body parser.
+    """
+    fields = chain([("path", request.path)], request.args.items(multi=True), request.form.items(multi=True))
+    for key, value in fields:
+        if "\x00" in key or "\x00" in value:
+            raise invalid(key.replace("\x00", ""), "Text may not contain NUL characters.")
 
 
 def _raise_if_error_page(err: DomainError) -> None:

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..accounts.models import User
+from ..api import int_arg
 from ..dashboard import panel
 from ..errors import DomainError, invalid
 from ..extensions import db
@@ -273,7 +274,7 @@ def _holder_id(holder_type: str, handle: str) -> int:
 def account(account_id: int):
     found = _account_or_404(account_id)
     found_network = queries.network_by_id(found.network_id)
-    before = request.args.get("before", type=int)
+    before = int_arg("before")
     stmt = queries.entries_select(found).order_by(Entry.id.desc()).limit(HISTORY_PAGE + 1)
     if before:
         stmt = stmt.where(Entry.id < before)

@@ -20,7 +20,7 @@ from ..groups.models import ROLES, Group, Membership
 from ..markup import render_markdown
 from ..notifications.service import notify
 from ..permissions import can_admin, ensure_admin, ensure_content_visible, ensure_member
-from ..timeutil import iso, to_utc_naive, utcnow
+from ..timeutil import iso, utc_moment, utcnow, within_bounds
 from . import kinds, queries
 from .models import Poll, Proxy, Vote, VoteRevision
 
@@ -193,7 +193,7 @@ def create_poll(
     if kind not in kinds.KINDS:
         raise invalid("kind", f"Choose one of: {', '.join(kinds.KINDS)}.")
     title = _check_title(title)
-    closing_at = to_utc_naive(closing_at)
+    closing_at = utc_moment(closing_at, "closing_at")
     if closing_at <= now:
         raise invalid("closing_at", "The closing time must be in the future.")
     if not 0 <= quorum_percent <= 100:
@@ -479,7 +479,7 @@ def set_outcome(
         raise invalid("statement", "Say what was decided (1 to 10,000 characters).")
     if option is not None and option not in poll.options:
         raise invalid("option", "Choose one of the poll's options.")
-    if review_on is not None and review_on < now.date():
+    if review_on is not None and within_bounds(review_on, "review_on") < now.date():
         raise invalid("review_on", "The review date cannot be in the past.")
     poll.outcome_statement = statement
     poll.outcome_statement_html = render_markdown(statement)
