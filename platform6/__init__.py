@@ -199,8 +199,10 @@ def register_error_handlers(app: Flask) -> None:
         return render_template("errors/error.html", status=err.code, message=message), err.code
 
     @app.errorhandler(DataError)
-    def out_of_range(err: DataError):
-        """A value the database cannot hold (an id in a body past PostgreSQL's integer range): bad input."""
+    @app.errorhandler(OverflowError)
+    def out_of_range(err: DataError | OverflowError):
+        """A value the database cannot hold (an id in a body past PostgreSQL's integer range, or past
+        the 64 bits SQLite's driver binds, which it raises as OverflowError): bad input."""
         db.session.rollback()
         message = "A value in the request is out of range."
         if _wants_json():

@@ -17,6 +17,7 @@ from ..forums import search
 from ..forums.queries import discussion_by_id
 from ..groups import service as groups_service
 from ..groups.models import ROLES, Group, Membership
+from ..limits import whole_number
 from ..markup import render_markdown
 from ..notifications.service import notify
 from ..permissions import can_admin, ensure_admin, ensure_content_visible, ensure_member
@@ -298,7 +299,7 @@ def set_proxy(*, actor: User, poll: Poll, proxy_id: int, now: datetime | None = 
     _ensure_can_vote(actor, poll, group)
     if proxy_id == actor.id:
         raise invalid("proxy_id", "Choose someone other than yourself.")
-    proxy_user = db.session.get(User, proxy_id)
+    proxy_user = db.session.get(User, proxy_id) if whole_number(str(proxy_id)) is not None else None
     if proxy_user is None or not queries.is_eligible(proxy_user, poll):
         raise invalid("proxy_id", "Your proxy must be one of this poll's voters.")
     found = db.session.scalar(select(Proxy).where(Proxy.poll_id == poll.id, Proxy.delegator_id == actor.id))
