@@ -22,7 +22,7 @@ from .openapi import configure_api_docs
 from .ratelimit import configure_rate_limits
 from .security import configure_security
 from .static_assets import configure_static_assets
-from .web import refuse_nul_characters
+from .web import refuse_nul_in_query
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def create_app(config: dict | None = None) -> Flask:
     configure_static_assets(app)
     configure_rate_limits(app)
     register_blueprints(app)
-    app.before_request(refuse_nul_characters)
+    app.before_request(refuse_nul_in_query)
     register_error_handlers(app)
     configure_health(app)
     configure_api_docs(app)

@@ -6,8 +6,6 @@ refusal (a state rule such as a closed thread, a validation error) is told on th
 that caused it, or flashed on the page a one-button action goes back to.
 """
 
-from itertools import chain
-
 from flask import flash, redirect, request
 from flask_wtf import FlaskForm
 
@@ -18,15 +16,14 @@ from .extensions import db
 ERROR_PAGE_STATUSES = (403, 404)
 
 
-def refuse_nul_characters() -> None:
-    """Before any handler: a NUL in the path, a query argument or a form field answers 422 on that field.
+def refuse_nul_in_query() -> None:
+    """Before any handler: a NUL in a query argument answers 422 on that argument.
 
-    PostgreSQL cannot store NUL in text and its driver raises on one wherever it is sent (a search,
-    a handle looked up, a comment saved), so it is refused once here on every database alike.
-    JSON bodies are checked by the API's body parser.
+    PostgreSQL cannot store or compare NUL in text and its driver raises on one wherever it is sent
+    (a search, a handle looked up), so it is refused once here, on every database alike. Page forms
+    drop NUL from what is typed (accounts.forms.Form); the API's body parser refuses it in JSON.
     """
-    fields = chain([("path", request.path)], request.args.items(multi=True), request.form.items(multi=True))
-    for key, value in fields:
+    for key, value in request.args.items(multi=True):
         if "\x00" in key or "\x00" in value:
             raise invalid(key.replace("\x00", ""), "Text may not contain NUL characters.")
 
