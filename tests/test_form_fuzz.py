@@ -28,6 +28,8 @@ EXAMPLES = 6
 PRIVACY = "closed"
 PAGE_POSTS = sorted(key for key in ROWS if key[0] == "POST" and not key[1].startswith("/api/"))
 REFUSED = (LOGIN, 401, 403, 404)
+#: tables a refusal writes to by design: a wrong password is counted, so that many answer 429
+RECORDS_REFUSALS = {"login_attempts"}
 
 JUNK_NAMES = ["id", "user_id", "amount", "closing_at", "next", "role", "x"]
 JUNK_VALUES = [
@@ -93,7 +95,7 @@ def app(_fuzz_app):
 def fingerprint() -> str:
     """Every row of every table, hashed: any insert, update or delete changes it (the world is small)."""
     digest = hashlib.sha256()
-    for table in db.metadata.sorted_tables:
+    for table in [table for table in db.metadata.sorted_tables if table.name not in RECORDS_REFUSALS]:
         rows = db.session.execute(select(table)).all()
         digest.update(f"{table.name}:{sorted(map(repr, rows))}".encode())
     db.session.rollback()  # end the read: SQLite would keep the request from writing
