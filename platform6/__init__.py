@@ -9,7 +9,7 @@ from types import ModuleType
 from flask import Flask, jsonify, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
@@ -22,6 +22,7 @@ from .openapi import configure_api_docs
 from .ratelimit import configure_rate_limits
 from .security import configure_security
 from .static_assets import configure_static_assets
+from .web import refuse_nul_in_query
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ def create_app(config: dict | None = None) -> Flask:
     configure_static_assets(app)
     configure_rate_limits(app)
     register_blueprints(app)
+    app.before_request(refuse_nul_in_query)
     register_error_handlers(app)
     configure_health(app)
     configure_api_docs(app)
@@ -195,13 +197,25 @@ def register_error_handlers(app: Flask) -> None:
         return render_template("errors/error.html", status=err.code, message=message), err.code
 
     @app.errorhandler(DataError)
-    def out_of_range(err: DataError):
-        """A value the database cannot hold (an id in a body past PostgreSQL's integer range): bad input."""
+    @app.errorhandler(OverflowError)
+    def out_of_range(err: DataError | OverflowError):
+        """A value the database cannot hold (an id in a body past PostgreSQL's integer range, or past
+        the 64 bits SQLite's driver binds, which it raises as OverflowError): bad input."""
         db.session.rollback()
         message = "A value in the request is out of range."
         if _wants_json():
             return jsonify(error_body("validation_failed", message)), 422
         return render_template("errors/error.html", status=422, message=message), 422
+
+    @app.errorhandler(IntegrityError)
+    def made_meanwhile(err: IntegrityError):
+        """A unique key that another request filled at the same moment (services map the races they
+        expect to their own Conflict; this answers any other the same way): 409, not a 500."""
+        db.session.rollback()
+        message = "That clashes with a change made at the same moment. Reload and try again."
+        if _wants_json():
+            return jsonify(error_body("conflict", message)), 409
+        return render_template("errors/error.html", status=409, message=message), 409
 
     @app.errorhandler(Exception)
     def unexpected_error(err: Exception):

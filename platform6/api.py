@@ -15,9 +15,9 @@ from werkzeug.exceptions import HTTPException
 from .accounts.service import active_token
 from .errors import DomainError, RateLimited, Unauthorized, ValidationFailed, invalid
 from .extensions import csrf, db
+from .limits import MAX_INT, MAX_JSON_DEPTH, whole_number
 
 PREFIX = "/api/v1"
-MAX_INT = 2**53 - 1
 #: the largest id an `Integer` key holds on PostgreSQL (URL ids above it answer 404)
 MAX_ID = 2**31 - 1
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
@@ -78,30 +78,27 @@ def parse_body(model: type[M]) -> M:
         parsed = json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise DomainError("The body is not valid JSON.", code="bad_request") from None
-    if _has_nul(parsed):
-        raise invalid("body", "Text may not contain NUL characters.")
+    _check_json_value(parsed)
     try:
         return model.model_validate_json(raw)
     except PydanticError as exc:
         raise ValidationFailed(_fields_of(exc)) from None
 
 
-def _has_nul(value) -> bool:
-    """NUL in any key or string: PostgreSQL cannot store it in text, so it is refused up front.
-
-    Walked with a list, not by recursion: JSON nested as deep as the parser allows must not crash it."""
-    pending = [value]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, str):
-            if "\x00" in item:
-                return True
-        elif isinstance(item, dict):
-            pending.extend(item.keys())
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
-    return False
+def _check_json_value(parsed) -> None:
+    """Refuse nesting deeper than MAX_JSON_DEPTH and NUL in any key or string (PostgreSQL cannot store
+    it in text). Walked with a stack, not recursion, so no depth of input can exhaust Python's stack."""
+    stack = [(parsed, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise invalid("body", "Text may not contain NUL characters.")
+        elif isinstance(value, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                raise invalid("body", f"The body nests arrays and objects more than {MAX_JSON_DEPTH} levels deep.")
+            items = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+            stack.extend((item, depth + 1) for item in items)
 
 
 def _fields_of(exc: PydanticError) -> dict[str, list[str]]:
@@ -162,39 +159,84 @@ def no_content() -> tuple[str, int]:
 # --- cursor pagination -------------------------------------------------------------------------
 
 
+def int_arg(name: str, *, lowest: int = 1, highest: int = MAX_INT, message: str | None = None) -> int | None:
+    """The query argument `name` as a whole number within [lowest, highest]; None when absent or blank."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    value = whole_number(raw, lowest, highest)
+    if value is None:
+        raise invalid(name, message or f"{name} must be a whole number from {lowest} to {highest}.")
+    return value
+
+
 def page_limit() -> int:
-    raw = request.args.get("limit")
-    if raw is None:
-        return DEFAULT_LIMIT
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        raise invalid("limit", f"limit must be a whole number from 1 to {MAX_LIMIT}.")
-    return int(raw)
+    limit = int_arg("limit", highest=MAX_LIMIT)
+    return DEFAULT_LIMIT if limit is None else limit
 
 
-def _encode_cursor(values: list) -> str:
-    plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
+_BAD_CURSOR = "The cursor is not one this API gave out."
+
+
+def encode_cursor(payload) -> str:
+    """An opaque cursor carrying `payload` (JSON: a list of sort values, or {"offset": n})."""
+    plain = [v.isoformat() if isinstance(v, datetime) else v for v in payload] if isinstance(payload, list) else payload
     return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str, columns: list) -> list:
+def _cursor_payload(cursor: str):
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        return json.loads(base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()))
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, RecursionError):
+        raise invalid("cursor", _BAD_CURSOR) from None
+
+
+def _whole_number(value, lowest: int, highest: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and lowest <= value <= highest
+
+
+def offset_from_cursor(key: str, deepest: int) -> int:
+    """The position `?cursor=` names in a list paged by offset (0 without one); at most `deepest`."""
+    cursor = request.args.get("cursor")
+    if not cursor:
+        return 0
+    payload = _cursor_payload(cursor)
+    offset = payload.get(key) if isinstance(payload, dict) else None
+    if not _whole_number(offset, 0, deepest):
+        raise invalid("cursor", _BAD_CURSOR)
+    return offset
+
+
+def _sort_value(value, column):
+    """One keyset value read back from a cursor, refused unless the column can be compared with it."""
+    python_type = column.type.python_type
+    if python_type is datetime:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+        if moment is None or moment.tzinfo is not None:
+            raise ValueError
+        return moment
+    if python_type is bool:
+        if not isinstance(value, bool):
+            raise ValueError
+        return value
+    if python_type is int:
+        # SQLite and PostgreSQL refuse a parameter past 64 bits with an error, not an empty page
+        if not _whole_number(value, -MAX_INT, MAX_INT):
+            raise ValueError
+        return value
+    if python_type is str and isinstance(value, str) and "\x00" not in value:
+        return value
+    raise ValueError
+
+
+def _decode_cursor(cursor: str, columns: list) -> list:
+    values = _cursor_payload(cursor)
+    try:
         if not isinstance(values, list) or len(values) != len(columns):
             raise ValueError
-        decoded = []
-        for value, column in zip(values, columns, strict=True):
-            python_type = column.type.python_type
-            if python_type is datetime:
-                value = datetime.fromisoformat(value)
-            elif python_type is bool:
-                value = bool(value)
-            elif not isinstance(value, python_type) or isinstance(value, bool):
-                raise ValueError
-            decoded.append(value)
-        return decoded
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, OverflowError):
-        raise invalid("cursor", "The cursor is not one this API gave out.") from None
+        return [_sort_value(value, column) for value, column in zip(values, columns, strict=True)]
+    except ValueError:
+        raise invalid("cursor", _BAD_CURSOR) from None
 
 
 def paginate(stmt, order: list[tuple[Any, bool]], serialize) -> dict:
@@ -222,7 +264,7 @@ def paginate(stmt, order: list[tuple[Any, bool]], serialize) -> dict:
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = _encode_cursor([getattr(rows[-1], column.key) for column in columns])
+        next_cursor = encode_cursor([getattr(rows[-1], column.key) for column in columns])
     return {"items": serialize(rows), "next": next_cursor}
 
 

@@ -14,9 +14,10 @@ from flask_login import current_user
 from wtforms import StringField
 from wtforms.validators import ValidationError
 
-from .api import MAX_ID, MAX_INT
+from .api import MAX_ID
 from .credit import queries as credit_queries
 from .formatting import decimal_text, minor_units
+from .limits import MAX_INT
 
 #: the largest amount anywhere, in minor units: an integer every JSON client holds exactly
 MAX_AMOUNT = MAX_INT

@@ -24,6 +24,7 @@ from .accounts.models import ApiToken, User
 from .accounts.service import active_token
 from .extensions import db, socketio
 from .groups.models import Group, Membership
+from .limits import MAX_INT
 from .notifications.service import user_room
 from .outbox import after_commit
 from .permissions import forget_memberships
@@ -117,7 +118,7 @@ def on_join(data):
         return {"error": {"code": "not_found"}}
     for key, resolver in ROOM_RESOLVERS.items():
         value = data.get(key)
-        if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= 2**53 - 1:
+        if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_INT:
             room = resolver(user, value)
             if room is None:
                 return {"error": {"code": "not_found"}}

@@ -6,14 +6,26 @@ refusal (a state rule such as a closed thread, a validation error) is told on th
 that caused it, or flashed on the page a one-button action goes back to.
 """
 
-from flask import flash, redirect
+from flask import flash, redirect, request
 from flask_wtf import FlaskForm
 
-from .errors import DomainError
+from .errors import DomainError, invalid
 from .extensions import db
 
 #: refusals answered by the error page with their own status (the app's DomainError handler renders it)
 ERROR_PAGE_STATUSES = (403, 404)
+
+
+def refuse_nul_in_query() -> None:
+    """Before any handler: a NUL in a query argument answers 422 on that argument.
+
+    PostgreSQL cannot store or compare NUL in text and its driver raises on one wherever it is sent
+    (a search, a handle looked up), so it is refused once here, on every database alike. Page forms
+    drop NUL from what is typed (accounts.forms.Form); the API's body parser refuses it in JSON.
+    """
+    for key, value in request.args.items(multi=True):
+        if "\x00" in key or "\x00" in value:
+            raise invalid(key.replace("\x00", ""), "Text may not contain NUL characters.")
 
 
 def _raise_if_error_page(err: DomainError) -> None:

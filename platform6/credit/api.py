@@ -7,7 +7,6 @@ from typing import Annotated, Literal
 
 from flask import Response, jsonify, request
 from pydantic import Field
-from sqlalchemy.exc import IntegrityError
 
 from ..api import (
     Body,
@@ -20,13 +19,13 @@ from ..api import (
     parse_body,
     require_user,
 )
-from ..errors import Conflict, NotFound, invalid
+from ..errors import NotFound, invalid
 from ..extensions import db
 from ..formatting import decimal_text
 from ..groups.models import Group
 from ..permissions import can_see_group
 from ..ratelimit import rate_limit
-from ..timeutil import iso, utcnow
+from ..timeutil import iso, utcnow, within_bounds
 from . import queries, service
 from .models import Account, Entry, Network, PaymentRequest, Transfer
 
@@ -390,6 +389,8 @@ def statement(account_id: int):
 
 def statement_response(account: Account, start: date | None, end: date | None) -> Response:
     """The CSV statement (shared with the account page's download link)."""
+    start = start and within_bounds(start, "from")
+    end = end and within_bounds(end, "to")
     if start and end and start > end:
         raise invalid("from", "from is on or before to.")
     network = queries.network_by_id(account.network_id)
@@ -430,19 +431,15 @@ def create_transfer():
     data = parse_body(NewTransfer)
     key = request.headers.get("Idempotency-Key")
     db.session.rollback()  # end the authentication's read so the payment starts its own write transaction
-    try:
-        made, moved = service.pay(
-            from_account_id=data.from_account_id,
-            to_account_id=data.to_account_id,
-            amount=data.amount,
-            description=data.description,
-            actor=user,
-            idempotency_key=key,
-        )
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict("This Idempotency-Key is being used by another payment.") from None
+    made, moved = service.pay(
+        from_account_id=data.from_account_id,
+        to_account_id=data.to_account_id,
+        amount=data.amount,
+        description=data.description,
+        actor=user,
+        idempotency_key=key,
+    )
+    db.session.commit()
     body = transfer_json(queries.transfers_by_ids([made.id])[made.id])
     return (jsonify(body), 201) if moved else jsonify(body)
 
@@ -456,12 +453,8 @@ def show_transfer(transfer_id: int):
 def reverse_transfer(transfer_id: int):
     user = require_user()
     data = parse_body(Reversal)
-    try:
-        reversal = service.reverse(transfer_id=transfer_id, reason=data.reason, actor=user)
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict("This transfer has already been reversed.") from None
+    reversal = service.reverse(transfer_id=transfer_id, reason=data.reason, actor=user)
+    db.session.commit()
     return created(transfer_json(queries.transfers_by_ids([reversal.id])[reversal.id]))
 
 

@@ -5,10 +5,9 @@ import uuid
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
-from ..api import MAX_ID
+from ..api import MAX_ID, int_arg
 from ..dashboard import panel
 from ..errors import DomainError, NotFound, invalid
 from ..extensions import db
@@ -261,7 +260,7 @@ def _holder_id(holder_type: str, handle: str) -> int:
 def account(account_id: int):
     found = _account_or_404(account_id)
     found_network = queries.network_by_id(found.network_id)
-    before = request.args.get("before", type=int)
+    before = int_arg("before")
     stmt = queries.entries_select(found).order_by(Entry.id.desc()).limit(HISTORY_PAGE + 1)
     if before:
         stmt = stmt.where(Entry.id < before)
@@ -449,10 +448,6 @@ def confirm_pay():
     except DomainError as err:
         _failed(back, err)
         return _pay_page(back)
-    except IntegrityError:  # the same payment, confirmed twice at once: the other confirmation pays
-        db.session.rollback()
-        flash("This payment is already being made.", "success")
-        return redirect(url_for(".account", account_id=payer_id))
     flash("Paid.", "success")
     return redirect(url_for(".receipt", transfer_id=made.id))
 

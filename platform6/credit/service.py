@@ -21,6 +21,7 @@ from ..accounts.models import User
 from ..errors import Conflict, Forbidden, NotFound, RuleViolation, invalid
 from ..extensions import db, socketio
 from ..groups.models import Group
+from ..limits import MAX_INT
 from ..notifications.service import notify
 from ..outbox import after_commit
 from ..permissions import ensure_admin, ensure_group_visible
@@ -28,8 +29,11 @@ from ..timeutil import iso, utcnow
 from . import queries
 from .models import KINDS, STATUSES, Account, Entry, Leg, LimitChange, Network, PaymentRequest, Transfer
 
-MAX_INT = 2**53 - 1
 MAX_DECIMALS = 8
+#: a network's exchange rate (parent units per unit of its own): within these bounds and with at most
+#: RATE_DIGITS significant digits, so it is stored exactly and a payment routed through a chain of
+#: networks stays within the precision of the routing arithmetic
+MIN_RATE, MAX_RATE, RATE_DIGITS = Decimal("0.000001"), Decimal(1_000_000), 15
 REQUEST_DAYS = 14
 _DECIMAL = Context(prec=60)
 _accounts = Account.__table__
@@ -94,13 +98,31 @@ def _check_limit(field: str, value: int | None, *, nullable: bool = False) -> No
 
 
 def parse_rate(raw: str) -> Decimal:
+    """A typed exchange rate, refused on `exchange_rate` unless a plain number within the bounds."""
+    refusal = invalid(
+        "exchange_rate",
+        f'The exchange rate is a number from {MIN_RATE} to {MAX_RATE} such as "1" or "0.5", '
+        f"with at most {RATE_DIGITS} significant digits.",
+    )
+    if not isinstance(raw, str) or len(raw) > 40:
+        raise refusal
     try:
-        rate = Decimal(raw)
-    except (InvalidOperation, TypeError, ValueError):
-        raise invalid("exchange_rate", 'The exchange rate must be a decimal number such as "1" or "0.5".') from None
-    if not rate.is_finite() or rate <= 0 or len(raw) > 40:
-        raise invalid("exchange_rate", "The exchange rate must be a positive decimal number.")
+        rate = Decimal(raw.strip())
+    except InvalidOperation:
+        raise refusal from None
+    if not _usable_rate(rate):
+        raise refusal
     return rate
+
+
+def _usable_rate(rate: Decimal) -> bool:
+    significant = "".join(map(str, rate.as_tuple().digits)).strip("0")
+    return rate.is_finite() and MIN_RATE <= rate <= MAX_RATE and len(significant) <= RATE_DIGITS
+
+
+def rate_text(rate: Decimal) -> str:
+    """The rate as stored and shown: plain digits, exact ("0.5", "1000000", never "1E+6")."""
+    return format(rate.normalize(_DECIMAL), "f")
 
 
 def _holder_exists(actor, holder_type: str, holder_id: int) -> None:
@@ -160,7 +182,7 @@ def create_network(
         default_credit_limit=default_credit_limit,
         default_debit_limit=default_debit_limit,
         kind_credit_limits=kind_credit_limits,
-        exchange_rate=str(rate) if parent else "1",
+        exchange_rate=rate_text(rate) if parent else "1",
     )
     db.session.add(network)
     db.session.flush()
@@ -369,9 +391,25 @@ def _ancestry(network_id: int) -> list[Network]:
     return chain
 
 
+def _route_rate(network: Network) -> Decimal:
+    """The network's stored rate, when routing can use it: one stored before rates were bounded may not be."""
+    try:
+        rate = Decimal(network.exchange_rate)
+    except InvalidOperation:
+        rate = None
+    if rate is None or not _usable_rate(rate):
+        raise RuleViolation(
+            "no_route", "to_account_id", f"{network.name}'s exchange rate is out of range: no payment can cross it."
+        )
+    return rate
+
+
 def _minor(major: Decimal, network: Network) -> int:
     value = _DECIMAL.multiply(major, Decimal(10) ** network.currency_decimals)
-    amount = int(value.quantize(Decimal(1), rounding=ROUND_HALF_EVEN, context=_DECIMAL))
+    try:
+        amount = int(value.quantize(Decimal(1), rounding=ROUND_HALF_EVEN, context=_DECIMAL))
+    except InvalidOperation:  # more digits than the routing precision holds: far past MAX_INT
+        amount = MAX_INT + 1
     if amount <= 0:
         raise RuleViolation("validation_failed", "amount", f"The amount is too small to reach {network.name}.")
     if amount > MAX_INT:
@@ -395,13 +433,13 @@ def plan_route(payer: Account, payee: Account, amount: int) -> list[PlannedLeg]:
     for network in ups:
         legs.append(PlannedLeg(network.id, current, network.settlement_account_id, _minor(major, network)))
         current = network.clearing_account_id
-        major = _DECIMAL.multiply(major, network.rate)
+        major = _DECIMAL.multiply(major, _route_rate(network))
     if major is None:
         major = _DECIMAL.divide(Decimal(amount), Decimal(10) ** top.currency_decimals)
     target = downs[0].clearing_account_id if downs else payee.id
     legs.append(PlannedLeg(top.id, current, target, _minor(major, top) if ups else amount))
     for i, network in enumerate(downs):
-        major = _DECIMAL.divide(major, network.rate)
+        major = _DECIMAL.divide(major, _route_rate(network))
         target = downs[i + 1].clearing_account_id if i + 1 < len(downs) else payee.id
         legs.append(PlannedLeg(network.id, network.settlement_account_id, target, _minor(major, network)))
     return legs
@@ -477,7 +515,10 @@ def _post(values: dict, legs: list[PlannedLeg], rows: dict[int, dict], *, check:
     now = values["created_at"] = values.get("created_at") or utcnow()
     values = {"state": "completed", "reverses_id": None, "reason": None, "idempotency_key": None,
               "request_hash": None, "created_by_id": None} | values  # fmt: skip
-    values["id"] = db.session.execute(_INSERT_TRANSFER, values).scalar_one()
+    try:
+        values["id"] = db.session.execute(_INSERT_TRANSFER, values).scalar_one()
+    except IntegrityError:
+        raise _made_meanwhile(values) from None
     stored: list[dict] = []
     for position, leg in enumerate(legs):
         row = {"transfer_id": values["id"], "position": position, "network_id": leg.network_id,
@@ -513,6 +554,16 @@ def _post(values: dict, legs: list[PlannedLeg], rows: dict[int, dict], *, check:
             set_committed_value(loaded, "balance", running[account_id])
             set_committed_value(loaded, "last_hash", heads[account_id])
     return _persistent(values, stored), running
+
+
+def _made_meanwhile(values: dict) -> Conflict:
+    """The same payment or reversal, made by another request at the same moment, got its row in first:
+    the unique idempotency key or `reverses_id` decided the race (the caller rolls back, as for any refusal)."""
+    if values["reverses_id"] is not None:
+        return Conflict("This transfer has already been reversed.")
+    return Conflict(
+        "The same payment (the same Idempotency-Key) is being made by another request: see the history before paying again."
+    )
 
 
 def _persistent(values: dict, legs: list[dict]) -> Transfer:

@@ -10,9 +10,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ..limits import MAX_INT
+
 FORMAT = "platform6-group-export"
 FORMAT_VERSION = 1
-MAX_INT = 2**53 - 1
 
 Ref = Annotated[int, Field(ge=1, le=MAX_INT)]
 Amount = Annotated[int, Field(ge=-MAX_INT, le=MAX_INT)]

@@ -1,8 +1,5 @@
 """JSON routes for threads, comments, reactions, read state and search (API.md "Discussions and comments")."""
 
-import base64
-import binascii
-import json
 from typing import Annotated, Literal
 
 from flask import jsonify, request
@@ -14,7 +11,10 @@ from ..api import (
     PositiveInt,
     api_blueprint,
     created,
+    encode_cursor,
+    int_arg,
     no_content,
+    offset_from_cursor,
     optional_user,
     page_limit,
     paginate,
@@ -24,6 +24,7 @@ from ..api import (
 from ..errors import invalid
 from ..extensions import db
 from ..groups.models import Group
+from ..limits import MAX_INT
 from ..permissions import ensure_content_visible, ensure_group_visible
 from ..timeutil import iso
 from . import queries, search, service
@@ -125,7 +126,7 @@ class NewReaction(Body):
 
 class ReadUpTo(Body):
     #: the last comment position read; omitted: the whole thread
-    position: Annotated[int, Field(ge=0, le=2**53 - 1)] | None = None
+    position: Annotated[int, Field(ge=0, le=MAX_INT)] | None = None
 
 
 class MarkAllRead(Body):
@@ -326,23 +327,8 @@ def unreact(comment_id: int, emoji: str):
 
 # --- search -------------------------------------------------------------------------------------
 
-
-def _offset_from_cursor() -> int:
-    cursor = request.args.get("cursor")
-    if not cursor:
-        return 0
-    try:
-        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        offset = data["offset"]
-        if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset <= 10_000:
-            raise ValueError
-        return offset
-    except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError):
-        raise invalid("cursor", "The cursor is not one this API gave out.") from None
-
-
-def _cursor_for(offset: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"offset": offset}).encode()).decode().rstrip("=")
+#: how deep search results may be paged
+MAX_SEARCH_OFFSET = 10_000
 
 
 @bp.get("/search")
@@ -352,16 +338,14 @@ def search_route():
     if not q.strip() or len(q) > search.MAX_QUERY:
         raise invalid("q", f"Search for 1 to {search.MAX_QUERY} characters.")
     group_id = None
-    if raw := request.args.get("group_id"):
-        if not raw.isdigit() or not 1 <= int(raw) <= 2**53 - 1:
-            raise invalid("group_id", "group_id must be a group's id.")
-        group_id = _visible_group(int(raw), user).id
+    if (raw_group_id := int_arg("group_id", message="group_id must be a group's id.")) is not None:
+        group_id = _visible_group(raw_group_id, user).id
     kinds = None
     if raw_types := request.args.get("type"):
         kinds = [k for k in raw_types.split(",") if k]
         if unknown := [k for k in kinds if k not in search.SEARCH_KINDS]:
             raise invalid("type", f"Unknown type {unknown[0]!r}; use {', '.join(search.SEARCH_KINDS)}.")
-    limit, offset = page_limit(), _offset_from_cursor()
+    limit, offset = page_limit(), offset_from_cursor("offset", MAX_SEARCH_OFFSET)
     hits = search.search(user=user, query=q, group_id=group_id, kinds=kinds, limit=limit + 1, offset=offset)
     items = [
         {
@@ -375,4 +359,4 @@ def search_route():
         }
         for hit in hits[:limit]
     ]
-    return jsonify({"items": items, "next": _cursor_for(offset + limit) if len(hits) > limit else None})
+    return jsonify({"items": items, "next": encode_cursor({"offset": offset + limit}) if len(hits) > limit else None})

@@ -9,6 +9,7 @@ from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..groups.models import Group, Membership
 from ..groups.queries import group_by_handle
+from ..limits import whole_number
 from ..permissions import can_member, can_see_content, can_see_group, is_admin, is_author_or_admin, membership
 from ..web import refused, show_error_on_form
 from . import queries, search, service
@@ -94,8 +95,8 @@ def _render_thread(discussion: Discussion, form: CommentForm, status: int = 200)
     view = queries.thread_view(discussion, current_user)
     is_member = membership(current_user, discussion.group) is not None
     reply_to = None
-    if form.parent_id.data and str(form.parent_id.data).isdigit():
-        reply_to = view.by_id.get(int(form.parent_id.data))
+    if (parent_id := whole_number(str(form.parent_id.data or ""))) is not None:
+        reply_to = view.by_id.get(parent_id)
     page = render_template(
         "forums/show.html",
         discussion=discussion,
@@ -119,7 +120,7 @@ def show(discussion_id: int):
     discussion = _discussion_or_404(discussion_id)
     form = CommentForm()
     if reply := request.args.get("reply_to", ""):
-        form.parent_id.data = reply if reply.isdigit() else None
+        form.parent_id.data = reply if whole_number(reply) is not None else None
     return _render_thread(discussion, form)
 
 
@@ -278,7 +279,7 @@ def post_comment(discussion_id: int):
                 actor=current_user,
                 discussion=discussion,
                 body=form.body.data,
-                parent_id=int(parent) if parent and parent.isdigit() else None,
+                parent_id=whole_number(parent or ""),
             )
             db.session.commit()
         except DomainError as err:

@@ -14,6 +14,7 @@ from ..forums.queries import discussion_by_id
 from ..forums.timeline import TimelineItem, register_timeline_source
 from ..groups.models import Membership
 from ..groups.queries import group_by_handle, members_select, memberships_of_user
+from ..limits import whole_number
 from ..money import account_decimals, use_decimals
 from ..permissions import can_admin, can_member, can_see_content, can_see_group, is_member
 from ..timeutil import utcnow
@@ -137,8 +138,8 @@ def new_poll(handle: str):
     form.action_user_id.choices = choices([(0, "Choose…")] + [(m.user_id, m.user.name) for m in members])
     discussion = None
     raw_discussion = request.values.get("discussion_id") or form.discussion_id.data
-    if raw_discussion and str(raw_discussion).isdigit():
-        discussion = discussion_by_id(int(raw_discussion))
+    if (discussion_id := whole_number(str(raw_discussion or ""))) is not None:
+        discussion = discussion_by_id(discussion_id)
         if discussion is None or discussion.group_id != group.id:
             abort(404)
         form.discussion_id.data = str(discussion.id)

@@ -17,10 +17,11 @@ from ..forums import search
 from ..forums.queries import discussion_by_id
 from ..groups import service as groups_service
 from ..groups.models import ROLES, Group, Membership
+from ..limits import whole_number
 from ..markup import render_markdown
 from ..notifications.service import notify
 from ..permissions import can_admin, ensure_admin, ensure_content_visible, ensure_member
-from ..timeutil import iso, to_utc_naive, utcnow
+from ..timeutil import iso, utc_moment, utcnow, within_bounds
 from . import kinds, queries
 from .models import Poll, Proxy, Vote, VoteRevision
 
@@ -245,7 +246,7 @@ def create_poll(
     if kind not in kinds.KINDS:
         raise invalid("kind", f"Choose one of: {', '.join(kinds.KINDS)}.")
     title = _check_title(title)
-    closing_at = to_utc_naive(closing_at)
+    closing_at = utc_moment(closing_at, "closing_at")
     if closing_at <= now:
         raise invalid("closing_at", "The closing time must be in the future.")
     if not 0 <= quorum_percent <= 100:
@@ -352,7 +353,7 @@ def set_proxy(*, actor: User, poll: Poll, proxy_id: int, now: datetime | None = 
         raise invalid("proxy_id", "An anonymous poll takes no proxies: a proxy's vote would show through yours.")
     if proxy_id == actor.id:
         raise invalid("proxy_id", "Choose someone other than yourself.")
-    proxy_user = db.session.get(User, proxy_id)
+    proxy_user = db.session.get(User, proxy_id) if whole_number(str(proxy_id)) is not None else None
     if proxy_user is None or not queries.is_eligible(proxy_user, poll):
         raise invalid("proxy_id", "Your proxy must be one of this poll's voters.")
     found = db.session.scalar(select(Proxy).where(Proxy.poll_id == poll.id, Proxy.delegator_id == actor.id))
@@ -552,7 +553,7 @@ def set_outcome(
         raise invalid("statement", "Say what was decided (1 to 10,000 characters).")
     if option is not None and option not in poll.options:
         raise invalid("option", "Choose one of the poll's options.")
-    if review_on is not None and review_on < now.date():
+    if review_on is not None and within_bounds(review_on, "review_on") < now.date():
         raise invalid("review_on", "The review date cannot be in the past.")
     poll.outcome_statement = statement
     poll.outcome_statement_html = render_markdown(statement)

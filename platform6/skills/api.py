@@ -1,7 +1,5 @@
 """JSON routes of the skills board (API.md "Skills board", additions in docs/api-skills.md)."""
 
-import base64
-import json
 from datetime import datetime
 from typing import Annotated
 
@@ -13,7 +11,10 @@ from ..api import (
     PositiveInt,
     api_blueprint,
     created,
+    encode_cursor,
+    int_arg,
     no_content,
+    offset_from_cursor,
     optional_user,
     page_limit,
     paginate,
@@ -129,23 +130,14 @@ MAX_RANKED_DEPTH = 10_000
 
 def _ranked_start() -> int:
     """The position in a ranked list that `?cursor=` names (0 without one)."""
-    cursor = request.args.get("cursor")
-    if not cursor:
-        return 0
-    try:
-        start = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))["at"]
-        if not isinstance(start, int) or isinstance(start, bool) or not 0 <= start <= MAX_RANKED_DEPTH:
-            raise ValueError
-    except (ValueError, TypeError, KeyError, UnicodeDecodeError, base64.binascii.Error):
-        raise invalid("cursor", "The cursor is not one this API gave out.") from None
-    return start
+    return offset_from_cursor("at", MAX_RANKED_DEPTH)
 
 
 def _ranked_page(items: list) -> dict:
     """A page of an already ranked list; the cursor is the opaque position of the next item."""
     start = _ranked_start()
     end = start + page_limit()
-    following = base64.urlsafe_b64encode(json.dumps({"at": end}).encode()).decode().rstrip("=")
+    following = encode_cursor({"at": end})
     return {"items": items[start:end], "next": following if end < len(items) else None}
 
 
@@ -306,12 +298,7 @@ def _bool_arg(name: str) -> bool | None:
 
 
 def _int_arg(name: str) -> int | None:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return None
-    if not raw.isdigit() or not 1 <= int(raw) <= 2**53 - 1:
-        raise invalid(name, f"{name} is a positive whole number.")
-    return int(raw)
+    return int_arg(name, message=f"{name} is a positive whole number.")
 
 
 @bp.get("/requests")

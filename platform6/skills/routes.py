@@ -12,6 +12,7 @@ from ..errors import DomainError, invalid
 from ..extensions import db
 from ..groups.models import Group, Membership
 from ..groups.queries import group_by_handle
+from ..limits import whole_number
 from ..money import account_decimals, use_decimals
 from ..permissions import can_see_content, ensure_group_visible, is_member
 from ..web import refused, show_error_on_form
@@ -441,12 +442,13 @@ def complete(request_id: int):
     found = _visible_or_404(request_id)
     volunteers = []
     for key, value in request.form.items():
-        if key.startswith("hours-") and key[6:].isdigit() and request.form.get(f"done-{key[6:]}") == "y":
+        user_id = whole_number(key.removeprefix("hours-")) if key.startswith("hours-") else None
+        if user_id is not None and request.form.get(f"done-{key[6:]}") == "y":
             try:
                 hours = float(value or 0)
             except ValueError:
                 hours = -1
-            volunteers.append((int(key[6:]), hours if hours == hours else -1))
+            volunteers.append((user_id, hours if hours == hours else -1))
     endorse = request.form.getlist("endorse")[:30]
     return _act(
         request_id,

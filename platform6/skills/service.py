@@ -17,7 +17,7 @@ from ..groups.models import Group, Membership
 from ..markup import render_markdown
 from ..notifications.service import notify
 from ..permissions import ensure_admin, ensure_member, is_admin
-from ..timeutil import to_utc_naive, utcnow
+from ..timeutil import utc_moment, utcnow
 from . import queries
 from .models import (
     Application,
@@ -288,7 +288,7 @@ def post_request(
         errors["volunteers_needed"] = ["Ask for 1 to 100 volunteers."]
     now = utcnow()
     if deadline is not None:
-        deadline = to_utc_naive(deadline)
+        deadline = utc_moment(deadline, "deadline")
         if deadline <= now:
             errors["deadline"] = ["The deadline must be in the future."]
     if (reward_account_id is None) != (reward_amount is None):

@@ -1,0 +1,26 @@
+"""Limits on input that hold across every feature, each defined once.
+
+Route handlers, forms and services import them from here, so the API, the pages, the imports
+and the money parser all refuse the same values.
+"""
+
+#: the largest integer a JSON client can hold exactly (ids, amounts, limits, counts): 2^53 − 1
+MAX_INT = 2**53 - 1
+
+#: the deepest nesting of arrays and objects a JSON body may have; no body the API reads needs more
+#: than a few levels, and a deeper one would only exhaust the stack of whatever walks it
+MAX_JSON_DEPTH = 32
+
+
+def whole_number(text, lowest: int = 1, highest: int = MAX_INT) -> int | None:
+    """`text` as an int when it is plain ASCII digits within [lowest, highest], else None.
+
+    `str.isdigit()` is no guard: it accepts "²" and "١", which int() then refuses or reads, and a
+    string of thousands of digits, which int() refuses too.
+    """
+    if not isinstance(text, str) or not 1 <= len(text) <= len(str(highest)) or not text.isascii():
+        return None
+    if not text.isdigit():
+        return None
+    value = int(text)
+    return value if lowest <= value <= highest else None
