@@ -1,0 +1,256 @@
+"""The email outbox: every email is a row written in the transaction of the change that causes it; the worker
+sends them in batches, one SMTP connection a batch, each row marked sent in its own commit right after the
+server's 250, retried with back-off while the server is down. See docs/production.md, "Delivery".
+"""
+
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import current_app, url_for
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import DateTime, Integer, Select, String, insert, literal, or_, select, update
+
+from .. import mail
+from ..extensions import db
+from ..timeutil import utcnow
+from .models import EmailContent, OutboxEmail
+
+log = logging.getLogger(__name__)
+
+#: defaults for the MAIL_* delivery settings (app config, else the environment)
+DEFAULTS = {
+    "MAIL_BATCH_SIZE": 200,
+    "MAIL_RETRY_BASE_SECONDS": 30,
+    "MAIL_RETRY_MAX_SECONDS": 3600,
+    "MAIL_MAX_ATTEMPTS": 12,
+    "MAIL_CLAIM_SECONDS": 300,
+}
+
+#: fn(user_id, group_id or None) that turns the member's email volume down; the forums register theirs
+UNSUBSCRIBERS: list[Callable[[int, int | None], None]] = []
+
+
+def _number(name: str) -> float:
+    return float(mail.setting(name, DEFAULTS[name]))
+
+
+def absolute_url(path: str) -> str:
+    """A link for an email: SITE_URL + path (the worker has no request to take the host from)."""
+    base = current_app.config.get("SITE_URL")
+    if base:
+        return base.rstrip("/") + path
+    try:
+        return url_for("pages.home", _external=True).rstrip("/") + path
+    except RuntimeError:
+        return path
+
+
+# --- writing (inside the caller's transaction; never commits) ------------------------------------------------
+
+
+def content(*, subject: str, text: str) -> EmailContent:
+    row = EmailContent(subject=" ".join(subject.split())[:200], text=text)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def queue_email(
+    *, to: str, subject: str, text: str, user_id: int | None = None, unsubscribe_group_id: int | None = None
+) -> OutboxEmail:
+    """One email, sent by the worker once (and only if) the current transaction commits."""
+    row = OutboxEmail(
+        content_id=content(subject=subject, text=text).id,
+        to_address=to,
+        user_id=user_id,
+        unsubscribe_group_id=unsubscribe_group_id,
+        next_attempt_at=utcnow(),
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def queue_emails(*, subject: str, text: str, recipients: Select, unsubscribe_group_id: int | None = None) -> int:
+    """The same email to each (user_id, email) row `recipients` selects, in one INSERT ... SELECT."""
+    body = content(subject=subject, text=text)
+    now = utcnow()
+    recipients = recipients.subquery()
+    source = select(
+        literal(body.id, Integer),
+        recipients.c[0],
+        recipients.c[1],
+        literal(unsubscribe_group_id, Integer),
+        literal("pending", String),
+        literal(0, Integer),
+        literal(now, DateTime),
+        literal("", String),
+        literal(now, DateTime),
+    )
+    columns = ["content_id", "user_id", "to_address", "unsubscribe_group_id", "status", "attempts"]
+    columns += ["next_attempt_at", "last_error", "created_at"]
+    return db.session.execute(insert(OutboxEmail).from_select(columns, source)).rowcount
+
+
+# --- one-click unsubscribe (RFC 8058) ------------------------------------------------------------------------
+
+
+def _signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="one-click-unsubscribe")
+
+
+def unsubscribe_token(user_id: int, group_id: int | None) -> str:
+    return _signer().dumps([user_id, group_id or 0])
+
+
+def read_unsubscribe_token(token: str) -> tuple[int, int | None] | None:
+    try:
+        user_id, group_id = _signer().loads(token)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(user_id, int) or not isinstance(group_id, int):
+        return None
+    return user_id, group_id or None
+
+
+def unsubscribe(*, user_id: int, group_id: int | None) -> None:
+    for turn_down in UNSUBSCRIBERS:
+        turn_down(user_id, group_id)
+
+
+# --- sending (the worker; owns its commits) ------------------------------------------------------------------
+
+
+def message_id(row: OutboxEmail) -> str:
+    """The same Message-ID every time this row is sent, so a resend after a crash is recognisably the same email."""
+    host = urlsplit(current_app.config.get("SITE_URL") or "").hostname or "platform6.localhost"
+    return f"<outbox.{row.id}.{row.created_at:%Y%m%d%H%M%S}@{host}>"
+
+
+def render(row: OutboxEmail, body: EmailContent):
+    text, headers = body.text, {}
+    if row.user_id is not None:
+        link = absolute_url(f"/unsubscribe/{unsubscribe_token(row.user_id, row.unsubscribe_group_id)}")
+        what = "these emails" if row.unsubscribe_group_id else "the daily digest"
+        text = f"{text.rstrip()}\n\n--\nStop {what} with one click: {link}\n"
+        headers = {"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    return mail.build_message(
+        to=row.to_address, subject=body.subject, text=text, message_id=message_id(row), headers=headers
+    )
+
+
+@dataclass
+class BatchResult:
+    sent: int = 0
+    failed: int = 0
+    #: the mail server could not take mail: the worker waits before the next batch
+    server_down: bool = False
+
+
+def _claim(size: int, worker: str) -> list[tuple[OutboxEmail, EmailContent]]:
+    """Hold up to `size` due rows for this worker in one short transaction (SKIP LOCKED: workers never share)."""
+    now = utcnow()
+    due = (
+        select(OutboxEmail.id)
+        .where(
+            OutboxEmail.status == "pending",
+            OutboxEmail.next_attempt_at <= now,
+            or_(OutboxEmail.claimed_until.is_(None), OutboxEmail.claimed_until < now),
+        )
+        .order_by(OutboxEmail.id)
+        .limit(size)
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    db.session.execute(
+        update(OutboxEmail)
+        .where(OutboxEmail.id.in_(due))
+        .values(claimed_by=worker, claimed_until=now + timedelta(seconds=_number("MAIL_CLAIM_SECONDS")))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return list(
+        db.session.execute(
+            select(OutboxEmail, EmailContent)
+            .join(EmailContent, EmailContent.id == OutboxEmail.content_id)
+            .where(OutboxEmail.claimed_by == worker, OutboxEmail.status == "pending")
+            .order_by(OutboxEmail.id)
+        )
+    )
+
+
+def _finish(ids: list[int], worker: str, **values) -> None:
+    db.session.execute(
+        update(OutboxEmail)
+        .where(OutboxEmail.id.in_(ids), OutboxEmail.claimed_by == worker)
+        .values(claimed_by=None, claimed_until=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def backoff_seconds(attempts: int) -> float:
+    return min(_number("MAIL_RETRY_BASE_SECONDS") * 2 ** max(attempts - 1, 0), _number("MAIL_RETRY_MAX_SECONDS"))
+
+
+def _retry_later(rows: list[OutboxEmail], worker: str, error: str) -> None:
+    """Put rows back with their back-off, or fail those out of attempts (they wait for a site admin)."""
+    now, limit = utcnow(), _number("MAIL_MAX_ATTEMPTS")
+    by_attempts: dict[int, list[int]] = {}
+    for row in rows:
+        by_attempts.setdefault(row.attempts + 1, []).append(row.id)
+    for attempts, ids in by_attempts.items():
+        status = "failed" if attempts >= limit else "pending"
+        after = now + timedelta(seconds=backoff_seconds(attempts))
+        _finish(ids, worker, attempts=attempts, status=status, next_attempt_at=after, last_error=error[:500])
+
+
+def send_batch(size: int | None = None) -> BatchResult:
+    """Send up to one batch of due emails over one connection."""
+    worker = secrets.token_hex(8)
+    claimed = _claim(int(size or _number("MAIL_BATCH_SIZE")), worker)
+    result = BatchResult()
+    if not claimed:
+        return result
+    started, lease = time.monotonic(), _number("MAIL_CLAIM_SECONDS")
+    rows = [row for row, _ in claimed]
+    done = 0
+    try:
+        with mail.connection() as sender:
+            for row, body in claimed:
+                if time.monotonic() - started > lease / 2:
+                    break  # never near the end of our hold, when another worker may take the rows
+                try:
+                    sender.send(render(row, body))
+                except mail.PermanentFailure as exc:
+                    limit = _number("MAIL_MAX_ATTEMPTS")
+                    _finish([row.id], worker, status="failed", attempts=max(row.attempts + 1, int(limit)),
+                            last_error=str(exc)[:500])  # fmt: skip
+                    result.failed += 1
+                else:
+                    # its own small commit right after the 250: a crash now resends at most this one message
+                    _finish([row.id], worker, status="sent", sent_at=utcnow(), last_error="")
+                    result.sent += 1
+                done += 1
+    except mail.TransientFailure as exc:
+        log.warning("mail server unavailable, %d emails wait: %s", len(rows) - done, exc)
+        result.server_down = True
+        _retry_later(rows[done:], worker, str(exc))
+        return result
+    if done < len(rows):
+        _finish([row.id for row in rows[done:]], worker)
+    return result
+
+
+def retry(*, ids: list[int] | None = None) -> int:
+    """Put failed emails (those ids, or all) back in the queue, due now (a site admin's action)."""
+    stmt = update(OutboxEmail).where(OutboxEmail.status == "failed")
+    if ids is not None:
+        stmt = stmt.where(OutboxEmail.id.in_(ids))
+    values = {"status": "pending", "attempts": 0, "next_attempt_at": utcnow(), "claimed_by": None}
+    return db.session.execute(stmt.values(**values).execution_options(synchronize_session=False)).rowcount
