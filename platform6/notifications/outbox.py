@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import DateTime, Integer, Select, String, insert, literal, or_, select, update
+from sqlalchemy import DateTime, Integer, Row, Select, String, insert, literal, or_, select, update
 
 from .. import mail
 from ..extensions import db
@@ -126,22 +126,21 @@ def unsubscribe(*, user_id: int, group_id: int | None) -> None:
 # --- sending (the worker; owns its commits) ------------------------------------------------------------------
 
 
-def message_id(row: OutboxEmail) -> str:
+def message_id(row: Row) -> str:
     """The same Message-ID every time this row is sent, so a resend after a crash is recognisably the same email."""
     host = urlsplit(current_app.config.get("SITE_URL") or "").hostname or "platform6.localhost"
     return f"<outbox.{row.id}.{row.created_at:%Y%m%d%H%M%S}@{host}>"
 
 
-def render(row: OutboxEmail, body: EmailContent):
-    text, headers = body.text, {}
+def render(row: Row) -> bytes:
+    """The message for a claimed row (CLAIMED's columns)."""
+    text, headers = row.text, {}
     if row.user_id is not None:
         link = absolute_url(f"/unsubscribe/{unsubscribe_token(row.user_id, row.unsubscribe_group_id)}")
         what = "these emails" if row.unsubscribe_group_id else "the daily digest"
         text = f"{text.rstrip()}\n\n--\nStop {what} with one click: {link}\n"
         headers = {"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-    return mail.build_message(
-        to=row.to_address, subject=body.subject, text=text, message_id=message_id(row), headers=headers
-    )
+    return mail.compose(to=row.to_address, subject=row.subject, text=text, message_id=message_id(row), headers=headers)
 
 
 @dataclass
@@ -152,7 +151,20 @@ class BatchResult:
     server_down: bool = False
 
 
-def _claim(size: int, worker: str) -> list[tuple[OutboxEmail, EmailContent]]:
+#: what the worker reads of a claimed email
+CLAIMED = (
+    OutboxEmail.id,
+    OutboxEmail.user_id,
+    OutboxEmail.to_address,
+    OutboxEmail.unsubscribe_group_id,
+    OutboxEmail.attempts,
+    OutboxEmail.created_at,
+    EmailContent.subject,
+    EmailContent.text,
+)
+
+
+def _claim(size: int, worker: str) -> list[Row]:
     """Hold up to `size` due rows for this worker in one short transaction (SKIP LOCKED: workers never share)."""
     now = utcnow()
     due = (
@@ -174,14 +186,13 @@ def _claim(size: int, worker: str) -> list[tuple[OutboxEmail, EmailContent]]:
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    return list(
-        db.session.execute(
-            select(OutboxEmail, EmailContent)
-            .join(EmailContent, EmailContent.id == OutboxEmail.content_id)
-            .where(OutboxEmail.claimed_by == worker, OutboxEmail.status == "pending")
-            .order_by(OutboxEmail.id)
-        )
-    )
+    # plain rows, not ORM objects: each row's own commit would otherwise expire and reload them all
+    return db.session.execute(
+        select(*CLAIMED)
+        .join(EmailContent, EmailContent.id == OutboxEmail.content_id)
+        .where(OutboxEmail.claimed_by == worker, OutboxEmail.status == "pending")
+        .order_by(OutboxEmail.id)
+    ).all()
 
 
 def _finish(ids: list[int], worker: str, **values) -> None:
@@ -198,7 +209,7 @@ def backoff_seconds(attempts: int) -> float:
     return min(_number("MAIL_RETRY_BASE_SECONDS") * 2 ** max(attempts - 1, 0), _number("MAIL_RETRY_MAX_SECONDS"))
 
 
-def _retry_later(rows: list[OutboxEmail], worker: str, error: str) -> None:
+def _retry_later(rows: list[Row], worker: str, error: str) -> None:
     """Put rows back with their back-off, or fail those out of attempts (they wait for a site admin)."""
     now, limit = utcnow(), _number("MAIL_MAX_ATTEMPTS")
     by_attempts: dict[int, list[int]] = {}
@@ -218,15 +229,15 @@ def send_batch(size: int | None = None) -> BatchResult:
     if not claimed:
         return result
     started, lease = time.monotonic(), _number("MAIL_CLAIM_SECONDS")
-    rows = [row for row, _ in claimed]
+    rows = claimed
     done = 0
     try:
         with mail.connection() as sender:
-            for row, body in claimed:
+            for row in claimed:
                 if time.monotonic() - started > lease / 2:
                     break  # never near the end of our hold, when another worker may take the rows
                 try:
-                    sender.send(render(row, body))
+                    sender.send(row.to_address, render(row))
                 except mail.PermanentFailure as exc:
                     limit = _number("MAIL_MAX_ATTEMPTS")
                     _finish([row.id], worker, status="failed", attempts=max(row.attempts + 1, int(limit)),
