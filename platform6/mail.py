@@ -32,6 +32,10 @@ class TransientFailure(Exception):
     """The mail server cannot take mail now (down, 4xx, connection lost): try again later."""
 
 
+class ServerUnavailable(TransientFailure):
+    """The mail server cannot be reached or dropped the connection: no message is to blame."""
+
+
 class PermanentFailure(Exception):
     """The mail server refused this message for good (5xx): trying again will not help."""
 
@@ -108,7 +112,7 @@ class _SMTPSender:
                 f"{exc.smtp_code} {exc.smtp_error!r}"
             ) from exc
         except (OSError, smtplib.SMTPException) as exc:
-            raise TransientFailure(repr(exc)) from exc
+            raise ServerUnavailable(repr(exc)) from exc
         if refused:
             raise PermanentFailure(str(refused))
 
@@ -127,7 +131,7 @@ class _OffSender:
 def connection() -> Iterator[_SMTPSender | _MemorySender | _OffSender]:
     """One connection to the mail server for a batch; `send(to, data)` raises TransientFailure or PermanentFailure.
 
-    Opening it raises TransientFailure when the server cannot be reached.
+    Opening it raises ServerUnavailable when the server cannot be reached.
     """
     kind = backend()
     if kind == "memory":
@@ -146,7 +150,7 @@ def connection() -> Iterator[_SMTPSender | _MemorySender | _OffSender]:
         if setting("MAIL_USERNAME"):
             smtp.login(setting("MAIL_USERNAME"), setting("MAIL_PASSWORD", ""))
     except (OSError, smtplib.SMTPException) as exc:
-        raise TransientFailure(f"cannot reach {server}:{port}: {exc!r}") from exc
+        raise ServerUnavailable(f"cannot reach {server}:{port}: {exc!r}") from exc
     try:
         yield _SMTPSender(smtp)
     finally:

@@ -56,7 +56,7 @@ class OutboxEmail(db.Model):
     unsubscribe_group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
     #: pending, sent or failed
     status: Mapped[str] = mapped_column(String(10), default="pending")
-    #: failed sending attempts so far (a mail server that is down counts as one per batch tried)
+    #: times the server refused it for now (4xx); a server that is down or unreachable counts against no email
     attempts: Mapped[int] = mapped_column(default=0)
     #: not tried again before this moment (the back-off)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 DEFAULTS = {
     "MAIL_BATCH_SIZE": 200,
     "MAIL_RETRY_BASE_SECONDS": 30,
-    "MAIL_RETRY_MAX_SECONDS": 3600,
+    "MAIL_RETRY_MAX_SECONDS": 300,
     "MAIL_MAX_ATTEMPTS": 12,
     "MAIL_CLAIM_SECONDS": 300,
 }
@@ -147,7 +147,7 @@ def render(row: Row) -> bytes:
 class BatchResult:
     sent: int = 0
     failed: int = 0
-    #: the mail server could not take mail: the worker waits before the next batch
+    #: the mail server could not be reached: the worker waits before the next batch
     server_down: bool = False
 
 
@@ -209,16 +209,12 @@ def backoff_seconds(attempts: int) -> float:
     return min(_number("MAIL_RETRY_BASE_SECONDS") * 2 ** max(attempts - 1, 0), _number("MAIL_RETRY_MAX_SECONDS"))
 
 
-def _retry_later(rows: list[Row], worker: str, error: str) -> None:
-    """Put rows back with their back-off, or fail those out of attempts (they wait for a site admin)."""
-    now, limit = utcnow(), _number("MAIL_MAX_ATTEMPTS")
-    by_attempts: dict[int, list[int]] = {}
-    for row in rows:
-        by_attempts.setdefault(row.attempts + 1, []).append(row.id)
-    for attempts, ids in by_attempts.items():
-        status = "failed" if attempts >= limit else "pending"
-        after = now + timedelta(seconds=backoff_seconds(attempts))
-        _finish(ids, worker, attempts=attempts, status=status, next_attempt_at=after, last_error=error[:500])
+def _retry_later(row: Row, worker: str, error: str) -> None:
+    """Back off one email the server would not take now, or fail it when out of attempts (a site admin retries)."""
+    attempts = row.attempts + 1
+    status = "failed" if attempts >= _number("MAIL_MAX_ATTEMPTS") else "pending"
+    after = utcnow() + timedelta(seconds=backoff_seconds(attempts))
+    _finish([row.id], worker, attempts=attempts, status=status, next_attempt_at=after, last_error=error[:500])
 
 
 def send_batch(size: int | None = None) -> BatchResult:
@@ -229,7 +225,6 @@ def send_batch(size: int | None = None) -> BatchResult:
     if not claimed:
         return result
     started, lease = time.monotonic(), _number("MAIL_CLAIM_SECONDS")
-    rows = claimed
     done = 0
     try:
         with mail.connection() as sender:
@@ -238,23 +233,26 @@ def send_batch(size: int | None = None) -> BatchResult:
                     break  # never near the end of our hold, when another worker may take the rows
                 try:
                     sender.send(row.to_address, render(row))
+                except mail.ServerUnavailable:
+                    raise
+                except mail.TransientFailure as exc:  # a 4xx for this message (greylisting, a full mailbox)
+                    _retry_later(row, worker, str(exc))
                 except mail.PermanentFailure as exc:
-                    limit = _number("MAIL_MAX_ATTEMPTS")
-                    _finish([row.id], worker, status="failed", attempts=max(row.attempts + 1, int(limit)),
-                            last_error=str(exc)[:500])  # fmt: skip
+                    _finish([row.id], worker, status="failed", attempts=row.attempts + 1, last_error=str(exc)[:500])
                     result.failed += 1
                 else:
                     # its own small commit right after the 250: a crash now resends at most this one message
                     _finish([row.id], worker, status="sent", sent_at=utcnow(), last_error="")
                     result.sent += 1
                 done += 1
-    except mail.TransientFailure as exc:
-        log.warning("mail server unavailable, %d emails wait: %s", len(rows) - done, exc)
+    except mail.ServerUnavailable as exc:
+        # no message is to blame: they keep their attempts, and the worker waits (jobs.deliver_emails)
+        log.warning("mail server unavailable, %d emails wait: %s", len(claimed) - done, exc)
         result.server_down = True
-        _retry_later(rows[done:], worker, str(exc))
+        _finish([row.id for row in claimed[done:]], worker, last_error=str(exc)[:500])
         return result
-    if done < len(rows):
-        _finish([row.id for row in rows[done:]], worker)
+    if done < len(claimed):
+        _finish([row.id for row in claimed[done:]], worker)
     return result
 
 
