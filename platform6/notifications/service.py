@@ -35,11 +35,11 @@ def notify(
     text: str,
     actor_id: int | None = None,
     group_id: int | None = None,
-) -> int:
-    """Record a notification for each user (never the actor) and push it to their open pages after commit."""
+) -> list[int]:
+    """Record a notification for each user (never the actor), push it to their open pages after commit; the ids."""
     recipients = sorted({uid for uid in user_ids if uid != actor_id})
     if not recipients:
-        return 0
+        return []
     now = utcnow()
     rows = [
         {"user_id": uid, "kind": kind, "url": url, "text": text[:300], "actor_id": actor_id, "group_id": group_id,
@@ -48,7 +48,7 @@ def notify(
     ]  # fmt: skip
     inserted = db.session.execute(insert(Notification).returning(Notification.id, Notification.user_id), rows).all()
     _push_after_commit(inserted, kind=kind, url=url, text=text[:300], created_at=now)
-    return len(inserted)
+    return [notification_id for notification_id, _ in inserted]
 
 
 def notify_select(
