@@ -132,6 +132,12 @@ EXPECTED: dict[tuple[str, str], dict] = {
     # --- API: notifications -----------------------------------------------------------------------
     ("GET", "/api/v1/notifications"): same(401, 200, 200, 200),
     ("POST", "/api/v1/notifications/read"): same(401, 200, 200, 200),
+    # --- emails: the signed one-click unsubscribe link is the authority (RFC 8058), no sign-in ------
+    ("GET", "/unsubscribe/<token>"): same(200, 200, 200, 200),
+    ("POST", "/unsubscribe/<token>"): same(200, 200, 200, 200),
+    # --- pages: the email outbox (site admins only, and none of these four is one) ----------------
+    ("GET", "/admin/outbox"): same(LOGIN, 403, 403, 403),
+    ("POST", "/admin/outbox/retry"): same(LOGIN, 403, 403, 403),
     # --- pages: the Loomio import (site admins only, and none of these four is one) --------------
     ("GET", "/admin/loomio-import"): same(LOGIN, 403, 403, 403),
     ("POST", "/admin/loomio-import"): same(LOGIN, 403, 403, 403),

@@ -20,6 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..accounts.models import User
 from ..errors import Conflict, Forbidden, NotFound, RuleViolation, invalid
 from ..extensions import db, socketio
+from ..formatting import money
 from ..groups.models import Group
 from ..limits import MAX_INT
 from ..notifications.service import notify
@@ -742,11 +743,14 @@ def _announce(made: Transfer, ends: list[Row], rows: dict[int, dict], balances: 
 
 def _after_payment(made: Transfer, payer: Row, payee: Row, rows, balances: dict[int, int], actor) -> None:
     _announce(made, [payer, payee], rows, balances)
+    network = db.session.get(Network, payee.network_id)
+    amount = money(made.legs[-1].amount, network.currency_decimals, network.currency_symbol)
     notify(
-        user_ids=queries.controller_ids(payee),
+        # who acts for the paying account made (or might have made) the payment: they are not told of it
+        user_ids=set(queries.controller_ids(payee)) - set(queries.controller_ids(payer)),
         kind="payment_received",
         url=f"/credit/accounts/{payee.id}",
-        text=f"Payment received from {payer.holder_name}: {made.description}"[:300],
+        text=f"{payer.holder_name} paid {amount} into {payee.holder_name}'s account #{payee.id}: {made.description}",
         actor_id=actor.id if actor is not None else None,
     )
     before = rows[payer.id]

@@ -1,58 +1,95 @@
-"""Telling members about thread activity by their group's volume: mute, app (in-app), digest, email."""
+"""Telling members about thread activity by their group's volume: mute, app (in-app), digest, email.
 
-from flask import current_app, url_for
-from sqlalchemy import select
+Everything is set-based: one INSERT ... SELECT writes the notifications, one writes the outbox emails
+(sent later by the worker). A group larger than FANOUT_INLINE_MEMBERS costs the request one
+GroupFanout row instead, which the worker expands the same way (see jobs.expand_group_fanouts).
+"""
+
+from collections.abc import Iterable
+
+from flask import current_app
+from sqlalchemy import ColumnElement, select, update
 
 from ..accounts.models import User
 from ..extensions import db
 from ..groups.models import Group, Membership
-from ..mail import send_email
 from ..markup import plain_text
-from ..notifications.service import notify
-from ..outbox import after_commit
+from ..notifications import outbox
+from ..notifications.service import notify_select
+from ..timeutil import utcnow
+from .models import GroupFanout
+
+#: groups up to this size are told inside the request (measured: bench/bench_delivery.py)
+FANOUT_INLINE_MEMBERS = 100
+
+absolute_url = outbox.absolute_url
 
 
-def deliver(*, user_ids, kind: str, url: str, group: Group, actor: User, text: str, body: str = "") -> list[int]:
-    """Notify the members among `user_ids` (not the actor, not those who muted the group); email the loud ones.
-
-    Returns the ids notified.
-    """
-    wanted = {uid for uid in user_ids if uid != actor.id}
-    if not wanted:
-        return []
-    rows = db.session.execute(
-        select(Membership.user_id, Membership.volume, User.email, User.name)
-        .join(User, User.id == Membership.user_id)
-        .where(Membership.group_id == group.id, Membership.user_id.in_(wanted), Membership.volume != "mute")
-    ).all()
-    if not rows:
-        return []
-    notify(user_ids=[r.user_id for r in rows], kind=kind, url=url, text=text, actor_id=actor.id, group_id=group.id)
-    emails = [(r.email, r.name) for r in rows if r.volume == "email"]
-    if emails:
-        link = absolute_url(url)
-        preview = plain_text(body, limit=600)
-        subject = f"[{group.name}] {text}"[:200]
-
-        def send() -> None:
-            for address, name in emails:
-                send_email(
-                    to=address,
-                    subject=subject,
-                    text=f"Hello {name},\n\n{text}.\n\n{preview}\n\nOpen it: {link}\n\n"
-                    f"You get these emails because your volume for {group.name} is 'email'; "
-                    "change it on the group's page.\n",
-                )
-
-        after_commit(send)
-    return [r.user_id for r in rows]
+def deliver(*, user_ids: Iterable[int], kind: str, url: str, group: Group, actor: User, text: str, body: str = ""):
+    """Tell the members among `user_ids` (a mention, a reply): not the actor, not those who muted the group."""
+    wanted = sorted({uid for uid in user_ids if uid != actor.id})
+    if wanted:
+        _tell(group=group, actor_id=actor.id, kind=kind, url=url, text=text, preview=plain_text(body, limit=600),
+              who=Membership.user_id.in_(wanted))  # fmt: skip
 
 
-def absolute_url(path: str) -> str:
-    base = current_app.config.get("SITE_URL")
-    if base:
-        return base.rstrip("/") + path
-    try:
-        return url_for("pages.home", _external=True).rstrip("/") + path
-    except RuntimeError:
-        return path
+def deliver_to_group(
+    *, group: Group, actor: User, kind: str, url: str, text: str, body: str = "", except_user_ids: Iterable[int] = ()
+) -> None:
+    """Tell every member of the group (but the actor and `except_user_ids`), now or through the worker."""
+    skip = sorted(set(except_user_ids))
+    preview = plain_text(body, limit=600)
+    limit = current_app.config.get("FANOUT_INLINE_MEMBERS", FANOUT_INLINE_MEMBERS)
+    if group.members_count <= limit:
+        _tell(group=group, actor_id=actor.id, kind=kind, url=url, text=text, preview=preview,
+              who=Membership.user_id.not_in(skip))  # fmt: skip
+        return
+    db.session.add(
+        GroupFanout(group_id=group.id, actor_id=actor.id, kind=kind, url=url, text=text[:300], preview=preview,
+                    except_user_ids=skip)
+    )  # fmt: skip
+
+
+def expand(fanout_id: int) -> bool:
+    """Expand one fan-out (the worker); False when another worker has it. The caller commits."""
+    claimed = db.session.execute(
+        update(GroupFanout)
+        .where(GroupFanout.id == fanout_id, GroupFanout.expanded_at.is_(None))
+        .values(expanded_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        return False
+    fanout = db.session.get(GroupFanout, fanout_id)
+    group = db.session.get(Group, fanout.group_id)
+    _tell(group=group, actor_id=fanout.actor_id, kind=fanout.kind, url=fanout.url, text=fanout.text,
+          preview=fanout.preview, who=Membership.user_id.not_in(fanout.except_user_ids or []))  # fmt: skip
+    return True
+
+
+def _tell(*, group: Group, actor_id: int | None, kind: str, url: str, text: str, preview: str, who: ColumnElement):
+    listening = [Membership.group_id == group.id, Membership.volume != "mute", who]
+    if actor_id is not None:
+        listening.append(Membership.user_id != actor_id)
+    notify_select(audience=select(Membership.user_id).where(*listening), kind=kind, url=url, text=text,
+                  actor_id=actor_id, group_id=group.id)  # fmt: skip
+    loud = select(User.id, User.email).join(Membership, Membership.user_id == User.id)
+    loud = loud.where(*listening, Membership.volume == "email")
+    link = absolute_url(url)
+    message = f"{text}.\n\n{preview}\n\nOpen it: {link}\n\n" if preview else f"{text}.\n\nOpen it: {link}\n\n"
+    message += f"You get these emails because your volume for {group.name} is 'email'; change it on the group's page."
+    outbox.queue_emails(subject=f"[{group.name}] {text}"[:200], text=message, recipients=loud,
+                        unsubscribe_group_id=group.id)  # fmt: skip
+
+
+def _turn_down(user_id: int, group_id: int | None) -> None:
+    """One-click unsubscribe: in-app only for that group, or for every group read by digest."""
+    where = [Membership.user_id == user_id]
+    where.append(Membership.group_id == group_id if group_id else Membership.volume == "digest")
+    db.session.execute(
+        update(Membership).where(*where, Membership.volume.in_(("email", "digest"))).values(volume="app")
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
+
+
+outbox.UNSUBSCRIBERS.append(_turn_down)

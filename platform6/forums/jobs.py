@@ -1,4 +1,5 @@
-"""Scheduled work for threads: the daily digest email for members whose group volume is "digest"."""
+"""Scheduled work for threads: big groups' news expanded to each member, and the daily digest email for members
+whose group volume is "digest"."""
 
 from datetime import timedelta
 
@@ -8,12 +9,12 @@ from sqlalchemy.exc import IntegrityError
 from ..accounts.models import User
 from ..extensions import db
 from ..groups.models import Group, Membership
-from ..mail import send_email
+from ..notifications.outbox import queue_email
 from ..notifications.scheduler import job
-from ..outbox import after_commit
 from ..timeutil import utcnow
+from . import delivery
 from .delivery import absolute_url
-from .models import DigestState, Discussion, DiscussionReader
+from .models import DigestState, Discussion, DiscussionReader, GroupFanout
 
 DIGEST_EVERY = timedelta(days=1)
 #: people handled per run, so one run stays short; the rest are due on the next
@@ -92,6 +93,15 @@ def send_daily_digests() -> None:
         lines += ["", "You get this once a day because your volume for these groups is 'daily digest'."]
         text, address = "\n".join(lines), user.email
         subject = f"Platform 6 daily digest: {len(threads)} active thread{'s' if len(threads) != 1 else ''}"
-        after_commit(
-            lambda address=address, subject=subject, text=text: send_email(to=address, subject=subject, text=text)
-        )
+        queue_email(to=address, subject=subject, text=text, user_id=user.id)
+
+
+@job(every_seconds=1)
+def expand_group_fanouts() -> None:
+    """Tell the members of big groups what the requests recorded as one row each, one fan-out a transaction."""
+    waiting = db.session.scalars(
+        select(GroupFanout.id).where(GroupFanout.expanded_at.is_(None)).order_by(GroupFanout.id).limit(BATCH)
+    ).all()
+    for fanout_id in waiting:
+        delivery.expand(fanout_id)
+        db.session.commit()

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import DDL, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy import DDL, JSON, ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -144,6 +144,26 @@ class DigestState(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     #: the end of the period the last digest covered
     sent_until: Mapped[datetime]
+
+
+class GroupFanout(db.Model):
+    """News for a whole group, written by the request as one row; the worker tells each member by their volume."""
+
+    __tablename__ = "forum_group_fanouts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(40))
+    url: Mapped[str] = mapped_column(String(500))
+    text: Mapped[str] = mapped_column(String(300))
+    #: what the email quotes (plain text)
+    preview: Mapped[str] = mapped_column(Text, default="")
+    #: members told another way already (mentioned), so not told twice
+    except_user_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: when a worker expanded it (claimed with a conditional UPDATE in the expanding transaction)
+    expanded_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
 class SearchDocument(db.Model):

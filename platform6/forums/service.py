@@ -12,7 +12,7 @@ from ..markup import find_mentions, render_markdown
 from ..permissions import ensure_admin, ensure_member, is_author_or_admin, membership
 from ..timeutil import utcnow
 from . import search
-from .delivery import deliver
+from .delivery import deliver, deliver_to_group
 from .models import BODY_MAX, TITLE_MAX, Comment, CommentVersion, Discussion, DiscussionReader, Reaction
 
 signals = Namespace()
@@ -120,9 +120,8 @@ def start_discussion(*, actor: User, group: Group, title: str, description: str 
         user_ids=mentioned, kind="mention", url=url, group=group, actor=actor,
         text=f"{actor.name} mentioned you in “{title}”", body=description,
     )  # fmt: skip
-    others = select(Membership.user_id).where(Membership.group_id == group.id, Membership.user_id.not_in(mentioned))
-    deliver(
-        user_ids=list(db.session.scalars(others)), kind="discussion_created", url=url, group=group, actor=actor,
+    deliver_to_group(
+        group=group, actor=actor, kind="discussion_created", url=url, except_user_ids=mentioned,
         text=f"{actor.name} started “{title}” in {group.name}", body=description,
     )  # fmt: skip
     discussion_created.send(discussion)

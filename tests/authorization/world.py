@@ -20,6 +20,7 @@ from platform6.governance import queries as governance_queries
 from platform6.governance import service as governance
 from platform6.groups import service as groups
 from platform6.groups.models import JoinRequest
+from platform6.notifications.outbox import unsubscribe_token
 from platform6.notifications.service import notify
 from platform6.permissions import forget_memberships
 from platform6.skills import queries as skills_queries
@@ -83,10 +84,10 @@ class World:
     def member_notification_id(self) -> int:
         def build():
             users = self.users
-            (note,) = notify(
+            (note_id,) = notify(
                 user_ids=[users["member"].id], kind="mention", url="/groups", text="hi", actor_id=users["admin"].id
             )
-            return note.id
+            return note_id
 
         return self._once("notification", build)
 
@@ -287,6 +288,8 @@ def _request_id(w: World, p: str, rule: str) -> int:
 
 def _token(w: World, p: str, rule: str) -> str:
     # a reset link is authority by itself: whoever holds the member's link may use it
+    if "unsubscribe" in rule:
+        return unsubscribe_token(w.users["member"].id, w.groups[p].id)
     return w.invitation(p)[1] if "invitations" in rule else password_reset_token(w.users["member"])
 
 

@@ -19,6 +19,20 @@ def mailbox(app):
 
 
 @pytest.fixture
+def run_worker(app):
+    """What the worker does: expand big groups' news, then send every due email (into `mailbox`)."""
+    from platform6.forums.jobs import expand_group_fanouts
+    from platform6.notifications.jobs import deliver_emails
+
+    def run():
+        expand_group_fanouts()
+        db.session.commit()
+        deliver_emails()
+
+    return run
+
+
+@pytest.fixture
 def create_discussion(create_user, create_group):
     from platform6.forums import service
 

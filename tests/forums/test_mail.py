@@ -82,34 +82,41 @@ def _set_volume(user, group, volume):
     db.session.commit()
 
 
-def test_mentions_are_emailed_only_at_email_volume(app, mailbox, create_user, create_group, create_discussion):
+def test_mentions_are_emailed_only_at_email_volume(
+    app, mailbox, run_worker, create_user, create_group, create_discussion
+):
     alice, loud, quiet = create_user(), create_user(handle="loud"), create_user(handle="quiet")
     group = create_group(admin=alice, members=[loud, quiet])
     _set_volume(quiet, group, "app")
     discussion = create_discussion(group=group, author=alice)
+    run_worker()
     mailbox.clear()
     service.post_comment(actor=alice, discussion=discussion, body="@loud @quiet see this")
-    assert mailbox == []  # nothing before the commit
     db.session.commit()
+    assert mailbox == []  # nothing from the request: the worker sends
+    run_worker()
     assert [m["To"] for m in mailbox] == [loud.email]
     assert "mentioned you" in mailbox[0]["Subject"] and f"/d/{discussion.id}" in mailbox[0].get_content()
 
 
 def test_the_daily_digest_goes_once_per_day_to_digest_readers(
-    app, mailbox, create_user, create_group, create_discussion, post_comment
+    app, mailbox, run_worker, create_user, create_group, create_discussion, post_comment
 ):
     alice, reader = create_user(), create_user()
     group = create_group(admin=alice, members=[reader])
     _set_volume(reader, group, "digest")
     discussion = create_discussion(group=group, author=alice, title="Garden rota")
     post_comment(discussion, alice, "who waters on Sunday?")
+    run_worker()
     mailbox.clear()
     jobs.send_daily_digests()
     db.session.commit()
+    run_worker()
     assert [m["To"] for m in mailbox] == [reader.email]
     assert "Garden rota: 1 new" in mailbox[0].get_content()
     jobs.send_daily_digests()
     db.session.commit()
+    run_worker()
     assert len(mailbox) == 1  # claimed for today: a second run (or a second worker) sends nothing
     state = db.session.get(DigestState, reader.id)
     state.sent_until -= timedelta(days=1, seconds=1)  # a day later...
