@@ -1,7 +1,7 @@
 """delivery outbox
 
-Revision ID: 0007_delivery
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-04
 
 Delivery at scale (issue 13): emails are outbox rows written in the transaction that causes them
@@ -14,8 +14,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = "0007_delivery"
-down_revision = "0006"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
