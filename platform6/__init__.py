@@ -22,6 +22,7 @@ from .openapi import configure_api_docs
 from .ratelimit import configure_rate_limits
 from .security import configure_security
 from .static_assets import configure_static_assets
+from .transaction import Platform6Flask, discard
 from .web import refuse_nul_in_query
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ class SafeIntConverter(IntegerConverter):
 
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(
+    app = Platform6Flask(
         __name__,
         instance_path=str(Path(__file__).resolve().parent.parent / "instance"),
         template_folder="../templates",
@@ -181,7 +182,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(err: DomainError):
-        db.session.rollback()
+        discard()
         if _wants_json():
             return domain_error_response(err)
         return render_template("errors/error.html", status=err.status, message=err.message), err.status
@@ -201,7 +202,7 @@ def register_error_handlers(app: Flask) -> None:
     def out_of_range(err: DataError | OverflowError):
         """A value the database cannot hold (an id in a body past PostgreSQL's integer range, or past
         the 64 bits SQLite's driver binds, which it raises as OverflowError): bad input."""
-        db.session.rollback()
+        discard()
         message = "A value in the request is out of range."
         if _wants_json():
             return jsonify(error_body("validation_failed", message)), 422
@@ -211,7 +212,7 @@ def register_error_handlers(app: Flask) -> None:
     def made_meanwhile(err: IntegrityError):
         """A unique key that another request filled at the same moment (services map the races they
         expect to their own Conflict; this answers any other the same way): 409, not a 500."""
-        db.session.rollback()
+        discard()
         message = "That clashes with a change made at the same moment. Reload and try again."
         if _wants_json():
             return jsonify(error_body("conflict", message)), 409
@@ -219,7 +220,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected_error(err: Exception):
-        db.session.rollback()
+        discard()
         log.exception("unhandled error on %s %s", request.method, request.path)
         if _wants_json():
             return jsonify(error_body("internal_error", "Something went wrong on our side.")), 500

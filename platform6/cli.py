@@ -8,8 +8,8 @@ from flask import Flask, current_app
 
 from .accounts.cli import site_admin
 from .exports.cli import export_group_command, import_group_command
-from .extensions import db
 from .loomio.cli import import_loomio
+from .transaction import unit_of_work
 
 
 def register(app: Flask) -> None:
@@ -28,8 +28,8 @@ def demo() -> None:
     from . import feature_modules
 
     for module in feature_modules("demo"):
-        module.seed(story)
-        db.session.commit()
+        with unit_of_work():
+            module.seed(story)
     click.echo(json.dumps({"loaded": sorted(story.get("summary", {}).items())}))
     click.echo("Demo sign-in: alice@example.org / platform6")
 

@@ -6,6 +6,7 @@ from flask import Blueprint, Flask, jsonify, make_response, render_template, req
 from sqlalchemy import exc, text
 
 from .extensions import csrf, db
+from .transaction import discard
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +30,6 @@ def healthz():
         _forget_connections()
         log.warning("health check: the database does not answer: %s", err.__class__.__name__)
         return jsonify({"status": "unavailable", "database": "down"}), 503
-    finally:
-        db.session.rollback()
     return jsonify({"status": "ok", "database": "ok"}), 200
 
 
@@ -44,7 +43,7 @@ def is_database_down(err: BaseException) -> bool:
 def _forget_connections() -> None:
     """Roll back what can be, so the next request starts clean; pool_pre_ping replaces dead connections."""
     try:
-        db.session.rollback()
+        discard()
     except Exception:  # the connection is gone; removing the session is enough
         log.debug("rollback on a lost connection failed", exc_info=True)
     db.session.remove()

@@ -8,8 +8,7 @@ is refused by name, a Loomio import skips what is there.
 
 from sqlalchemy import text
 
-from .credit.service import serialise_writes
-from .errors import Conflict
+from .database import begin_write
 from .extensions import db
 
 #: the PostgreSQL advisory lock's key ("P6import" in ASCII)
@@ -22,10 +21,6 @@ def take_the_import_lock() -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK})
         return
-    try:
-        serialise_writes()
-    except Conflict:
-        # SQLite: this transaction read before another import committed, so it may not write. An import is
-        # its caller's first write, so the transaction has only read: start it again, holding the lock.
-        session.rollback()
-        serialise_writes()
+    # SQLite: an import is its caller's first write, so a transaction that read before another import
+    # committed has only read, and may begin again holding the lock.
+    begin_write(nothing_written_yet=True)

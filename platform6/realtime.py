@@ -29,6 +29,7 @@ from .notifications.service import user_room
 from .outbox import after_commit
 from .permissions import forget_memberships
 from .timeutil import utcnow
+from .transaction import socket_transaction, unit_of_work
 
 #: "discussion_id" -> fn(user, id) returning the room name, or None when the user may not see it
 ROOM_RESOLVERS: dict[str, Callable[[object, int], str | None]] = {}
@@ -99,6 +100,7 @@ def _begin_write() -> None:
 
 
 @socketio.on("connect")
+@socket_transaction
 def on_connect(auth=None):
     _begin_write()
     found = _user_and_credential(auth)
@@ -108,18 +110,18 @@ def on_connect(auth=None):
     _CONNECTED_USERS[request.sid] = user.id
     join_room(user_room(user.id))
     db.session.add(SocketRoom(sid=request.sid, user_id=user.id, credential=credential, room=user_room(user.id)))
-    db.session.commit()
 
 
 @socketio.on("disconnect")
 def on_disconnect(*_args):
     _CONNECTED_USERS.pop(request.sid, None)
-    if not _ending_sockets.get():
-        db.session.execute(delete(SocketRoom).where(SocketRoom.sid == request.sid))
-        db.session.commit()
+    if not _ending_sockets.get():  # else the commit that ended it deleted its rows
+        with unit_of_work():
+            db.session.execute(delete(SocketRoom).where(SocketRoom.sid == request.sid))
 
 
 @socketio.on("join")
+@socket_transaction
 def on_join(data):
     _begin_write()
     user = socket_user()
@@ -143,7 +145,6 @@ def on_join(data):
                     sid=request.sid, user_id=user.id, credential=credential, room=room, room_key=key, room_value=value
                 )
             )
-            db.session.commit()
             return {"ok": True}
     return {"error": {"code": "not_found"}}
 

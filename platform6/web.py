@@ -10,7 +10,7 @@ from flask import flash, redirect, request
 from flask_wtf import FlaskForm
 
 from .errors import DomainError, invalid
-from .extensions import db
+from .transaction import discard
 
 #: refusals answered by the error page with their own status (the app's DomainError handler renders it)
 ERROR_PAGE_STATUSES = (403, 404)
@@ -34,8 +34,10 @@ def _raise_if_error_page(err: DomainError) -> None:
 
 
 def show_error_on_form(form: FlaskForm, err: DomainError) -> None:
-    """Put each field's reasons under that field; anything else at the top of the form.
-    A 403/404 is raised again instead: the error page answers it."""
+    """Undo the refused change, then put each field's reasons under that field and anything else at
+    the top of the form (the page answers 422). A 403/404 is raised again instead: the error page
+    answers it."""
+    discard()
     _raise_if_error_page(err)
     placed = False
     for name, reasons in (err.fields or {}).items():
@@ -50,7 +52,7 @@ def show_error_on_form(form: FlaskForm, err: DomainError) -> None:
 def refused(err: DomainError, back_to: str, code: int = 302):
     """A one-button action the service refused: roll back, then the error page for a 403/404, else
     back to `back_to` with the reason flashed."""
-    db.session.rollback()
+    discard()
     _raise_if_error_page(err)
     flash(err.message, "error")
     return redirect(back_to, code=code)

@@ -11,6 +11,7 @@ from ..extensions import db
 from ..groups.queries import memberships_of_user, shares_a_group
 from ..ratelimit import rate_limit
 from ..timeutil import iso
+from ..transaction import defer_write_lock
 from . import service
 from .models import User
 
@@ -62,17 +63,16 @@ class ProfileChange(Body):
 def sign_up():
     data = parse_body(SignUp)
     user = service.create_user(email=data.email, name=data.name, password=data.password, handle=data.handle)
-    db.session.commit()
     return created(user_json(user, with_email=True))
 
 
 @bp.post("/tokens")
+@defer_write_lock
 @rate_limit("sign_in", counts="failures")
 def create_token():
     data = parse_body(SignIn)
     user = service.authenticate(email=data.email, password=data.password, address=request.remote_addr or "")
     token = service.create_token(user=user, name=data.name or "API token")
-    db.session.commit()
     return created({"token": token, "user": user_json(user, with_email=True)})
 
 
@@ -80,7 +80,6 @@ def create_token():
 def revoke_current_token():
     user = require_user()
     service.revoke_token(user=user, token_id=g.api_token.id)
-    db.session.commit()
     return no_content()
 
 
@@ -103,7 +102,6 @@ def change_me():
     user = require_user()
     data = parse_body(ProfileChange)
     service.update_profile(user=user, name=data.name, handle=data.handle)
-    db.session.commit()
     return jsonify(me_json(user))
 
 
@@ -119,5 +117,4 @@ def change_password():
         new_password=data.new_password,
         except_token_id=g.api_token.id,
     )
-    db.session.commit()
     return no_content()

@@ -3,7 +3,7 @@
 import click
 
 from ..errors import DomainError
-from ..extensions import db
+from ..transaction import unit_of_work
 from . import service
 
 
@@ -13,8 +13,8 @@ from . import service
 def site_admin(email: str, remove: bool) -> None:
     """Make the account with EMAIL a site admin (the Loomio import page), or no longer one with --remove."""
     try:
-        user = service.set_site_admin(email=email, site_admin=not remove)
+        with unit_of_work():
+            user = service.set_site_admin(email=email, site_admin=not remove)
     except DomainError as err:
         raise click.ClickException(err.message) from None
-    db.session.commit()
     click.echo(f"{user.email} is {'no longer ' if remove else ''}a site admin")

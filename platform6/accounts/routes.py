@@ -6,8 +6,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import DomainError, Forbidden
-from ..extensions import db
 from ..ratelimit import rate_limit
+from ..transaction import defer_write_lock, discard
 from ..web import show_error_on_form
 from . import service
 from .forms import ForgotPasswordForm, PasswordForm, ProfileForm, ResetPasswordForm, SignInForm, SignUpForm, TokenForm
@@ -35,9 +35,7 @@ def sign_up():
             user = service.create_user(
                 email=form.email.data, name=form.name.data, password=form.password.data, handle=form.handle.data or None
             )
-            db.session.commit()
         except DomainError as err:
-            db.session.rollback()
             show_error_on_form(form, err)
         else:
             login_user(user)
@@ -47,6 +45,7 @@ def sign_up():
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
+@defer_write_lock
 @rate_limit("sign_in", counts="failures")
 def sign_in():
     if current_user.is_authenticated and request.method == "GET":
@@ -59,8 +58,7 @@ def sign_in():
                 email=form.email.data, password=form.password.data, address=request.remote_addr or ""
             )
         except DomainError as err:
-            db.session.rollback()
-            form.form_errors.append(err.message)
+            show_error_on_form(form, err)
             status = err.status
         else:
             login_user(user)
@@ -77,7 +75,6 @@ def forgot_password():
             email=form.email.data,
             link_for=lambda token: url_for(".reset_password", token=token, _external=True),
         )
-        db.session.commit()
         flash(
             f"If an account uses {form.email.data}, an email with a link to set a new password is on its way.", "info"
         )
@@ -94,9 +91,7 @@ def reset_password(token: str):
     if form.validate_on_submit():
         try:
             user = service.reset_password(token=token, new_password=form.new_password.data)
-            db.session.commit()
         except DomainError as err:
-            db.session.rollback()
             show_error_on_form(form, err)
         else:
             login_user(user)
@@ -126,26 +121,22 @@ def settings():
     try:
         if submitted == "profile" and profile.validate_on_submit():
             service.update_profile(user=user, name=profile.name.data, handle=profile.handle.data)
-            db.session.commit()
             flash("Your profile is saved.", "success")
             return redirect(url_for(".settings"))
         if submitted == "password" and password.validate_on_submit():
             service.change_password(
                 user=user, current_password=password.current_password.data, new_password=password.new_password.data
             )
-            db.session.commit()
             login_user(user)  # this session carries on under the new session version; the others have ended
             flash("Your password is changed. Your other sessions and your API tokens are signed out.", "success")
             return redirect(url_for(".settings"))
         if submitted == "token" and token_form.validate_on_submit():
             new_token = service.create_token(user=user, name=token_form.name.data)
-            db.session.commit()
             token_form = TokenForm(prefix="token", formdata=None)
     except Forbidden as err:  # the current password was wrong: a reason under its field, not an error page
-        db.session.rollback()
+        discard()
         password.current_password.errors = [err.message]
     except DomainError as err:
-        db.session.rollback()
         show_error_on_form({"profile": profile, "password": password, "token": token_form}[submitted], err)
     if request.method == "POST" and new_token is None:
         status = 422
@@ -164,7 +155,6 @@ def settings():
 @login_required
 def revoke_token(token_id: int):
     service.revoke_token(user=current_user, token_id=token_id)
-    db.session.commit()
     flash("The token no longer works.", "success")
     return redirect(url_for(".settings"))
 
@@ -174,7 +164,6 @@ def revoke_token(token_id: int):
 def sign_out_everywhere():
     """Ends every session (this one too) and revokes every API token: for a lost laptop or a leaked token."""
     service.end_sessions(user=current_user._get_current_object())
-    db.session.commit()
     logout_user()
     flash("You are signed out everywhere, and your API tokens no longer work.", "info")
     return redirect(url_for(".sign_in"))

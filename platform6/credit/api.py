@@ -262,7 +262,6 @@ def create_network():
         clearing_holder=(data.clearing_holder.type, data.clearing_holder.id) if data.clearing_holder else None,
         kind_credit_limits=data.kind_credit_limits,
     )
-    db.session.commit()
     return created(network_json(network))
 
 
@@ -285,7 +284,6 @@ def change_network(network_id: int):
         if data.kind_credit_limits is not None
         else network.kind_credit_limits,
     )
-    db.session.commit()
     return jsonify(network_json(network))
 
 
@@ -315,7 +313,6 @@ def open_account(network_id: int):
         debit_limit=data.debit_limit,
         keep_default_debit_limit="debit_limit" not in data.model_fields_set,
     )
-    db.session.commit()
     return created(account_json(account))
 
 
@@ -352,7 +349,6 @@ def change_account(account_id: int):
         service.set_status(account_id=account.id, status=data.status, actor=user)
     if "warning_percent" in given:
         service.set_warning(account_id=account.id, warning_percent=data.warning_percent, actor=user)
-    db.session.commit()
     return jsonify(account_json(account))
 
 
@@ -430,7 +426,6 @@ def create_transfer():
     user = require_user()
     data = parse_body(NewTransfer)
     key = request.headers.get("Idempotency-Key")
-    db.session.rollback()  # end the authentication's read so the payment starts its own write transaction
     made, moved = service.pay(
         from_account_id=data.from_account_id,
         to_account_id=data.to_account_id,
@@ -439,7 +434,6 @@ def create_transfer():
         actor=user,
         idempotency_key=key,
     )
-    db.session.commit()
     body = transfer_json(queries.transfers_by_ids([made.id])[made.id])
     return (jsonify(body), 201) if moved else jsonify(body)
 
@@ -454,7 +448,6 @@ def reverse_transfer(transfer_id: int):
     user = require_user()
     data = parse_body(Reversal)
     reversal = service.reverse(transfer_id=transfer_id, reason=data.reason, actor=user)
-    db.session.commit()
     return created(transfer_json(queries.transfers_by_ids([reversal.id])[reversal.id]))
 
 
@@ -474,7 +467,6 @@ def create_payment_request():
         description=data.description,
         expires_in_days=data.expires_in_days,
     )
-    db.session.commit()
     return created(payment_request_json(made))
 
 
@@ -495,9 +487,7 @@ def list_payment_requests():
 @bp.post("/payment-requests/<int:request_id>/accept")
 def accept_payment_request(request_id: int):
     user = require_user()
-    db.session.rollback()  # as for payments: the accept starts its own write transaction
     accepted = service.accept_request(actor=user, request_id=request_id)
-    db.session.commit()
     return jsonify(payment_request_json(accepted))
 
 
@@ -505,5 +495,4 @@ def accept_payment_request(request_id: int):
 def decline_payment_request(request_id: int):
     user = require_user()
     declined = service.decline_request(actor=user, request_id=request_id)
-    db.session.commit()
     return jsonify(payment_request_json(declined))

@@ -78,11 +78,6 @@ def _admin_groups() -> list[Group]:
     )
 
 
-def _failed(form, err: DomainError) -> None:
-    db.session.rollback()
-    show_error_on_form(form, err)
-
-
 # --- overview and networks ---------------------------------------------------------------------
 
 
@@ -128,9 +123,8 @@ def new_network():
                 exchange_rate=form.exchange_rate.data or "1",
                 clearing_holder=("group", form.clearing_group_id.data) if form.clearing_group_id.data else None,
             )
-            db.session.commit()
         except DomainError as err:
-            _failed(form, err)
+            show_error_on_form(form, err)
         else:
             flash(f"{network.name} is ready. Open accounts for its members.", "success")
             return redirect(url_for(".network", network_id=network.id))
@@ -188,7 +182,6 @@ def network_defaults(network_id: int):
                 default_debit_limit=form.default_debit_limit.data,
                 kind_credit_limits={kind: value for kind, value in by_kind.items() if value is not None},
             )
-            db.session.commit()
         except DomainError as err:
             return refused(err, url_for(".network", network_id=network_id))
         flash("New accounts will get these limits.", "success")
@@ -233,9 +226,8 @@ def open_account(network_id: int):
                 kind=form.kind.data,
                 credit_limit=form.credit_limit.data,
             )
-            db.session.commit()
         except DomainError as err:
-            _failed(form, err)
+            show_error_on_form(form, err)
         else:
             flash("The account is open.", "success")
             return redirect(url_for(".account", account_id=account.id))
@@ -305,7 +297,6 @@ def _account_action(account_id: int, form, act, success: str):
     if form.validate_on_submit():
         try:
             act(found)
-            db.session.commit()
         except DomainError as err:
             return refused(err, url_for(".account", account_id=account_id))
         flash(success, "success")
@@ -444,9 +435,8 @@ def confirm_pay():
             actor=current_user,
             idempotency_key=form.idempotency_key.data,
         )
-        db.session.commit()
     except DomainError as err:
-        _failed(back, err)
+        show_error_on_form(back, err)
         return _pay_page(back)
     flash("Paid.", "success")
     return redirect(url_for(".receipt", transfer_id=made.id))
@@ -487,7 +477,6 @@ def reverse(transfer_id: int):
         return redirect(url_for(".receipt", transfer_id=transfer_id))
     try:
         reversal = service.reverse(transfer_id=transfer_id, reason=form.reason.data, actor=current_user)
-        db.session.commit()
     except DomainError as err:
         return refused(err, url_for(".receipt", transfer_id=transfer_id))
     flash("The transfer is reversed.", "success")
@@ -540,12 +529,11 @@ def new_request():
                 description=form.description.data or "",
                 expires_in_days=form.expires_in_days.data,
             )
-            db.session.commit()
         except DomainError as err:
             if isinstance(err, NotFound) and "from_account_id" in err.fields:
                 # a number that is nobody's or hidden from the asker: the form says the same for both
                 err = invalid("from_account_id", err.message)
-            _failed(form, err)
+            show_error_on_form(form, err)
         else:
             flash("Your request is sent.", "success")
             return redirect(url_for(".requests"))
@@ -584,7 +572,6 @@ def answer_request(request_id: int, answer: str):
     action = service.accept_request if answer == "accept" else service.decline_request
     try:
         action(actor=current_user, request_id=request_id)
-        db.session.commit()
     except DomainError as err:
         return refused(err, url_for(".requests"))
     flash("Paid." if answer == "accept" else "Declined.", "success")

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 
-from sqlalchemy import Row, bindparam, func, insert, select, text, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import Row, bindparam, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..accounts.models import User
+from ..database import begin_write
 from ..errors import Conflict, Forbidden, NotFound, RuleViolation, invalid
 from ..extensions import db, socketio
 from ..formatting import money
@@ -449,26 +450,8 @@ def plan_route(payer: Account, payee: Account, amount: int) -> list[PlannedLeg]:
 # --- posting -----------------------------------------------------------------------------------
 
 
-def serialise_writes() -> None:
-    """SQLite: take the database's write lock before reading what a write depends on.
-
-    A fresh transaction begins with BEGIN IMMEDIATE; one that has already read takes the lock
-    with a write that changes nothing. PostgreSQL needs neither: its row locks do the job.
-    """
-    session: Session = db.session()
-    if session.get_bind().dialect.name != "sqlite":
-        return
-    if not session.in_transaction():
-        session.connection(execution_options={"sqlite_immediate": True})
-        return
-    try:
-        session.execute(text("UPDATE credit_accounts SET id = id WHERE 0 = 1"))
-    except OperationalError:  # another writer committed after this transaction's first read
-        raise Conflict("The ledger was busy with another payment; try again.", code="conflict") from None
-
-
 def _lock_accounts(ids, known: dict[int, dict] | None = None) -> dict[int, dict]:
-    """Lock the accounts in id order and read their current rows (after `serialise_writes`).
+    """Lock the accounts in id order and read their current rows (after `begin_write`).
 
     On SQLite the write lock is already held, so rows read since are current and `known` ones
     are not read again; PostgreSQL locks every row with `SELECT ... FOR UPDATE`.
@@ -653,7 +636,7 @@ def pay(
     _check_payment(amount, description, from_account_id, to_account_id)
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 255:
         raise invalid("Idempotency-Key", "An Idempotency-Key is 1 to 255 characters.")
-    serialise_writes()
+    begin_write()
     payer, payee = _endpoints(actor, from_account_id, to_account_id)
     legs = plan_route(payer, payee, amount)
     known = {payer.id: dict(payer._mapping), payee.id: dict(payee._mapping)}
@@ -697,7 +680,7 @@ def replay_transfer(
     chains are written exactly as for a payment, so `credit verify` holds. A reversal marks its
     original reversed. Replay in the original order: entries keep their id order.
     """
-    serialise_writes()
+    begin_write()
     rows = _lock_accounts([a for leg in legs for a in (leg.from_account_id, leg.to_account_id)])
     if reverses_id is not None:
         db.session.get(Transfer, reverses_id).mark_reversed()
@@ -770,7 +753,7 @@ def _after_payment(made: Transfer, payer: Row, payee: Row, rows, balances: dict[
 def reverse(*, transfer_id: int, reason: str, actor: User | None) -> Transfer:
     """A new transfer replaying the legs backwards (no limits or freezes); the original is marked reversed."""
     reason = (reason or "").strip()
-    serialise_writes()
+    begin_write()
     original = db.session.get(Transfer, transfer_id)
     if original is None:
         raise NotFound("No such transfer.")
@@ -888,7 +871,7 @@ def _request_for_payer(actor: User, request_id: int) -> PaymentRequest:
 
 def accept_request(*, actor: User, request_id: int) -> PaymentRequest:
     """Pay the request; a refused payment raises its error and the request stays pending."""
-    serialise_writes()
+    begin_write()
     request = _request_for_payer(actor, request_id)
     request.decide("accepted", utcnow())
     made = transfer(

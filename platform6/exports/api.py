@@ -4,7 +4,6 @@ from flask import jsonify
 
 from ..api import api_blueprint, created, parse_body, require_user
 from ..errors import NotFound
-from ..extensions import db
 from ..groups.service import group_by_id
 from .export import export_group
 from .format import GroupExport
@@ -30,5 +29,4 @@ def import_export():
     ensure_may_import(user)
     data = parse_body(GroupExport)
     summary = import_group(data=data, admin=user)
-    db.session.commit()
     return created(summary)

@@ -11,6 +11,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..groups.queries import group_by_handle
 from ..groups.service import admin_ids
+from ..transaction import unit_of_work
 from .export import export_group
 from .restore import import_group
 
@@ -53,10 +54,9 @@ def import_group_command(file, email: str) -> None:
     if admin is None:
         raise click.ClickException(f"No account with the email {email!r}: sign up first.")
     try:
-        summary = import_group(data=file.read(), admin=admin)
-        db.session.commit()
+        with unit_of_work():
+            summary = import_group(data=file.read(), admin=admin)
     except DomainError as err:
-        db.session.rollback()
         details = "".join(f"\n  {field}: {' '.join(reasons)}" for field, reasons in list(err.fields.items())[:20])
         raise click.ClickException(f"Nothing was imported. {err.message}{details}") from None
     click.echo(json.dumps(summary))

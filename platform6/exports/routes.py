@@ -6,9 +6,9 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required
 
 from ..errors import DomainError
-from ..extensions import db
 from ..groups.queries import group_by_handle
 from ..timeutil import utcnow
+from ..transaction import discard
 from .export import export_group
 from .forms import ImportForm
 from .restore import ensure_may_import, import_group
@@ -46,9 +46,8 @@ def import_page():
     if form.validate_on_submit():
         try:
             summary = import_group(data=form.file.data.read(), admin=current_user)
-            db.session.commit()
         except DomainError as err:
-            db.session.rollback()
+            discard()
             form.file.errors = [*form.file.errors, err.message]  # whatever is wrong, it is in the file
         else:
             flash(

@@ -152,7 +152,6 @@ def start_discussion(group_id: int):
     group = _visible_group(group_id, user)
     data = parse_body(NewDiscussion)
     discussion = service.start_discussion(actor=user, group=group, title=data.title, description=data.description)
-    db.session.commit()
     return created(discussion_json(discussion))
 
 
@@ -184,7 +183,6 @@ def change_discussion(discussion_id: int):
         closed=data.closed,
         pinned=data.pinned,
     )
-    db.session.commit()
     return jsonify(discussion_json(discussion))
 
 
@@ -195,7 +193,6 @@ def move_discussion(discussion_id: int):
     data = parse_body(Move)
     target = ensure_group_visible(user, db.session.get(Group, data.group_id))
     service.move_discussion(actor=user, discussion=discussion, group=target)
-    db.session.commit()
     return jsonify(discussion_json(discussion))
 
 
@@ -205,7 +202,6 @@ def read_discussion(discussion_id: int):
     discussion = queries.visible_discussion(user, discussion_id)
     data = parse_body(ReadUpTo)
     reader = service.mark_read(user=user, discussion=discussion, position=data.position)
-    db.session.commit()
     return jsonify(
         {
             "discussion_id": discussion.id,
@@ -221,7 +217,6 @@ def read_all():
     data = parse_body(MarkAllRead)
     group = _visible_group(data.group_id, user) if data.group_id else None
     count = service.mark_all_read(user=user, group=group)
-    db.session.commit()
     return jsonify({"marked": count})
 
 
@@ -246,7 +241,6 @@ def set_volume(group_id: int):
     group = _visible_group(group_id, user)
     data = parse_body(Volume)
     found = service.set_volume(actor=user, group=group, volume=data.volume)
-    db.session.commit()
     return jsonify({"group_id": group.id, "volume": found.volume})
 
 
@@ -259,7 +253,6 @@ def post_comment(discussion_id: int):
     discussion = queries.visible_discussion(user, discussion_id)
     data = parse_body(NewComment)
     comment = service.post_comment(actor=user, discussion=discussion, body=data.body, parent_id=data.parent_id)
-    db.session.commit()
     return created(one_comment_json(comment))
 
 
@@ -280,7 +273,6 @@ def edit_comment(comment_id: int):
     comment = queries.visible_comment(user, comment_id)
     data = parse_body(CommentChange)
     service.edit_comment(actor=user, comment=comment, body=data.body)
-    db.session.commit()
     return jsonify(one_comment_json(comment))
 
 
@@ -301,7 +293,6 @@ def delete_comment(comment_id: int):
     user = require_user()
     comment = queries.visible_comment(user, comment_id)
     service.delete_comment(actor=user, comment=comment)
-    db.session.commit()
     return no_content()
 
 
@@ -311,7 +302,6 @@ def react(comment_id: int):
     comment = queries.visible_comment(user, comment_id)
     data = parse_body(NewReaction)
     reaction = service.add_reaction(actor=user, comment=comment, emoji=data.emoji)
-    db.session.commit()
     counts = queries.reactions_for([comment.id]).get(comment.id, {})
     return created({"comment_id": comment.id, "emoji": reaction.emoji, "reactions": counts})
 
@@ -321,7 +311,6 @@ def unreact(comment_id: int, emoji: str):
     user = require_user()
     comment = queries.visible_comment(user, comment_id)
     service.remove_reaction(actor=user, comment=comment, emoji=emoji)
-    db.session.commit()
     return no_content()
 
 

@@ -81,9 +81,7 @@ def new_discussion(handle: str):
             discussion = service.start_discussion(
                 actor=current_user, group=group, title=form.title.data, description=form.description.data or ""
             )
-            db.session.commit()
         except DomainError as err:
-            db.session.rollback()
             show_error_on_form(form, err)
         else:
             return redirect(url_for(".show", discussion_id=discussion.id))
@@ -111,7 +109,6 @@ def _render_thread(discussion: Discussion, form: CommentForm, status: int = 200)
     )
     if current_user.is_authenticated and is_member and status == 200:
         service.mark_read(user=current_user, discussion=discussion)
-        db.session.commit()
     return page, status
 
 
@@ -149,9 +146,7 @@ def edit_discussion(discussion_id: int):
                 title=form.title.data,
                 description=form.description.data or "",
             )
-            db.session.commit()
         except DomainError as err:
-            db.session.rollback()
             show_error_on_form(form, err)
         else:
             flash("Thread saved.", "success")
@@ -164,7 +159,6 @@ def _change(discussion_id: int, message: str, **changes):
     discussion = _discussion_or_404(discussion_id)
     try:
         service.update_discussion(actor=current_user, discussion=discussion, **changes)
-        db.session.commit()
     except DomainError as err:
         return refused(err, url_for(".show", discussion_id=discussion_id))
     flash(message, "success")
@@ -218,9 +212,7 @@ def move(discussion_id: int):
         try:
             target = db.session.get(Group, form.group_id.data)
             service.move_discussion(actor=current_user, discussion=discussion, group=target)
-            db.session.commit()
         except DomainError as err:
-            db.session.rollback()
             show_error_on_form(form, err)
         else:
             flash(f"Thread moved to {target.name}.", "success")
@@ -235,7 +227,6 @@ def mark_group_read(handle: str):
     group = _group_or_404(handle)
     try:
         service.mark_all_read(user=current_user, group=group)
-        db.session.commit()
     except DomainError as err:
         return refused(err, url_for("groups.show", handle=group.handle))
     return redirect(url_for("groups.show", handle=group.handle))
@@ -245,7 +236,6 @@ def mark_group_read(handle: str):
 @login_required
 def mark_all_read():
     service.mark_all_read(user=current_user)
-    db.session.commit()
     flash("Every thread is marked as read.", "success")
     return redirect(url_for("dashboard.show"))
 
@@ -257,7 +247,6 @@ def set_volume(handle: str):
     form = VolumeForm()
     try:
         service.set_volume(actor=current_user, group=group, volume=form.volume.data or "")
-        db.session.commit()
     except DomainError as err:
         return refused(err, url_for("groups.show", handle=group.handle))
     flash("Notification volume saved.", "success")
@@ -281,9 +270,7 @@ def post_comment(discussion_id: int):
                 body=form.body.data,
                 parent_id=whole_number(parent or ""),
             )
-            db.session.commit()
         except DomainError as err:
-            db.session.rollback()
             show_error_on_form(form, err)
         else:
             return redirect(url_for(".show", discussion_id=discussion.id, _anchor=f"comment-{comment.id}"))
@@ -317,9 +304,7 @@ def edit_comment(comment_id: int):
     if form.validate_on_submit():
         try:
             service.edit_comment(actor=current_user, comment=comment, body=form.body.data)
-            db.session.commit()
         except DomainError as err:
-            db.session.rollback()
             show_error_on_form(form, err)
         else:
             return redirect(url_for(".show", discussion_id=comment.discussion_id, _anchor=f"comment-{comment.id}"))
@@ -340,7 +325,6 @@ def delete_comment(comment_id: int):
     comment = _comment_or_404(comment_id)
     try:
         service.delete_comment(actor=current_user, comment=comment)
-        db.session.commit()
     except DomainError as err:
         return refused(err, url_for(".show", discussion_id=comment.discussion_id, _anchor=f"comment-{comment.id}"))
     flash("Comment deleted.", "info")
@@ -379,7 +363,6 @@ def react(comment_id: int):
             service.remove_reaction(actor=current_user, comment=comment, emoji=emoji)
         else:
             service.add_reaction(actor=current_user, comment=comment, emoji=emoji)
-        db.session.commit()
     except DomainError as err:
         return refused(err, url_for(".show", discussion_id=comment.discussion_id, _anchor=f"comment-{comment.id}"))
     return redirect(url_for(".show", discussion_id=comment.discussion_id, _anchor=f"comment-{comment.id}"))

@@ -182,7 +182,6 @@ def create_poll(group_id: int):
         voter_ids=data.voter_ids,
         action=data.action,
     )
-    db.session.commit()
     return created(poll_json(poll))
 
 
@@ -208,7 +207,6 @@ def cast_vote(poll_id: int):
     poll = queries.visible_poll(user, poll_id)
     data = parse_body(NewVote)
     vote = service.cast_vote(actor=user, poll=poll, choices=data.choices, reason=data.reason)
-    db.session.commit()
     return created(vote_json(vote, poll, user))
 
 
@@ -266,7 +264,6 @@ def set_proxy(poll_id: int):
     poll = queries.visible_poll(user, poll_id)
     data = parse_body(NewProxy)
     proxy = service.set_proxy(actor=user, poll=poll, proxy_id=data.proxy_id)
-    db.session.commit()
     return jsonify(proxy_json(proxy))
 
 
@@ -275,7 +272,6 @@ def revoke_proxy(poll_id: int):
     user = require_user()
     poll = queries.visible_poll(user, poll_id)
     service.revoke_proxy(actor=user, poll=poll)
-    db.session.commit()
     return no_content()
 
 
@@ -284,7 +280,6 @@ def close_poll(poll_id: int):
     user = require_user()
     poll = queries.visible_poll(user, poll_id)
     service.close_poll(poll=poll, actor=user)
-    db.session.commit()
     return jsonify(poll_json(poll))
 
 
@@ -293,7 +288,6 @@ def cancel_poll(poll_id: int):
     user = require_user()
     poll = queries.visible_poll(user, poll_id)
     service.cancel_poll(poll=poll, actor=user)
-    db.session.commit()
     return jsonify(poll_json(poll))
 
 
@@ -303,5 +297,4 @@ def set_outcome(poll_id: int):
     poll = queries.visible_poll(user, poll_id)
     data = parse_body(NewOutcome)
     service.set_outcome(actor=user, poll=poll, statement=data.statement, option=data.option, review_on=data.review_on)
-    db.session.commit()
     return jsonify(poll_json(poll))

@@ -166,9 +166,7 @@ def new_poll(handle: str):
                 voter_ids=form.voter_ids.data or None,
                 action=_action_from(form),
             )
-            db.session.commit()
         except DomainError as err:
-            db.session.rollback()
             _place_error(form, err)
         else:
             flash("Your decision is open for votes.", "success")
@@ -282,11 +280,9 @@ def vote(poll_id: int):
             service.cast_vote(
                 actor=current_user, poll=poll, choices=_choices_from(poll, request.form), reason=form.reason.data
             )
-            db.session.commit()
         except DomainError as err:
-            db.session.rollback()
-            poll = _poll_or_404(poll_id)
             show_error_on_form(form, err)
+            poll = _poll_or_404(poll_id)
             if err.fields and "choices" in err.fields:
                 form.form_errors.append(" ".join(err.fields["choices"]))
         else:
@@ -303,11 +299,9 @@ def set_proxy(poll_id: int):
     if form.validate_on_submit():
         try:
             service.set_proxy(actor=current_user, poll=poll, proxy_id=form.proxy_id.data)
-            db.session.commit()
         except DomainError as err:
-            db.session.rollback()
-            poll = _poll_or_404(poll_id)
             show_error_on_form(form, err)
+            poll = _poll_or_404(poll_id)
             if err.fields:
                 form.proxy_id.errors = [r for reasons in err.fields.values() for r in reasons]
         else:
@@ -322,7 +316,6 @@ def revoke_proxy(poll_id: int):
     poll = _poll_or_404(poll_id)
     try:
         service.revoke_proxy(actor=current_user, poll=poll)
-        db.session.commit()
     except DomainError as err:
         return refused(err, url_for(".show", poll_id=poll_id))
     flash("Your proxy is revoked.", "info")
@@ -335,7 +328,6 @@ def close(poll_id: int):
     poll = _poll_or_404(poll_id)
     try:
         service.close_poll(poll=poll, actor=current_user)
-        db.session.commit()
     except DomainError as err:
         return refused(err, url_for(".show", poll_id=poll_id))
     flash("The poll is closed. Write its outcome so everyone knows what was decided.", "success")
@@ -348,7 +340,6 @@ def cancel(poll_id: int):
     poll = _poll_or_404(poll_id)
     try:
         service.cancel_poll(poll=poll, actor=current_user)
-        db.session.commit()
     except DomainError as err:
         return refused(err, url_for(".show", poll_id=poll_id))
     flash("The proposal is cancelled: it is closed and its action will not be carried out.", "info")
@@ -370,11 +361,9 @@ def outcome(poll_id: int):
                 option=form.option.data or None,
                 review_on=form.review_on.data,
             )
-            db.session.commit()
         except DomainError as err:
-            db.session.rollback()
-            poll = _poll_or_404(poll_id)
             show_error_on_form(form, err)
+            poll = _poll_or_404(poll_id)
         else:
             flash("The outcome is recorded and the group is told.", "success")
             return redirect(url_for(".show", poll_id=poll.id))

@@ -459,38 +459,17 @@ def _run_action(poll: Poll, group: Group, *, passed: bool, now: datetime) -> dic
     return {"status": "applied", "message": message, "at": iso(now)}
 
 
-def close_due_polls(*, now: datetime | None = None) -> list[int]:
-    """Close every poll whose closing_at has passed, each in its own transaction (the scheduler's job)."""
-    now = now or utcnow()
-    due = list(
+def due_poll_ids(*, now: datetime) -> list[int]:
+    """The open polls whose closing_at has passed, soonest first (governance.jobs closes each in its own transaction)."""
+    return list(
         db.session.scalars(
             select(Poll.id).where(Poll.closed_at.is_(None), Poll.closing_at <= now).order_by(Poll.closing_at)
         )
     )
-    db.session.commit()
-    closed = []
-    for poll_id in due:
-        _begin_write()
-        try:
-            close_poll(poll=queries.poll_by_id(poll_id), now=now)
-            db.session.commit()
-            closed.append(poll_id)
-        except Conflict:
-            db.session.rollback()
-        except Exception:
-            db.session.rollback()
-            log.exception("closing poll %s failed; the next run tries again", poll_id)
-    return closed
 
 
-def _begin_write() -> None:
-    """Start a write transaction (SQLite: BEGIN IMMEDIATE, so a claim never meets a stale snapshot)."""
-    db.session.connection(execution_options={"sqlite_immediate": True})
-
-
-def send_closing_reminders(*, now: datetime | None = None) -> list[int]:
-    """24 h before closing_at, remind the voters whose vote does not count yet (once per poll)."""
-    now = now or utcnow()
+def polls_due_a_reminder(*, now: datetime) -> list[int]:
+    """The open polls closing within a day whose voters have not been reminded yet."""
     candidates = db.session.execute(
         select(Poll.id, Poll.created_at, Poll.closing_at).where(
             Poll.closed_at.is_(None),
@@ -500,32 +479,30 @@ def send_closing_reminders(*, now: datetime | None = None) -> list[int]:
         )
     ).all()
     # a poll open for less than a day gets no reminder: its poll_created notice was recent enough
-    due = [poll_id for poll_id, created_at, closing_at in candidates if closing_at - created_at > REMINDER_BEFORE]
-    db.session.commit()
-    sent = []
-    for poll_id in due:
-        _begin_write()
-        claimed = db.session.execute(
-            update(Poll)
-            .where(Poll.id == poll_id, Poll.reminded_at.is_(None), Poll.closed_at.is_(None))
-            .values(reminded_at=now)
-        )
-        if claimed.rowcount != 1:
-            db.session.rollback()
-            continue
-        poll = queries.poll_by_id(poll_id)
-        eligible = queries.eligible_ids(poll)
-        waiting = eligible - queries.ballots_of(poll, eligible).voters
-        notify(
-            user_ids=waiting,
-            kind="poll_closing_soon",
-            url=poll_url(poll),
-            text=f"Closing within a day, and you have not voted: {poll.title}",
-            group_id=poll.group_id,
-        )
-        db.session.commit()
-        sent.append(poll_id)
-    return sent
+    return [poll_id for poll_id, created_at, closing_at in candidates if closing_at - created_at > REMINDER_BEFORE]
+
+
+def remind_voters(*, poll_id: int, now: datetime) -> bool:
+    """24 h before closing_at, remind the voters whose vote does not count yet; False if another worker
+    reminded them first (the conditional UPDATE claims the reminder once)."""
+    claimed = db.session.execute(
+        update(Poll)
+        .where(Poll.id == poll_id, Poll.reminded_at.is_(None), Poll.closed_at.is_(None))
+        .values(reminded_at=now)
+    )
+    if claimed.rowcount != 1:
+        return False
+    poll = queries.poll_by_id(poll_id)
+    eligible = queries.eligible_ids(poll)
+    waiting = eligible - queries.ballots_of(poll, eligible).voters
+    notify(
+        user_ids=waiting,
+        kind="poll_closing_soon",
+        url=poll_url(poll),
+        text=f"Closing within a day, and you have not voted: {poll.title}",
+        group_id=poll.group_id,
+    )
+    return True
 
 
 # --- outcome ------------------------------------------------------------------------------------

@@ -122,7 +122,6 @@ def create_group():
         parent_id=data.parent_id,
         settings=_settings(data.settings),
     )
-    db.session.commit()
     return created(group_json(group))
 
 
@@ -144,7 +143,6 @@ def change_group(group_id: int):
         privacy=data.privacy,
         settings=_settings(data.settings),
     )
-    db.session.commit()
     return jsonify(group_json(group))
 
 
@@ -163,7 +161,6 @@ def add_member(group_id: int):
     group = visible_group(group_id, user)
     data = parse_body(NewMember)
     service.add_member(actor=user, group=group, user_id=data.user_id, role=data.role)
-    db.session.commit()
     return created(membership_json(_membership(group, data.user_id)))
 
 
@@ -180,7 +177,6 @@ def change_role(group_id: int, user_id: int):
     group = visible_group(group_id, user)
     data = parse_body(RoleChange)
     service.set_role(actor=user, group=group, user_id=user_id, role=data.role)
-    db.session.commit()
     return jsonify(membership_json(_membership(group, user_id)))
 
 
@@ -189,7 +185,6 @@ def remove_member(group_id: int, user_id: int):
     user = require_user()
     group = visible_group(group_id, user)
     service.remove_member(actor=user, group=group, user_id=user_id)
-    db.session.commit()
     return no_content()
 
 
@@ -199,7 +194,6 @@ def join(group_id: int):
     group = visible_group(group_id, user)
     data = parse_body(JoinBody)
     result = service.join(actor=user, group=group, introduction=data.introduction)
-    db.session.commit()
     if isinstance(result, Membership):
         return created(membership_json(_membership(group, user.id)))
     return jsonify({"id": result.id, "state": result.state}), 202
@@ -224,7 +218,6 @@ def approve_join_request(group_id: int, request_id: int):
     user = require_user()
     group = visible_group(group_id, user)
     membership = service.approve_join_request(actor=user, group=group, request_id=request_id)
-    db.session.commit()
     return created(membership_json(_membership(group, membership.user_id)))
 
 
@@ -233,7 +226,6 @@ def decline_join_request(group_id: int, request_id: int):
     user = require_user()
     group = visible_group(group_id, user)
     declined = service.decline_join_request(actor=user, group=group, request_id=request_id)
-    db.session.commit()
     return jsonify({"id": declined.id, "state": declined.state})
 
 
@@ -247,7 +239,6 @@ def create_invitation(group_id: int):
     group = visible_group(group_id, user)
     data = parse_body(NewInvitation)
     invitation, token = service.create_invitation(actor=user, group=group, days=data.days)
-    db.session.commit()
     return created(
         {"id": invitation.id, "token": token, "url": f"/invitations/{token}", "expires_at": iso(invitation.expires_at)}
     )
@@ -258,7 +249,6 @@ def revoke_invitation(group_id: int, invitation_id: int):
     user = require_user()
     group = visible_group(group_id, user)
     service.revoke_invitation(actor=user, group=group, invitation_id=invitation_id)
-    db.session.commit()
     return no_content()
 
 
@@ -266,5 +256,4 @@ def revoke_invitation(group_id: int, invitation_id: int):
 def accept_invitation(token: str):
     user = require_user()
     membership = service.accept_invitation(actor=user, token=token)
-    db.session.commit()
     return created(membership_json(_membership(db.session.get(Group, membership.group_id), user.id)))

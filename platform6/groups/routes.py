@@ -63,9 +63,7 @@ def new():
                 privacy=form.privacy.data,
                 parent_id=parent.id if parent else None,
             )
-            db.session.commit()
         except DomainError as err:
-            db.session.rollback()
             show_error_on_form(form, err)
         else:
             flash(f"{group.name} is ready. Invite people to join it.", "success")
@@ -105,7 +103,6 @@ def join(handle: str):
         return _show_page(group, form, 422)
     try:
         result = service.join(actor=current_user, group=group, introduction=form.introduction.data or "")
-        db.session.commit()
     except DomainError as err:
         return refused(err, url_for(".show", handle=group.handle), code=303)
     if isinstance(result, queries.Membership):
@@ -119,7 +116,6 @@ def leave(handle: str):
     group = visible_group_or_404(handle)
     try:
         service.remove_member(actor=current_user, group=group, user_id=current_user.id)
-        db.session.commit()
     except DomainError as err:
         return refused(err, url_for(".show", handle=group.handle), code=303)
     flash(f"You left {group.name}.", "info")
@@ -142,9 +138,7 @@ def settings(handle: str):
                 privacy=form.privacy.data,
                 settings={key: getattr(form, key).data for key in service.SETTINGS},
             )
-            db.session.commit()
         except DomainError as err:
-            db.session.rollback()
             show_error_on_form(form, err)
         else:
             return _back_to(".show", group, "The group's settings are saved.")
@@ -188,9 +182,7 @@ def add_member(handle: str):
         else:
             try:
                 service.add_member(actor=current_user, group=group, user_id=person.id, role=form.role.data)
-                db.session.commit()
             except DomainError as err:
-                db.session.rollback()
                 show_error_on_form(form, err)
             else:
                 return _back_to(".members", group, f"{person.name} is now a member of {group.name}.")
@@ -206,7 +198,6 @@ def change_role(handle: str, user_id: int):
         return _back_to(".members", group, "Choose member or admin.", "error")
     try:
         target = service.set_role(actor=current_user, group=group, user_id=user_id, role=form.role.data)
-        db.session.commit()
     except DomainError as err:
         return refused(err, url_for(".members", handle=group.handle), code=303)
     name = db.session.get(User, target.user_id).name
@@ -220,7 +211,6 @@ def remove_member(handle: str, user_id: int):
     person = db.session.get(User, user_id)
     try:
         service.remove_member(actor=current_user, group=group, user_id=user_id)
-        db.session.commit()
     except DomainError as err:
         return refused(err, url_for(".members", handle=group.handle), code=303)
     if user_id == current_user.id:
@@ -244,7 +234,6 @@ def decide_join_request(handle: str, request_id: int, decision: str):
     decide = service.approve_join_request if decision == "approve" else service.decline_join_request
     try:
         decide(actor=current_user, group=group, request_id=request_id)
-        db.session.commit()
     except DomainError as err:
         return refused(err, url_for(".join_requests", handle=group.handle), code=303)
     message = "Approved: they are a member now." if decision == "approve" else "Declined."
@@ -273,9 +262,7 @@ def invitations(handle: str):
     if form.validate_on_submit():
         try:
             _, token = service.create_invitation(actor=current_user, group=group, days=form.days.data)
-            db.session.commit()
         except DomainError as err:
-            db.session.rollback()
             show_error_on_form(form, err)
         else:
             link = url_for(".invitation", token=token, _external=True)
@@ -288,7 +275,6 @@ def invitations(handle: str):
 def revoke_invitation(handle: str, invitation_id: int):
     group = visible_group_or_404(handle)
     service.revoke_invitation(actor=current_user, group=group, invitation_id=invitation_id)
-    db.session.commit()
     return _back_to(".invitations", group, "The link no longer works.")
 
 
@@ -309,6 +295,5 @@ def invitation(token: str):
 @login_required
 def accept_invitation(token: str):
     joined = service.accept_invitation(actor=current_user, token=token)
-    db.session.commit()
     group = queries.group_by_id(joined.group_id)
     return _back_to(".show", group, f"Welcome to {group.name}.")

@@ -6,7 +6,7 @@ import click
 
 from ..accounts.service import user_by_email
 from ..errors import DomainError
-from ..extensions import db
+from ..transaction import unit_of_work
 from .service import import_export
 
 
@@ -26,9 +26,8 @@ def import_loomio(file, admin_email: str) -> None:
     if admin is None:
         raise click.ClickException(f"No account has the email {admin_email}: sign up first, or name another --admin.")
     try:
-        summary = import_export(data=file.read(), admin=admin, actor=admin)
-        db.session.commit()
+        with unit_of_work():
+            summary = import_export(data=file.read(), admin=admin, actor=admin)
     except DomainError as err:
-        db.session.rollback()
         raise click.ClickException(err.message) from None
     click.echo(json.dumps(summary, indent=2, ensure_ascii=False))

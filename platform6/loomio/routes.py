@@ -5,7 +5,6 @@ from flask_login import current_user, login_required
 
 from ..accounts.service import user_by_email
 from ..errors import DomainError, Forbidden, invalid
-from ..extensions import db
 from ..web import show_error_on_form
 from .forms import ImportForm
 from .service import import_export
@@ -28,9 +27,7 @@ def import_page():
                 if admin is None:
                     raise invalid("admin_email", "No account has this email: they sign up first.")
             summary = import_export(data=form.file.data.read(), admin=admin, actor=current_user)
-            db.session.commit()
         except DomainError as err:
-            db.session.rollback()
             show_error_on_form(form, err)
     status = 422 if form.errors or form.form_errors else 200
     return render_template("loomio/import.html", form=form, summary=summary), status

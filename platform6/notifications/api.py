@@ -30,5 +30,4 @@ def mark_read():
     user = require_user()
     data = parse_body(MarkRead)
     count = service.mark_read(user_id=user.id, ids=data.ids)
-    db.session.commit()
     return jsonify({"marked": count, "unread": service.unread_count(user.id)})

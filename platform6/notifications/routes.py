@@ -29,7 +29,6 @@ def index():
 @login_required
 def mark_all_read():
     service.mark_read(user_id=current_user.id, ids=None)
-    db.session.commit()
     return redirect(request.referrer if (request.referrer or "").startswith(request.host_url) else url_for(".index"))
 
 
@@ -41,7 +40,6 @@ def open_one(notification_id: int):
     if notification is None or notification.user_id != current_user.id:
         return redirect(url_for(".index"))
     service.mark_read(user_id=current_user.id, ids=[notification.id])
-    db.session.commit()
     return redirect(notification.url)
 
 

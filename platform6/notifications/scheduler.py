@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from flask import Flask
 
-from ..extensions import db
+from ..transaction import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,8 @@ JOBS: dict[str, Job] = {}
 
 
 def job(*, every_seconds: float):
-    """Register a function as a job run every `every_seconds` (it commits its own work)."""
+    """Register a function as a job run every `every_seconds`, in one unit of work (a job that must
+    commit item by item opens a `unit_of_work()` for each)."""
 
     def register(fn: Callable[[], None]) -> Callable[[], None]:
         JOBS[fn.__qualname__] = Job(fn.__qualname__, every_seconds, fn)
@@ -47,12 +48,12 @@ def run_due_jobs(app: Flask, now: float | None = None) -> list[str]:
         item.next_run = now + item.every_seconds
         with app.app_context():
             try:
-                item.run()
-                db.session.commit()
-                ran.append(item.name)
+                with unit_of_work(write=False):
+                    item.run()
             except Exception:
-                db.session.rollback()
                 log.exception("scheduled job %s failed", item.name)
+            else:
+                ran.append(item.name)
     return ran
 
 

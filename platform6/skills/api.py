@@ -152,7 +152,6 @@ def search_skills():
     found = queries.search_skills(q, wanted)
     if any(item["id"] is None for item in found):
         service.store_skills([item["name"] for item in found if item["id"] is None])
-        db.session.commit()
         found = queries.search_skills(q, wanted)
     return jsonify(_ranked_page([{k: item[k] for k in ("id", "name", "category", "members_count")} for item in found]))
 
@@ -205,7 +204,6 @@ def put_profile():
     )
     if body.skills is not None:
         service.set_skills(actor=user, skills=[(s.name, s.level) for s in body.skills])
-    db.session.commit()
     return jsonify(_my_profile(user))
 
 
@@ -214,7 +212,6 @@ def put_skills():
     user = require_user()
     body = parse_body(SkillsBody)
     service.set_skills(actor=user, skills=[(s.name, s.level) for s in body.skills])
-    db.session.commit()
     return jsonify(_my_profile(user))
 
 
@@ -282,7 +279,6 @@ def post_request(group_id: int):
         reward_amount=body.reward.amount if body.reward else None,
         volunteers_needed=body.volunteers_needed,
     )
-    db.session.commit()
     return created(request_json(queries.request_by_id(posted.id)))
 
 
@@ -344,10 +340,8 @@ def my_matches():
 @bp.post("/requests/<int:request_id>/cancel")
 def cancel_request(request_id: int):
     user = require_user()
-    service.begin_write()
     found = queries.visible_request(user, request_id)
     service.cancel_request(actor=user, request=found)
-    db.session.commit()
     return jsonify(request_json(queries.request_by_id(request_id)))
 
 
@@ -364,7 +358,6 @@ class CompleteBody(Body):
 @bp.post("/requests/<int:request_id>/complete")
 def complete_request(request_id: int):
     user = require_user()
-    service.begin_write()
     found = queries.visible_request(user, request_id)
     body = parse_body(CompleteBody)
     _, transfers = service.complete_request(
@@ -375,7 +368,6 @@ def complete_request(request_id: int):
         from ..credit.api import transfer_json
 
         payload_transfers = [transfer_json(t) for t in transfers]
-    db.session.commit()
     return jsonify({**request_json(queries.request_by_id(request_id)), "transfers": payload_transfers})
 
 
@@ -389,11 +381,9 @@ class ApplicationBody(Body):
 @bp.post("/requests/<int:request_id>/applications")
 def apply(request_id: int):
     user = require_user()
-    service.begin_write()
     found = queries.visible_request(user, request_id)
     body = parse_body(ApplicationBody)
     application = service.apply(actor=user, request=found, message=body.message)
-    db.session.commit()
     return created(application_json(application, user))
 
 
@@ -433,10 +423,8 @@ def _visible_application(user, application_id: int) -> Application:
 
 def _decide(application_id: int, accept: bool):
     user = require_user()
-    service.begin_write()
     application = _visible_application(user, application_id)
     service.decide_application(actor=user, application=application, accept=accept)
-    db.session.commit()
     return jsonify(
         application_json(db.session.get(Application, application_id), db.session.get(type(user), application.user_id))
     )
@@ -459,7 +447,6 @@ def withdraw_application(application_id: int):
     if application is None or application.user_id != user.id:
         raise NotFound("No such application.")
     service.withdraw_application(actor=user, application=application)
-    db.session.commit()
     return jsonify(application_json(application, user))
 
 
@@ -473,7 +460,6 @@ def invite(request_id: int):
     found = queries.visible_request(user, request_id)
     body = parse_body(InvitationBody)
     invitation = service.invite(actor=user, request=found, user_id=body.user_id)
-    db.session.commit()
     return created(
         {
             "id": invitation.id,
@@ -507,14 +493,12 @@ def save_search():
     search = service.save_search(
         actor=user, q=body.q, skill=body.skill, remote_ok=body.remote_ok, group_id=body.group_id
     )
-    db.session.commit()
     return created(search_json(search))
 
 
 @bp.delete("/me/saved-searches/<int:search_id>")
 def delete_search(search_id: int):
     service.delete_search(actor=require_user(), search_id=search_id)
-    db.session.commit()
     return no_content()
 
 
@@ -536,7 +520,6 @@ def put_group_settings(group_id: int):
     settings = service.set_group_settings(
         actor=user, group=group, members_can_post_requests=body.members_can_post_requests
     )
-    db.session.commit()
     return jsonify({"members_can_post_requests": settings.members_can_post_requests})
 
 

@@ -97,9 +97,7 @@ def _profile_page(template_args: dict, done_url: str):
     if form.validate_on_submit():
         try:
             _save_profile(form, user)
-            db.session.commit()
         except DomainError as err:
-            db.session.rollback()
             show_error_on_form(form, err)
             return render_template(
                 "skills/profile_form.html", form=form, skill_names=_skill_names(), **template_args
@@ -132,7 +130,6 @@ def onboarding():
 @login_required
 def skip_onboarding():
     service.update_profile(actor=current_user._get_current_object())
-    db.session.commit()
     group = group_by_handle(request.args.get("group", ""))
     if group is not None and can_see_content(current_user, group):
         return redirect(url_for("groups.show", handle=group.handle))
@@ -196,7 +193,6 @@ def save_search():
             skill=request.form.get("skill", "")[:80] or None,
             remote_ok=remote,
         )
-        db.session.commit()
     except DomainError as err:
         return refused(err, url_for("skills.board"))
     flash("Search saved: you will be told when a new request matches it.", "success")
@@ -207,7 +203,6 @@ def save_search():
 @login_required
 def delete_search(search_id: int):
     service.delete_search(actor=current_user._get_current_object(), search_id=search_id)
-    db.session.commit()
     flash("Saved search removed.", "info")
     return redirect(url_for("skills.board"))
 
@@ -231,7 +226,6 @@ def group_board(handle: str):
             group=group,
             members_can_post_requests=request.form.get("members_can_post_requests") == "y",
         )
-        db.session.commit()
         flash("Skills board settings saved.", "success")
         return redirect(url_for("skills.group_board", handle=handle))
     requests = list(
@@ -303,9 +297,7 @@ def new_request(handle: str):
                 reward_amount=amount,
                 volunteers_needed=form.volunteers_needed.data,
             )
-            db.session.commit()
         except DomainError as err:
-            db.session.rollback()
             show_error_on_form(form, err)
             return render_template("skills/request_form.html", form=form, group=group, skill_names=_skill_names()), 422
         flash("Your request is posted.", "success")
@@ -358,7 +350,6 @@ def _act(request_id: int, action, success: str):
     back_to = url_for("skills.show_request", request_id=request_id)
     try:
         action()
-        db.session.commit()
     except DomainError as err:
         return refused(err, back_to)
     flash(success, "success")
@@ -368,7 +359,6 @@ def _act(request_id: int, action, success: str):
 @bp.post("/skills/requests/<int:request_id>/apply")
 @login_required
 def apply(request_id: int):
-    service.begin_write()
     found = _visible_or_404(request_id)
     form = ApplyForm()
     message = (form.message.data or "")[:5000]
@@ -401,7 +391,6 @@ def _application_or_404(application_id: int) -> Application:
 @bp.post("/skills/applications/<int:application_id>/<any(accept, decline):decision>")
 @login_required
 def decide(application_id: int, decision: str):
-    service.begin_write()
     application = _application_or_404(application_id)
     return _act(
         application.request_id,
@@ -426,7 +415,6 @@ def withdraw(application_id: int):
 @bp.post("/skills/requests/<int:request_id>/cancel")
 @login_required
 def cancel(request_id: int):
-    service.begin_write()
     found = _visible_or_404(request_id)
     return _act(
         request_id,
@@ -438,7 +426,6 @@ def cancel(request_id: int):
 @bp.post("/skills/requests/<int:request_id>/complete")
 @login_required
 def complete(request_id: int):
-    service.begin_write()
     found = _visible_or_404(request_id)
     volunteers = []
     for key, value in request.form.items():

@@ -381,18 +381,6 @@ def _notify_saved_searches(request: SkillRequest, actor: User) -> None:
         )
 
 
-def begin_write() -> None:
-    """For edges, before they read what a state change depends on (complete, accept, cancel...).
-
-    SQLite: the read transaction the sign-in lookup began is ended (nothing was written in it) and
-    the next begins with BEGIN IMMEDIATE, so a concurrent writer waits its turn instead of failing
-    on a stale snapshot. PostgreSQL needs nothing: the service locks the row FOR UPDATE.
-    """
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.rollback()
-        db.session.connection(execution_options={"sqlite_immediate": True})
-
-
 def _managers(request: SkillRequest) -> list[int]:
     admins = select(Membership.user_id).where(Membership.group_id == request.group_id, Membership.role == "admin")
     return sorted(set(db.session.scalars(admins)) | ({request.author_id} if request.author_id else set()))

@@ -10,7 +10,7 @@ from platform6.credit import service as credit_service
 from platform6.credit.models import Account, LimitChange
 from platform6.extensions import db
 from platform6.forums.service import start_discussion
-from platform6.governance import service
+from platform6.governance import jobs
 from platform6.governance.models import Poll, Vote, VoteRevision
 from platform6.groups.models import Membership
 from platform6.notifications.models import Notification
@@ -182,7 +182,7 @@ def test_due_polls_close_by_themselves_once_with_notifications(app, raise_poll, 
     db.session.commit()
     assert "close_due_polls" in JOBS
     JOBS["close_due_polls"].run()
-    assert service.close_due_polls() == []
+    assert jobs.close_due_polls() == []
     closed = db.session.get(Poll, poll["id"])
     assert closed.closed_at is not None and closed.voters_count == 1 and closed.eligible_count == 4
     assert db.session.get(Poll, later["id"]).closed_at is None
@@ -200,7 +200,7 @@ def test_two_workers_close_a_poll_once(app, raise_poll, group, people, database_
     def worker():
         with app.app_context():
             barrier.wait()
-            results.append(service.close_due_polls())
+            results.append(jobs.close_due_polls())
             db.session.remove()
 
     threads = [threading.Thread(target=worker) for _ in range(2)]
@@ -216,10 +216,10 @@ def test_closing_soon_reminders_go_once_to_those_who_have_not_voted(raise_poll, 
     poll = raise_poll(group, people["ann"], closing_at=in_days(3))
     vote(poll, people["bob"], {"agree": 1})
     now = utcnow()
-    assert service.send_closing_reminders(now=now) == []  # more than a day to go
+    assert jobs.send_closing_reminders(now=now) == []  # more than a day to go
     later = now + timedelta(days=2, hours=1)
-    assert service.send_closing_reminders(now=later) == [poll["id"]]
-    assert service.send_closing_reminders(now=later) == []
+    assert jobs.send_closing_reminders(now=later) == [poll["id"]]
+    assert jobs.send_closing_reminders(now=later) == []
     assert notified(people["cat"], "poll_closing_soon") == 1
     assert notified(people["bob"], "poll_closing_soon") == 0
 

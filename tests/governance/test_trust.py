@@ -10,7 +10,7 @@ from platform6.errors import ValidationFailed
 from platform6.exports.export import export_group
 from platform6.exports.restore import import_group
 from platform6.extensions import db
-from platform6.governance import service
+from platform6.governance import jobs, service
 from platform6.governance.models import Poll, Proxy
 from platform6.groups.service import remove_member, set_role
 from platform6.timeutil import utcnow
@@ -135,7 +135,7 @@ def test_an_author_removed_before_the_close_carries_out_nothing(api, raise_poll,
     remove_member(actor=people["dan"], group=group, user_id=people["ann"].id)
     db.session.execute(update(Poll).values(closing_at=utcnow() - timedelta(minutes=1)))
     db.session.commit()
-    assert service.close_due_polls() == [poll["id"]]
+    assert jobs.close_due_polls() == [poll["id"]]
     result = api.get(f"/polls/{poll['id']}", user=people["bob"]).get_json()["action"]["result"]
     assert result["status"] == "failed" and "no longer an admin" in result["message"]
     assert db.session.get(Account, account.id).credit_limit != 9_000_000
@@ -151,8 +151,8 @@ def test_a_stored_action_that_no_longer_holds_fails_once_and_is_not_retried(
         update(Poll).values(action={"type": "set_credit_limit", "account_id": account.id}, closing_at=utcnow())
     )
     db.session.commit()
-    assert service.close_due_polls() == [poll["id"]]
-    assert service.close_due_polls() == []
+    assert jobs.close_due_polls() == [poll["id"]]
+    assert jobs.close_due_polls() == []
     result = api.get(f"/polls/{poll['id']}", user=people["bob"]).get_json()["action"]["result"]
     assert result["status"] == "failed" and result["code"] == "validation_failed"
 

@@ -3,6 +3,7 @@
 import multiprocessing
 
 from platform6.credit.models import Account
+from platform6.database import begin_write
 from platform6.errors import Conflict
 from platform6.extensions import db
 from platform6.skills import service
@@ -19,7 +20,7 @@ def _complete(database_url: str, barrier, request_id: int, actor_id: int, volunt
     app = make_app(database_url)
     with app.app_context():
         barrier.wait(timeout=60)
-        service.begin_write()  # as the API and pages do before reading
+        begin_write()  # as the transaction boundary does for every write
         actor = db.session.get(User, actor_id)
         request = queries.request_by_id(request_id)
         try:
