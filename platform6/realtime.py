@@ -92,17 +92,9 @@ def socket_user():
     return db.session.get(User, uid) if uid else None
 
 
-def _begin_write() -> None:
-    """SQLite: take the write lock before the checks that the new `socket_rooms` row depends on. A transaction
-    that read first could not write once another writer had committed ("database is locked" at once)."""
-    if not db.session().in_transaction():
-        db.session.connection(execution_options={"sqlite_immediate": True})
-
-
 @socketio.on("connect")
 @socket_transaction
 def on_connect(auth=None):
-    _begin_write()
     found = _user_and_credential(auth)
     if found is None:
         raise ConnectionRefusedError("unauthorized")
@@ -123,7 +115,6 @@ def on_disconnect(*_args):
 @socketio.on("join")
 @socket_transaction
 def on_join(data):
-    _begin_write()
     user = socket_user()
     if user is None or not isinstance(data, dict):
         return {"error": {"code": "not_found"}}

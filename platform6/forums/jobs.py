@@ -12,6 +12,7 @@ from ..groups.models import Group, Membership
 from ..notifications.outbox import queue_email
 from ..notifications.scheduler import job
 from ..timeutil import utcnow
+from ..transaction import unit_of_work
 from . import delivery
 from .delivery import absolute_url
 from .models import DigestState, Discussion, DiscussionReader, GroupFanout
@@ -103,5 +104,5 @@ def expand_group_fanouts() -> None:
         select(GroupFanout.id).where(GroupFanout.expanded_at.is_(None)).order_by(GroupFanout.id).limit(BATCH)
     ).all()
     for fanout_id in waiting:
-        delivery.expand(fanout_id)
-        db.session.commit()
+        with unit_of_work():
+            delivery.expand(fanout_id)

@@ -18,6 +18,7 @@ from sqlalchemy import DateTime, Integer, Row, Select, String, insert, literal, 
 from .. import mail
 from ..extensions import db
 from ..timeutil import utcnow
+from ..transaction import unit_of_work
 from .models import EmailContent, OutboxEmail
 
 log = logging.getLogger(__name__)
@@ -179,34 +180,34 @@ def _claim(size: int, worker: str) -> list[Row]:
     )
     if db.session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
-    db.session.execute(
-        update(OutboxEmail)
-        .where(OutboxEmail.id.in_(due))
-        .values(claimed_by=worker, claimed_until=now + timedelta(seconds=_number("MAIL_CLAIM_SECONDS")))
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    # plain rows, not ORM objects: each row's own commit would otherwise expire and reload them all
-    return db.session.execute(
-        select(*CLAIMED)
-        .join(EmailContent, EmailContent.id == OutboxEmail.content_id)
-        .where(OutboxEmail.claimed_by == worker, OutboxEmail.status == "pending")
-        .order_by(OutboxEmail.id)
-    ).all()
+    with unit_of_work():
+        db.session.execute(
+            update(OutboxEmail)
+            .where(OutboxEmail.id.in_(due))
+            .values(claimed_by=worker, claimed_until=now + timedelta(seconds=_number("MAIL_CLAIM_SECONDS")))
+            .execution_options(synchronize_session=False)
+        )
+        # plain rows, not ORM objects: each row's own commit would otherwise expire and reload them all
+        return db.session.execute(
+            select(*CLAIMED)
+            .join(EmailContent, EmailContent.id == OutboxEmail.content_id)
+            .where(OutboxEmail.claimed_by == worker, OutboxEmail.status == "pending")
+            .order_by(OutboxEmail.id)
+        ).all()
 
 
 def _finish(ids: list[int], worker: str, **values) -> None:
-    if db.session.get_bind().dialect.name == "postgresql":
-        # the commit returns before its WAL reaches disk: a killed worker loses nothing (the server has it); only
-        # a crash of PostgreSQL itself may forget the last ~0.6 s of "sent" marks, and resend those emails
-        db.session.execute(text("SET LOCAL synchronous_commit = off"))
-    db.session.execute(
-        update(OutboxEmail)
-        .where(OutboxEmail.id.in_(ids), OutboxEmail.claimed_by == worker)
-        .values(claimed_by=None, claimed_until=None, **values)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    with unit_of_work():
+        if db.session.get_bind().dialect.name == "postgresql":
+            # the commit returns before its WAL reaches disk: a killed worker loses nothing (the server has it);
+            # only a crash of PostgreSQL itself may forget the last ~0.6 s of "sent" marks, and resend those emails
+            db.session.execute(text("SET LOCAL synchronous_commit = off"))
+        db.session.execute(
+            update(OutboxEmail)
+            .where(OutboxEmail.id.in_(ids), OutboxEmail.claimed_by == worker)
+            .values(claimed_by=None, claimed_until=None, **values)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def backoff_seconds(attempts: int) -> float:

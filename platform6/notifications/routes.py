@@ -53,7 +53,6 @@ def unsubscribe(token: str):
     done = request.method == "POST"
     if done:
         outbox.unsubscribe(user_id=found[0], group_id=found[1])
-        db.session.commit()
     return render_template("notifications/unsubscribe.html", done=done, whole_digest=found[1] is None)
 
 
@@ -83,5 +82,4 @@ def outbox_retry():
     _site_admin()
     email_id = request.form.get("id", type=int)
     outbox.retry(ids=[email_id] if email_id else None)
-    db.session.commit()
     return redirect(url_for(".outbox_page"))
