@@ -17,7 +17,6 @@ from ..ratelimit import rate_limit
 from ..timeutil import utcnow
 from ..web import refused, show_error_on_form
 from . import queries, service
-from .api import statement_response
 from .cli import verify
 from .forms import (
     ActionForm,
@@ -34,6 +33,7 @@ from .forms import (
     choices,
 )
 from .models import Account, Entry, Network, PaymentRequest
+from .schemas import statement_response
 
 bp = Blueprint("credit", __name__, url_prefix="/credit")
 bp.cli.add_command(verify)

@@ -20,9 +20,9 @@ from ..permissions import can_admin, can_member, can_see_content, can_see_group,
 from ..timeutil import utcnow
 from ..web import refused, show_error_on_form
 from . import kinds, queries, service
-from .api import csv_response
 from .forms import OutcomeForm, PollForm, ProxyForm, VoteForm, choices
 from .models import Poll, Vote
+from .schemas import csv_response
 
 bp = Blueprint("governance", __name__)
 

@@ -5,7 +5,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from ..accounts.models import User
 from ..extensions import db
-from ..permissions import user_id_of
+from ..permissions import ensure_group_visible, user_id_of
 from .models import Group, Invitation, JoinRequest, Membership
 
 
@@ -154,3 +154,7 @@ def pending_requests_by_group(user) -> dict[int, int]:
 
 def group_by_id(group_id: int) -> Group | None:
     return db.session.get(Group, group_id)
+
+
+def visible_group(group_id: int, user) -> Group:
+    return ensure_group_visible(user, db.session.get(Group, group_id))
