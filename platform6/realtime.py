@@ -24,10 +24,10 @@ from .accounts.models import ApiToken, User
 from .accounts.service import active_token
 from .extensions import db, socketio
 from .groups.models import Group, Membership
+from .groups.permissions import forget_memberships
 from .limits import MAX_INT
 from .notifications.service import user_room
 from .outbox import after_commit
-from .permissions import forget_memberships
 from .timeutil import utcnow
 
 #: "discussion_id" -> fn(user, id) returning the room name, or None when the user may not see it

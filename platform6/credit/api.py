@@ -20,7 +20,7 @@ from ..api import (
 from ..errors import NotFound, invalid
 from ..extensions import db
 from ..groups.models import Group
-from ..permissions import can_see_group
+from ..groups.permissions import can_see_group
 from ..ratelimit import rate_limit
 from ..timeutil import utcnow
 from . import queries, service

@@ -8,9 +8,10 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
+from ..api import MAX_ID
 from ..extensions import db
 from ..groups.models import Group, Membership
-from ..permissions import is_admin, is_member, user_id_of
+from ..groups.permissions import is_admin, is_member, user_id_of
 from .models import Account, Entry, Leg, LimitChange, Network, PaymentRequest, Transfer
 
 
@@ -474,3 +475,11 @@ def limit_history(account: Account) -> list[LimitChange]:
             select(LimitChange).where(LimitChange.account_id == account.id).order_by(LimitChange.id.desc()).limit(20)
         )
     )
+
+
+def account_decimals(account_id) -> int:
+    """The decimal places of an account's currency; `account_id` as a form gave it (2 when it names no account)."""
+    text = str(account_id or "")
+    named = text.isascii() and text.isdigit() and len(text) <= len(str(MAX_ID)) and int(text) <= MAX_ID
+    account = account_by_id(int(text)) if named else None
+    return network_by_id(account.network_id).currency_decimals if account else 2

@@ -12,7 +12,7 @@ from ..dashboard import panel
 from ..errors import DomainError, NotFound, invalid
 from ..extensions import db
 from ..groups.models import Group, Membership
-from ..money import account_decimals, use_decimals
+from ..money import use_decimals
 from ..ratelimit import rate_limit
 from ..timeutil import utcnow
 from ..web import refused, show_error_on_form
@@ -33,6 +33,7 @@ from .forms import (
     choices,
 )
 from .models import Account, Entry, Network, PaymentRequest
+from .queries import account_decimals
 from .schemas import statement_response
 
 bp = Blueprint("credit", __name__, url_prefix="/credit")

@@ -21,10 +21,10 @@ from ..accounts.models import User
 from ..errors import Conflict, Forbidden, NotFound, RuleViolation, invalid
 from ..extensions import db, socketio
 from ..groups.models import Group
+from ..groups.permissions import ensure_admin, ensure_group_visible
 from ..limits import MAX_INT
 from ..notifications.service import notify
 from ..outbox import after_commit
-from ..permissions import ensure_admin, ensure_group_visible
 from ..timeutil import iso, utcnow
 from . import queries
 from .models import KINDS, STATUSES, Account, Entry, Leg, LimitChange, Network, PaymentRequest, Transfer

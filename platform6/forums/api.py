@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 from flask import jsonify, request
 from pydantic import Field
 
+from .. import search
 from ..api import (
     Body,
     PositiveInt,
@@ -23,9 +24,9 @@ from ..api import (
 from ..errors import invalid
 from ..extensions import db
 from ..groups.models import Group
+from ..groups.permissions import content_visible_group_ids, ensure_content_visible, ensure_group_visible
 from ..limits import MAX_INT
-from ..permissions import ensure_content_visible, ensure_group_visible
-from . import queries, search, service
+from . import queries, service
 from .models import BODY_MAX, TITLE_MAX, CommentVersion, Discussion
 from .schemas import comments_json, discussion_json, one_comment_json, version_json
 
@@ -287,7 +288,14 @@ def search_route():
         if unknown := [k for k in kinds if k not in search.SEARCH_KINDS]:
             raise invalid("type", f"Unknown type {unknown[0]!r}; use {', '.join(search.SEARCH_KINDS)}.")
     limit, offset = page_limit(), offset_from_cursor("offset", MAX_SEARCH_OFFSET)
-    hits = search.search(user=user, query=q, group_id=group_id, kinds=kinds, limit=limit + 1, offset=offset)
+    hits = search.search(
+        visible_groups=content_visible_group_ids(user),
+        query=q,
+        group_id=group_id,
+        kinds=kinds,
+        limit=limit + 1,
+        offset=offset,
+    )
     items = [
         {
             "type": hit.kind,

@@ -4,15 +4,24 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from .. import search
 from ..dashboard import panel
 from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..groups.models import Group, Membership
+from ..groups.permissions import (
+    can_member,
+    can_see_content,
+    can_see_group,
+    content_visible_group_ids,
+    is_admin,
+    is_author_or_admin,
+    membership,
+)
 from ..groups.queries import group_by_handle
 from ..limits import whole_number
-from ..permissions import can_member, can_see_content, can_see_group, is_admin, is_author_or_admin, membership
 from ..web import refused, show_error_on_form
-from . import queries, search, service
+from . import queries, service
 from .comment_html import comment_chunks
 from .forms import CommentForm, DiscussionForm, EditCommentForm, MoveForm, VolumeForm
 from .models import Comment, Discussion
@@ -405,7 +414,16 @@ def search_page():
     group = None
     if handle := request.args.get("group"):
         group = _group_or_404(handle)
-    hits = search.search(user=current_user, query=q, group_id=group.id if group else None, limit=30) if q else []
+    hits = (
+        search.search(
+            visible_groups=content_visible_group_ids(current_user),
+            query=q,
+            group_id=group.id if group else None,
+            limit=30,
+        )
+        if q
+        else []
+    )
     return render_template("forums/search.html", q=q, group=group, hits=hits)
 
 

@@ -21,8 +21,8 @@ from ..api import (
 )
 from ..errors import invalid
 from ..extensions import db
+from ..groups.permissions import ensure_content_visible
 from ..groups.queries import visible_group
-from ..permissions import ensure_content_visible
 from . import kinds, queries, service
 from .models import Vote
 from .schemas import ballot_json, csv_response, poll_json, polls_json, proxy_json, vote_json

@@ -2,8 +2,8 @@
 
 from ..extensions import db, socketio
 from ..groups.models import Group
+from ..groups.permissions import can_see_content
 from ..outbox import after_commit
-from ..permissions import can_see_content
 from ..realtime import register_room
 from . import queries, service
 from .models import Poll

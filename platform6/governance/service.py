@@ -8,19 +8,19 @@ from sqlalchemy import false as sql_false
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from .. import search
 from ..accounts.models import User
 from ..credit import queries as credit_queries
 from ..credit import service as credit_service
 from ..errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed, invalid
 from ..extensions import db
-from ..forums import search
 from ..forums.queries import discussion_by_id
 from ..groups import service as groups_service
 from ..groups.models import ROLES, Group, Membership
+from ..groups.permissions import can_admin, ensure_admin, ensure_content_visible, ensure_member
 from ..limits import whole_number
 from ..markup import render_markdown
 from ..notifications.service import notify
-from ..permissions import can_admin, ensure_admin, ensure_content_visible, ensure_member
 from ..timeutil import iso, utc_moment, utcnow, within_bounds
 from . import kinds, queries
 from .models import Poll, Proxy, Vote, VoteRevision

@@ -21,10 +21,10 @@ from ..api import (
 )
 from ..errors import NotFound
 from ..extensions import db
-from ..permissions import ensure_admin, ensure_content_visible
 from ..timeutil import iso
 from . import service
 from .models import Group, Membership
+from .permissions import ensure_admin, ensure_content_visible
 from .queries import JOIN_REQUESTS_ORDER, members_select, pending_join_requests_select, shares_a_group, visible_group
 from .schemas import group_json, join_request_json, me_json, membership_json
 

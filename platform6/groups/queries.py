@@ -5,8 +5,8 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from ..accounts.models import User
 from ..extensions import db
-from ..permissions import ensure_group_visible, user_id_of
 from .models import Group, Invitation, JoinRequest, Membership
+from .permissions import ensure_group_visible, user_id_of
 
 
 def group_by_handle(handle: str) -> Group | None:

@@ -25,7 +25,7 @@ from ..credit.schemas import transfer_json
 from ..errors import NotFound, invalid
 from ..extensions import db
 from ..groups.models import Group
-from ..permissions import ensure_content_visible, ensure_group_visible, ensure_member
+from ..groups.permissions import ensure_content_visible, ensure_group_visible, ensure_member
 from ..timeutil import iso
 from . import queries, service
 from .models import Application, SavedSearch, SkillRequest

@@ -9,14 +9,14 @@ from fractions import Fraction
 from flask import current_app
 from sqlalchemy import or_, select, update
 
+from .. import search
 from ..accounts.models import User
 from ..errors import Conflict, Forbidden, NotFound, RuleViolation, ValidationFailed, invalid
 from ..extensions import db
-from ..forums import search
 from ..groups.models import Group, Membership
+from ..groups.permissions import ensure_admin, ensure_member, is_admin
 from ..markup import render_markdown
 from ..notifications.service import notify
-from ..permissions import ensure_admin, ensure_member, is_admin
 from ..timeutil import utc_moment, utcnow
 from . import queries
 from .models import (
