@@ -12,6 +12,7 @@ from ..api import MAX_ID
 from ..extensions import db
 from ..groups.models import Group, Membership
 from ..groups.permissions import is_admin, is_member, user_id_of
+from ..groups.queries import administered_group_ids
 from .models import Account, Entry, Leg, LimitChange, Network, PaymentRequest, Transfer
 
 
@@ -121,14 +122,13 @@ def accounts_of_user(user) -> list[Account]:
     uid = user_id_of(user)
     if uid is None:
         return []
-    admin_groups = select(Membership.group_id).where(Membership.user_id == uid, Membership.role == "admin")
     return list(
         db.session.scalars(
             select(Account)
             .where(
                 or_(
                     (Account.holder_type == "user") & (Account.holder_id == uid),
-                    (Account.holder_type == "group") & Account.holder_id.in_(admin_groups),
+                    (Account.holder_type == "group") & Account.holder_id.in_(administered_group_ids(uid)),
                 ),
                 Account.purpose == "member",
             )

@@ -2,13 +2,12 @@
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from .. import search
 from ..dashboard import panel
 from ..errors import DomainError, NotFound
 from ..extensions import db
-from ..groups.models import Group, Membership
+from ..groups.models import Group
 from ..groups.permissions import (
     can_member,
     can_see_content,
@@ -18,7 +17,7 @@ from ..groups.permissions import (
     is_author_or_admin,
     membership,
 )
-from ..groups.queries import group_by_handle
+from ..groups.queries import group_by_handle, groups_administered_by
 from ..limits import whole_number
 from ..web import refused, show_error_on_form
 from . import queries, service
@@ -204,17 +203,6 @@ def unpin(discussion_id: int):
     return _change(discussion_id, "Thread unpinned.", pinned=False)
 
 
-def _admin_groups():
-    return list(
-        db.session.scalars(
-            select(Group)
-            .join(Membership, Membership.group_id == Group.id)
-            .where(Membership.user_id == current_user.id, Membership.role == "admin")
-            .order_by(Group.name)
-        )
-    )
-
-
 @bp.route("/d/<int:discussion_id>/move", methods=["GET", "POST"])
 @login_required
 def move(discussion_id: int):
@@ -222,7 +210,9 @@ def move(discussion_id: int):
     if not may_moderate(discussion):
         abort(403)
     form = MoveForm()
-    form.group_id.choices = {str(g.id): g.name for g in _admin_groups() if g.id != discussion.group_id}
+    form.group_id.choices = {
+        str(g.id): g.name for g in groups_administered_by(current_user) if g.id != discussion.group_id
+    }
     if form.validate_on_submit():
         try:
             target = db.session.get(Group, form.group_id.data)

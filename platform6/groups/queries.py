@@ -138,15 +138,27 @@ def pending_requests_count(group: Group) -> int:
     )
 
 
+def administered_group_ids(user_id: int):
+    """A select of the ids of the groups this person administers."""
+    return select(Membership.group_id).where(Membership.user_id == user_id, Membership.role == "admin")
+
+
+def groups_administered_by(user) -> list[Group]:
+    """The groups this person administers, by name."""
+    uid = user_id_of(user)
+    if uid is None:
+        return []
+    return list(db.session.scalars(select(Group).where(Group.id.in_(administered_group_ids(uid))).order_by(Group.name)))
+
+
 def pending_requests_by_group(user) -> dict[int, int]:
     """{group id: pending join requests} for the groups the user administers."""
     uid = user_id_of(user)
     if uid is None:
         return {}
-    administered = select(Membership.group_id).where(Membership.user_id == uid, Membership.role == "admin")
     rows = db.session.execute(
         select(JoinRequest.group_id, func.count())
-        .where(JoinRequest.group_id.in_(administered), JoinRequest.state == "pending")
+        .where(JoinRequest.group_id.in_(administered_group_ids(uid)), JoinRequest.state == "pending")
         .group_by(JoinRequest.group_id)
     )
     return {group_id: count for group_id, count in rows}

@@ -490,13 +490,6 @@ def invite(*, actor: User, request: SkillRequest, user_id: int) -> Invitation:
     return invitation
 
 
-def _application(application_id: int) -> tuple[Application, SkillRequest]:
-    application = db.session.get(Application, application_id)
-    if application is None:
-        raise NotFound("No such application.")
-    return application, queries.request_by_id(application.request_id)
-
-
 def decide_application(*, actor: User, application: Application, accept: bool) -> Application:
     """Accept (the request becomes assigned once enough are accepted) or decline an application."""
     request = queries.request_by_id(application.request_id)
