@@ -17,7 +17,6 @@ COMPOSITION_ROOTS = {"__init__", "cli", "pages", "dashboard"}
 NOT_YET = {
     ("api", "accounts"): "an API token is resolved by accounts.service.active_token",
     ("realtime", "accounts"): "a socket is signed in by an accounts session or token",
-    ("realtime", "groups"): "a socket joins a group's room after a membership check",
     ("import_lock", "credit"): "SQLite's write lock is credit.service.serialise_writes until begin_write() lands",
 }
 
