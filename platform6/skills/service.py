@@ -40,8 +40,6 @@ MAX_SKILLS = 50
 search.register_search_kind("request", "Request")
 #: a request without a deadline expires this long after it was posted
 EXPIRY_DAYS = 60
-EXPIRY_REMINDER_DAYS = 5
-APPLICATION_REMINDER_DAYS = (2, 7)
 
 _LANGUAGE_NAMES = {
     "english": "en", "italian": "it", "italiano": "it", "spanish": "es", "español": "es", "french": "fr",
@@ -393,7 +391,8 @@ def begin_write() -> None:
         db.session.connection(execution_options={"sqlite_immediate": True})
 
 
-def _managers(request: SkillRequest) -> list[int]:
+def managers_of(request: SkillRequest) -> list[int]:
+    """Who manages a request: its group's admins and its author (they decide applications and hear reminders)."""
     admins = select(Membership.user_id).where(Membership.group_id == request.group_id, Membership.role == "admin")
     return sorted(set(db.session.scalars(admins)) | ({request.author_id} if request.author_id else set()))
 
@@ -449,7 +448,7 @@ def apply(*, actor: User, request: SkillRequest, message: str = "") -> Applicati
     db.session.add(application)
     db.session.flush()
     notify(
-        user_ids=_managers(request),
+        user_ids=managers_of(request),
         kind="application",
         url=f"/skills/requests/{request.id}",
         text=f"{actor.name} applied to {request.title}",
@@ -692,94 +691,3 @@ def delete_search(*, actor: User, search_id: int) -> None:
         raise NotFound("No such saved search.")
     db.session.delete(search)
     db.session.flush()
-
-
-# --- scheduled work (jobs.py) --------------------------------------------------------------------------
-
-
-def remind_unanswered_applications(now: datetime) -> int:
-    """Remind the group of applications pending for 2 and 7 days; each reminder claimed once."""
-    sent = 0
-    for stage, days in reversed(list(enumerate(APPLICATION_REMINDER_DAYS, start=1))):
-        due = list(
-            db.session.scalars(
-                select(Application).where(
-                    Application.state == "pending",
-                    Application.reminders_sent < stage,
-                    Application.created_at <= now - timedelta(days=days),
-                )
-            )
-        )
-        for application in due:
-            claimed = db.session.execute(
-                update(Application)
-                .where(Application.id == application.id, Application.reminders_sent < stage)
-                .values(reminders_sent=stage)
-            ).rowcount
-            if not claimed:
-                continue
-            request = queries.request_by_id(application.request_id)
-            applicant = db.session.get(User, application.user_id)
-            notify(
-                user_ids=_managers(request),
-                kind="skill_application_waiting",
-                url=f"/skills/requests/{request.id}",
-                text=f"{applicant.name} has waited {days} days for an answer about {request.title}",
-                group_id=request.group_id,
-            )
-            sent += 1
-    return sent
-
-
-def remind_expiring_requests(now: datetime) -> int:
-    due = list(
-        db.session.scalars(
-            select(SkillRequest).where(
-                SkillRequest.state == "open",
-                SkillRequest.expiry_reminded_at.is_(None),
-                SkillRequest.expires_at <= now + timedelta(days=EXPIRY_REMINDER_DAYS),
-                SkillRequest.expires_at > now,
-            )
-        )
-    )
-    sent = 0
-    for request in due:
-        claimed = db.session.execute(
-            update(SkillRequest)
-            .where(SkillRequest.id == request.id, SkillRequest.expiry_reminded_at.is_(None))
-            .values(expiry_reminded_at=now)
-        ).rowcount
-        if claimed:
-            notify(
-                user_ids=_managers(request),
-                kind="skill_request_expiring",
-                url=f"/skills/requests/{request.id}",
-                text=f"{request.title} expires in {EXPIRY_REMINDER_DAYS} days or less",
-                group_id=request.group_id,
-            )
-            sent += 1
-    return sent
-
-
-def expire_requests(now: datetime) -> int:
-    """Open requests past their deadline (or 60 days old) close as cancelled, reason "expired"."""
-    due = list(
-        db.session.scalars(select(SkillRequest).where(SkillRequest.state == "open", SkillRequest.expires_at <= now))
-    )
-    expired = 0
-    for request in due:
-        claimed = db.session.execute(
-            update(SkillRequest)
-            .where(SkillRequest.id == request.id, SkillRequest.state == "open")
-            .values(state="cancelled", closed_reason="expired")
-        ).rowcount
-        if claimed:
-            notify(
-                user_ids=[request.author_id] if request.author_id else [],
-                kind="skill_request_expired",
-                url=f"/skills/requests/{request.id}",
-                text=f"{request.title} expired without enough volunteers",
-                group_id=request.group_id,
-            )
-            expired += 1
-    return expired
