@@ -1,16 +1,9 @@
 """The JSON shape of threads, comments and versions: one copy for the API, socket events and exports."""
 
-from ..accounts.models import User
-from ..extensions import db
+from ..accounts.schemas import person_json
 from ..timeutil import iso
 from . import queries
 from .models import Comment, CommentVersion, Discussion
-
-
-def _person(user_id: int | None) -> dict | None:
-    """{id, name} of an author (from the identity map when already loaded), None if their account is gone."""
-    user = db.session.get(User, user_id) if user_id else None
-    return {"id": user.id, "name": user.name} if user else None
 
 
 def discussion_json(discussion: Discussion) -> dict:
@@ -20,7 +13,7 @@ def discussion_json(discussion: Discussion) -> dict:
         "title": discussion.title,
         "description": discussion.description,
         "description_html": discussion.description_html,
-        "author": _person(discussion.author_id),
+        "author": person_json(discussion.author_id),
         "comments_count": discussion.comments_count,
         "closed": discussion.closed,
         "pinned": discussion.pinned,
@@ -36,7 +29,7 @@ def comment_json(comment: Comment, reactions: dict[str, int] | None = None) -> d
         "id": comment.id,
         "discussion_id": comment.discussion_id,
         "parent_id": comment.parent_id,
-        "author": _person(comment.author_id),
+        "author": person_json(comment.author_id),
         "body": comment.body,
         "body_html": comment.body_html,
         "reactions": reactions or {},

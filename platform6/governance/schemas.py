@@ -3,15 +3,10 @@
 from flask import Response
 
 from ..accounts.models import User
-from ..extensions import db
+from ..accounts.schemas import person_json
 from ..timeutil import iso
 from . import queries
 from .models import Poll, Proxy, Vote
-
-
-def person_json(user_id: int | None) -> dict | None:
-    user = db.session.get(User, user_id) if user_id else None
-    return {"id": user.id, "name": user.name} if user else None
 
 
 def outcome_json(poll: Poll) -> dict | None:
