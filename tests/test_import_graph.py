@@ -3,6 +3,7 @@ feature. The graph is read from the source (module-level and function-level impo
 inside a function to dodge a cycle counts too."""
 
 import ast
+from functools import cache
 from pathlib import Path
 
 import platform6
@@ -27,8 +28,8 @@ def _unit(module: str) -> str:
     return parts[1] if len(parts) > 1 else "__init__"
 
 
-def _imports(path: Path) -> set[str]:
-    module = ".".join(path.relative_to(ROOT.parent).with_suffix("").parts)
+def _imports(path: Path, root: Path) -> set[str]:
+    module = ".".join(path.relative_to(root.parent).with_suffix("").parts)
     package = module.rsplit(".", 1)[0] if path.name != "__init__.py" else module.removesuffix(".__init__")
     found = set()
     for node in ast.walk(ast.parse(path.read_text())):
@@ -47,11 +48,16 @@ def _imports(path: Path) -> set[str]:
 
 def import_graph() -> dict[str, set[str]]:
     """unit -> the units it imports (a unit: a feature package, a platform package, or a top-level module)."""
+    return _graph_of(ROOT)
+
+
+@cache
+def _graph_of(root: Path) -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {}
-    for path in ROOT.rglob("*.py"):
-        rel = path.relative_to(ROOT)
+    for path in root.rglob("*.py"):
+        rel = path.relative_to(root)
         source = rel.parts[0] if len(rel.parts) > 1 else rel.stem
-        graph.setdefault(source, set()).update(_unit(name) for name in _imports(path))
+        graph.setdefault(source, set()).update(_unit(name) for name in _imports(path, root))
         graph[source].discard(source)
     return graph
 
