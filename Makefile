@@ -35,6 +35,9 @@ run: install ## migrate, load the demo data if empty, serve on http://127.0.0.1:
 test: install-dev ## run the test suite (SQLite; set DATABASE_URL=postgresql://... for PostgreSQL)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+test-postgres: install-dev ## run the test suite on PostgreSQL: DATABASE_URL, else postgresql://postgres@127.0.0.1/test
+	DATABASE_URL=$${DATABASE_URL:-postgresql://postgres@127.0.0.1/test} $(BIN)/python -m pytest $(PYTEST_ARGS)
+
 bench: install-dev ## run the benchmarks under bench/ and print their figures
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
@@ -48,6 +51,10 @@ lint: install-dev ## ruff check and format check
 fmt: install-dev ## format the code with ruff
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+demo: install ## migrate, then load the demo data (alice@example.org / platform6) if the database is empty
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo
 
 worker: install ## run the scheduler as its own process
 	$(BIN)/flask worker

@@ -229,7 +229,7 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from . import formatting
-    from .permissions import JINJA_GLOBALS
+    from .groups.permissions import JINJA_GLOBALS
 
     app.jinja_env.globals.update(JINJA_GLOBALS)
     app.jinja_env.filters.update(formatting.FILTERS)

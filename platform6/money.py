@@ -14,8 +14,6 @@ from flask_login import current_user
 from wtforms import StringField
 from wtforms.validators import ValidationError
 
-from .api import MAX_ID
-from .credit import queries as credit_queries
 from .formatting import decimal_text, minor_units
 from .limits import MAX_INT
 
@@ -165,11 +163,3 @@ def use_decimals(form, decimals: int) -> None:
     for field in form:
         if isinstance(field, AmountField):
             field.decimals = decimals
-
-
-def account_decimals(account_id) -> int:
-    """The decimal places of an account's currency; `account_id` as a form gave it (2 when it names no account)."""
-    text = str(account_id or "")
-    named = text.isascii() and text.isdigit() and len(text) <= len(str(MAX_ID)) and int(text) <= MAX_ID
-    account = credit_queries.account_by_id(int(text)) if named else None
-    return credit_queries.network_by_id(account.network_id).currency_decimals if account else 2

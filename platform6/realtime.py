@@ -23,11 +23,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from .accounts.models import ApiToken, User
 from .accounts.service import active_token
 from .extensions import db, socketio
-from .groups.models import Group, Membership
 from .limits import MAX_INT
 from .notifications.service import user_room
 from .outbox import after_commit
-from .permissions import forget_memberships
 from .timeutil import utcnow
 from .transaction import socket_transaction, unit_of_work
 
@@ -60,19 +58,26 @@ def register_room(key: str, resolver: Callable[[object, int], str | None]) -> No
 
 #: model -> (attributes, person): see access_may_end
 _ACCESS_WATCHES: dict[type, tuple[tuple[str, ...], Callable[[object], int] | None]] = {}
+#: what the resolvers cache per request, dropped before rooms are checked again
+_CACHES_TO_FORGET: list[Callable[[], None]] = []
 
 
-def access_may_end(model: type, *attributes: str, person: Callable[[object], int] | None = None) -> None:
+def access_may_end(
+    model: type,
+    *attributes: str,
+    person: Callable[[object], int] | None = None,
+    forget: Callable[[], None] | None = None,
+) -> None:
     """Deleting a `model` row, or changing one of its `attributes`, may end someone's right to a room: when
     that commits, the rooms of `person(row)` (a user id), or everyone's rooms when `person` is None, are
-    checked again and left where the resolver now refuses."""
+    checked again and left where the resolver now refuses. `forget` drops what the resolvers cached of it."""
     _ACCESS_WATCHES[model] = (attributes, person)
+    if forget is not None:
+        _CACHES_TO_FORGET.append(forget)
 
 
 access_may_end(User, "session_version", person=lambda user: user.id)
 access_may_end(ApiToken, "revoked_at", person=lambda token: token.user_id)
-access_may_end(Membership, "group_id", "user_id", person=lambda membership: membership.user_id)
-access_may_end(Group, "privacy", "parent_id")
 
 
 def _user_and_credential(auth) -> tuple[User, str] | None:
@@ -173,7 +178,8 @@ def _check_rooms_again(session: Session) -> None:
     if _PENDING not in session.info:
         return
     people = session.info.pop(_PENDING)
-    forget_memberships()
+    for forget in _CACHES_TO_FORGET:
+        forget()
     rows = select(SocketRoom)
     if None not in people:
         rows = rows.where(SocketRoom.user_id.in_(people))

@@ -2,37 +2,18 @@
 
 from typing import Annotated
 
-from flask import g, jsonify, request
+from flask import g, request
 from pydantic import Field
 
 from ..api import Body, api_blueprint, created, no_content, parse_body, require_user
-from ..errors import NotFound
-from ..extensions import db
-from ..groups.queries import memberships_of_user, shares_a_group
 from ..ratelimit import rate_limit
-from ..timeutil import iso
 from ..transaction import defer_write_lock
 from . import service
-from .models import User
+from .schemas import user_json
 
 bp = api_blueprint("accounts_api", __name__)
 
 Text100 = Annotated[str, Field(max_length=100)]
-
-
-def user_json(user: User, *, with_email: bool = False) -> dict:
-    data = {"id": user.id, "name": user.name, "handle": user.handle}
-    if with_email:
-        data |= {"email": user.email, "created_at": iso(user.created_at)}
-    return data
-
-
-def me_json(user: User) -> dict:
-    groups = [
-        {"id": m.group.id, "handle": m.group.handle, "name": m.group.name, "role": m.role}
-        for m in memberships_of_user(user)
-    ]
-    return user_json(user, with_email=True) | {"groups": groups}
 
 
 class SignUp(Body):
@@ -51,11 +32,6 @@ class SignIn(Body):
 class PasswordChange(Body):
     current_password: Annotated[str, Field(max_length=1024)]
     new_password: Annotated[str, Field(max_length=1024)]
-
-
-class ProfileChange(Body):
-    name: Text100 | None = None
-    handle: Annotated[str, Field(max_length=30)] | None = None
 
 
 @bp.post("/users")
@@ -81,28 +57,6 @@ def revoke_current_token():
     user = require_user()
     service.revoke_token(user=user, token_id=g.api_token.id)
     return no_content()
-
-
-@bp.get("/users/<int:user_id>")
-def show_user(user_id: int):
-    me = require_user()
-    user = db.session.get(User, user_id)
-    if user is None or not shares_a_group(me.id, user.id):
-        raise NotFound("No such user.")
-    return jsonify(user_json(user))
-
-
-@bp.get("/me")
-def show_me():
-    return jsonify(me_json(require_user()))
-
-
-@bp.patch("/me")
-def change_me():
-    user = require_user()
-    data = parse_body(ProfileChange)
-    service.update_profile(user=user, name=data.name, handle=data.handle)
-    return jsonify(me_json(user))
 
 
 @bp.put("/me/password")

@@ -1,4 +1,4 @@
-"""Credit forms (shape only; the rules live in credit.service)."""
+"""Credit forms (shape only; the rules live in credit.service and the modules it names)."""
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField

@@ -8,9 +8,11 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
+from ..api import MAX_ID
 from ..extensions import db
 from ..groups.models import Group, Membership
-from ..permissions import is_admin, is_member, user_id_of
+from ..groups.permissions import is_admin, is_member, user_id_of
+from ..groups.queries import administered_group_ids
 from .models import Account, Entry, Leg, LimitChange, Network, PaymentRequest, Transfer
 
 
@@ -120,14 +122,13 @@ def accounts_of_user(user) -> list[Account]:
     uid = user_id_of(user)
     if uid is None:
         return []
-    admin_groups = select(Membership.group_id).where(Membership.user_id == uid, Membership.role == "admin")
     return list(
         db.session.scalars(
             select(Account)
             .where(
                 or_(
                     (Account.holder_type == "user") & (Account.holder_id == uid),
-                    (Account.holder_type == "group") & Account.holder_id.in_(admin_groups),
+                    (Account.holder_type == "group") & Account.holder_id.in_(administered_group_ids(uid)),
                 ),
                 Account.purpose == "member",
             )
@@ -474,3 +475,11 @@ def limit_history(account: Account) -> list[LimitChange]:
             select(LimitChange).where(LimitChange.account_id == account.id).order_by(LimitChange.id.desc()).limit(20)
         )
     )
+
+
+def account_decimals(account_id) -> int:
+    """The decimal places of an account's currency; `account_id` as a form gave it (2 when it names no account)."""
+    text = str(account_id or "")
+    named = text.isascii() and text.isdigit() and len(text) <= len(str(MAX_ID)) and int(text) <= MAX_ID
+    account = account_by_id(int(text)) if named else None
+    return network_by_id(account.network_id).currency_decimals if account else 2

@@ -11,13 +11,13 @@ from ..api import MAX_ID, int_arg
 from ..dashboard import panel
 from ..errors import DomainError, NotFound, invalid
 from ..extensions import db
-from ..groups.models import Group, Membership
-from ..money import account_decimals, use_decimals
+from ..groups.models import Group
+from ..groups.queries import groups_administered_by
+from ..money import use_decimals
 from ..ratelimit import rate_limit
 from ..timeutil import utcnow
 from ..web import refused, show_error_on_form
 from . import queries, service
-from .api import statement_response
 from .cli import verify
 from .forms import (
     ActionForm,
@@ -34,6 +34,8 @@ from .forms import (
     choices,
 )
 from .models import Account, Entry, Network, PaymentRequest
+from .queries import account_decimals
+from .schemas import statement_response
 
 bp = Blueprint("credit", __name__, url_prefix="/credit")
 bp.cli.add_command(verify)
@@ -67,17 +69,6 @@ def _my_account_choices() -> list[tuple[int, str]]:
     )
 
 
-def _admin_groups() -> list[Group]:
-    return list(
-        db.session.scalars(
-            select(Group)
-            .join(Membership, Membership.group_id == Group.id)
-            .where(Membership.user_id == current_user.id, Membership.role == "admin")
-            .order_by(Group.name)
-        )
-    )
-
-
 # --- overview and networks ---------------------------------------------------------------------
 
 
@@ -100,7 +91,7 @@ def index():
 @login_required
 def new_network():
     form = NetworkForm()
-    groups = _admin_groups()
+    groups = groups_administered_by(current_user)
     form.group_id.choices = choices((g.id, g.name) for g in groups)
     form.clearing_group_id.choices = choices([(0, "The governing group")] + [(g.id, g.name) for g in groups])
     parents = [n for n in queries.networks_visible_to(current_user) if queries.is_network_admin(current_user, n)]

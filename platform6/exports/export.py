@@ -11,8 +11,8 @@ from ..forums.models import Comment, CommentVersion, Discussion, Reaction
 from ..governance import queries as governance_queries
 from ..governance.models import Poll, Proxy, Vote, VoteRevision
 from ..groups.models import Group, Membership
+from ..groups.permissions import ensure_admin, is_admin
 from ..groups.service import SETTINGS
-from ..permissions import ensure_admin, is_admin
 from ..skills.models import (
     Application,
     Contribution,

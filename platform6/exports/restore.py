@@ -30,9 +30,9 @@ from ..governance import service as governance_service
 from ..governance.models import Poll, Proxy, Vote, VoteRevision
 from ..groups import service as groups_service
 from ..groups.models import Group, Membership
+from ..groups.permissions import forget_memberships
 from ..import_lock import take_the_import_lock
 from ..markup import render_markdown
-from ..permissions import forget_memberships
 from ..skills import service as skills_service
 from ..skills.models import Application, Contribution, Endorsement, GroupSkillSettings, RequestSkill, SkillRequest
 from ..timeutil import iso, to_utc_naive

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from flask import jsonify, request
 from pydantic import Field
 
-from ..accounts.models import User
+from .. import search
 from ..api import (
     Body,
     PositiveInt,
@@ -24,71 +24,13 @@ from ..api import (
 from ..errors import invalid
 from ..extensions import db
 from ..groups.models import Group
+from ..groups.permissions import content_visible_group_ids, ensure_content_visible, ensure_group_visible
 from ..limits import MAX_INT
-from ..permissions import ensure_content_visible, ensure_group_visible
-from ..timeutil import iso
-from . import queries, search, service
-from .models import BODY_MAX, TITLE_MAX, Comment, CommentVersion, Discussion
+from . import queries, service
+from .models import BODY_MAX, TITLE_MAX, CommentVersion, Discussion
+from .schemas import comments_json, discussion_json, one_comment_json, version_json
 
 bp = api_blueprint("forums_api", __name__)
-
-
-def _person(user_id: int | None) -> dict | None:
-    """{id, name} of an author (from the identity map when already loaded), None if their account is gone."""
-    user = db.session.get(User, user_id) if user_id else None
-    return {"id": user.id, "name": user.name} if user else None
-
-
-def discussion_json(discussion: Discussion) -> dict:
-    return {
-        "id": discussion.id,
-        "group_id": discussion.group_id,
-        "title": discussion.title,
-        "description": discussion.description,
-        "description_html": discussion.description_html,
-        "author": _person(discussion.author_id),
-        "comments_count": discussion.comments_count,
-        "closed": discussion.closed,
-        "pinned": discussion.pinned,
-        "created_at": iso(discussion.created_at),
-        "last_activity_at": iso(discussion.last_activity_at),
-        "edited_at": iso(discussion.edited_at),
-        "closed_at": iso(discussion.closed_at),
-    }
-
-
-def comment_json(comment: Comment, reactions: dict[str, int] | None = None) -> dict:
-    return {
-        "id": comment.id,
-        "discussion_id": comment.discussion_id,
-        "parent_id": comment.parent_id,
-        "author": _person(comment.author_id),
-        "body": comment.body,
-        "body_html": comment.body_html,
-        "reactions": reactions or {},
-        "created_at": iso(comment.created_at),
-        "edited_at": iso(comment.edited_at),
-        "deleted": comment.deleted,
-        "position": comment.position,
-    }
-
-
-def comments_json(comments: list[Comment]) -> list[dict]:
-    counts = queries.reactions_for(c.id for c in comments)
-    return [comment_json(c, counts.get(c.id)) for c in comments]
-
-
-def one_comment_json(comment: Comment) -> dict:
-    return comments_json([comment])[0]
-
-
-def version_json(version: CommentVersion) -> dict:
-    return {
-        "body": version.body,
-        "body_html": version.body_html,
-        "written_at": iso(version.written_at),
-        "replaced_at": iso(version.replaced_at),
-    }
 
 
 Title = Annotated[str, Field(max_length=TITLE_MAX * 2)]
@@ -335,7 +277,14 @@ def search_route():
         if unknown := [k for k in kinds if k not in search.SEARCH_KINDS]:
             raise invalid("type", f"Unknown type {unknown[0]!r}; use {', '.join(search.SEARCH_KINDS)}.")
     limit, offset = page_limit(), offset_from_cursor("offset", MAX_SEARCH_OFFSET)
-    hits = search.search(user=user, query=q, group_id=group_id, kinds=kinds, limit=limit + 1, offset=offset)
+    hits = search.search(
+        visible_groups=content_visible_group_ids(user),
+        query=q,
+        group_id=group_id,
+        kinds=kinds,
+        limit=limit + 1,
+        offset=offset,
+    )
     items = [
         {
             "type": hit.kind,

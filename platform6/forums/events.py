@@ -6,13 +6,13 @@ Emits leave the request on a background task, so a thread with many listeners do
 from ..errors import NotFound
 from ..extensions import db, socketio
 from ..groups.models import Group
+from ..groups.permissions import can_see_content, can_see_group
 from ..outbox import after_commit
-from ..permissions import can_see_content, can_see_group
 from ..realtime import access_may_end, register_room
 from . import service
-from .api import discussion_json, one_comment_json
 from .models import Discussion
 from .queries import visible_discussion
+from .schemas import discussion_json, one_comment_json
 
 
 def discussion_room(discussion_id: int) -> str:

@@ -1,9 +1,8 @@
-"""Discussions (threads), comments with replies, reactions, edit history, read state and the search index."""
+"""Discussions (threads), comments with replies, reactions, edit history and read state."""
 
 from datetime import datetime
 
-from sqlalchemy import DDL, JSON, ForeignKey, Index, String, Text, UniqueConstraint, event
-from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..errors import Conflict
@@ -164,71 +163,3 @@ class GroupFanout(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: when a worker expanded it (claimed with a conditional UPDATE in the expanding transaction)
     expanded_at: Mapped[datetime | None] = mapped_column(index=True)
-
-
-class SearchDocument(db.Model):
-    """One searchable thing (a discussion, a comment, or another feature's kind) and the group that owns it.
-
-    SQLite indexes `title` and `body` in the FTS5 table `search_fts` (kept in step by triggers);
-    PostgreSQL keeps `search_vector` (GIN-indexed) in step on every write.
-    """
-
-    __tablename__ = "search_documents"
-    __table_args__ = (
-        UniqueConstraint("kind", "ref_id"),
-        Index("ix_search_documents_search_vector", "search_vector", postgresql_using="gin"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    #: "discussion", "comment", or a kind another feature registered ("poll", "request")
-    kind: Mapped[str] = mapped_column(String(20))
-    #: the id of the thing in its own table
-    ref_id: Mapped[int]
-    #: visibility follows this group (open: everyone; closed or secret: members); None: public
-    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
-    title: Mapped[str] = mapped_column(String(300), default="")
-    #: the page the hit opens, relative to the site
-    url: Mapped[str] = mapped_column(String(500), default="")
-    body: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    #: PostgreSQL only: to_tsvector of title and body (NULL on SQLite, which uses FTS5)
-    search_vector: Mapped[str | None] = mapped_column(TSVECTOR().with_variant(Text(), "sqlite"))
-
-
-# The full-text machinery each database keeps beside `search_documents`, created with the table
-# (tests' create_all) and by migration 0003. Triggers keep it in step on every write.
-SQLITE_SEARCH_DDL = (
-    "CREATE VIRTUAL TABLE search_fts USING fts5(title, body, content='search_documents', content_rowid='id', "
-    "tokenize='porter unicode61 remove_diacritics 2')",
-    "CREATE TRIGGER search_documents_ai AFTER INSERT ON search_documents BEGIN "
-    "INSERT INTO search_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
-    "CREATE TRIGGER search_documents_ad AFTER DELETE ON search_documents BEGIN "
-    "INSERT INTO search_fts(search_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body); END",
-    "CREATE TRIGGER search_documents_au AFTER UPDATE OF title, body ON search_documents BEGIN "
-    "INSERT INTO search_fts(search_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body); "
-    "INSERT INTO search_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
-)
-SQLITE_SEARCH_DROP = (
-    "DROP TRIGGER IF EXISTS search_documents_ai",
-    "DROP TRIGGER IF EXISTS search_documents_ad",
-    "DROP TRIGGER IF EXISTS search_documents_au",
-    "DROP TABLE IF EXISTS search_fts",
-)
-POSTGRES_SEARCH_DDL = (
-    "CREATE TRIGGER search_documents_vector BEFORE INSERT OR UPDATE OF title, body ON search_documents "
-    "FOR EACH ROW EXECUTE FUNCTION tsvector_update_trigger(search_vector, 'pg_catalog.english', title, body)",
-)
-POSTGRES_SEARCH_DROP = ("DROP TRIGGER IF EXISTS search_documents_vector ON search_documents",)
-#: tables the database makes for full-text search that the models do not describe (migration checks skip them)
-UNMODELLED_TABLES = ("search_fts", "search_fts_data", "search_fts_idx", "search_fts_docsize", "search_fts_config")
-db.metadata.info.setdefault("unmodelled_tables", set()).update(UNMODELLED_TABLES)
-
-
-def _ddl(statements, dialect):
-    return [DDL(sql).execute_if(dialect=dialect) for sql in statements]
-
-
-for _stmt in _ddl(SQLITE_SEARCH_DDL, "sqlite") + _ddl(POSTGRES_SEARCH_DDL, "postgresql"):
-    event.listen(SearchDocument.__table__, "after_create", _stmt)
-for _stmt in _ddl(SQLITE_SEARCH_DROP, "sqlite") + _ddl(POSTGRES_SEARCH_DROP, "postgresql"):
-    event.listen(SearchDocument.__table__, "before_drop", _stmt)

@@ -11,7 +11,7 @@ from ..accounts.models import User
 from ..errors import NotFound
 from ..extensions import db
 from ..groups.models import Membership
-from ..permissions import can_see_content, can_see_group, user_id_of
+from ..groups.permissions import can_see_content, can_see_group, user_id_of
 from .models import Comment, CommentVersion, Discussion, DiscussionReader, Reaction
 
 

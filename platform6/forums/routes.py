@@ -2,17 +2,25 @@
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
+from .. import search
 from ..dashboard import panel
 from ..errors import DomainError, NotFound
 from ..extensions import db
-from ..groups.models import Group, Membership
-from ..groups.queries import group_by_handle
+from ..groups.models import Group
+from ..groups.permissions import (
+    can_member,
+    can_see_content,
+    can_see_group,
+    content_visible_group_ids,
+    is_admin,
+    is_author_or_admin,
+    membership,
+)
+from ..groups.queries import group_by_handle, groups_administered_by
 from ..limits import whole_number
-from ..permissions import can_member, can_see_content, can_see_group, is_admin, is_author_or_admin, membership
 from ..web import refused, show_error_on_form
-from . import queries, search, service
+from . import queries, service
 from .comment_html import comment_chunks
 from .forms import CommentForm, DiscussionForm, EditCommentForm, MoveForm, VolumeForm
 from .models import Comment, Discussion
@@ -189,17 +197,6 @@ def unpin(discussion_id: int):
     return _change(discussion_id, "Thread unpinned.", pinned=False)
 
 
-def _admin_groups():
-    return list(
-        db.session.scalars(
-            select(Group)
-            .join(Membership, Membership.group_id == Group.id)
-            .where(Membership.user_id == current_user.id, Membership.role == "admin")
-            .order_by(Group.name)
-        )
-    )
-
-
 @bp.route("/d/<int:discussion_id>/move", methods=["GET", "POST"])
 @login_required
 def move(discussion_id: int):
@@ -207,7 +204,9 @@ def move(discussion_id: int):
     if not may_moderate(discussion):
         abort(403)
     form = MoveForm()
-    form.group_id.choices = {str(g.id): g.name for g in _admin_groups() if g.id != discussion.group_id}
+    form.group_id.choices = {
+        str(g.id): g.name for g in groups_administered_by(current_user) if g.id != discussion.group_id
+    }
     if form.validate_on_submit():
         try:
             target = db.session.get(Group, form.group_id.data)
@@ -388,7 +387,16 @@ def search_page():
     group = None
     if handle := request.args.get("group"):
         group = _group_or_404(handle)
-    hits = search.search(user=current_user, query=q, group_id=group.id if group else None, limit=30) if q else []
+    hits = (
+        search.search(
+            visible_groups=content_visible_group_ids(current_user),
+            query=q,
+            group_id=group.id if group else None,
+            limit=30,
+        )
+        if q
+        else []
+    )
     return render_template("forums/search.html", q=q, group=group, hits=hits)
 
 

@@ -4,14 +4,14 @@ from blinker import Namespace
 from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 
+from .. import search
 from ..accounts.models import User
 from ..errors import Conflict, Forbidden, NotFound, invalid
 from ..extensions import db
 from ..groups.models import VOLUMES, Group, Membership
+from ..groups.permissions import ensure_admin, ensure_member, is_author_or_admin, membership
 from ..markup import find_mentions, render_markdown
-from ..permissions import ensure_admin, ensure_member, is_author_or_admin, membership
 from ..timeutil import utcnow
-from . import search
 from .delivery import deliver, deliver_to_group
 from .models import BODY_MAX, TITLE_MAX, Comment, CommentVersion, Discussion, DiscussionReader, Reaction
 
@@ -24,6 +24,9 @@ comment_created = signals.signal("comment-created")
 comment_changed = signals.signal("comment-changed")
 
 EMOJI_MAX = 16
+
+search.register_search_kind("discussion", "Thread")
+search.register_search_kind("comment", "Comment")
 
 
 def discussion_url(discussion_id: int) -> str:

@@ -2,11 +2,12 @@
 
 from ..extensions import db, socketio
 from ..groups.models import Group
+from ..groups.permissions import can_see_content
 from ..outbox import after_commit
-from ..permissions import can_see_content
 from ..realtime import register_room
 from . import queries, service
 from .models import Poll
+from .schemas import poll_json
 
 
 def poll_room(poll_id: int) -> str:
@@ -36,8 +37,6 @@ def _on_vote_cast(poll: Poll) -> None:
 
 @service.poll_closed.connect
 def _on_poll_closed(poll: Poll) -> None:
-    from .api import poll_json
-
     payload = {"poll": poll_json(poll)}
     room = poll_room(poll.id)
     after_commit(lambda: socketio.emit("poll_closed", payload, to=room))

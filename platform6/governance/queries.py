@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from ..errors import Forbidden, NotFound
 from ..extensions import db
 from ..groups.models import Group, Membership
-from ..permissions import can_see_content, user_id_of
+from ..groups.permissions import can_see_content, user_id_of
 from . import tally
 from .models import Poll, Proxy, Vote
 

@@ -7,22 +7,23 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..credit import queries as credit_queries
+from ..credit.queries import account_decimals
 from ..dashboard import panel
 from ..errors import DomainError, NotFound, invalid
 from ..extensions import db
 from ..forums.queries import discussion_by_id
 from ..forums.timeline import TimelineItem, register_timeline_source
 from ..groups.models import Membership
+from ..groups.permissions import can_admin, can_member, can_see_content, can_see_group, is_member
 from ..groups.queries import group_by_handle, members_select, memberships_of_user
 from ..limits import whole_number
-from ..money import account_decimals, use_decimals
-from ..permissions import can_admin, can_member, can_see_content, can_see_group, is_member
+from ..money import use_decimals
 from ..timeutil import utcnow
 from ..web import refused, show_error_on_form
 from . import kinds, queries, service
-from .api import csv_response
 from .forms import OutcomeForm, PollForm, ProxyForm, VoteForm, choices
 from .models import Poll, Vote
+from .schemas import csv_response
 
 bp = Blueprint("governance", __name__)
 

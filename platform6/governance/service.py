@@ -8,19 +8,19 @@ from sqlalchemy import false as sql_false
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from .. import search
 from ..accounts.models import User
 from ..credit import queries as credit_queries
 from ..credit import service as credit_service
 from ..errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed, invalid
 from ..extensions import db
-from ..forums import search
 from ..forums.queries import discussion_by_id
 from ..groups import service as groups_service
 from ..groups.models import ROLES, Group, Membership
-from ..limits import whole_number
+from ..groups.permissions import can_admin, ensure_admin, ensure_content_visible, ensure_member
+from ..limits import MAX_INT, whole_number
 from ..markup import render_markdown
 from ..notifications.service import notify
-from ..permissions import can_admin, ensure_admin, ensure_content_visible, ensure_member
 from ..timeutil import iso, utc_moment, utcnow, within_bounds
 from . import kinds, queries
 from .models import Poll, Proxy, Vote, VoteRevision
@@ -111,8 +111,8 @@ def _whole_number(action: dict, field: str, *, low: int, nullable: bool = False)
     value = action[field]
     if value is None and nullable:
         return
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= credit_service.MAX_INT:
-        raise _action_invalid(field, f"{field} must be a whole number from {low} to {credit_service.MAX_INT}.")
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= MAX_INT:
+        raise _action_invalid(field, f"{field} must be a whole number from {low} to {MAX_INT}.")
 
 
 def validate_action(*, group: Group, action: dict | None) -> dict | None:

@@ -5,6 +5,9 @@ from typing import Annotated, Literal
 from flask import jsonify
 from pydantic import Field
 
+from ..accounts import service as accounts_service
+from ..accounts.models import User
+from ..accounts.schemas import user_json
 from ..api import (
     Body,
     PositiveInt,
@@ -18,51 +21,17 @@ from ..api import (
 )
 from ..errors import NotFound
 from ..extensions import db
-from ..permissions import ensure_admin, ensure_content_visible, ensure_group_visible
 from ..timeutil import iso
 from . import service
-from .models import Group, JoinRequest, Membership
-from .queries import JOIN_REQUESTS_ORDER, members_select, pending_join_requests_select
+from .models import Group, Membership
+from .permissions import ensure_admin, ensure_content_visible
+from .queries import JOIN_REQUESTS_ORDER, members_select, pending_join_requests_select, shares_a_group, visible_group
+from .schemas import group_json, join_request_json, me_json, membership_json
 
 bp = api_blueprint("groups_api", __name__)
 
 Privacy = Literal["open", "closed", "secret"]
 Role = Literal["member", "admin", "observer"]
-
-
-def group_json(group: Group) -> dict:
-    return {
-        "id": group.id,
-        "handle": group.handle,
-        "name": group.name,
-        "description": group.description,
-        "description_html": group.description_html,
-        "privacy": group.privacy,
-        "parent_id": group.parent_id,
-        "members_count": group.members_count,
-        "created_at": iso(group.created_at),
-        "settings": {key: getattr(group, key) for key in service.SETTINGS},
-    }
-
-
-def membership_json(membership: Membership) -> dict:
-    return {
-        "group_id": membership.group_id,
-        "user": {"id": membership.user.id, "name": membership.user.name},
-        "role": membership.role,
-        "joined_at": iso(membership.joined_at),
-    }
-
-
-def join_request_json(request: JoinRequest) -> dict:
-    return {
-        "id": request.id,
-        "group_id": request.group_id,
-        "user": {"id": request.user.id, "name": request.user.name},
-        "introduction": request.introduction,
-        "state": request.state,
-        "created_at": iso(request.created_at),
-    }
 
 
 class GroupSettings(Body):
@@ -101,8 +70,9 @@ class JoinBody(Body):
     introduction: Annotated[str, Field(max_length=2000)] = ""
 
 
-def visible_group(group_id: int, user) -> Group:
-    return ensure_group_visible(user, db.session.get(Group, group_id))
+class ProfileChange(Body):
+    name: Annotated[str, Field(max_length=100)] | None = None
+    handle: Annotated[str, Field(max_length=30)] | None = None
 
 
 def _settings(body: GroupSettings | None) -> dict:
@@ -257,3 +227,29 @@ def accept_invitation(token: str):
     user = require_user()
     membership = service.accept_invitation(actor=user, token=token)
     return created(membership_json(_membership(db.session.get(Group, membership.group_id), user.id)))
+
+
+# A person as the API shows them depends on the groups they share with the caller (who may see them, and /me's
+# groups), so these routes live here: groups -> accounts is the arrow, never the reverse.
+
+
+@bp.get("/users/<int:user_id>")
+def show_user(user_id: int):
+    me = require_user()
+    user = db.session.get(User, user_id)
+    if user is None or not shares_a_group(me.id, user.id):
+        raise NotFound("No such user.")
+    return jsonify(user_json(user))
+
+
+@bp.get("/me")
+def show_me():
+    return jsonify(me_json(require_user()))
+
+
+@bp.patch("/me")
+def change_me():
+    user = require_user()
+    data = parse_body(ProfileChange)
+    accounts_service.update_profile(user=user, name=data.name, handle=data.handle)
+    return jsonify(me_json(user))

@@ -41,10 +41,6 @@ class Group(db.Model):
 
     parent = relationship("Group", remote_side=[id], lazy="raise_on_sql")
 
-    @property
-    def is_open(self) -> bool:
-        return self.privacy == "open"
-
 
 class Membership(db.Model):
     __tablename__ = "memberships"

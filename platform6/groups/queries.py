@@ -5,8 +5,8 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from ..accounts.models import User
 from ..extensions import db
-from ..permissions import user_id_of
 from .models import Group, Invitation, JoinRequest, Membership
+from .permissions import ensure_group_visible, user_id_of
 
 
 def group_by_handle(handle: str) -> Group | None:
@@ -138,15 +138,27 @@ def pending_requests_count(group: Group) -> int:
     )
 
 
+def administered_group_ids(user_id: int):
+    """A select of the ids of the groups this person administers."""
+    return select(Membership.group_id).where(Membership.user_id == user_id, Membership.role == "admin")
+
+
+def groups_administered_by(user) -> list[Group]:
+    """The groups this person administers, by name."""
+    uid = user_id_of(user)
+    if uid is None:
+        return []
+    return list(db.session.scalars(select(Group).where(Group.id.in_(administered_group_ids(uid))).order_by(Group.name)))
+
+
 def pending_requests_by_group(user) -> dict[int, int]:
     """{group id: pending join requests} for the groups the user administers."""
     uid = user_id_of(user)
     if uid is None:
         return {}
-    administered = select(Membership.group_id).where(Membership.user_id == uid, Membership.role == "admin")
     rows = db.session.execute(
         select(JoinRequest.group_id, func.count())
-        .where(JoinRequest.group_id.in_(administered), JoinRequest.state == "pending")
+        .where(JoinRequest.group_id.in_(administered_group_ids(uid)), JoinRequest.state == "pending")
         .group_by(JoinRequest.group_id)
     )
     return {group_id: count for group_id, count in rows}
@@ -154,3 +166,7 @@ def pending_requests_by_group(user) -> dict[int, int]:
 
 def group_by_id(group_id: int) -> Group | None:
     return db.session.get(Group, group_id)
+
+
+def visible_group(group_id: int, user) -> Group:
+    return ensure_group_visible(user, db.session.get(Group, group_id))

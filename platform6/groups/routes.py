@@ -7,11 +7,11 @@ from flask_login import current_user, login_required
 from ..accounts.models import User
 from ..errors import DomainError
 from ..extensions import db
-from ..permissions import can_member, can_see_content, can_see_group, ensure_admin, ensure_member, membership
 from ..timeutil import utcnow
 from ..web import refused, show_error_on_form
 from . import queries, service
 from .forms import AddMemberForm, GroupForm, GroupSettingsForm, InvitationForm, JoinForm, RoleForm
+from .permissions import can_member, can_see_content, can_see_group, ensure_admin, ensure_member, membership
 
 bp = Blueprint("groups", __name__)
 

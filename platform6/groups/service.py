@@ -13,9 +13,9 @@ from ..errors import Conflict, NotFound, invalid
 from ..extensions import db
 from ..markup import render_markdown
 from ..notifications.service import notify
-from ..permissions import ensure_admin, ensure_group_visible, ensure_member, forget_memberships, membership
 from ..timeutil import utcnow
 from .models import PRIVACIES, ROLES, Group, Invitation, JoinRequest, Membership
+from .permissions import ensure_admin, ensure_group_visible, ensure_member, forget_memberships, membership
 
 SETTINGS = (
     "members_can_start_discussions",

@@ -50,9 +50,9 @@ from ..governance import service as governance_service
 from ..governance.models import Poll, Vote, VoteRevision
 from ..groups import service as groups_service
 from ..groups.models import Group
+from ..groups.permissions import is_admin
 from ..handles import HANDLE_RE
 from ..import_lock import take_the_import_lock
-from ..permissions import is_admin
 from ..timeutil import utcnow
 from .mapping import Mentions, PollPlan, Skip, ballot, emoji_for, one_line, parse_date, parse_time, plan_poll, rich_text
 from .models import ImportRecord, ImportSource

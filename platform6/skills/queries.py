@@ -10,7 +10,7 @@ from ..accounts.models import User
 from ..errors import NotFound
 from ..extensions import db
 from ..groups.models import Group, Membership
-from ..permissions import can_see_content, is_admin, user_id_of
+from ..groups.permissions import can_see_content, is_admin, user_id_of
 from ..timeutil import utcnow
 from . import matching
 from .models import (

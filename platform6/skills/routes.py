@@ -7,14 +7,15 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from ..credit.queries import account_decimals
 from ..dashboard import panel
 from ..errors import DomainError, invalid
 from ..extensions import db
 from ..groups.models import Group, Membership
+from ..groups.permissions import can_see_content, ensure_group_visible, is_member
 from ..groups.queries import group_by_handle
 from ..limits import whole_number
-from ..money import account_decimals, use_decimals
-from ..permissions import can_see_content, ensure_group_visible, is_member
+from ..money import use_decimals
 from ..web import refused, show_error_on_form
 from . import queries, service
 from .forms import ApplyForm, ProfileForm, RequestForm, SearchForm

@@ -9,14 +9,14 @@ from fractions import Fraction
 from flask import current_app
 from sqlalchemy import or_, select, update
 
+from .. import search
 from ..accounts.models import User
 from ..errors import Conflict, Forbidden, NotFound, RuleViolation, ValidationFailed, invalid
 from ..extensions import db
-from ..forums import search
 from ..groups.models import Group, Membership
+from ..groups.permissions import ensure_admin, ensure_member, is_admin
 from ..markup import render_markdown
 from ..notifications.service import notify
-from ..permissions import ensure_admin, ensure_member, is_admin
 from ..timeutil import utc_moment, utcnow
 from . import queries
 from .models import (
@@ -40,8 +40,6 @@ MAX_SKILLS = 50
 search.register_search_kind("request", "Request")
 #: a request without a deadline expires this long after it was posted
 EXPIRY_DAYS = 60
-EXPIRY_REMINDER_DAYS = 5
-APPLICATION_REMINDER_DAYS = (2, 7)
 
 _LANGUAGE_NAMES = {
     "english": "en", "italian": "it", "italiano": "it", "spanish": "es", "español": "es", "french": "fr",
@@ -381,7 +379,8 @@ def _notify_saved_searches(request: SkillRequest, actor: User) -> None:
         )
 
 
-def _managers(request: SkillRequest) -> list[int]:
+def managers_of(request: SkillRequest) -> list[int]:
+    """Who manages a request: its group's admins and its author (they decide applications and hear reminders)."""
     admins = select(Membership.user_id).where(Membership.group_id == request.group_id, Membership.role == "admin")
     return sorted(set(db.session.scalars(admins)) | ({request.author_id} if request.author_id else set()))
 
@@ -437,7 +436,7 @@ def apply(*, actor: User, request: SkillRequest, message: str = "") -> Applicati
     db.session.add(application)
     db.session.flush()
     notify(
-        user_ids=_managers(request),
+        user_ids=managers_of(request),
         kind="application",
         url=f"/skills/requests/{request.id}",
         text=f"{actor.name} applied to {request.title}",
@@ -476,13 +475,6 @@ def invite(*, actor: User, request: SkillRequest, user_id: int) -> Invitation:
         group_id=request.group_id,
     )
     return invitation
-
-
-def _application(application_id: int) -> tuple[Application, SkillRequest]:
-    application = db.session.get(Application, application_id)
-    if application is None:
-        raise NotFound("No such application.")
-    return application, queries.request_by_id(application.request_id)
 
 
 def decide_application(*, actor: User, application: Application, accept: bool) -> Application:
@@ -687,94 +679,3 @@ def delete_search(*, actor: User, search_id: int) -> None:
         raise NotFound("No such saved search.")
     db.session.delete(search)
     db.session.flush()
-
-
-# --- scheduled work (jobs.py) --------------------------------------------------------------------------
-
-
-def remind_unanswered_applications(now: datetime) -> int:
-    """Remind the group of applications pending for 2 and 7 days; each reminder claimed once."""
-    sent = 0
-    for stage, days in reversed(list(enumerate(APPLICATION_REMINDER_DAYS, start=1))):
-        due = list(
-            db.session.scalars(
-                select(Application).where(
-                    Application.state == "pending",
-                    Application.reminders_sent < stage,
-                    Application.created_at <= now - timedelta(days=days),
-                )
-            )
-        )
-        for application in due:
-            claimed = db.session.execute(
-                update(Application)
-                .where(Application.id == application.id, Application.reminders_sent < stage)
-                .values(reminders_sent=stage)
-            ).rowcount
-            if not claimed:
-                continue
-            request = queries.request_by_id(application.request_id)
-            applicant = db.session.get(User, application.user_id)
-            notify(
-                user_ids=_managers(request),
-                kind="skill_application_waiting",
-                url=f"/skills/requests/{request.id}",
-                text=f"{applicant.name} has waited {days} days for an answer about {request.title}",
-                group_id=request.group_id,
-            )
-            sent += 1
-    return sent
-
-
-def remind_expiring_requests(now: datetime) -> int:
-    due = list(
-        db.session.scalars(
-            select(SkillRequest).where(
-                SkillRequest.state == "open",
-                SkillRequest.expiry_reminded_at.is_(None),
-                SkillRequest.expires_at <= now + timedelta(days=EXPIRY_REMINDER_DAYS),
-                SkillRequest.expires_at > now,
-            )
-        )
-    )
-    sent = 0
-    for request in due:
-        claimed = db.session.execute(
-            update(SkillRequest)
-            .where(SkillRequest.id == request.id, SkillRequest.expiry_reminded_at.is_(None))
-            .values(expiry_reminded_at=now)
-        ).rowcount
-        if claimed:
-            notify(
-                user_ids=_managers(request),
-                kind="skill_request_expiring",
-                url=f"/skills/requests/{request.id}",
-                text=f"{request.title} expires in {EXPIRY_REMINDER_DAYS} days or less",
-                group_id=request.group_id,
-            )
-            sent += 1
-    return sent
-
-
-def expire_requests(now: datetime) -> int:
-    """Open requests past their deadline (or 60 days old) close as cancelled, reason "expired"."""
-    due = list(
-        db.session.scalars(select(SkillRequest).where(SkillRequest.state == "open", SkillRequest.expires_at <= now))
-    )
-    expired = 0
-    for request in due:
-        claimed = db.session.execute(
-            update(SkillRequest)
-            .where(SkillRequest.id == request.id, SkillRequest.state == "open")
-            .values(state="cancelled", closed_reason="expired")
-        ).rowcount
-        if claimed:
-            notify(
-                user_ids=[request.author_id] if request.author_id else [],
-                kind="skill_request_expired",
-                url=f"/skills/requests/{request.id}",
-                text=f"{request.title} expired without enough volunteers",
-                group_id=request.group_id,
-            )
-            expired += 1
-    return expired

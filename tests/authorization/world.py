@@ -20,9 +20,9 @@ from platform6.governance import queries as governance_queries
 from platform6.governance import service as governance
 from platform6.groups import service as groups
 from platform6.groups.models import JoinRequest
+from platform6.groups.permissions import forget_memberships
 from platform6.notifications.outbox import unsubscribe_token
 from platform6.notifications.service import notify
-from platform6.permissions import forget_memberships
 from platform6.skills import queries as skills_queries
 from platform6.skills import service as skills
 from platform6.skills.models import Application

@@ -371,9 +371,9 @@ def test_a_payment_or_payment_request_needs_a_description_as_api_md_writes_the_b
 
 def test_an_account_opening_that_races_past_the_check_still_answers_409(api, world, monkeypatch):
     """Two admins open one holder's account at once: the unique holder per network decides; the loser gets 409."""
-    from platform6.credit import service
+    from platform6.credit import networks
 
-    monkeypatch.setattr(service, "_existing", lambda *args: None)  # as if the other opening had not committed yet
+    monkeypatch.setattr(networks, "_existing", lambda *args: None)  # as if the other opening had not committed yet
     body = {"holder": {"type": "user", "id": world["alice"].id}, "kind": "individual"}
     response = api.post(f"/networks/{world['network']['id']}/accounts", body, user=world["admin"])
     assert response.status_code == 409 and response.get_json()["error"]["code"] == "conflict"

@@ -4,8 +4,8 @@ import pytest
 from sqlalchemy import func, select
 
 from platform6.credit import queries, service
-from platform6.credit.api import transfer_json
 from platform6.credit.models import Account, Entry, LimitChange, Transfer
+from platform6.credit.schemas import transfer_json
 from platform6.errors import Conflict, Forbidden, NotFound, RuleViolation
 from platform6.extensions import db
 

@@ -9,7 +9,7 @@ from platform6.credit import service as credit
 from platform6.extensions import db
 from platform6.forums import service as forums
 from platform6.governance import service as governance
-from platform6.permissions import forget_memberships
+from platform6.groups.permissions import forget_memberships
 from platform6.skills import service as skills
 from platform6.timeutil import utcnow
 from tests.conftest import _empty_all_tables

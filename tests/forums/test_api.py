@@ -281,7 +281,7 @@ def test_search_finds_threads_and_comments_with_snippets(api, world):
 
 
 def test_search_finds_the_few_visible_hits_among_many_hidden_ones(api, world, create_group, monkeypatch):
-    from platform6.forums import search
+    from platform6 import search
 
     monkeypatch.setattr(search, "SQLITE_WINDOW_MAX", 250)  # reach the fallback that filters every match in SQL
     alice, _, carol, _ = world

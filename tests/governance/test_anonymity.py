@@ -23,9 +23,9 @@ from platform6.accounts.service import create_user
 from platform6.extensions import db, socketio
 from platform6.governance import service
 from platform6.groups.models import Membership
+from platform6.groups.permissions import forget_memberships
 from platform6.groups.service import add_member, create_group
 from platform6.mail import outbox
-from platform6.permissions import forget_memberships
 from platform6.timeutil import utcnow
 
 from ..conftest import PASSWORD, ApiClient, _empty_all_tables

@@ -171,8 +171,8 @@ def test_outsiders_get_404_for_a_closed_groups_poll(client, login, raise_poll, g
 def test_the_poll_page_query_count_does_not_grow_with_votes(
     client, login, raise_poll, group, people, create_user, queries
 ):
+    from platform6.groups.permissions import forget_memberships
     from platform6.groups.service import add_member
-    from platform6.permissions import forget_memberships
 
     poll = raise_poll(group, people["ann"], kind="poll", options=["a", "b", "c"])
     login(people["ann"])

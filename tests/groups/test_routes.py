@@ -9,7 +9,7 @@ from platform6.accounts.models import User
 from platform6.extensions import db
 from platform6.groups import service
 from platform6.groups.models import Group, Invitation, JoinRequest, Membership
-from platform6.permissions import forget_memberships
+from platform6.groups.permissions import forget_memberships
 from platform6.timeutil import utcnow
 
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from platform6.extensions import db
 from platform6.notifications.models import Notification
-from platform6.skills import service
+from platform6.skills import jobs, service
 from platform6.skills.jobs import skills_reminders
 from platform6.skills.models import Application, SkillRequest
 from platform6.timeutil import utcnow
@@ -21,11 +21,11 @@ def test_unanswered_applications_remind_the_group_after_2_and_7_days(create_user
     application = service.apply(actor=vol, request=request, message="")
     db.session.commit()
     now = utcnow()
-    assert service.remind_unanswered_applications(now + timedelta(days=1)) == 0
-    assert service.remind_unanswered_applications(now + timedelta(days=2, minutes=1)) == 1
-    assert service.remind_unanswered_applications(now + timedelta(days=3)) == 0
-    assert service.remind_unanswered_applications(now + timedelta(days=7, minutes=1)) == 1
-    assert service.remind_unanswered_applications(now + timedelta(days=30)) == 0
+    assert jobs.remind_unanswered_applications(now + timedelta(days=1)) == 0
+    assert jobs.remind_unanswered_applications(now + timedelta(days=2, minutes=1)) == 1
+    assert jobs.remind_unanswered_applications(now + timedelta(days=3)) == 0
+    assert jobs.remind_unanswered_applications(now + timedelta(days=7, minutes=1)) == 1
+    assert jobs.remind_unanswered_applications(now + timedelta(days=30)) == 0
     db.session.commit()
     assert kinds(admin).count("skill_application_waiting") == 2
     assert db.session.get(Application, application.id).reminders_sent == 2
@@ -38,7 +38,7 @@ def test_an_answered_application_is_not_reminded(create_user, create_group, post
     application = service.apply(actor=vol, request=request)
     service.decide_application(actor=admin, application=application, accept=False)
     db.session.commit()
-    assert service.remind_unanswered_applications(utcnow() + timedelta(days=8)) == 0
+    assert jobs.remind_unanswered_applications(utcnow() + timedelta(days=8)) == 0
 
 
 def test_requests_get_a_reminder_5_days_before_and_expire_at_the_deadline(create_user, create_group, post_request):
@@ -48,15 +48,15 @@ def test_requests_get_a_reminder_5_days_before_and_expire_at_the_deadline(create
     with_deadline = post_request(admin, group, deadline=deadline)
     without = post_request(admin, group)
     assert without.expires_at - without.created_at == timedelta(days=60)
-    assert service.remind_expiring_requests(utcnow()) == 0
-    assert service.remind_expiring_requests(deadline - timedelta(days=4)) == 1
-    assert service.remind_expiring_requests(deadline - timedelta(days=3)) == 0
-    assert service.expire_requests(deadline - timedelta(minutes=1)) == 0
-    assert service.expire_requests(deadline + timedelta(minutes=1)) == 1
+    assert jobs.remind_expiring_requests(utcnow()) == 0
+    assert jobs.remind_expiring_requests(deadline - timedelta(days=4)) == 1
+    assert jobs.remind_expiring_requests(deadline - timedelta(days=3)) == 0
+    assert jobs.expire_requests(deadline - timedelta(minutes=1)) == 0
+    assert jobs.expire_requests(deadline + timedelta(minutes=1)) == 1
     db.session.commit()
     expired = db.session.get(SkillRequest, with_deadline.id)
     assert (expired.state, expired.closed_reason) == ("cancelled", "expired")
-    assert service.expire_requests(utcnow() + timedelta(days=61)) == 1
+    assert jobs.expire_requests(utcnow() + timedelta(days=61)) == 1
     db.session.commit()
     assert "skill_request_expiring" in kinds(admin) and kinds(admin).count("skill_request_expired") == 2
 
@@ -67,7 +67,7 @@ def test_an_assigned_request_does_not_expire(create_user, create_group, post_req
     request = post_request(admin, group)
     service.decide_application(actor=admin, application=service.apply(actor=vol, request=request), accept=True)
     db.session.commit()
-    assert service.expire_requests(utcnow() + timedelta(days=61)) == 0
+    assert jobs.expire_requests(utcnow() + timedelta(days=61)) == 0
 
 
 def test_the_registered_job_runs_and_commits(app, create_user, create_group, post_request):

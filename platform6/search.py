@@ -4,21 +4,106 @@ Every searchable thing is a row of `search_documents` (kind, ref_id, group, titl
 SQLite matches it through the FTS5 table `search_fts`, PostgreSQL through the GIN-indexed
 `search_vector` (both kept in step by triggers on write). Forums indexes discussions and
 comments; another feature adds its own kind with `register_search_kind("poll", "Poll")` and
-calls `index_document(...)` / `remove_document(...)` from its service: forums never imports it.
+calls `index_document(...)` / `remove_document(...)` from its service. Search imports no feature: the caller
+says which groups' documents the reader may see (groups.permissions.content_visible_group_ids).
 """
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from html import unescape
 
 import nh3
 from markupsafe import Markup, escape
-from sqlalchemy import delete, func, or_, select, text, update
+from sqlalchemy import (
+    DDL,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    delete,
+    event,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from ..groups.models import Group, Membership
-from ..permissions import user_id_of
-from .models import SearchDocument
+from .extensions import db
+from .timeutil import utcnow
+
+
+class SearchDocument(db.Model):
+    """One searchable thing (a discussion, a comment, or another feature's kind) and the group that owns it.
+
+    SQLite indexes `title` and `body` in the FTS5 table `search_fts` (kept in step by triggers);
+    PostgreSQL keeps `search_vector` (GIN-indexed) in step on every write.
+    """
+
+    __tablename__ = "search_documents"
+    __table_args__ = (
+        UniqueConstraint("kind", "ref_id"),
+        Index("ix_search_documents_search_vector", "search_vector", postgresql_using="gin"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: "discussion", "comment", or a kind another feature registered ("poll", "request")
+    kind: Mapped[str] = mapped_column(String(20))
+    #: the id of the thing in its own table
+    ref_id: Mapped[int]
+    #: visibility follows this group (open: everyone; closed or secret: members); None: public
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300), default="")
+    #: the page the hit opens, relative to the site
+    url: Mapped[str] = mapped_column(String(500), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: PostgreSQL only: to_tsvector of title and body (NULL on SQLite, which uses FTS5)
+    search_vector: Mapped[str | None] = mapped_column(TSVECTOR().with_variant(Text(), "sqlite"))
+
+
+# The full-text machinery each database keeps beside `search_documents`, created with the table
+# (tests' create_all) and by migration 0003. Triggers keep it in step on every write.
+SQLITE_SEARCH_DDL = (
+    "CREATE VIRTUAL TABLE search_fts USING fts5(title, body, content='search_documents', content_rowid='id', "
+    "tokenize='porter unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER search_documents_ai AFTER INSERT ON search_documents BEGIN "
+    "INSERT INTO search_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
+    "CREATE TRIGGER search_documents_ad AFTER DELETE ON search_documents BEGIN "
+    "INSERT INTO search_fts(search_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body); END",
+    "CREATE TRIGGER search_documents_au AFTER UPDATE OF title, body ON search_documents BEGIN "
+    "INSERT INTO search_fts(search_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body); "
+    "INSERT INTO search_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
+)
+SQLITE_SEARCH_DROP = (
+    "DROP TRIGGER IF EXISTS search_documents_ai",
+    "DROP TRIGGER IF EXISTS search_documents_ad",
+    "DROP TRIGGER IF EXISTS search_documents_au",
+    "DROP TABLE IF EXISTS search_fts",
+)
+POSTGRES_SEARCH_DDL = (
+    "CREATE TRIGGER search_documents_vector BEFORE INSERT OR UPDATE OF title, body ON search_documents "
+    "FOR EACH ROW EXECUTE FUNCTION tsvector_update_trigger(search_vector, 'pg_catalog.english', title, body)",
+)
+POSTGRES_SEARCH_DROP = ("DROP TRIGGER IF EXISTS search_documents_vector ON search_documents",)
+#: tables the database makes for full-text search that the models do not describe (migration checks skip them)
+UNMODELLED_TABLES = ("search_fts", "search_fts_data", "search_fts_idx", "search_fts_docsize", "search_fts_config")
+db.metadata.info.setdefault("unmodelled_tables", set()).update(UNMODELLED_TABLES)
+
+
+def _ddl(statements, dialect):
+    return [DDL(sql).execute_if(dialect=dialect) for sql in statements]
+
+
+for _stmt in _ddl(SQLITE_SEARCH_DDL, "sqlite") + _ddl(POSTGRES_SEARCH_DDL, "postgresql"):
+    event.listen(SearchDocument.__table__, "after_create", _stmt)
+for _stmt in _ddl(SQLITE_SEARCH_DROP, "sqlite") + _ddl(POSTGRES_SEARCH_DROP, "postgresql"):
+    event.listen(SearchDocument.__table__, "before_drop", _stmt)
+
 
 #: kind -> a label for people ("Thread", "Comment", "Poll"...)
 SEARCH_KINDS: dict[str, str] = {}
@@ -29,10 +114,6 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 def register_search_kind(kind: str, label: str) -> None:
     SEARCH_KINDS[kind] = label
-
-
-register_search_kind("discussion", "Thread")
-register_search_kind("comment", "Comment")
 
 
 @dataclass(frozen=True)
@@ -90,30 +171,24 @@ def terms_of(query: str) -> list[str]:
     return _WORD.findall(query.lower())[:12]
 
 
-def _visible_groups(user):
-    """Ids of groups whose content the user may see: open groups and their own."""
-    open_groups = select(Group.id).where(Group.privacy == "open")
-    uid = user_id_of(user)
-    if uid is None:
-        return open_groups
-    return open_groups.union(select(Membership.group_id).where(Membership.user_id == uid))
-
-
-def _visibility(user, group_id: int | None):
-    clause = or_(SearchDocument.group_id.is_(None), SearchDocument.group_id.in_(_visible_groups(user)))
+def _visibility(visible_groups, group_id: int | None):
+    clause = or_(SearchDocument.group_id.is_(None), SearchDocument.group_id.in_(visible_groups))
     if group_id is not None:
         clause = SearchDocument.group_id == group_id
-        clause = clause & SearchDocument.group_id.in_(_visible_groups(user))
+        clause = clause & SearchDocument.group_id.in_(visible_groups)
     return clause
 
 
-def search(*, user, query: str, group_id: int | None = None, kinds=None, limit: int = 20, offset: int = 0) -> list[Hit]:
-    """The best matches the user may see, best first (each word must match; the last may be a prefix)."""
+def search(
+    *, visible_groups, query: str, group_id: int | None = None, kinds=None, limit: int = 20, offset: int = 0
+) -> list[Hit]:
+    """The best matches in `visible_groups` (a select of the ids of groups whose content the reader may see),
+    best first (each word must match; the last may be a prefix)."""
     terms = terms_of(query[:MAX_QUERY])
     if not terms:
         return []
     dialect = db.session.get_bind().dialect.name
-    where = _visibility(user, group_id)
+    where = _visibility(visible_groups, group_id)
     if kinds:
         where = where & SearchDocument.kind.in_(list(kinds))
     if dialect == "postgresql":

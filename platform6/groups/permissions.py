@@ -7,9 +7,9 @@ raises NotFound (404), what they can see but may not change raises Forbidden (40
 from flask import g, has_app_context
 from sqlalchemy import select
 
-from .errors import Forbidden, NotFound
-from .extensions import db
-from .groups.models import Group, Membership
+from ..errors import Forbidden, NotFound
+from ..extensions import db
+from .models import Group, Membership
 
 
 def user_id_of(user) -> int | None:
@@ -30,6 +30,15 @@ def membership(user, group: Group) -> Membership | None:
             select(Membership).where(Membership.group_id == group.id, Membership.user_id == uid)
         )
     return cache[key]
+
+
+def content_visible_group_ids(user):
+    """A select of the ids of groups whose content the user may see: open groups and their own."""
+    open_groups = select(Group.id).where(Group.privacy == "open")
+    uid = user_id_of(user)
+    if uid is None:
+        return open_groups
+    return open_groups.union(select(Membership.group_id).where(Membership.user_id == uid))
 
 
 def forget_memberships() -> None:

@@ -1,0 +1,325 @@
+"""Networks and accounts: who may run them, their limits, rates and status."""
+
+from decimal import Context, Decimal, InvalidOperation
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..accounts.models import User
+from ..errors import Conflict, Forbidden, NotFound, RuleViolation, invalid
+from ..extensions import db
+from ..groups.models import Group
+from ..groups.permissions import ensure_admin, ensure_group_visible
+from ..limits import MAX_INT
+from . import queries
+from .models import KINDS, STATUSES, Account, LimitChange, Network
+
+MAX_DECIMALS = 8
+#: a network's exchange rate (parent units per unit of its own): within these bounds and with at most
+#: RATE_DIGITS significant digits, so it is stored exactly and a payment routed through a chain of
+#: networks stays within the precision of the routing arithmetic
+MIN_RATE, MAX_RATE, RATE_DIGITS = Decimal("0.000001"), Decimal(1_000_000), 15
+_DECIMAL = Context(prec=60)
+
+
+# --- permissions -------------------------------------------------------------------------------
+
+
+def _visible_account(actor, account_id: int) -> Account:
+    account = queries.account_by_id(account_id)
+    if account is None or (actor is not None and not queries.can_see_account(actor, account)):
+        raise NotFound("No such account.")
+    return account
+
+
+def _ensure_network_admin(actor, network: Network) -> None:
+    if actor is not None and not queries.is_network_admin(actor, network):
+        raise Forbidden("Only the network's admins may do that.")
+
+
+def _ensure_controls(actor, account: Account) -> None:
+    if actor is None or queries.controls_account(actor, account):
+        return
+    if queries.can_see_account(actor, account):
+        raise Forbidden("Only the account's holder may spend from it.")
+    raise NotFound("No such account.")
+
+
+# --- networks and accounts ---------------------------------------------------------------------
+
+
+def _check_limit(field: str, value: int | None, *, nullable: bool = False) -> None:
+    if value is None and nullable:
+        return
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_INT:
+        raise invalid(field, f"{field} must be a whole number from 0 to {MAX_INT}.")
+
+
+def parse_rate(raw: str) -> Decimal:
+    """A typed exchange rate, refused on `exchange_rate` unless a plain number within the bounds."""
+    refusal = invalid(
+        "exchange_rate",
+        f'The exchange rate is a number from {MIN_RATE} to {MAX_RATE} such as "1" or "0.5", '
+        f"with at most {RATE_DIGITS} significant digits.",
+    )
+    if not isinstance(raw, str) or len(raw) > 40:
+        raise refusal
+    try:
+        rate = Decimal(raw.strip())
+    except InvalidOperation:
+        raise refusal from None
+    if not _usable_rate(rate):
+        raise refusal
+    return rate
+
+
+def _usable_rate(rate: Decimal) -> bool:
+    significant = "".join(map(str, rate.as_tuple().digits)).strip("0")
+    return rate.is_finite() and MIN_RATE <= rate <= MAX_RATE and len(significant) <= RATE_DIGITS
+
+
+def rate_text(rate: Decimal) -> str:
+    """The rate as stored and shown: plain digits, exact ("0.5", "1000000", never "1E+6")."""
+    return format(rate.normalize(_DECIMAL), "f")
+
+
+def _holder_exists(actor, holder_type: str, holder_id: int) -> None:
+    if holder_type == "user":
+        if db.session.get(User, holder_id) is None:
+            raise NotFound("No such person.")
+    elif holder_type == "group":
+        ensure_group_visible(actor, db.session.get(Group, holder_id))
+    else:
+        raise invalid("holder.type", 'The holder type is "user" or "group".')
+
+
+def create_network(
+    *,
+    actor: User,
+    name: str,
+    group_id: int,
+    currency_code: str,
+    currency_name: str,
+    currency_symbol: str,
+    currency_decimals: int,
+    default_credit_limit: int = 0,
+    default_debit_limit: int | None = None,
+    parent_id: int | None = None,
+    exchange_rate: str = "1",
+    clearing_holder: tuple[str, int] | None = None,
+    kind_credit_limits: dict[str, int] | None = None,
+) -> Network:
+    """A network governed by the group's admins; with `parent_id`, a node linked by clearing/settlement accounts."""
+    group = ensure_group_visible(actor, db.session.get(Group, group_id))
+    ensure_admin(actor, group)
+    name = name.strip()
+    if not name:
+        raise invalid("name", "Give the network a name.")
+    if not currency_code.strip() or not currency_name.strip():
+        raise invalid("currency", "The currency needs a code and a name.")
+    if not 0 <= currency_decimals <= MAX_DECIMALS:
+        raise invalid("currency.decimals", f"decimals is from 0 to {MAX_DECIMALS}.")
+    _check_limit("default_credit_limit", default_credit_limit)
+    _check_limit("default_debit_limit", default_debit_limit, nullable=True)
+    kind_credit_limits = _check_kind_limits(kind_credit_limits or {})
+    rate = parse_rate(exchange_rate)
+    parent = None
+    if parent_id is not None:
+        parent = queries.network_by_id(parent_id)
+        if parent is None or not queries.can_see_network(actor, parent):
+            raise NotFound("No such parent network.")
+        _ensure_network_admin(actor, parent)
+    network = Network(
+        name=name,
+        group_id=group.id,
+        parent_id=parent_id,
+        currency_code=currency_code.strip(),
+        currency_name=currency_name.strip(),
+        currency_symbol=currency_symbol.strip(),
+        currency_decimals=currency_decimals,
+        default_credit_limit=default_credit_limit,
+        default_debit_limit=default_debit_limit,
+        kind_credit_limits=kind_credit_limits,
+        exchange_rate=rate_text(rate) if parent else "1",
+    )
+    db.session.add(network)
+    db.session.flush()
+    if parent is not None:
+        holder_type, holder_id = clearing_holder or ("group", group.id)
+        _holder_exists(actor, holder_type, holder_id)
+        if holder_type == "group" and holder_id != group.id:
+            ensure_admin(actor, db.session.get(Group, holder_id))
+        elif holder_type == "user" and holder_id != actor.id:
+            raise Forbidden("Only you may hold a clearing account for a person: yourself.")
+        if _existing(parent.id, holder_type, holder_id, "clearing"):
+            raise Conflict("That holder already holds a clearing account in the parent network.")
+        settlement = Account(
+            network_id=network.id, holder_type="network", holder_id=network.id, kind="business", purpose="settlement"
+        )
+        clearing = Account(
+            network_id=parent.id,
+            holder_type=holder_type,
+            holder_id=holder_id,
+            kind="business",
+            purpose="clearing",
+            credit_limit=parent.default_credit_limit,
+            debit_limit=parent.default_debit_limit,
+        )
+        db.session.add_all([settlement, clearing])
+        db.session.flush()
+        network.settlement_account_id, network.clearing_account_id = settlement.id, clearing.id
+        db.session.flush()
+    return network
+
+
+def _check_kind_limits(limits: dict) -> dict[str, int]:
+    for kind, value in limits.items():
+        if kind not in KINDS or kind == "sole_trader":
+            raise invalid("kind_credit_limits", "Defaults by kind are for business, individual and employee accounts.")
+        _check_limit(f"kind_credit_limits.{kind}", value)
+    return dict(limits)
+
+
+def set_network_defaults(
+    *,
+    actor: User | None,
+    network: Network,
+    default_credit_limit: int,
+    default_debit_limit: int | None,
+    kind_credit_limits: dict[str, int],
+) -> Network:
+    """The limits new accounts get (network admins); accounts already open keep theirs."""
+    _ensure_network_admin(actor, network)
+    _check_limit("default_credit_limit", default_credit_limit)
+    _check_limit("default_debit_limit", default_debit_limit, nullable=True)
+    network.kind_credit_limits = _check_kind_limits(kind_credit_limits)
+    network.default_credit_limit, network.default_debit_limit = default_credit_limit, default_debit_limit
+    db.session.flush()
+    return network
+
+
+def _existing(network_id: int, holder_type: str, holder_id: int, purpose: str) -> bool:
+    return (
+        db.session.scalar(
+            select(Account.id).where(
+                Account.network_id == network_id,
+                Account.holder_type == holder_type,
+                Account.holder_id == holder_id,
+                Account.purpose == purpose,
+            )
+        )
+        is not None
+    )
+
+
+def open_account(
+    *,
+    actor: User | None,
+    network: Network,
+    holder_type: str,
+    holder_id: int,
+    kind: str,
+    credit_limit: int | None = None,
+    debit_limit: int | None = None,
+    keep_default_debit_limit: bool = True,
+) -> Account:
+    """An account for a person or a group (network admins; actor=None for trusted callers like the demo)."""
+    _ensure_network_admin(actor, network)
+    if kind not in KINDS:
+        raise invalid("kind", f"kind is one of {', '.join(KINDS)}.")
+    _holder_exists(actor, holder_type, holder_id)
+    _check_limit("credit_limit", credit_limit, nullable=True)
+    _check_limit("debit_limit", debit_limit, nullable=True)
+    if kind == "sole_trader":
+        if credit_limit:
+            raise RuleViolation("validation_failed", "credit_limit", _SOLE_TRADER)
+        credit_limit = 0
+    if _existing(network.id, holder_type, holder_id, "member"):
+        raise Conflict("That holder already has an account in this network.")
+    if debit_limit is None and keep_default_debit_limit:
+        debit_limit = network.default_debit_limit
+    account = Account(
+        network_id=network.id,
+        holder_type=holder_type,
+        holder_id=holder_id,
+        kind=kind,
+        purpose="member",
+        credit_limit=network.default_limit_for(kind) if credit_limit is None else credit_limit,
+        debit_limit=debit_limit,
+    )
+    try:
+        with db.session.begin_nested():  # the unique holder per network decides a race `_existing` cannot see
+            db.session.add(account)
+    except IntegrityError:
+        raise Conflict("That holder already has an account in this network.") from None
+    return account
+
+
+_SOLE_TRADER = "A sole trader's account must stay in credit: its credit limit is always 0."
+
+
+def _limit_target(account_id: int, actor) -> Account:
+    account = _visible_account(actor, account_id)
+    network = queries.network_by_id(account.network_id)
+    _ensure_network_admin(actor, network)
+    if account.purpose == "settlement":
+        raise RuleViolation("validation_failed", None, "A settlement account has no limits.")
+    return account
+
+
+def set_credit_limit(*, account_id: int, credit_limit: int, actor: User | None, source: str | None = None) -> Account:
+    """Set how far below zero the account may go (network admins, or a decision with actor=None)."""
+    _check_limit("credit_limit", credit_limit)
+    account = _limit_target(account_id, actor)
+    if account.kind == "sole_trader" and credit_limit != 0:
+        raise RuleViolation("validation_failed", "credit_limit", _SOLE_TRADER)
+    _record_limit(account, "credit_limit", credit_limit, actor, source)
+    account.credit_limit = credit_limit
+    db.session.flush()
+    return account
+
+
+def set_debit_limit(
+    *, account_id: int, debit_limit: int | None, actor: User | None, source: str | None = None
+) -> Account:
+    """Set how high the balance may go (None: no limit)."""
+    _check_limit("debit_limit", debit_limit, nullable=True)
+    account = _limit_target(account_id, actor)
+    _record_limit(account, "debit_limit", debit_limit, actor, source)
+    account.debit_limit = debit_limit
+    db.session.flush()
+    return account
+
+
+def _record_limit(account: Account, field: str, value: int | None, actor, source: str | None) -> None:
+    db.session.add(
+        LimitChange(
+            account_id=account.id,
+            field=field,
+            old_value=getattr(account, field),
+            new_value=value,
+            actor_id=actor.id if actor is not None else None,
+            source=source,
+        )
+    )
+
+
+def set_status(*, account_id: int, status: str, actor: User) -> Account:
+    """Freeze, unfreeze or close an account (network admins)."""
+    if status not in STATUSES:
+        raise invalid("status", f"status is one of {', '.join(STATUSES)}.")
+    account = _limit_target(account_id, actor)
+    account.status = status
+    db.session.flush()
+    return account
+
+
+def set_warning(*, account_id: int, warning_percent: int | None, actor: User) -> Account:
+    """The holder's "tell me when I am within N% of my limit" (None turns it off)."""
+    if warning_percent is not None and not 1 <= warning_percent <= 100:
+        raise invalid("warning_percent", "The warning threshold is a percentage from 1 to 100.")
+    account = _visible_account(actor, account_id)
+    _ensure_controls(actor, account)
+    account.warning_percent = warning_percent
+    db.session.flush()
+    return account
