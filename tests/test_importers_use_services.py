@@ -15,13 +15,6 @@ import platform6
 PACKAGE = Path(platform6.__file__).parent
 IMPORTERS = ("exports", "loomio")
 FEATURES = {path.parent.name for path in PACKAGE.glob("*/models.py")}
-#: rows of credit and groups the group-file import still builds itself (networks with their settlement and
-#: clearing accounts, members with their volume): the next to move behind a replay function of their service
-STILL_BUILT = {
-    ("exports/restore.py", "Account"),
-    ("exports/restore.py", "Membership"),
-    ("exports/restore.py", "Network"),
-}
 
 
 def _feature_of(node: ast.ImportFrom) -> tuple[str, str] | None:
@@ -73,8 +66,7 @@ def test_no_importer_constructs_another_features_model():
     for path in _importer_modules():
         name = path.relative_to(PACKAGE).as_posix()
         for line, model in constructed_models(path.read_text(), own_feature=path.parent.name):
-            if (name, model) not in STILL_BUILT:
-                found.append(f"{name}:{line} builds {model}: call its feature's service (a replay_* function)")
+            found.append(f"{name}:{line} builds {model}: call its feature's service (a replay_* function)")
     assert not found, "\n".join(found)
 
 

@@ -162,16 +162,14 @@ class _Import:
                     if user_id == self.admin.id:  # a member already (create_group): its role is set at the end
                         self.admin_roles[group.id] = member.role
                         continue
-                    db.session.add(
-                        Membership(
-                            group_id=group.id,
+                    with _at(f"members.{j}"):
+                        groups_service.replay_membership(
+                            group=group,
                             user_id=user_id,
                             role=member.role,
                             joined_at=_t(member.joined_at),
                             volume=member.volume,
                         )
-                    )
-                db.session.flush()
         forget_memberships()
 
     def _own_membership(self, group: Group) -> Membership:
@@ -230,26 +228,19 @@ class _Import:
                     raise invalid("ref", "Two networks have this ref.")
                 group = self._lookup(self.groups, item.group, "group", "group")
                 parent = self._lookup(self.networks, item.parent, "parent", "network")
-                rate = credit.parse_rate(item.exchange_rate)
-                network = Network(
-                    name=item.name.strip(),
-                    group_id=group.id,
-                    parent_id=parent.id if parent else None,
-                    currency_code=item.currency.code.strip(),
-                    currency_name=item.currency.name.strip(),
-                    currency_symbol=item.currency.symbol.strip(),
+                network = credit.replay_network(
+                    group=group,
+                    parent=parent,
+                    name=item.name,
+                    currency_code=item.currency.code,
+                    currency_name=item.currency.name,
+                    currency_symbol=item.currency.symbol,
                     currency_decimals=item.currency.decimals,
-                    exchange_rate=str(rate) if parent else "1",
-                    created_at=_t(item.created_at),
-                )
-                db.session.add(network)
-                db.session.flush()
-                credit.set_network_defaults(
-                    actor=self.admin,
-                    network=network,
+                    exchange_rate=item.exchange_rate,
                     default_credit_limit=item.default_credit_limit,
                     default_debit_limit=item.default_debit_limit,
                     kind_credit_limits=item.kind_credit_limits,
+                    created_at=_t(item.created_at),
                 )
                 self.networks[item.ref] = network
                 for j, entry in enumerate(item.accounts):
@@ -261,53 +252,27 @@ class _Import:
         if item.ref in self.accounts:
             raise invalid("ref", "Two accounts have this ref.")
         holder_type, holder_id = self._holder(item.holder, network)
-        if (holder_type == "network") != (item.purpose == "settlement"):
-            raise invalid("holder", "A network holds its settlement account, and nothing else.")
-        if item.purpose == "member":
-            account = credit.open_account(
-                actor=self.admin,
-                network=network,
-                holder_type=holder_type,
-                holder_id=holder_id,
-                kind=item.kind,
-                credit_limit=item.credit_limit,
-                debit_limit=item.debit_limit,
-                keep_default_debit_limit=False,
-            )
-        else:
-            account = Account(
-                network_id=network.id,
-                holder_type=holder_type,
-                holder_id=holder_id,
-                kind="business",
-                purpose=item.purpose,
-                credit_limit=item.credit_limit if item.purpose == "clearing" else 0,
-                debit_limit=item.debit_limit if item.purpose == "clearing" else None,
-            )
-            db.session.add(account)
-        account.status, account.warning_percent, account.created_at = (
-            item.status,
-            item.warning_percent,
-            _t(item.created_at),
+        account = credit.replay_account(
+            network=network,
+            holder_type=holder_type,
+            holder_id=holder_id,
+            kind=item.kind,
+            purpose=item.purpose,
+            credit_limit=item.credit_limit,
+            debit_limit=item.debit_limit,
+            status=item.status,
+            warning_percent=item.warning_percent,
+            created_at=_t(item.created_at),
         )
-        db.session.flush()
         self.accounts[item.ref] = account
 
     def _link(self, item: fmt.ExportedNetwork, network: Network, parent: Network | None) -> None:
-        settlement = self._lookup(self.accounts, item.settlement_account, "settlement_account", "account")
-        clearing = self._lookup(self.accounts, item.clearing_account, "clearing_account", "account")
-        if settlement is not None and (settlement.network_id != network.id or settlement.purpose != "settlement"):
-            raise invalid("settlement_account", "The settlement account is the network's own, of purpose settlement.")
-        if parent is not None:
-            if clearing is None or settlement is None:
-                raise invalid(
-                    "clearing_account", "A network inside its parent has a clearing and a settlement account."
-                )
-            if clearing.network_id != parent.id or clearing.purpose != "clearing":
-                raise invalid("clearing_account", "The clearing account is in the parent network, of purpose clearing.")
-        network.settlement_account_id = settlement.id if settlement else None
-        network.clearing_account_id = clearing.id if parent is not None else None
-        db.session.flush()
+        credit.replay_links(
+            network=network,
+            parent=parent,
+            settlement=self._lookup(self.accounts, item.settlement_account, "settlement_account", "account"),
+            clearing=self._lookup(self.accounts, item.clearing_account, "clearing_account", "account"),
+        )
 
     def import_transfers(self) -> None:
         running: dict[int, int] = {}

@@ -14,7 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from ..accounts.models import User
 from ..errors import Conflict, Forbidden, NotFound, invalid
 from ..extensions import db
-from ..groups.models import VOLUMES, Group, Membership
+from ..groups.models import Group, Membership
+from ..groups.service import check_volume
 from ..limits import history_title
 from ..markup import find_mentions, render_markdown, stored_html
 from ..permissions import ensure_admin, ensure_member, is_author_or_admin, membership
@@ -471,7 +472,13 @@ def add_reaction(*, actor: User, comment: Comment, emoji: str) -> Reaction:
 
 
 def replay_reaction(*, comment: Comment, user_id: int, emoji: str, created_at: datetime) -> Reaction:
-    """A reaction from history, under the live rules (one emoji, a comment not deleted, once per person)."""
+    """A reaction from history, under the live rules (one emoji, a comment not deleted, once per person);
+    history naming one twice is bad input (422), not a race."""
+    taken = select(Reaction.id).where(
+        Reaction.comment_id == comment.id, Reaction.user_id == user_id, Reaction.emoji == emoji.strip()
+    )
+    if db.session.scalar(taken) is not None:
+        raise invalid("emoji", "The same person reacted with the same emoji already.")
     return _write_reaction(comment, user_id, emoji, created_at)
 
 
@@ -555,8 +562,6 @@ def mark_all_read(*, user: User, group: Group | None = None) -> int:
 def set_volume(*, actor: User, group: Group, volume: str) -> Membership:
     """Loomio's volume for one member in one group: mute, app (in-app only), digest or email."""
     found = ensure_member(actor, group)
-    if volume not in VOLUMES:
-        raise invalid("volume", "Choose mute, app, digest or email.")
-    found.volume = volume
+    found.volume = check_volume(volume)
     db.session.flush()
     return found

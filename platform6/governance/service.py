@@ -467,8 +467,8 @@ def replay_vote(
     The poll may be closed (history was cast while it was open); its counts wait for `replay_counts`.
     """
     checked, reason = _checked_ballot(poll, choices, reason)
-    if queries.has_voted(user_id, poll):
-        raise Conflict("This person has a vote on the poll already.")
+    if queries.has_voted(user_id, poll):  # history with two current votes of one person is bad input
+        raise invalid("voter", "This person has a vote on the poll already.")
     return _write_vote(poll, user_id, checked, reason, stored_html(reason, reason_html) if reason else "", cast_at)
 
 

@@ -44,3 +44,20 @@ def test_counts_kept_on_parent_rows_follow_what_was_imported(exported):
     assert thread.comments_count == sum(1 for c in comments if c["deleted_at"] is None) == 2
     request = db.session.scalar(select(SkillRequest))
     assert request.accepted_count == 1 and request.state == "assigned"
+
+
+def test_a_member_listed_twice_is_refused_where_the_file_repeats_them(exported):
+    data, root = exported
+    members = data["groups"][0]["members"]
+    members.append(dict(members[-1]))
+    err = _refused(data, root)
+    assert f"groups.0.members.{len(members) - 1}.person" in err.fields
+
+
+def test_a_second_vote_of_one_voter_is_refused_where_the_file_repeats_it(exported):
+    data, root = exported
+    at = next(i for i, poll in enumerate(data["polls"]) if poll["votes"])
+    votes = data["polls"][at]["votes"]
+    votes.append({**votes[0], "revisions": []})
+    err = _refused(data, root)
+    assert f"polls.{at}.votes.{len(votes) - 1}.voter" in err.fields
