@@ -405,9 +405,9 @@ def replay_request(
 ) -> SkillRequest:
     """A request from history, in the state history left it, under the live rules for its fields (a past
     deadline stays); its reward comes from its own group's account. Nobody is recommended or told."""
-    location = " ".join((location or "").split())
+    title, location = history_title(title), " ".join((location or "").split())
     errors = _request_errors(
-        title=history_title(title),
+        title=title,
         description=description,
         skills=skills,
         hours_estimate=hours_estimate,
@@ -423,7 +423,7 @@ def replay_request(
         group=group,
         skills=skills,
         author_id=author_id,
-        title=history_title(title),
+        title=title,
         description=description or "",
         description_html=render_markdown(description),
         hours_estimate=hours_estimate,
