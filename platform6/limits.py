@@ -11,6 +11,19 @@ MAX_INT = 2**53 - 1
 #: than a few levels, and a deeper one would only exhaust the stack of whatever walks it
 MAX_JSON_DEPTH = 32
 
+#: the longest title of a thread, a poll or a skills request
+TITLE_MAX = 200
+#: the title an imported thread, poll or request gets when its history has none
+UNTITLED = "Untitled"
+
+
+def history_title(value) -> str:
+    """A title as an import keeps it: whitespace collapsed, cut to TITLE_MAX, UNTITLED when nothing is left.
+
+    Live writes refuse such a title; history is kept rather than refused, the same way by every importer.
+    """
+    return " ".join(str(value or "").split())[:TITLE_MAX] or UNTITLED
+
 
 def whole_number(text, lowest: int = 1, highest: int = MAX_INT) -> int | None:
     """`text` as an int when it is plain ASCII digits within [lowest, highest], else None.

@@ -63,6 +63,11 @@ def sanitise_html(html: str | None) -> str:
     )
 
 
+def stored_html(text: str | None, html: str | None = None) -> str:
+    """What a text's `_html` column holds: the Markdown rendered, or HTML brought from elsewhere sanitised again."""
+    return render_markdown(text) if html is None else sanitise_html(html)
+
+
 def find_mentions(text: str | None) -> set[str]:
     """The lower-cased handles @mentioned in `text` (outside code is not distinguished)."""
     return {m.group(1).lower() for m in MENTION_RE.finditer(text or "")}

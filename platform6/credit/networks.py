@@ -1,5 +1,6 @@
 """Networks and accounts: who may run them, their limits, rates and status."""
 
+from datetime import datetime
 from decimal import Context, Decimal, InvalidOperation
 
 from sqlalchemy import select
@@ -112,36 +113,25 @@ def create_network(
     """A network governed by the group's admins; with `parent_id`, a node linked by clearing/settlement accounts."""
     group = ensure_group_visible(actor, db.session.get(Group, group_id))
     ensure_admin(actor, group)
-    name = name.strip()
-    if not name:
-        raise invalid("name", "Give the network a name.")
-    if not currency_code.strip() or not currency_name.strip():
-        raise invalid("currency", "The currency needs a code and a name.")
-    if not 0 <= currency_decimals <= MAX_DECIMALS:
-        raise invalid("currency.decimals", f"decimals is from 0 to {MAX_DECIMALS}.")
-    _check_limit("default_credit_limit", default_credit_limit)
-    _check_limit("default_debit_limit", default_debit_limit, nullable=True)
-    kind_credit_limits = _check_kind_limits(kind_credit_limits or {})
-    rate = parse_rate(exchange_rate)
+    fields = _network_fields(
+        name=name,
+        currency_code=currency_code,
+        currency_name=currency_name,
+        currency_symbol=currency_symbol,
+        currency_decimals=currency_decimals,
+        default_credit_limit=default_credit_limit,
+        default_debit_limit=default_debit_limit,
+        kind_credit_limits=kind_credit_limits,
+        exchange_rate=exchange_rate,
+        linked=parent_id is not None,
+    )
     parent = None
     if parent_id is not None:
         parent = queries.network_by_id(parent_id)
         if parent is None or not queries.can_see_network(actor, parent):
             raise NotFound("No such parent network.")
         _ensure_network_admin(actor, parent)
-    network = Network(
-        name=name,
-        group_id=group.id,
-        parent_id=parent_id,
-        currency_code=currency_code.strip(),
-        currency_name=currency_name.strip(),
-        currency_symbol=currency_symbol.strip(),
-        currency_decimals=currency_decimals,
-        default_credit_limit=default_credit_limit,
-        default_debit_limit=default_debit_limit,
-        kind_credit_limits=kind_credit_limits,
-        exchange_rate=rate_text(rate) if parent else "1",
-    )
+    network = Network(group_id=group.id, parent_id=parent_id, **fields)
     db.session.add(network)
     db.session.flush()
     if parent is not None:
@@ -153,23 +143,161 @@ def create_network(
             raise Forbidden("Only you may hold a clearing account for a person: yourself.")
         if _existing(parent.id, holder_type, holder_id, "clearing"):
             raise Conflict("That holder already holds a clearing account in the parent network.")
-        settlement = Account(
-            network_id=network.id, holder_type="network", holder_id=network.id, kind="business", purpose="settlement"
+        settlement = _link_account(network, "network", network.id, "settlement")
+        clearing = _link_account(
+            parent, holder_type, holder_id, "clearing", parent.default_credit_limit, parent.default_debit_limit
         )
-        clearing = Account(
-            network_id=parent.id,
-            holder_type=holder_type,
-            holder_id=holder_id,
-            kind="business",
-            purpose="clearing",
-            credit_limit=parent.default_credit_limit,
-            debit_limit=parent.default_debit_limit,
-        )
-        db.session.add_all([settlement, clearing])
         db.session.flush()
         network.settlement_account_id, network.clearing_account_id = settlement.id, clearing.id
         db.session.flush()
     return network
+
+
+def _network_fields(
+    *,
+    name: str,
+    currency_code: str,
+    currency_name: str,
+    currency_symbol: str,
+    currency_decimals: int,
+    default_credit_limit: int,
+    default_debit_limit: int | None,
+    kind_credit_limits: dict[str, int] | None,
+    exchange_rate: str,
+    linked: bool,
+) -> dict:
+    """A network's own columns, checked and normalised, as every way of making one stores them
+    (the exchange rate is checked always, and kept only for a network linked to a parent)."""
+    name = name.strip()
+    if not name:
+        raise invalid("name", "Give the network a name.")
+    if not currency_code.strip() or not currency_name.strip():
+        raise invalid("currency", "The currency needs a code and a name.")
+    if not 0 <= currency_decimals <= MAX_DECIMALS:
+        raise invalid("currency.decimals", f"decimals is from 0 to {MAX_DECIMALS}.")
+    _check_limit("default_credit_limit", default_credit_limit)
+    _check_limit("default_debit_limit", default_debit_limit, nullable=True)
+    kind_credit_limits = _check_kind_limits(kind_credit_limits or {})
+    rate = parse_rate(exchange_rate)
+    return {
+        "name": name,
+        "currency_code": currency_code.strip(),
+        "currency_name": currency_name.strip(),
+        "currency_symbol": currency_symbol.strip(),
+        "currency_decimals": currency_decimals,
+        "default_credit_limit": default_credit_limit,
+        "default_debit_limit": default_debit_limit,
+        "kind_credit_limits": kind_credit_limits,
+        "exchange_rate": rate_text(rate) if linked else "1",
+    }
+
+
+def _link_account(
+    network: Network,
+    holder_type: str,
+    holder_id: int,
+    purpose: str,
+    credit_limit: int = 0,
+    debit_limit: int | None = None,
+) -> Account:
+    """A settlement account (held by its network) or a clearing account (in the parent, for a node below)."""
+    account = Account(
+        network_id=network.id,
+        holder_type=holder_type,
+        holder_id=holder_id,
+        kind="business",
+        purpose=purpose,
+        credit_limit=credit_limit,
+        debit_limit=debit_limit,
+    )
+    db.session.add(account)
+    return account
+
+
+def replay_network(
+    *,
+    group: Group,
+    parent: Network | None,
+    name: str,
+    currency_code: str,
+    currency_name: str,
+    currency_symbol: str,
+    currency_decimals: int,
+    exchange_rate: str,
+    default_credit_limit: int,
+    default_debit_limit: int | None,
+    kind_credit_limits: dict[str, int],
+    created_at: datetime,
+) -> Network:
+    """A network from history (a group file), governed by `group`, under the rules of one made here.
+
+    Its accounts come next (`replay_account`), then its settlement and clearing links (`replay_links`).
+    """
+    fields = _network_fields(
+        name=name,
+        currency_code=currency_code,
+        currency_name=currency_name,
+        currency_symbol=currency_symbol,
+        currency_decimals=currency_decimals,
+        default_credit_limit=default_credit_limit,
+        default_debit_limit=default_debit_limit,
+        kind_credit_limits=kind_credit_limits,
+        exchange_rate=exchange_rate,
+        linked=parent is not None,
+    )
+    network = Network(group_id=group.id, parent_id=parent.id if parent else None, created_at=created_at, **fields)
+    db.session.add(network)
+    db.session.flush()
+    return network
+
+
+def replay_account(
+    *,
+    network: Network,
+    holder_type: str,
+    holder_id: int,
+    kind: str,
+    purpose: str,
+    credit_limit: int | None,
+    debit_limit: int | None,
+    status: str,
+    warning_percent: int | None,
+    created_at: datetime,
+) -> Account:
+    """An account from history with its limits, status and warning, under the rules of one opened here.
+
+    A network holds its settlement account and nothing else; a settlement account has no limits.
+    """
+    if (holder_type == "network") != (purpose == "settlement"):
+        raise invalid("holder", "A network holds its settlement account, and nothing else.")
+    if status not in STATUSES:
+        raise invalid("status", f"status is one of {', '.join(STATUSES)}.")
+    _check_warning(warning_percent)
+    if purpose == "member":
+        account = _open_member_account(network, holder_type, holder_id, kind, credit_limit, debit_limit, False)
+    elif purpose == "clearing":
+        _check_limit("credit_limit", credit_limit)
+        _check_limit("debit_limit", debit_limit, nullable=True)
+        account = _link_account(network, holder_type, holder_id, purpose, credit_limit, debit_limit)
+    else:
+        account = _link_account(network, holder_type, holder_id, purpose)
+    account.status, account.warning_percent, account.created_at = status, warning_percent, created_at
+    db.session.flush()
+    return account
+
+
+def replay_links(*, network: Network, parent: Network | None, settlement: Account | None, clearing: Account | None):
+    """Tie a replayed network to its settlement account and, below a parent, to its clearing account there."""
+    if settlement is not None and (settlement.network_id != network.id or settlement.purpose != "settlement"):
+        raise invalid("settlement_account", "The settlement account is the network's own, of purpose settlement.")
+    if parent is not None:
+        if clearing is None or settlement is None:
+            raise invalid("clearing_account", "A network inside its parent has a clearing and a settlement account.")
+        if clearing.network_id != parent.id or clearing.purpose != "clearing":
+            raise invalid("clearing_account", "The clearing account is in the parent network, of purpose clearing.")
+    network.settlement_account_id = settlement.id if settlement else None
+    network.clearing_account_id = clearing.id if parent is not None else None
+    db.session.flush()
 
 
 def _check_kind_limits(limits: dict) -> dict[str, int]:
@@ -225,9 +353,24 @@ def open_account(
 ) -> Account:
     """An account for a person or a group (network admins; actor=None for trusted callers like the demo)."""
     _ensure_network_admin(actor, network)
+    _holder_exists(actor, holder_type, holder_id)
+    return _open_member_account(
+        network, holder_type, holder_id, kind, credit_limit, debit_limit, keep_default_debit_limit
+    )
+
+
+def _open_member_account(
+    network: Network,
+    holder_type: str,
+    holder_id: int,
+    kind: str,
+    credit_limit: int | None,
+    debit_limit: int | None,
+    keep_default_debit_limit: bool,
+) -> Account:
+    """A holder's one member account in the network, within the limits and kind rules every account keeps."""
     if kind not in KINDS:
         raise invalid("kind", f"kind is one of {', '.join(KINDS)}.")
-    _holder_exists(actor, holder_type, holder_id)
     _check_limit("credit_limit", credit_limit, nullable=True)
     _check_limit("debit_limit", debit_limit, nullable=True)
     if kind == "sole_trader":
@@ -314,10 +457,14 @@ def set_status(*, account_id: int, status: str, actor: User) -> Account:
     return account
 
 
-def set_warning(*, account_id: int, warning_percent: int | None, actor: User) -> Account:
-    """The holder's "tell me when I am within N% of my limit" (None turns it off)."""
+def _check_warning(warning_percent: int | None) -> None:
     if warning_percent is not None and not 1 <= warning_percent <= 100:
         raise invalid("warning_percent", "The warning threshold is a percentage from 1 to 100.")
+
+
+def set_warning(*, account_id: int, warning_percent: int | None, actor: User) -> Account:
+    """The holder's "tell me when I am within N% of my limit" (None turns it off)."""
+    _check_warning(warning_percent)
     account = _visible_account(actor, account_id)
     _ensure_controls(actor, account)
     account.warning_percent = warning_percent

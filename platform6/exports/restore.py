@@ -22,20 +22,17 @@ from ..credit import service as credit
 from ..credit.models import Account, Network
 from ..errors import Conflict, DomainError, Forbidden, ValidationFailed, invalid
 from ..extensions import db
-from ..forums.models import Comment, CommentVersion, Discussion, Reaction
-from ..forums.service import index_comment, index_discussion
-from ..governance import kinds
-from ..governance import queries as governance_queries
+from ..forums import service as forums_service
+from ..forums.models import Comment, Discussion
 from ..governance import service as governance_service
-from ..governance.models import Poll, Proxy, Vote, VoteRevision
+from ..governance.models import Poll
 from ..groups import service as groups_service
 from ..groups.models import Group, Membership
 from ..groups.permissions import forget_memberships
 from ..import_lock import take_the_import_lock
-from ..markup import render_markdown
 from ..skills import service as skills_service
-from ..skills.models import Application, Contribution, Endorsement, GroupSkillSettings, RequestSkill, SkillRequest
-from ..timeutil import iso, to_utc_naive
+from ..skills.models import SkillRequest
+from ..timeutil import to_utc_naive
 from . import format as fmt
 
 
@@ -158,23 +155,21 @@ class _Import:
                 group.created_at = _t(item.created_at)
                 group.created_by_id = self.person(item.created_by, "created_by")
                 if not settings["members_can_post_requests"]:
-                    db.session.add(GroupSkillSettings(group_id=group.id, members_can_post_requests=False))
+                    skills_service.replay_group_settings(group=group, members_can_post_requests=False)
                 self.groups[item.ref] = group
                 for j, member in enumerate(item.members):
                     user_id = self.person(member.person, f"members.{j}.person")
                     if user_id == self.admin.id:  # a member already (create_group): its role is set at the end
                         self.admin_roles[group.id] = member.role
                         continue
-                    db.session.add(
-                        Membership(
-                            group_id=group.id,
+                    with _at(f"members.{j}"):
+                        groups_service.replay_membership(
+                            group=group,
                             user_id=user_id,
                             role=member.role,
                             joined_at=_t(member.joined_at),
                             volume=member.volume,
                         )
-                    )
-                db.session.flush()
         forget_memberships()
 
     def _own_membership(self, group: Group) -> Membership:
@@ -233,26 +228,19 @@ class _Import:
                     raise invalid("ref", "Two networks have this ref.")
                 group = self._lookup(self.groups, item.group, "group", "group")
                 parent = self._lookup(self.networks, item.parent, "parent", "network")
-                rate = credit.parse_rate(item.exchange_rate)
-                network = Network(
-                    name=item.name.strip(),
-                    group_id=group.id,
-                    parent_id=parent.id if parent else None,
-                    currency_code=item.currency.code.strip(),
-                    currency_name=item.currency.name.strip(),
-                    currency_symbol=item.currency.symbol.strip(),
+                network = credit.replay_network(
+                    group=group,
+                    parent=parent,
+                    name=item.name,
+                    currency_code=item.currency.code,
+                    currency_name=item.currency.name,
+                    currency_symbol=item.currency.symbol,
                     currency_decimals=item.currency.decimals,
-                    exchange_rate=str(rate) if parent else "1",
-                    created_at=_t(item.created_at),
-                )
-                db.session.add(network)
-                db.session.flush()
-                credit.set_network_defaults(
-                    actor=self.admin,
-                    network=network,
+                    exchange_rate=item.exchange_rate,
                     default_credit_limit=item.default_credit_limit,
                     default_debit_limit=item.default_debit_limit,
                     kind_credit_limits=item.kind_credit_limits,
+                    created_at=_t(item.created_at),
                 )
                 self.networks[item.ref] = network
                 for j, entry in enumerate(item.accounts):
@@ -264,53 +252,27 @@ class _Import:
         if item.ref in self.accounts:
             raise invalid("ref", "Two accounts have this ref.")
         holder_type, holder_id = self._holder(item.holder, network)
-        if (holder_type == "network") != (item.purpose == "settlement"):
-            raise invalid("holder", "A network holds its settlement account, and nothing else.")
-        if item.purpose == "member":
-            account = credit.open_account(
-                actor=self.admin,
-                network=network,
-                holder_type=holder_type,
-                holder_id=holder_id,
-                kind=item.kind,
-                credit_limit=item.credit_limit,
-                debit_limit=item.debit_limit,
-                keep_default_debit_limit=False,
-            )
-        else:
-            account = Account(
-                network_id=network.id,
-                holder_type=holder_type,
-                holder_id=holder_id,
-                kind="business",
-                purpose=item.purpose,
-                credit_limit=item.credit_limit if item.purpose == "clearing" else 0,
-                debit_limit=item.debit_limit if item.purpose == "clearing" else None,
-            )
-            db.session.add(account)
-        account.status, account.warning_percent, account.created_at = (
-            item.status,
-            item.warning_percent,
-            _t(item.created_at),
+        account = credit.replay_account(
+            network=network,
+            holder_type=holder_type,
+            holder_id=holder_id,
+            kind=item.kind,
+            purpose=item.purpose,
+            credit_limit=item.credit_limit,
+            debit_limit=item.debit_limit,
+            status=item.status,
+            warning_percent=item.warning_percent,
+            created_at=_t(item.created_at),
         )
-        db.session.flush()
         self.accounts[item.ref] = account
 
     def _link(self, item: fmt.ExportedNetwork, network: Network, parent: Network | None) -> None:
-        settlement = self._lookup(self.accounts, item.settlement_account, "settlement_account", "account")
-        clearing = self._lookup(self.accounts, item.clearing_account, "clearing_account", "account")
-        if settlement is not None and (settlement.network_id != network.id or settlement.purpose != "settlement"):
-            raise invalid("settlement_account", "The settlement account is the network's own, of purpose settlement.")
-        if parent is not None:
-            if clearing is None or settlement is None:
-                raise invalid(
-                    "clearing_account", "A network inside its parent has a clearing and a settlement account."
-                )
-            if clearing.network_id != parent.id or clearing.purpose != "clearing":
-                raise invalid("clearing_account", "The clearing account is in the parent network, of purpose clearing.")
-        network.settlement_account_id = settlement.id if settlement else None
-        network.clearing_account_id = clearing.id if parent is not None else None
-        db.session.flush()
+        credit.replay_links(
+            network=network,
+            parent=parent,
+            settlement=self._lookup(self.accounts, item.settlement_account, "settlement_account", "account"),
+            clearing=self._lookup(self.accounts, item.clearing_account, "clearing_account", "account"),
+        )
 
     def import_transfers(self) -> None:
         running: dict[int, int] = {}
@@ -375,68 +337,54 @@ class _Import:
                 if item.ref in self.discussions:
                     raise invalid("ref", "Two threads have this ref.")
                 group = self._lookup(self.groups, item.group, "group", "group")
-                discussion = Discussion(
-                    group_id=group.id,
+                discussion = forums_service.replay_discussion(
+                    group=group,
                     author_id=self.person(item.author, "author"),
-                    title=" ".join(item.title.split()) or "Untitled",
+                    title=item.title,
                     description=item.description,
-                    description_html=render_markdown(item.description),
                     pinned=item.pinned,
                     closed_at=_t(item.closed_at),
                     created_at=_t(item.created_at),
                     last_activity_at=_t(item.last_activity_at),
                     edited_at=_t(item.edited_at),
                 )
-                db.session.add(discussion)
-                db.session.flush()
-                index_discussion(discussion)
                 self.discussions[item.ref] = discussion
                 comments: dict[int, Comment] = {}
                 for j, entry in enumerate(item.comments):
                     with _at(f"comments.{j}"):
-                        comments[entry.ref] = self._comment(entry, discussion, comments, position=j + 1)
-                discussion.last_position = len(item.comments)
-                discussion.comments_count = sum(1 for c in comments.values() if c.deleted_at is None)
-                db.session.flush()
+                        comments[entry.ref] = self._comment(entry, discussion, comments)
 
-    def _comment(self, item: fmt.ExportedComment, discussion: Discussion, earlier: dict, position: int) -> Comment:
+    def _comment(self, item: fmt.ExportedComment, discussion: Discussion, earlier: dict) -> Comment:
         if item.ref in earlier:
             raise invalid("ref", "Two comments of this thread have this ref.")
         parent = self._lookup(earlier, item.parent, "parent", "comment")
-        deleted = item.deleted_at is not None
-        comment = Comment(
-            discussion_id=discussion.id,
+        comment = forums_service.replay_comment(
+            discussion=discussion,
             parent_id=parent.id if parent else None,
             author_id=self.person(item.author, "author"),
-            body="" if deleted else item.body,
-            body_html="" if deleted else render_markdown(item.body),
-            position=position,
+            body=item.body,
             created_at=_t(item.created_at),
             edited_at=_t(item.edited_at),
             deleted_at=_t(item.deleted_at),
         )
-        db.session.add(comment)
-        db.session.flush()
-        if deleted:
+        if comment.deleted:  # its history and reactions went with its text
             return comment
-        index_comment(comment, discussion)
-        for version in item.versions:
-            db.session.add(
-                CommentVersion(
-                    comment_id=comment.id,
+        for k, version in enumerate(item.versions):
+            with _at(f"versions.{k}"):
+                forums_service.replay_comment_version(
+                    comment=comment,
                     body=version.body,
-                    body_html=render_markdown(version.body),
                     written_at=_t(version.written_at),
                     replaced_at=_t(version.replaced_at),
                 )
-            )
         for k, reaction in enumerate(item.reactions):
-            user_id = self.person(reaction.person, f"reactions.{k}.person")
-            db.session.add(
-                Reaction(
-                    comment_id=comment.id, user_id=user_id, emoji=reaction.emoji, created_at=_t(reaction.created_at)
+            with _at(f"reactions.{k}"):
+                forums_service.replay_reaction(
+                    comment=comment,
+                    user_id=self.person(reaction.person, "person"),
+                    emoji=reaction.emoji,
+                    created_at=_t(reaction.created_at),
                 )
-            )
         return comment
 
     # --- decisions -----------------------------------------------------------------------------
@@ -467,54 +415,40 @@ class _Import:
             raise invalid("votes", "An anonymous poll's file carries ballots, never votes with voters.")
         if not item.anonymous and item.ballots:
             raise invalid("ballots", "Only an anonymous poll carries ballots.")
-        options = kinds.normalise_options(item.kind, item.options)
-        settings = kinds.normalise_settings(item.kind, item.settings, options)
         closed_at = _t(item.closed_at)
         if item.anonymous and closed_at is None:
             # Its ballots cannot be told apart, so a member voting again would count twice: it closes.
             closed_at = _t(self.data.exported_at)
             self.summary["closed_polls"].append(item.title)
-        voter_ids = None if item.voters is None else [self.person(r, "voters") for r in item.voters]
-        action = self._action(item.action, closed_at is not None)
-        if closed_at is None:
-            # an action that may still run is held to the rules of one raised here, by the same check
-            action = governance_service.check_binding_poll(
-                group=group, kind=item.kind, action=action, voter_ids=voter_ids
-            )
-        poll = Poll(
-            group_id=group.id,
+        poll = governance_service.replay_poll(
+            group=group,
             discussion_id=discussion.id if discussion else None,
             author_id=self.person(item.author, "author"),
             kind=item.kind,
-            title=" ".join(item.title.split()) or "Untitled",
+            title=item.title,
             details=item.details,
-            details_html=render_markdown(item.details),
-            options=options,
-            settings=settings,
+            options=item.options,
+            settings=item.settings,
             anonymous=item.anonymous,
             hide_results=item.hide_results,
             quorum_percent=item.quorum_percent,
-            voter_ids=voter_ids,
+            voter_ids=None if item.voters is None else [self.person(r, "voters") for r in item.voters],
+            created_at=_t(item.created_at),
             closing_at=_t(item.closing_at),
             closed_at=closed_at,
-            list_rank=0 if closed_at is None else 1,
-            created_at=_t(item.created_at),
-            listed_at=closed_at or _t(item.created_at),
-            action=action,
+            action=self._action(item.action, closed_at is not None),
             action_result=item.action_result,
         )
         if item.outcome is not None:
-            if item.outcome.option is not None and item.outcome.option not in options:
-                raise invalid("outcome.option", "The outcome's option is not one of the poll's.")
-            poll.outcome_statement = item.outcome.statement
-            poll.outcome_statement_html = render_markdown(item.outcome.statement)
-            poll.outcome_option = item.outcome.option
-            poll.outcome_review_on = item.outcome.review_on
-            poll.outcome_author_id = self.person(item.outcome.author, "outcome.author")
-            poll.outcome_at = _t(item.outcome.at)
-        db.session.add(poll)
-        db.session.flush()
-        governance_service.index_poll(poll)
+            with _at("outcome"):
+                governance_service.replay_outcome(
+                    poll=poll,
+                    statement=item.outcome.statement,
+                    option=item.outcome.option,
+                    review_on=item.outcome.review_on,
+                    author_id=self.person(item.outcome.author, "author"),
+                    at=_t(item.outcome.at),
+                )
         for j, vote in enumerate(item.votes):
             with _at(f"votes.{j}"):
                 self._vote(poll, self.person(vote.voter, "voter"), vote, _t(vote.created_at))
@@ -522,47 +456,31 @@ class _Import:
             with _at(f"ballots.{j}"):
                 self._vote(poll, self._ballot_holder(j + 1), ballot, closed_at)
         for j, proxy in enumerate(item.proxies):
-            db.session.add(
-                Proxy(
-                    poll_id=poll.id,
-                    delegator_id=self.person(proxy.delegator, f"proxies.{j}.delegator"),
-                    proxy_id=self.person(proxy.proxy, f"proxies.{j}.proxy"),
+            with _at(f"proxies.{j}"):
+                governance_service.replay_proxy(
+                    poll=poll,
+                    delegator_id=self.person(proxy.delegator, "delegator"),
+                    proxy_id=self.person(proxy.proxy, "proxy"),
                     created_at=_t(proxy.created_at),
                 )
-            )
-        db.session.flush()
         if item.closed_at is not None:
-            poll.voters_count, poll.eligible_count = item.voters_count, item.eligible_count
+            governance_service.replay_counts(
+                poll=poll, voters_count=item.voters_count, eligible_count=item.eligible_count
+            )
         else:
-            poll.voters_count = governance_queries.voters_count_now(poll)
-            if closed_at is not None:  # an open anonymous poll, closed by the import
-                poll.eligible_count = max(len(governance_queries.eligible_ids(poll)), poll.voters_count)
-                if poll.action is not None:
-                    message = "Closed by an import before its action ran: the action was not carried out."
-                    poll.action_result = {"status": "failed", "message": message, "at": iso(closed_at)}
+            governance_service.replay_counts(poll=poll)
 
     def _vote(self, poll: Poll, user_id: int, vote: fmt.ExportedVote | fmt.ExportedBallot, at: datetime) -> None:
-        choices = kinds.check_choices(poll.kind, poll.options, poll.settings, vote.choices)
-        reason = kinds.check_reason(poll.settings, vote.reason)
-        made = Vote(
-            poll_id=poll.id,
-            user_id=user_id,
-            choices=choices,
-            reason=reason,
-            reason_html=render_markdown(reason),
-            created_at=at,
+        made = governance_service.replay_vote(
+            poll=poll, user_id=user_id, choices=vote.choices, reason=vote.reason, cast_at=at
         )
-        db.session.add(made)
-        db.session.flush()
         for revision in getattr(vote, "revisions", []):
-            db.session.add(
-                VoteRevision(
-                    vote_id=made.id,
-                    choices=revision.choices,
-                    reason=revision.reason,
-                    cast_at=_t(revision.cast_at),
-                    replaced_at=_t(revision.replaced_at),
-                )
+            governance_service.replay_vote_revision(
+                vote=made,
+                choices=revision.choices,
+                reason=revision.reason,
+                cast_at=_t(revision.cast_at),
+                replaced_at=_t(revision.replaced_at),
             )
 
     def _ballot_holder(self, n: int) -> int:
@@ -577,80 +495,62 @@ class _Import:
                 self._request(item)
 
     def _request(self, item: fmt.ExportedRequest) -> None:
-        group = self._lookup(self.groups, item.group, "group", "group")
-        reward_account = (
-            self._lookup(self.accounts, item.reward.account, "reward.account", "account") if item.reward else None
-        )
-        if reward_account is not None:
-            skills_service.ensure_reward_held_by_group(reward_account, group)
-        request = SkillRequest(
-            group_id=group.id,
+        request = skills_service.replay_request(
+            group=self._lookup(self.groups, item.group, "group", "group"),
             author_id=self.person(item.author, "author"),
-            title=" ".join(item.title.split()) or "Untitled",
+            title=item.title,
             description=item.description,
-            description_html=render_markdown(item.description),
+            skills=[skills_service.WantedSkill(s.name, s.level, s.required) for s in item.skills],
             hours_estimate=item.hours_estimate,
             deadline=_t(item.deadline),
-            location=item.location.strip(),
+            location=item.location,
             remote_ok=item.remote_ok,
-            languages=skills_service.language_codes(item.languages),
-            reward_account_id=reward_account.id if reward_account else None,
+            languages=item.languages,
+            reward_account=self._lookup(self.accounts, item.reward.account, "reward.account", "account")
+            if item.reward
+            else None,
             reward_amount=item.reward.amount if item.reward else None,
             volunteers_needed=item.volunteers_needed,
-            accepted_count=sum(1 for a in item.applications if a.state == "accepted"),
             state=item.state,
             closed_reason=item.closed_reason,
             created_at=_t(item.created_at),
             expires_at=_t(item.expires_at),
             completed_at=_t(item.completed_at),
         )
-        db.session.add(request)
-        db.session.flush()
-        skill_names = []
-        for j, skill in enumerate(item.skills):
-            found = skills_service.skill_for(skill.name, f"skills.{j}.name")
-            skill_names.append(found.name)
-            db.session.add(
-                RequestSkill(
-                    request_id=request.id, skill_id=found.id, level=skill.level, required=skill.required, position=j
-                )
-            )
-        skills_service.index_request(request, skill_names)
         for j, application in enumerate(item.applications):
-            db.session.add(
-                Application(
-                    request_id=request.id,
-                    user_id=self.person(application.person, f"applications.{j}.person"),
-                    message=application.message,
-                    state=application.state,
-                    invited=application.invited,
-                    created_at=_t(application.created_at),
-                    decided_at=_t(application.decided_at),
-                    decided_by_id=self.person(application.decided_by, f"applications.{j}.decided_by"),
-                )
-            )
+            with _at(f"applications.{j}"):
+                self._application(request, application)
         for j, part in enumerate(item.contributions):
-            db.session.add(
-                Contribution(
-                    request_id=request.id,
-                    user_id=self.person(part.person, f"contributions.{j}.person"),
+            with _at(f"contributions.{j}"):
+                skills_service.replay_contribution(
+                    request=request,
+                    user_id=self.person(part.person, "person"),
                     centihours=part.centihours,
                     reward_amount=part.reward_amount,
-                    transfer_id=self._lookup(self.transfers, part.transfer, f"contributions.{j}.transfer", "transfer"),
+                    transfer_id=self._lookup(self.transfers, part.transfer, "transfer", "transfer"),
                     created_at=_t(part.created_at),
                 )
-            )
         for j, endorsement in enumerate(item.endorsements):
-            db.session.add(
-                Endorsement(
-                    request_id=request.id,
-                    user_id=self.person(endorsement.person, f"endorsements.{j}.person"),
-                    skill_id=skills_service.skill_for(endorsement.skill, f"endorsements.{j}.skill").id,
-                    endorser_id=self.person(endorsement.endorser, f"endorsements.{j}.endorser"),
+            with _at(f"endorsements.{j}"):
+                skills_service.replay_endorsement(
+                    request=request,
+                    user_id=self.person(endorsement.person, "person"),
+                    skill=endorsement.skill,
+                    endorser_id=self.person(endorsement.endorser, "endorser"),
                     created_at=_t(endorsement.created_at),
                 )
-            )
-        db.session.flush()
+
+    def _application(self, request: SkillRequest, item: fmt.ExportedApplication) -> None:
+        skills_service.replay_application(
+            request=request,
+            user_id=self.person(item.person, "person"),
+            message=item.message,
+            state=item.state,
+            invited=item.invited,
+            created_at=_t(item.created_at),
+            decided_at=_t(item.decided_at),
+            decided_by_id=self.person(item.decided_by, "decided_by"),
+        )
 
 
 def import_group(*, data: bytes | str | dict | fmt.GroupExport, admin: User) -> dict:

@@ -7,9 +7,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..errors import Conflict
 from ..extensions import db
+from ..limits import TITLE_MAX
 from ..timeutil import utcnow
 
-TITLE_MAX = 200
 BODY_MAX = 20000
 
 

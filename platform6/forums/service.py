@@ -1,4 +1,11 @@
-"""Every write about threads: starting, editing, closing, pinning, moving; comments, reactions, read state."""
+"""Every write about threads: starting, editing, closing, pinning, moving; comments, reactions, read state.
+
+The `replay_*` functions write threads, comments and reactions from history (a group file, a Loomio
+export) through the same checks, rendering and counters as the live writes, keeping the history's
+authors and times and telling nobody.
+"""
+
+from datetime import datetime
 
 from blinker import Namespace
 from sqlalchemy import exists, select, update
@@ -8,9 +15,11 @@ from .. import search
 from ..accounts.models import User
 from ..errors import Conflict, Forbidden, NotFound, invalid
 from ..extensions import db
-from ..groups.models import VOLUMES, Group, Membership
+from ..groups.models import Group, Membership
 from ..groups.permissions import ensure_admin, ensure_member, is_author_or_admin, membership
-from ..markup import find_mentions, render_markdown
+from ..groups.service import check_volume
+from ..limits import history_title
+from ..markup import find_mentions, render_markdown, stored_html
 from ..timeutil import utcnow
 from .delivery import deliver, deliver_to_group
 from .models import BODY_MAX, TITLE_MAX, Comment, CommentVersion, Discussion, DiscussionReader, Reaction
@@ -103,20 +112,15 @@ def start_discussion(*, actor: User, group: Group, title: str, description: str 
     ensure_member(actor, group, "members_can_start_discussions")
     title = _check_title(title)
     description = _check_text(description, "description", required=False)
-    now = utcnow()
-    discussion = Discussion(
-        group_id=group.id,
+    discussion = _write_discussion(
+        group=group,
         author_id=actor.id,
         title=title,
         description=description,
         description_html=render_markdown(description),
-        created_at=now,
-        last_activity_at=now,
+        created_at=utcnow(),
     )
-    db.session.add(discussion)
-    db.session.flush()
     db.session.add(DiscussionReader(discussion_id=discussion.id, user_id=actor.id, last_read_position=0))
-    index_discussion(discussion)
     url = discussion_url(discussion.id)
     mentioned = _mentioned_member_ids(description, group)
     deliver(
@@ -129,6 +133,64 @@ def start_discussion(*, actor: User, group: Group, title: str, description: str 
     )  # fmt: skip
     discussion_created.send(discussion)
     return discussion
+
+
+def _write_discussion(
+    *,
+    group: Group,
+    author_id: int | None,
+    title: str,
+    description: str,
+    description_html: str,
+    created_at: datetime,
+    last_activity_at: datetime | None = None,
+    **history,
+) -> Discussion:
+    """The thread row as every way of starting one writes it (checked text in, rendered), made findable."""
+    discussion = Discussion(
+        group_id=group.id,
+        author_id=author_id,
+        title=title,
+        description=description,
+        description_html=description_html,
+        created_at=created_at,
+        last_activity_at=last_activity_at or created_at,
+        **history,
+    )
+    db.session.add(discussion)
+    db.session.flush()
+    index_discussion(discussion)
+    return discussion
+
+
+def replay_discussion(
+    *,
+    group: Group,
+    author_id: int | None,
+    title: str,
+    description: str = "",
+    description_html: str | None = None,
+    created_at: datetime,
+    last_activity_at: datetime | None = None,
+    edited_at: datetime | None = None,
+    closed_at: datetime | None = None,
+    pinned: bool = False,
+) -> Discussion:
+    """A thread from history, with its author and times; `description_html` (HTML from elsewhere) is
+    sanitised again, else the description is rendered. Nobody is told and nobody has read it."""
+    description = _check_text(description, "description", required=False)
+    return _write_discussion(
+        group=group,
+        author_id=author_id,
+        title=history_title(title),
+        description=description,
+        description_html=stored_html(description, description_html),
+        created_at=created_at,
+        last_activity_at=last_activity_at,
+        edited_at=edited_at,
+        closed_at=closed_at,
+        pinned=pinned,
+    )
 
 
 def update_discussion(
@@ -197,15 +259,104 @@ def move_discussion(*, actor: User, discussion: Discussion, group: Group) -> Dis
 # --- comments -----------------------------------------------------------------------------------
 
 
+def _reply_parent(discussion: Discussion, parent_id: int | None) -> Comment | None:
+    """The comment replied to, which must be in the same thread."""
+    if parent_id is None:
+        return None
+    parent = db.session.get(Comment, parent_id)
+    if parent is None or parent.discussion_id != discussion.id:
+        raise NotFound("The comment you reply to is not in this thread.")
+    return parent
+
+
+def _write_comment(
+    *,
+    discussion: Discussion,
+    parent: Comment | None,
+    author_id: int | None,
+    body: str,
+    body_html: str,
+    position: int,
+    created_at: datetime,
+    **history,
+) -> Comment:
+    """The comment row as every way of posting one writes it; findable unless deleted."""
+    comment = Comment(
+        discussion_id=discussion.id,
+        parent_id=parent.id if parent else None,
+        author_id=author_id,
+        body=body,
+        body_html=body_html,
+        position=position,
+        created_at=created_at,
+        **history,
+    )
+    db.session.add(comment)
+    db.session.flush()
+    if not comment.deleted:
+        index_comment(comment, discussion)
+    return comment
+
+
+def replay_comment(
+    *,
+    discussion: Discussion,
+    parent_id: int | None,
+    author_id: int | None,
+    body: str,
+    body_html: str | None = None,
+    created_at: datetime,
+    edited_at: datetime | None = None,
+    deleted_at: datetime | None = None,
+) -> Comment:
+    """A comment from history, numbered after the thread's last, with the thread's counts kept in step.
+
+    A deleted one keeps its place (so its replies keep theirs) and no text. A closed thread takes it:
+    it was posted before the thread closed. Nobody is told.
+    """
+    parent = _reply_parent(discussion, parent_id)
+    body = "" if deleted_at else _check_text(body, "body", required=False)
+    discussion.last_position += 1
+    discussion.comments_count += 0 if deleted_at else 1
+    discussion.last_activity_at = max(discussion.last_activity_at, created_at)
+    return _write_comment(
+        discussion=discussion,
+        parent=parent,
+        author_id=author_id,
+        body=body,
+        body_html=stored_html(body, body_html) if body else "",
+        position=discussion.last_position,
+        created_at=created_at,
+        edited_at=edited_at,
+        deleted_at=deleted_at,
+    )
+
+
+def replay_comment_version(
+    *, comment: Comment, body: str, written_at: datetime, replaced_at: datetime
+) -> CommentVersion:
+    """An earlier text of a comment from history (its edit history)."""
+    if comment.deleted:
+        raise Conflict("A deleted comment keeps no earlier versions.")
+    body = _check_text(body, "body", required=False)
+    return _keep_version(comment, body, render_markdown(body), written_at, replaced_at)
+
+
+def _keep_version(
+    comment: Comment, body: str, body_html: str, written_at: datetime, replaced_at: datetime
+) -> CommentVersion:
+    version = CommentVersion(
+        comment_id=comment.id, body=body, body_html=body_html, written_at=written_at, replaced_at=replaced_at
+    )
+    db.session.add(version)
+    return version
+
+
 def post_comment(*, actor: User, discussion: Discussion, body: str, parent_id: int | None = None) -> Comment:
     group = db.session.get(Group, discussion.group_id)
     ensure_member(actor, group)
     body = _check_text(body, "body", required=True)
-    parent = None
-    if parent_id is not None:
-        parent = db.session.get(Comment, parent_id)
-        if parent is None or parent.discussion_id != discussion.id:
-            raise NotFound("The comment you reply to is not in this thread.")
+    parent = _reply_parent(discussion, parent_id)
     discussion.ensure_open()
     now = utcnow()
     # one UPDATE hands out the position and keeps the counts on the thread row (row-locked on PostgreSQL)
@@ -223,18 +374,15 @@ def post_comment(*, actor: User, discussion: Discussion, body: str, parent_id: i
     if position is None:
         raise Conflict("This thread is closed to new comments.", code="discussion_closed")
     db.session.refresh(discussion, ["last_position", "comments_count", "last_activity_at"])
-    comment = Comment(
-        discussion_id=discussion.id,
-        parent_id=parent.id if parent else None,
+    comment = _write_comment(
+        discussion=discussion,
+        parent=parent,
         author_id=actor.id,
         body=body,
         body_html=render_markdown(body),
         position=position,
         created_at=now,
     )
-    db.session.add(comment)
-    db.session.flush()
-    index_comment(comment, discussion)
     # the author has read their own comment (and, if they were up to date, stays up to date)
     db.session.execute(
         update(DiscussionReader)
@@ -273,15 +421,7 @@ def edit_comment(*, actor: User, comment: Comment, body: str) -> Comment:
     if body == comment.body:
         return comment
     now = utcnow()
-    db.session.add(
-        CommentVersion(
-            comment_id=comment.id,
-            body=comment.body,
-            body_html=comment.body_html,
-            written_at=comment.edited_at or comment.created_at,
-            replaced_at=now,
-        )
-    )
+    _keep_version(comment, comment.body, comment.body_html, comment.edited_at or comment.created_at, now)
     before = find_mentions(comment.body)
     comment.body, comment.body_html, comment.edited_at = body, render_markdown(body), now
     index_comment(comment, discussion)
@@ -328,16 +468,32 @@ def add_reaction(*, actor: User, comment: Comment, emoji: str) -> Reaction:
     """One reaction per member per emoji: a repeat answers Conflict and is counted once."""
     discussion = db.session.get(Discussion, comment.discussion_id)
     ensure_member(actor, db.session.get(Group, discussion.group_id))
+    reaction = _write_reaction(comment, actor.id, emoji, utcnow())
+    comment_changed.send(comment)
+    return reaction
+
+
+def replay_reaction(*, comment: Comment, user_id: int, emoji: str, created_at: datetime) -> Reaction:
+    """A reaction from history, under the live rules (one emoji, a comment not deleted, once per person);
+    history naming one twice is bad input (422), not a race."""
+    taken = select(Reaction.id).where(
+        Reaction.comment_id == comment.id, Reaction.user_id == user_id, Reaction.emoji == emoji.strip()
+    )
+    if db.session.scalar(taken) is not None:
+        raise invalid("emoji", "The same person reacted with the same emoji already.")
+    return _write_reaction(comment, user_id, emoji, created_at)
+
+
+def _write_reaction(comment: Comment, user_id: int, emoji: str, created_at: datetime) -> Reaction:
     emoji = check_emoji(emoji)
     if comment.deleted:
         raise Conflict("A deleted comment takes no reactions.")
-    reaction = Reaction(comment_id=comment.id, user_id=actor.id, emoji=emoji)
+    reaction = Reaction(comment_id=comment.id, user_id=user_id, emoji=emoji, created_at=created_at)
     try:
         with db.session.begin_nested():
             db.session.add(reaction)
     except IntegrityError:
-        raise Conflict("You reacted with that emoji already.") from None
-    comment_changed.send(comment)
+        raise Conflict("Reacted with that emoji already.") from None
     return reaction
 
 
@@ -408,8 +564,6 @@ def mark_all_read(*, user: User, group: Group | None = None) -> int:
 def set_volume(*, actor: User, group: Group, volume: str) -> Membership:
     """Loomio's volume for one member in one group: mute, app (in-app only), digest or email."""
     found = ensure_member(actor, group)
-    if volume not in VOLUMES:
-        raise invalid("volume", "Choose mute, app, digest or email.")
-    found.volume = volume
+    found.volume = check_volume(volume)
     db.session.flush()
     return found

@@ -1,4 +1,9 @@
-"""Every write about decisions: raising polls, votes, proxies, closing (with binding actions), outcomes."""
+"""Every write about decisions: raising polls, votes, proxies, closing (with binding actions), outcomes.
+
+The `replay_*` functions write polls, votes, proxies and outcomes from history (a group file, a
+Loomio export) through the same checks and rendering as the live writes, keeping the history's
+authors and times; they tell nobody and open nothing now.
+"""
 
 import logging
 from datetime import date, datetime, timedelta
@@ -18,8 +23,8 @@ from ..forums.queries import discussion_by_id
 from ..groups import service as groups_service
 from ..groups.models import ROLES, Group, Membership
 from ..groups.permissions import can_admin, ensure_admin, ensure_content_visible, ensure_member
-from ..limits import MAX_INT, whole_number
-from ..markup import render_markdown
+from ..limits import MAX_INT, TITLE_MAX, history_title, whole_number
+from ..markup import render_markdown, stored_html
 from ..notifications.service import notify
 from ..timeutil import iso, utc_moment, utcnow, within_bounds
 from . import kinds, queries
@@ -62,9 +67,19 @@ def _locked(poll: Poll) -> Poll:
 
 def _check_title(title: str) -> str:
     title = " ".join((title or "").split())
-    if not 1 <= len(title) <= 200:
-        raise invalid("title", "Give a title of 1 to 200 characters.")
+    if not 1 <= len(title) <= TITLE_MAX:
+        raise invalid("title", f"Give a title of 1 to {TITLE_MAX} characters.")
     return title
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in kinds.KINDS:
+        raise invalid("kind", f"Choose one of: {', '.join(kinds.KINDS)}.")
+
+
+def _check_quorum(quorum_percent: int) -> None:
+    if not 0 <= quorum_percent <= 100:
+        raise invalid("quorum_percent", "Give a quorum from 0 to 100 (%).")
 
 
 def _check_voter_ids(group: Group, voter_ids: list[int] | None) -> list[int] | None:
@@ -243,14 +258,12 @@ def create_poll(
     """A member raises a poll (where the group lets members); eligible members are notified."""
     now = now or utcnow()
     ensure_member(actor, group, "members_can_raise_polls")
-    if kind not in kinds.KINDS:
-        raise invalid("kind", f"Choose one of: {', '.join(kinds.KINDS)}.")
+    _check_kind(kind)
     title = _check_title(title)
     closing_at = utc_moment(closing_at, "closing_at")
     if closing_at <= now:
         raise invalid("closing_at", "The closing time must be in the future.")
-    if not 0 <= quorum_percent <= 100:
-        raise invalid("quorum_percent", "Give a quorum from 0 to 100 (%).")
+    _check_quorum(quorum_percent)
     if discussion_id is not None:
         discussion = discussion_by_id(discussion_id)
         if discussion is None or discussion.group_id != group.id:
@@ -258,8 +271,8 @@ def create_poll(
     names = kinds.normalise_options(kind, options)
     checked_settings = kinds.normalise_settings(kind, settings, names)
     checked_action = _check_action(actor=actor, group=group, kind=kind, action=action, voter_ids=voter_ids)
-    poll = Poll(
-        group_id=group.id,
+    poll = _write_poll(
+        group=group,
         discussion_id=discussion_id,
         author_id=actor.id,
         kind=kind,
@@ -268,18 +281,14 @@ def create_poll(
         details_html=render_markdown(details),
         options=names,
         settings=checked_settings,
-        anonymous=bool(anonymous),
-        hide_results=bool(hide_results),
+        anonymous=anonymous,
+        hide_results=hide_results,
         quorum_percent=quorum_percent,
         voter_ids=_check_voter_ids(group, voter_ids),
         closing_at=closing_at,
         created_at=now,
-        listed_at=now,
         action=checked_action,
     )
-    db.session.add(poll)
-    db.session.flush()
-    index_poll(poll)
     notify(
         user_ids=queries.eligible_ids(poll),
         kind="poll_created",
@@ -289,6 +298,102 @@ def create_poll(
         group_id=group.id,
     )
     return poll
+
+
+def _write_poll(
+    *,
+    group: Group,
+    anonymous: bool,
+    hide_results: bool,
+    created_at: datetime,
+    closed_at: datetime | None = None,
+    **checked,
+) -> Poll:
+    """The poll row as every way of raising one writes it (checked values in), listed and findable."""
+    poll = Poll(
+        group_id=group.id,
+        anonymous=bool(anonymous),
+        hide_results=bool(hide_results),
+        created_at=created_at,
+        closed_at=closed_at,
+        list_rank=0 if closed_at is None else 1,
+        listed_at=closed_at or created_at,
+        **checked,
+    )
+    db.session.add(poll)
+    db.session.flush()
+    index_poll(poll)
+    return poll
+
+
+def replay_poll(
+    *,
+    group: Group,
+    author_id: int | None,
+    kind: str,
+    title: str,
+    details: str = "",
+    details_html: str | None = None,
+    options: list[str] | None,
+    settings: dict | None,
+    anonymous: bool = False,
+    hide_results: bool = False,
+    quorum_percent: int = 0,
+    voter_ids: list[int] | None = None,
+    discussion_id: int | None = None,
+    created_at: datetime,
+    closing_at: datetime,
+    closed_at: datetime | None = None,
+    action: dict | None = None,
+    action_result: dict | None = None,
+) -> Poll:
+    """A poll from history, with its author and times; nobody is told and it is not "raised now".
+
+    Options and settings are normalised by the kind's rules. An action that may still run (the
+    poll is open) is held to the rules of one raised here, by the same check; a closed poll's action
+    is history, and one closed before its action ran records that it was not carried out. The voter
+    list is kept as history has it (past members included). Its counts follow its ballots
+    (`replay_counts`, once they are in).
+    """
+    _check_kind(kind)
+    _check_quorum(quorum_percent)
+    names = kinds.normalise_options(kind, options)
+    checked_settings = kinds.normalise_settings(kind, settings, names)
+    if closed_at is None:
+        action = check_binding_poll(group=group, kind=kind, action=action, voter_ids=voter_ids)
+    elif action is not None and action_result is None:
+        message = "Closed by an import before its action ran: the action was not carried out."
+        action_result = {"status": "failed", "message": message, "at": iso(closed_at)}
+    return _write_poll(
+        group=group,
+        discussion_id=discussion_id,
+        author_id=author_id,
+        kind=kind,
+        title=history_title(title),
+        details=details or "",
+        details_html=stored_html(details, details_html),
+        options=names,
+        settings=checked_settings,
+        anonymous=anonymous,
+        hide_results=hide_results,
+        quorum_percent=quorum_percent,
+        voter_ids=voter_ids,
+        closing_at=closing_at,
+        created_at=created_at,
+        closed_at=closed_at,
+        action=action,
+        action_result=action_result,
+    )
+
+
+def replay_counts(*, poll: Poll, voters_count: int | None = None, eligible_count: int | None = None) -> None:
+    """A replayed poll's counts once its ballots are in: voters from its ballots unless history froze them,
+    and a closed poll's electorate (as history froze it, else its members now), never fewer than its voters."""
+    poll.voters_count = queries.voters_count_now(poll) if voters_count is None else voters_count
+    if poll.closed_at is not None:
+        electorate = len(queries.eligible_ids(poll)) if eligible_count is None else eligible_count
+        poll.eligible_count = max(electorate, poll.voters_count)
+    db.session.flush()
 
 
 # --- votes and proxies --------------------------------------------------------------------------
@@ -316,15 +421,12 @@ def cast_vote(
     ensure_content_visible(actor, group)
     poll.ensure_open(now)
     _ensure_can_vote(actor, poll, group)
-    checked = kinds.check_choices(poll.kind, poll.options, poll.settings, choices)
-    reason = kinds.check_reason(poll.settings, reason)
+    checked, reason = _checked_ballot(poll, choices, reason)
     vote = db.session.scalar(select(Vote).where(Vote.poll_id == poll.id, Vote.user_id == actor.id))
     if vote is None:
         try:
             with db.session.begin_nested():
-                vote = Vote(poll_id=poll.id, user_id=actor.id, choices=checked, reason=reason, created_at=now)
-                vote.reason_html = render_markdown(reason)
-                db.session.add(vote)
+                vote = _write_vote(poll, actor.id, checked, reason, render_markdown(reason), now)
         except IntegrityError:
             # A double submit won the race: this one replaces it, as a second vote would.
             vote = db.session.scalar(select(Vote).where(Vote.poll_id == poll.id, Vote.user_id == actor.id))
@@ -335,8 +437,52 @@ def cast_vote(
     return vote
 
 
+def _checked_ballot(poll: Poll, choices: dict, reason: str | None) -> tuple[dict, str]:
+    """The choices and reason as the poll's kind and settings allow them."""
+    return kinds.check_choices(poll.kind, poll.options, poll.settings, choices), kinds.check_reason(
+        poll.settings, reason
+    )
+
+
+def _write_vote(poll: Poll, user_id: int, choices: dict, reason: str, reason_html: str, at: datetime) -> Vote:
+    vote = Vote(
+        poll_id=poll.id, user_id=user_id, choices=choices, reason=reason, reason_html=reason_html, created_at=at
+    )
+    db.session.add(vote)
+    db.session.flush()
+    return vote
+
+
+def _keep_revision(vote: Vote, choices: dict, reason: str, cast_at: datetime, replaced_at: datetime) -> VoteRevision:
+    revision = VoteRevision(vote_id=vote.id, choices=choices, reason=reason, cast_at=cast_at, replaced_at=replaced_at)
+    db.session.add(revision)
+    return revision
+
+
+def replay_vote(
+    *, poll: Poll, user_id: int, choices: dict, reason: str = "", reason_html: str | None = None, cast_at: datetime
+) -> Vote:
+    """A current vote from history, held to the poll's rules for choices and reasons; one per person.
+
+    The poll may be closed (history was cast while it was open); its counts wait for `replay_counts`.
+    """
+    checked, reason = _checked_ballot(poll, choices, reason)
+    if queries.has_voted(user_id, poll):  # history with two current votes of one person is bad input
+        raise invalid("voter", "This person has a vote on the poll already.")
+    return _write_vote(poll, user_id, checked, reason, stored_html(reason, reason_html) if reason else "", cast_at)
+
+
+def replay_vote_revision(
+    *, vote: Vote, choices: dict, reason: str = "", cast_at: datetime, replaced_at: datetime
+) -> VoteRevision:
+    """A vote as it was before its person voted again, from history."""
+    revision = _keep_revision(vote, choices, (reason or "").strip(), cast_at, replaced_at)
+    db.session.flush()
+    return revision
+
+
 def _replace(vote: Vote, choices: dict, reason: str, now: datetime) -> None:
-    db.session.add(VoteRevision(vote_id=vote.id, choices=vote.choices, reason=vote.reason, cast_at=vote.created_at))
+    _keep_revision(vote, vote.choices, vote.reason, vote.created_at, now)
     vote.choices, vote.reason, vote.reason_html, vote.created_at = choices, reason, render_markdown(reason), now
     db.session.flush()
 
@@ -349,10 +495,7 @@ def set_proxy(*, actor: User, poll: Poll, proxy_id: int, now: datetime | None = 
     ensure_content_visible(actor, group)
     poll.ensure_open(now)
     _ensure_can_vote(actor, poll, group)
-    if poll.anonymous:
-        raise invalid("proxy_id", "An anonymous poll takes no proxies: a proxy's vote would show through yours.")
-    if proxy_id == actor.id:
-        raise invalid("proxy_id", "Choose someone other than yourself.")
+    _check_proxy(poll, actor.id, proxy_id)
     proxy_user = db.session.get(User, proxy_id) if whole_number(str(proxy_id)) is not None else None
     if proxy_user is None or not queries.is_eligible(proxy_user, poll):
         raise invalid("proxy_id", "Your proxy must be one of this poll's voters.")
@@ -365,6 +508,22 @@ def set_proxy(*, actor: User, poll: Poll, proxy_id: int, now: datetime | None = 
     db.session.flush()
     _recount(poll)
     return found
+
+
+def _check_proxy(poll: Poll, delegator_id: int, proxy_id: int) -> None:
+    if poll.anonymous:
+        raise invalid("proxy_id", "An anonymous poll takes no proxies: a proxy's vote would show through yours.")
+    if proxy_id == delegator_id:
+        raise invalid("proxy_id", "Choose someone other than yourself.")
+
+
+def replay_proxy(*, poll: Poll, delegator_id: int, proxy_id: int, created_at: datetime) -> Proxy:
+    """A proxy from history (who let whom vote for them), under the rules every proxy keeps."""
+    _check_proxy(poll, delegator_id, proxy_id)
+    proxy = Proxy(poll_id=poll.id, delegator_id=delegator_id, proxy_id=proxy_id, created_at=created_at)
+    db.session.add(proxy)
+    db.session.flush()
+    return proxy
 
 
 def revoke_proxy(*, actor: User, poll: Poll, now: datetime | None = None) -> None:
@@ -525,20 +684,11 @@ def set_outcome(
         raise Forbidden("Only the poll's author or the group's admins may write its outcome.")
     if poll.closed_at is None:
         raise Conflict("Write the outcome once the poll has closed.", code="poll_open")
-    statement = (statement or "").strip()
-    if not 1 <= len(statement) <= 10_000:
-        raise invalid("statement", "Say what was decided (1 to 10,000 characters).")
-    if option is not None and option not in poll.options:
-        raise invalid("option", "Choose one of the poll's options.")
+    statement = _check_statement(statement)
+    _check_outcome_option(poll, option)
     if review_on is not None and within_bounds(review_on, "review_on") < now.date():
         raise invalid("review_on", "The review date cannot be in the past.")
-    poll.outcome_statement = statement
-    poll.outcome_statement_html = render_markdown(statement)
-    poll.outcome_option = option
-    poll.outcome_review_on = review_on
-    poll.outcome_author_id = actor.id
-    poll.outcome_at = now
-    db.session.flush()
+    _write_outcome(poll, statement, render_markdown(statement), option, review_on, actor.id, now)
     members = db.session.scalars(select(Membership.user_id).where(Membership.group_id == group.id))
     notify(
         user_ids=members,
@@ -548,4 +698,48 @@ def set_outcome(
         actor_id=actor.id,
         group_id=group.id,
     )
+    return poll
+
+
+def _check_statement(statement: str | None) -> str:
+    statement = (statement or "").strip()
+    if not 1 <= len(statement) <= 10_000:
+        raise invalid("statement", "Say what was decided (1 to 10,000 characters).")
+    return statement
+
+
+def _check_outcome_option(poll: Poll, option: str | None) -> None:
+    if option is not None and option not in poll.options:
+        raise invalid("option", "Choose one of the poll's options.")
+
+
+def _write_outcome(
+    poll: Poll,
+    statement: str,
+    statement_html: str,
+    option: str | None,
+    review_on: date | None,
+    author_id: int | None,
+    at: datetime,
+) -> None:
+    poll.outcome_statement, poll.outcome_statement_html = statement, statement_html
+    poll.outcome_option, poll.outcome_review_on = option, review_on
+    poll.outcome_author_id, poll.outcome_at = author_id, at
+    db.session.flush()
+
+
+def replay_outcome(
+    *,
+    poll: Poll,
+    statement: str,
+    statement_html: str | None = None,
+    option: str | None = None,
+    review_on: date | None = None,
+    author_id: int | None,
+    at: datetime,
+) -> Poll:
+    """What was decided, from history: the statement and option under the live rules (a past review date stays)."""
+    statement = _check_statement(statement)
+    _check_outcome_option(poll, option)
+    _write_outcome(poll, statement, stored_html(statement, statement_html), option, review_on, author_id, at)
     return poll

@@ -14,7 +14,7 @@ from ..extensions import db
 from ..markup import render_markdown
 from ..notifications.service import notify
 from ..timeutil import utcnow
-from .models import PRIVACIES, ROLES, Group, Invitation, JoinRequest, Membership
+from .models import PRIVACIES, ROLES, VOLUMES, Group, Invitation, JoinRequest, Membership
 from .permissions import ensure_admin, ensure_group_visible, ensure_member, forget_memberships, membership
 
 SETTINGS = (
@@ -213,6 +213,27 @@ def restore_membership(*, group: Group, user_id: int, role: str, joined_at: date
     if joined_at is not None:
         created.joined_at = joined_at
         db.session.flush()
+    return created
+
+
+def check_volume(volume: str) -> str:
+    if volume not in VOLUMES:
+        raise invalid("volume", "Choose mute, app, digest or email.")
+    return volume
+
+
+def replay_membership(*, group: Group, user_id: int, role: str, joined_at: datetime, volume: str) -> Membership:
+    """A membership from history (a group file) with its role, join time and volume; nobody is told.
+
+    Unlike `restore_membership`, a second membership of the same person is refused: history lists each
+    member once, so a repeat is bad input (422).
+    """
+    role, volume = _check_role(role), check_volume(volume)
+    if _membership_of(group, user_id) is not None:
+        raise invalid("person", "This person is a member already: each member is listed once.")
+    created = _add_membership(group, user_id, role)
+    created.joined_at, created.volume = joined_at, volume
+    db.session.flush()
     return created
 
 

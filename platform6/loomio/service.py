@@ -43,9 +43,8 @@ from ..accounts import service as accounts_service
 from ..accounts.models import User
 from ..errors import DomainError, Forbidden, invalid
 from ..extensions import db
-from ..forums.models import TITLE_MAX, Comment, Discussion, Reaction
-from ..forums.service import index_comment, index_discussion
-from ..governance import queries as governance_queries
+from ..forums import service as forums_service
+from ..forums.models import Comment, Discussion
 from ..governance import service as governance_service
 from ..governance.models import Poll, Vote, VoteRevision
 from ..groups import service as groups_service
@@ -305,23 +304,18 @@ class _Importer:
             raise Skip("its group was not imported")
         if record.get("discarded_at"):
             raise Skip("deleted in Loomio")
-        created_at = parse_time(record.get("created_at")) or self.now
         source, html = self.text(record, "description")
-        discussion = Discussion(
-            group_id=group_id,
+        return forums_service.replay_discussion(
+            group=self.row(Group, group_id),
             author_id=self.author(record, "author_id"),
-            title=one_line(record.get("title"), TITLE_MAX) or "(untitled)",
+            title=record.get("title"),
             description=source,
             description_html=html,
             pinned=bool(record.get("pinned_at")),
             closed_at=parse_time(record.get("closed_at")),
-            created_at=created_at,
-            last_activity_at=parse_time(record.get("last_activity_at")) or created_at,
+            created_at=parse_time(record.get("created_at")) or self.now,
+            last_activity_at=parse_time(record.get("last_activity_at")),
         )
-        db.session.add(discussion)
-        db.session.flush()
-        index_discussion(discussion)
-        return discussion
 
     def comment(self, line: Line):
         record = line.record
@@ -334,28 +328,18 @@ class _Importer:
             parent = self.row(Comment, self.local("comments", record.get("parent_id")))
             if parent is not None and parent.discussion_id != discussion.id:
                 parent = None
-        created_at = parse_time(record.get("created_at")) or self.now
         deleted_at = parse_time(record.get("discarded_at"))
         source, html = ("", "") if deleted_at else self.text(record, "body")
-        discussion.last_position += 1
-        discussion.comments_count += 0 if deleted_at else 1
-        discussion.last_activity_at = max(discussion.last_activity_at, created_at)
-        comment = Comment(
-            discussion_id=discussion.id,
+        return forums_service.replay_comment(
+            discussion=discussion,
             parent_id=parent.id if parent else None,
             author_id=self.author(record, "user_id"),
             body=source,
             body_html=html,
-            position=discussion.last_position,
-            created_at=created_at,
+            created_at=parse_time(record.get("created_at")) or self.now,
             edited_at=parse_time(record.get("edited_at")),
             deleted_at=deleted_at,
         )
-        db.session.add(comment)
-        db.session.flush()
-        if not deleted_at:
-            index_comment(comment, discussion)
-        return comment
 
     def reaction(self, line: Line):
         record = line.record
@@ -364,26 +348,15 @@ class _Importer:
         comment = self.row(Comment, self.local("comments", record.get("reactable_id")))
         if comment is None:
             raise Skip("its comment was not imported")
-        if comment.deleted:
-            raise Skip("its comment was deleted")
         user_id = self.local("users", record.get("user_id"))
         if user_id is None:
             raise Skip("the person was not imported")
-        emoji = emoji_for(record.get("reaction"))
-        taken = select(Reaction.id).where(
-            Reaction.comment_id == comment.id, Reaction.user_id == user_id, Reaction.emoji == emoji
-        )
-        if db.session.scalar(taken) is not None:
-            raise Skip("the same person reacted with the same emoji already")
-        reaction = Reaction(
-            comment_id=comment.id,
+        return forums_service.replay_reaction(
+            comment=comment,
             user_id=user_id,
-            emoji=emoji,
+            emoji=emoji_for(record.get("reaction")),
             created_at=parse_time(record.get("created_at")) or self.now,
         )
-        db.session.add(reaction)
-        db.session.flush()
-        return reaction
 
     # --- decisions ------------------------------------------------------------------------------
 
@@ -412,29 +385,23 @@ class _Importer:
             days = record.get("default_duration_in_days")
             closing_at = closed_at or self.now + timedelta(days=days if isinstance(days, int) and 0 < days < 366 else 7)
         source, html = self.text(record, "details")
-        poll = Poll(
-            group_id=group_id,
+        poll = governance_service.replay_poll(
+            group=self.row(Group, group_id),
             discussion_id=self.local("discussions", record.get("discussion_id")),
             author_id=self.author(record, "author_id"),
             kind=plan.kind,
-            title=one_line(record.get("title"), 200) or "(untitled)",
+            title=record.get("title"),
             details=source,
             details_html=html,
             options=plan.options,
             settings=plan.settings,
             anonymous=bool(record.get("anonymous")),
             hide_results=record.get("hide_results") in ("until_closed", "until_vote"),
+            voter_ids=sorted(self.stance_holders(line.id)) if record.get("specified_voters_only") else None,
+            created_at=created_at,
             closing_at=closing_at,
             closed_at=closed_at,
-            list_rank=1 if closed_at else 0,
-            created_at=created_at,
-            listed_at=closed_at or created_at,
         )
-        if record.get("specified_voters_only"):
-            poll.voter_ids = sorted(self.stance_holders(line.id))
-        db.session.add(poll)
-        db.session.flush()
-        governance_service.index_poll(poll)
         if plan.note:
             self.summary.note(line, plan.note)
         self.touched_polls.add(poll.id)
@@ -476,31 +443,24 @@ class _Importer:
         reason, reason_html = self.text(record, "reason")
         if plan.kind == "question" and not reason:
             raise Skip("a question's answer is its reason, and this one has none")
-        vote = db.session.scalar(select(Vote).where(Vote.poll_id == poll_id, Vote.user_id == user_id))
         if not record.get("latest"):
+            vote = db.session.scalar(select(Vote).where(Vote.poll_id == poll_id, Vote.user_id == user_id))
             if vote is None:
                 raise Skip("replaced by a later vote that was not imported")
             older = db.session.scalar(
                 select(VoteRevision.cast_at).where(VoteRevision.vote_id == vote.id).order_by(VoteRevision.cast_at)
             )
-            revision = VoteRevision(
-                vote_id=vote.id, choices=choices, reason=reason, cast_at=cast_at, replaced_at=older or vote.created_at
+            return governance_service.replay_vote_revision(
+                vote=vote, choices=choices, reason=reason, cast_at=cast_at, replaced_at=older or vote.created_at
             )
-            db.session.add(revision)
-            db.session.flush()
-            return revision
-        if vote is not None:
-            raise Skip("this person has a vote on the poll already")
-        vote = Vote(
-            poll_id=poll_id,
+        vote = governance_service.replay_vote(
+            poll=self.row(Poll, poll_id),
             user_id=user_id,
             choices=choices,
             reason=reason,
             reason_html=reason_html,
-            created_at=cast_at,
+            cast_at=cast_at,
         )
-        db.session.add(vote)
-        db.session.flush()
         self.touched_polls.add(poll_id)
         return vote
 
@@ -514,26 +474,28 @@ class _Importer:
         statement, statement_html = self.text(record, "statement")
         if not statement:
             raise Skip("the outcome says nothing")
-        poll = self.row(Poll, poll_id)
         option = None
         if record.get("poll_option_id") is not None:
             option = self.plan(record["poll_id"]).names.get(record["poll_option_id"])
-        poll.outcome_statement, poll.outcome_statement_html = statement, statement_html
-        poll.outcome_option = option
-        poll.outcome_review_on = parse_date(record.get("review_on"))
-        poll.outcome_author_id = self.author(record, "author_id")
-        poll.outcome_at = parse_time(record.get("created_at")) or self.now
-        db.session.flush()
-        return poll
+        return governance_service.replay_outcome(
+            poll=self.row(Poll, poll_id),
+            statement=statement,
+            statement_html=statement_html,
+            option=option,
+            review_on=parse_date(record.get("review_on")),
+            author_id=self.author(record, "author_id"),
+            at=parse_time(record.get("created_at")) or self.now,
+        )
 
     def recount_polls(self) -> None:
         """voters_count from the imported ballots; a closed poll's eligible count frozen at its Loomio voters."""
         by_poll = {self.local("polls", line.id): line.id for line in self.by_table["polls"]}
         for poll in db.session.scalars(select(Poll).where(Poll.id.in_(self.touched_polls))):
-            poll.voters_count = governance_queries.voters_count_now(poll)
             if poll.closed_at is not None and by_poll.get(poll.id) in self.imported_now["polls"]:
-                poll.eligible_count = max(len(self.stance_holders(by_poll[poll.id])), poll.voters_count)
-        db.session.flush()
+                electorate = len(self.stance_holders(by_poll[poll.id]))
+            else:  # a closed poll of an earlier run keeps the electorate it was given then
+                electorate = poll.eligible_count
+            governance_service.replay_counts(poll=poll, eligible_count=electorate)
 
 
 def _source_for(source: Source, actor: User) -> ImportSource:

@@ -1,4 +1,9 @@
-"""Every write of the skills board: profiles, requests, applications, completion with rewards, saved searches."""
+"""Every write of the skills board: profiles, requests, applications, completion with rewards, saved searches.
+
+The `replay_*` functions write requests with their applications, contributions and endorsements from
+history (a group file) through the same checks as the live writes, keeping the history's people,
+states and times; they recommend nothing and tell nobody.
+"""
 
 import re
 from collections.abc import Sequence
@@ -15,6 +20,7 @@ from ..errors import Conflict, Forbidden, NotFound, RuleViolation, ValidationFai
 from ..extensions import db
 from ..groups.models import Group, Membership
 from ..groups.permissions import ensure_admin, ensure_member, is_admin
+from ..limits import TITLE_MAX, history_title
 from ..markup import render_markdown
 from ..notifications.service import notify
 from ..timeutil import utc_moment, utcnow
@@ -196,6 +202,15 @@ def store_skills(keys_and_names: Sequence[str]) -> None:
 
 def set_group_settings(*, actor: User, group: Group, members_can_post_requests: bool) -> GroupSkillSettings:
     ensure_admin(actor, group)
+    return _store_group_settings(group, members_can_post_requests)
+
+
+def replay_group_settings(*, group: Group, members_can_post_requests: bool) -> GroupSkillSettings:
+    """The group's skills-board settings as history had them."""
+    return _store_group_settings(group, members_can_post_requests)
+
+
+def _store_group_settings(group: Group, members_can_post_requests: bool) -> GroupSkillSettings:
     settings = db.session.get(GroupSkillSettings, group.id)
     if settings is None:
         settings = GroupSkillSettings(group_id=group.id)
@@ -271,36 +286,28 @@ def post_request(
     if not is_admin(actor, group) and not queries.group_settings(group.id).members_can_post_requests:
         raise Forbidden("In this group only admins may post requests.")
     title = " ".join((title or "").split())
-    errors: dict[str, list[str]] = {}
-    if not 1 <= len(title) <= 200:
-        errors["title"] = ["Give a title of 1 to 200 characters."]
-    if len(description or "") > 20000:
-        errors["description"] = ["Keep the description under 20,000 characters."]
-    if not skills:
-        errors["skills"] = ["Name at least one skill."]
-    elif not any(s.required for s in skills):
-        errors["skills"] = ["Mark at least one skill as required."]
-    if hours_estimate is not None and not 0 <= hours_estimate <= 10000:
-        errors["hours_estimate"] = ["Give 0 to 10,000 hours."]
-    if not 1 <= volunteers_needed <= 100:
-        errors["volunteers_needed"] = ["Ask for 1 to 100 volunteers."]
+    location = " ".join((location or "").split())
+    errors = _request_errors(
+        title=title,
+        description=description,
+        skills=skills,
+        hours_estimate=hours_estimate,
+        volunteers_needed=volunteers_needed,
+        location=location,
+        reward_given=(reward_account_id is not None, reward_amount is not None),
+    )
     now = utcnow()
     if deadline is not None:
         deadline = utc_moment(deadline, "deadline")
         if deadline <= now:
             errors["deadline"] = ["The deadline must be in the future."]
-    if (reward_account_id is None) != (reward_amount is None):
-        errors["reward"] = ["A reward needs both account_id and amount."]
-    location = " ".join((location or "").split())
-    if len(location) > 100:
-        errors["location"] = ["Keep the location under 100 characters."]
     if errors:
         raise ValidationFailed(errors)
     if reward_account_id is not None:
         _reward_account(actor, group, reward_account_id, reward_amount)
-    levels = _skill_levels([(s.name, s.level) for s in skills])
-    request = SkillRequest(
-        group_id=group.id,
+    request = _write_request(
+        group=group,
+        skills=skills,
         author_id=actor.id,
         title=title,
         description=description or "",
@@ -314,10 +321,52 @@ def post_request(
         reward_amount=reward_amount,
         volunteers_needed=volunteers_needed,
         state="open",
-        accepted_count=0,
         created_at=now,
         expires_at=deadline or now + timedelta(days=EXPIRY_DAYS),
     )
+    db.session.expire(request)
+    request = queries.request_by_id(request.id)
+    _recommend(request, actor, now)
+    _notify_saved_searches(request, actor)
+    return request
+
+
+def _request_errors(
+    *,
+    title: str,
+    description: str,
+    skills: Sequence[WantedSkill],
+    hours_estimate: int | None,
+    volunteers_needed: int,
+    location: str,
+    reward_given: tuple[bool, bool],
+) -> dict[str, list[str]]:
+    """What is wrong with a request's fields (title and location already normalised), by field."""
+    errors: dict[str, list[str]] = {}
+    if not 1 <= len(title) <= TITLE_MAX:
+        errors["title"] = [f"Give a title of 1 to {TITLE_MAX} characters."]
+    if len(description or "") > 20000:
+        errors["description"] = ["Keep the description under 20,000 characters."]
+    if not skills:
+        errors["skills"] = ["Name at least one skill."]
+    elif not any(s.required for s in skills):
+        errors["skills"] = ["Mark at least one skill as required."]
+    if hours_estimate is not None and not 0 <= hours_estimate <= 10000:
+        errors["hours_estimate"] = ["Give 0 to 10,000 hours."]
+    if not 1 <= volunteers_needed <= 100:
+        errors["volunteers_needed"] = ["Ask for 1 to 100 volunteers."]
+    if reward_given[0] != reward_given[1]:
+        errors["reward"] = ["A reward needs both account_id and amount."]
+    if len(location) > 100:
+        errors["location"] = ["Keep the location under 100 characters."]
+    return errors
+
+
+def _write_request(*, group: Group, skills: Sequence[WantedSkill], **checked) -> SkillRequest:
+    """The request row with its wanted skills (one skill once, levels 1 to 5), as every way of posting one
+    writes it; findable by search. Its accepted count follows its applications."""
+    levels = _skill_levels([(s.name, s.level) for s in skills])
+    request = SkillRequest(group_id=group.id, accepted_count=0, **checked)
     db.session.add(request)
     db.session.flush()
     for (skill, level, position), wanted in zip(levels, skills, strict=True):
@@ -327,12 +376,68 @@ def post_request(
             )
         )
     db.session.flush()
-    db.session.expire(request)
-    request = queries.request_by_id(request.id)
-    index_request(request, [rs.skill.name for rs in request.skills])
-    _recommend(request, actor, now)
-    _notify_saved_searches(request, actor)
+    index_request(request, [skill.name for skill, _, _ in levels])
     return request
+
+
+def replay_request(
+    *,
+    group: Group,
+    author_id: int | None,
+    title: str,
+    description: str = "",
+    skills: Sequence[WantedSkill],
+    hours_estimate: int | None = None,
+    deadline: datetime | None = None,
+    location: str = "",
+    remote_ok: bool = True,
+    languages: Sequence[str] = (),
+    reward_account=None,
+    reward_amount: int | None = None,
+    volunteers_needed: int = 1,
+    state: str,
+    closed_reason: str | None = None,
+    created_at: datetime,
+    expires_at: datetime,
+    completed_at: datetime | None = None,
+) -> SkillRequest:
+    """A request from history, in the state history left it, under the live rules for its fields (a past
+    deadline stays); its reward comes from its own group's account. Nobody is recommended or told."""
+    title, location = history_title(title), " ".join((location or "").split())
+    errors = _request_errors(
+        title=title,
+        description=description,
+        skills=skills,
+        hours_estimate=hours_estimate,
+        volunteers_needed=volunteers_needed,
+        location=location,
+        reward_given=(reward_account is not None, reward_amount is not None),
+    )
+    if errors:
+        raise ValidationFailed(errors)
+    if reward_account is not None:
+        ensure_reward_held_by_group(reward_account, group)
+    return _write_request(
+        group=group,
+        skills=skills,
+        author_id=author_id,
+        title=title,
+        description=description or "",
+        description_html=render_markdown(description),
+        hours_estimate=hours_estimate,
+        deadline=deadline,
+        location=location,
+        remote_ok=remote_ok,
+        languages=language_codes(languages),
+        reward_account_id=reward_account.id if reward_account is not None else None,
+        reward_amount=reward_amount,
+        volunteers_needed=volunteers_needed,
+        state=state,
+        closed_reason=closed_reason,
+        created_at=created_at,
+        expires_at=expires_at,
+        completed_at=completed_at,
+    )
 
 
 def _recommend(request: SkillRequest, actor: User, now: datetime) -> None:
@@ -417,24 +522,15 @@ def apply(*, actor: User, request: SkillRequest, message: str = "") -> Applicati
         raise Conflict("This request is not open for applications.", code="conflict")
     if request.author_id == actor.id:
         raise RuleViolation("validation_failed", "request", "You cannot apply to your own request.")
-    if len(message or "") > 5000:
-        raise invalid("message", "Keep the message under 5,000 characters.")
+    message = _check_message(message)
     if queries.application_of(actor, request) is not None:
         raise Conflict("You applied to this request already.")
     invited = db.session.scalar(
         select(Invitation.id).where(Invitation.request_id == request.id, Invitation.user_id == actor.id)
     )
-    application = Application(
-        request_id=request.id,
-        user_id=actor.id,
-        message=(message or "").strip(),
-        state="pending",
-        invited=invited is not None,
-        created_at=utcnow(),
-        reminders_sent=0,
+    application = _write_application(
+        request, user_id=actor.id, message=message, state="pending", invited=invited is not None, created_at=utcnow()
     )
-    db.session.add(application)
-    db.session.flush()
     notify(
         user_ids=managers_of(request),
         kind="application",
@@ -444,6 +540,46 @@ def apply(*, actor: User, request: SkillRequest, message: str = "") -> Applicati
         group_id=request.group_id,
     )
     return application
+
+
+def _check_message(message: str | None) -> str:
+    if len(message or "") > 5000:
+        raise invalid("message", "Keep the message under 5,000 characters.")
+    return (message or "").strip()
+
+
+def _write_application(request: SkillRequest, **values) -> Application:
+    """The application row; the request's accepted count follows it."""
+    application = Application(request_id=request.id, reminders_sent=0, **values)
+    db.session.add(application)
+    if application.state == "accepted":
+        request.accepted_count += 1
+    db.session.flush()
+    return application
+
+
+def replay_application(
+    *,
+    request: SkillRequest,
+    user_id: int,
+    message: str = "",
+    state: str,
+    invited: bool = False,
+    created_at: datetime,
+    decided_at: datetime | None = None,
+    decided_by_id: int | None = None,
+) -> Application:
+    """An application from history, in the state it reached (no reminders are owed for it)."""
+    return _write_application(
+        request,
+        user_id=user_id,
+        message=_check_message(message),
+        state=state,
+        invited=invited,
+        created_at=created_at,
+        decided_at=decided_at,
+        decided_by_id=decided_by_id,
+    )
 
 
 def invite(*, actor: User, request: SkillRequest, user_id: int) -> Invitation:
@@ -580,20 +716,9 @@ def complete_request(
     transfers = _pay_rewards(actor, request, hours)
     for uid, centihours in hours.items():
         paid = transfers.get(uid)
-        db.session.add(
-            Contribution(
-                request_id=request.id,
-                user_id=uid,
-                centihours=centihours,
-                reward_amount=paid.amount if paid else 0,
-                transfer_id=paid.id if paid else None,
-                created_at=now,
-            )
-        )
+        _write_contribution(request, uid, centihours, paid.amount if paid else 0, paid.id if paid else None, now)
         for skill in endorsed:
-            db.session.add(
-                Endorsement(request_id=request.id, user_id=uid, skill_id=skill.id, endorser_id=actor.id, created_at=now)
-            )
+            _write_endorsement(request, uid, skill, actor.id, now)
     db.session.flush()
     notify(
         user_ids=list(hours),
@@ -604,6 +729,55 @@ def complete_request(
         group_id=request.group_id,
     )
     return request, [transfers[uid] for uid in sorted(transfers)]
+
+
+def _write_contribution(
+    request: SkillRequest, user_id: int, centihours: int, reward_amount: int, transfer_id: int | None, at: datetime
+) -> Contribution:
+    contribution = Contribution(
+        request_id=request.id,
+        user_id=user_id,
+        centihours=centihours,
+        reward_amount=reward_amount,
+        transfer_id=transfer_id,
+        created_at=at,
+    )
+    db.session.add(contribution)
+    return contribution
+
+
+def _write_endorsement(
+    request: SkillRequest, user_id: int, skill: Skill, endorser_id: int | None, at: datetime
+) -> Endorsement:
+    endorsement = Endorsement(
+        request_id=request.id, user_id=user_id, skill_id=skill.id, endorser_id=endorser_id, created_at=at
+    )
+    db.session.add(endorsement)
+    return endorsement
+
+
+def replay_contribution(
+    *,
+    request: SkillRequest,
+    user_id: int,
+    centihours: int,
+    reward_amount: int,
+    transfer_id: int | None,
+    created_at: datetime,
+) -> Contribution:
+    """A volunteer's hours and reward share from history; `transfer_id` is the replayed payment, if any."""
+    contribution = _write_contribution(request, user_id, centihours, reward_amount, transfer_id, created_at)
+    db.session.flush()
+    return contribution
+
+
+def replay_endorsement(
+    *, request: SkillRequest, user_id: int, skill: str, endorser_id: int | None, created_at: datetime
+) -> Endorsement:
+    """A skill endorsed on completing a request, from history (the skill by name, made on first use)."""
+    endorsement = _write_endorsement(request, user_id, skill_for(skill, "skill"), endorser_id, created_at)
+    db.session.flush()
+    return endorsement
 
 
 def _pay_rewards(actor: User, request: SkillRequest, hours: dict[int, int]) -> dict[int, object]:

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 
 from platform6.credit import service as credit
+from platform6.exports.export import export_group
 from platform6.extensions import db
 from platform6.forums import service as forums
 from platform6.governance import service as governance
@@ -146,3 +147,11 @@ def wipe():
         db.session.expire_all()
 
     return run
+
+
+@pytest.fixture
+def exported(story, wipe, create_user):
+    """The story's group file, on an instance emptied since, and a person to import it."""
+    data = export_group(group=story.group, actor=story.admin)
+    wipe()
+    return data, create_user(email="root@example.org")

@@ -190,13 +190,6 @@ def _refused(data, admin, error=ValidationFailed):
     return caught.value
 
 
-@pytest.fixture
-def exported(story, wipe, create_user):
-    data = export_group(group=story.group, actor=story.admin)
-    wipe()
-    return data, create_user(email="root@example.org")
-
-
 def test_a_tampered_ledger_is_refused_and_nothing_is_written(exported):
     data, root = exported
     data["transfers"][0]["legs"][0]["amount"] += 100
