@@ -34,12 +34,20 @@ _accounts = Account.__table__
 
 
 def _endpoints_statement():
-    users, groups = User.__table__, Group.__table__
-    joined = _accounts.outerjoin(
-        users, (_accounts.c.holder_type == "user") & (users.c.id == _accounts.c.holder_id)
-    ).outerjoin(groups, (_accounts.c.holder_type == "group") & (groups.c.id == _accounts.c.holder_id))
+    """Each end's account, its holder's name and its currency (what the payee's notification says)."""
+    users, groups, networks = User.__table__, Group.__table__, Network.__table__
+    joined = (
+        _accounts.outerjoin(users, (_accounts.c.holder_type == "user") & (users.c.id == _accounts.c.holder_id))
+        .outerjoin(groups, (_accounts.c.holder_type == "group") & (groups.c.id == _accounts.c.holder_id))
+        .join(networks, networks.c.id == _accounts.c.network_id)
+    )
     return (
-        select(_accounts, func.coalesce(users.c.name, groups.c.name, "").label("holder_name"))
+        select(
+            _accounts,
+            func.coalesce(users.c.name, groups.c.name, "").label("holder_name"),
+            networks.c.currency_decimals,
+            networks.c.currency_symbol,
+        )
         .select_from(joined)
         .where(_accounts.c.id.in_(bindparam("ids", expanding=True)))
     )
@@ -334,8 +342,7 @@ def _announce(made: Transfer, ends: list[Row], rows: dict[int, dict], balances: 
 
 def _after_payment(made: Transfer, payer: Row, payee: Row, rows, balances: dict[int, int], actor) -> None:
     _announce(made, [payer, payee], rows, balances)
-    network = db.session.get(Network, payee.network_id)
-    amount = money(made.legs[-1].amount, network.currency_decimals, network.currency_symbol)
+    amount = money(made.legs[-1].amount, payee.currency_decimals, payee.currency_symbol)
     notify(
         # who acts for the paying account made (or might have made) the payment: they are not told of it
         user_ids=set(queries.controller_ids(payee)) - set(queries.controller_ids(payer)),
