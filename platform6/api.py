@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 from .accounts.service import active_token
 from .errors import DomainError, RateLimited, Unauthorized, ValidationFailed, invalid
 from .extensions import csrf, db
-from .limits import MAX_INT, MAX_JSON_DEPTH, whole_number
+from .limits import MAX_INT, MAX_JSON_DEPTH, is_whole, whole_number
 
 PREFIX = "/api/v1"
 #: the largest id an `Integer` key holds on PostgreSQL (URL ids above it answer 404)
@@ -191,10 +191,6 @@ def _cursor_payload(cursor: str):
         raise invalid("cursor", _BAD_CURSOR) from None
 
 
-def _whole_number(value, lowest: int, highest: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and lowest <= value <= highest
-
-
 def offset_from_cursor(key: str, deepest: int) -> int:
     """The position `?cursor=` names in a list paged by offset (0 without one); at most `deepest`."""
     cursor = request.args.get("cursor")
@@ -202,7 +198,7 @@ def offset_from_cursor(key: str, deepest: int) -> int:
         return 0
     payload = _cursor_payload(cursor)
     offset = payload.get(key) if isinstance(payload, dict) else None
-    if not _whole_number(offset, 0, deepest):
+    if not is_whole(offset, 0, deepest):
         raise invalid("cursor", _BAD_CURSOR)
     return offset
 
@@ -221,7 +217,7 @@ def _sort_value(value, column):
         return value
     if python_type is int:
         # SQLite and PostgreSQL refuse a parameter past 64 bits with an error, not an empty page
-        if not _whole_number(value, -MAX_INT, MAX_INT):
+        if not is_whole(value, -MAX_INT, MAX_INT):
             raise ValueError
         return value
     if python_type is str and isinstance(value, str) and "\x00" not in value:

@@ -25,6 +25,11 @@ def history_title(value) -> str:
     return " ".join(str(value or "").split())[:TITLE_MAX] or UNTITLED
 
 
+def is_whole(value, lowest: int = 1, highest: int = MAX_INT) -> bool:
+    """`value` (from JSON or a caller) is an int within [lowest, highest]; a bool is no number here."""
+    return isinstance(value, int) and not isinstance(value, bool) and lowest <= value <= highest
+
+
 def whole_number(text, lowest: int = 1, highest: int = MAX_INT) -> int | None:
     """`text` as an int when it is plain ASCII digits within [lowest, highest], else None.
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from .accounts.models import ApiToken, User
 from .accounts.service import active_token
 from .extensions import db, socketio
-from .limits import MAX_INT
+from .limits import is_whole
 from .notifications.service import user_room
 from .outbox import after_commit
 from .timeutil import utcnow
@@ -125,7 +125,7 @@ def on_join(data):
         return {"error": {"code": "not_found"}}
     for key, resolver in ROOM_RESOLVERS.items():
         value = data.get(key)
-        if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_INT:
+        if is_whole(value):
             room = resolver(user, value)
             if room is None:
                 return {"error": {"code": "not_found"}}

@@ -21,7 +21,7 @@ from ..errors import Conflict, Forbidden, NotFound, RuleViolation, invalid
 from ..extensions import db, socketio
 from ..formatting import money
 from ..groups.models import Group
-from ..limits import MAX_INT
+from ..limits import MAX_INT, is_whole
 from ..notifications.service import notify
 from ..outbox import after_commit
 from ..timeutil import iso, utcnow
@@ -186,7 +186,7 @@ def _request_hash(from_account_id: int, to_account_id: int, amount: int, descrip
 
 
 def _check_payment(amount, description: str, from_account_id: int, to_account_id: int) -> None:
-    if not isinstance(amount, int) or isinstance(amount, bool) or not 1 <= amount <= MAX_INT:
+    if not is_whole(amount):
         raise RuleViolation("validation_failed", "amount", "The amount is a positive whole number of minor units.")
     if not isinstance(description, str) or len(description) > 1000:
         raise RuleViolation("validation_failed", "description", "The description is text of at most 1000 characters.")

@@ -11,7 +11,7 @@ from ..errors import Conflict, Forbidden, NotFound, RuleViolation, invalid
 from ..extensions import db
 from ..groups.models import Group
 from ..groups.permissions import ensure_admin, ensure_group_visible
-from ..limits import MAX_INT
+from ..limits import MAX_INT, is_whole
 from . import queries
 from .models import KINDS, STATUSES, Account, LimitChange, Network
 
@@ -52,7 +52,7 @@ def _ensure_controls(actor, account: Account) -> None:
 def _check_limit(field: str, value: int | None, *, nullable: bool = False) -> None:
     if value is None and nullable:
         return
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_INT:
+    if not is_whole(value, 0):
         raise invalid(field, f"{field} must be a whole number from 0 to {MAX_INT}.")
 
 

@@ -23,7 +23,7 @@ from ..forums.queries import discussion_by_id
 from ..groups import service as groups_service
 from ..groups.models import ROLES, Group, Membership
 from ..groups.permissions import can_admin, ensure_admin, ensure_content_visible, ensure_member
-from ..limits import MAX_INT, TITLE_MAX, history_title, whole_number
+from ..limits import MAX_INT, TITLE_MAX, history_title, is_whole, whole_number
 from ..markup import render_markdown, stored_html
 from ..notifications.service import notify
 from ..timeutil import iso, utc_moment, utcnow, within_bounds
@@ -126,7 +126,7 @@ def _whole_number(action: dict, field: str, *, low: int, nullable: bool = False)
     value = action[field]
     if value is None and nullable:
         return
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= MAX_INT:
+    if not is_whole(value, low):
         raise _action_invalid(field, f"{field} must be a whole number from {low} to {MAX_INT}.")
 
 
