@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := app
 
-.PHONY: help run test test-postgres bench bench-load lint fmt install install-dev demo worker
+.PHONY: help run test test-postgres bench bench-load lint fmt install install-dev demo worker translations i18n-extract i18n-update
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -22,9 +22,26 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/activate
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed ## create .venv and install the runtime requirements
+install: $(VENV)/.installed translations ## create .venv, install the runtime requirements, compile the translations
 
-install-dev: $(VENV)/.installed-dev ## install runtime and development requirements
+install-dev: $(VENV)/.installed-dev translations ## install runtime and development requirements
+
+# Translations: platform6/translations/<language>/LC_MESSAGES/messages.po, compiled to .mo (not committed).
+CATALOGUE := platform6/translations
+PO_FILES := $(wildcard $(CATALOGUE)/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+translations: $(MO_FILES) ## compile the translation catalogues
+
+$(CATALOGUE)/%/LC_MESSAGES/messages.mo: $(CATALOGUE)/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	@$(BIN)/pybabel compile --use-fuzzy -f -i $< -o $@ 2>&1 | grep -v "^compiling" || true
+
+i18n-extract: $(VENV)/.installed ## collect every string marked for translation into messages.pot
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location --sort-output \
+		--omit-header -o $(CATALOGUE)/messages.pot .
+
+i18n-update: i18n-extract ## merge messages.pot into every language's messages.po (then translate, then `make translations`)
+	$(BIN)/pybabel -q update -i $(CATALOGUE)/messages.pot -d $(CATALOGUE) --no-fuzzy-matching --ignore-obsolete --omit-header
 
 run: install ## migrate, load the demo data if empty, serve on http://127.0.0.1:5000
 	$(BIN)/flask db upgrade

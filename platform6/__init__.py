@@ -18,6 +18,7 @@ from .api import MAX_ID
 from .errors import DomainError
 from .extensions import csrf, db, login_manager, migrate, socketio
 from .health import configure_health
+from .i18n import configure_i18n
 from .openapi import configure_api_docs
 from .ratelimit import configure_rate_limits
 from .security import configure_security
@@ -64,6 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
     load_features()
     configure_database(app)
     configure_extensions(app)
+    configure_i18n(app)
     configure_security(app)
     configure_static_assets(app)
     configure_rate_limits(app)

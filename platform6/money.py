@@ -4,13 +4,16 @@ Amounts are integers in minor units end to end; this is the one place text becom
 integer. The parser works on the digits themselves (never `Decimal` or `float`), so no input can
 overflow, round, or sneak in an exponent, NaN or Infinity. Where "." or "," could be read either
 as a decimal mark or as a thousands separator ("1,234"), the amount is refused unless the reader's
-language settles it; Babel supplies that language's marks when it is installed.
+language settles it (Babel's CLDR data gives each language's marks).
 """
 
 import re
 from dataclasses import dataclass
 
-from flask_login import current_user
+from babel.core import UnknownLocaleError
+from babel.numbers import get_decimal_symbol, get_group_symbol
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
 from wtforms import StringField
 from wtforms.validators import ValidationError
 
@@ -38,14 +41,9 @@ class NumberMarks:
     group: str
 
 
-def number_marks(locale: str | None) -> NumberMarks | None:
-    """The marks of `locale` from Babel's number data; None when no language is known (or Babel is absent)."""
+def number_marks(locale) -> NumberMarks | None:
+    """The marks of `locale` from Babel's number data (CLDR); None when no language is known."""
     if not locale:
-        return None
-    try:
-        from babel.core import UnknownLocaleError
-        from babel.numbers import get_decimal_symbol, get_group_symbol
-    except ImportError:  # without Babel no language settles a separator: ambiguous amounts stay refused
         return None
     try:
         return NumberMarks(decimal=get_decimal_symbol(locale), group=get_group_symbol(locale))
@@ -68,18 +66,24 @@ def parse_amount(text: str, *, decimals: int, marks: NumberMarks | None = None) 
     """
     typed = text.strip()
     if typed.startswith("-"):
-        raise AmountError("An amount cannot be negative.")
+        raise AmountError(_("An amount cannot be negative."))
     if not _AMOUNT.fullmatch(typed):
-        raise AmountError(f"Write the amount in digits, such as {example(decimals)}.")
+        raise AmountError(_("Write the amount in digits, such as %(example)s.", example=example(decimals)))
     whole, fraction = _split(typed, decimals, marks)
     fraction = fraction.rstrip("0")
     if len(fraction) > decimals:
         if decimals == 0:
-            raise AmountError("This currency has no decimals: write a whole number.")
-        raise AmountError(f"This currency has {decimals} decimal places: write at most {decimals} after the mark.")
+            raise AmountError(_("This currency has no decimals: write a whole number."))
+        raise AmountError(
+            ngettext(
+                "This currency has %(num)d decimal place: write at most %(num)d after the mark.",
+                "This currency has %(num)d decimal places: write at most %(num)d after the mark.",
+                decimals,
+            )
+        )
     digits = (whole + fraction.ljust(decimals, "0")).lstrip("0")
     if len(digits) > len(str(MAX_AMOUNT)) or int(digits or "0") > MAX_AMOUNT:
-        raise AmountError(f"The largest amount is {minor_units(MAX_AMOUNT, decimals)}.")
+        raise AmountError(_("The largest amount is %(amount)s.", amount=minor_units(MAX_AMOUNT, decimals)))
     return int(digits or "0")
 
 
@@ -92,7 +96,10 @@ def _split(typed: str, decimals: int, marks: NumberMarks | None) -> tuple[str, s
         fraction = ""
     if seps and (len(set(seps)) > 1 or len(runs[0]) > 3 or any(len(run) != 3 for run in runs[1:])):
         raise AmountError(
-            f"Group the digits in threes with one kind of separator, or leave them out: {example(decimals)}."
+            _(
+                "Group the digits in threes with one kind of separator, or leave them out: %(example)s.",
+                example=example(decimals),
+            )
         )
     return "".join(runs), fraction
 
@@ -115,16 +122,38 @@ def _has_decimal_mark(typed: str, runs: list[str], seps: list[str], marks: Numbe
 
 def _ambiguous_message(typed: str, runs: list[str], decimals: int) -> str:
     grouped, pointed = "".join(runs), f"{runs[0]}.{runs[1]}"
-    message = f'"{typed}" could mean {grouped} or {pointed}. If you mean {grouped}, write it without a separator'
+    words = {"typed": typed, "grouped": grouped, "pointed": pointed}
     if decimals >= 3:
-        return message + f"; if you mean {pointed}, write {pointed}0."
-    places = "no decimals" if decimals == 0 else f"at most {decimals} decimal places"
-    return message + f" (this currency has {places})."
+        return _(
+            '"%(typed)s" could mean %(grouped)s or %(pointed)s. If you mean %(grouped)s, write it without a '
+            "separator; if you mean %(pointed)s, write %(pointed)s0.",
+            **words,
+        )
+    if decimals == 0:
+        return _(
+            '"%(typed)s" could mean %(grouped)s or %(pointed)s. If you mean %(grouped)s, write it without a '
+            "separator (this currency has no decimals).",
+            **words,
+        )
+    return ngettext(
+        '"%(typed)s" could mean %(grouped)s or %(pointed)s. If you mean %(grouped)s, write it without a '
+        "separator (this currency has at most %(num)d decimal place).",
+        '"%(typed)s" could mean %(grouped)s or %(pointed)s. If you mean %(grouped)s, write it without a '
+        "separator (this currency has at most %(num)d decimal places).",
+        decimals,
+        **words,
+    )
 
 
 def reader_marks() -> NumberMarks | None:
-    """The marks of the signed-in person's language, once people have one (`User.locale`)."""
-    return number_marks(getattr(current_user, "locale", None))
+    """The marks that settle "1,234" for the reader: those of their language when it writes decimals with a comma.
+
+    A language writing 1,234.56 is the interface's default, used by people of every country (an Italian
+    co-op reading Platform 6 in English still writes 2,50), so it settles nothing: "1,234" stays refused.
+    A person who reads Italian, German or Portuguese writes 1.234,56, so for them "1.234" is 1234.
+    """
+    marks = number_marks(get_locale())
+    return marks if marks is not None and marks.decimal == "," else None
 
 
 class AmountField(StringField):

@@ -54,6 +54,7 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ("GET", "/sign-in"): same(200, 302, 302, 302),
     ("POST", "/sign-in"): same(302, 302, 302, 302),
     ("POST", "/sign-out"): same(302, 302, 302, 302),
+    ("GET", "/language"): same(302, 302, 302, 302),
     ("GET", "/forgot-password"): same(200, 200, 200, 200),
     ("POST", "/forgot-password"): same(302, 302, 302, 302),
     ("GET", "/reset-password/<token>"): same(200, 200, 200, 200),

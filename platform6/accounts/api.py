@@ -6,6 +6,7 @@ from flask import g, request
 from pydantic import Field
 
 from ..api import Body, api_blueprint, created, no_content, parse_body, require_user
+from ..i18n import browser_locale
 from ..ratelimit import rate_limit
 from ..transaction import defer_write_lock
 from . import service
@@ -21,6 +22,8 @@ class SignUp(Body):
     name: Text100
     password: Annotated[str, Field(max_length=1024)]
     handle: Annotated[str, Field(max_length=30)] | None = None
+    locale: Annotated[str, Field(max_length=35)] | None = None
+    time_zone: Annotated[str, Field(max_length=64)] | None = None
 
 
 class SignIn(Body):
@@ -38,7 +41,14 @@ class PasswordChange(Body):
 @rate_limit("sign_up", counts="successes")
 def sign_up():
     data = parse_body(SignUp)
-    user = service.create_user(email=data.email, name=data.name, password=data.password, handle=data.handle)
+    user = service.create_user(
+        email=data.email,
+        name=data.name,
+        password=data.password,
+        handle=data.handle,
+        locale=data.locale or browser_locale(),
+        time_zone=data.time_zone,
+    )
     return created(user_json(user, with_email=True))
 
 

@@ -1,89 +1,103 @@
 """Sign-up, sign-in and settings forms (shape only; the rules live in accounts.service)."""
 
-from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
+from flask_babel import lazy_gettext as _l
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-
-def _drop_nul(value):
-    return value.replace("\x00", "") if isinstance(value, str) else value
-
-
-class Form(FlaskForm):
-    """The base of every page form: drops NUL characters, which PostgreSQL refuses in text, from what is typed."""
-
-    class Meta:
-        def bind_field(self, form, unbound_field, options):
-            filters = [*unbound_field.kwargs.get("filters", ()), _drop_nul]
-            return unbound_field.bind(form=form, filters=filters, **options)
-
-
-def _required(what: str) -> DataRequired:
-    return DataRequired(message=f"Give {what}.")
+from ..forms import Form, choices
+from ..i18n import LANGUAGES, time_zone_choices
 
 
 class SignUpForm(Form):
     name = StringField(
-        "Your name", validators=[_required("your name"), Length(max=100)], render_kw={"autocomplete": "name"}
+        _l("Your name"),
+        validators=[DataRequired(_l("Give your name.")), Length(max=100)],
+        render_kw={"autocomplete": "name"},
     )
     email = EmailField(
-        "Email", validators=[_required("your email"), Length(max=254)], render_kw={"autocomplete": "email"}
+        _l("Email"),
+        validators=[DataRequired(_l("Give your email.")), Length(max=254)],
+        render_kw={"autocomplete": "email"},
     )
-    handle = StringField("Handle (optional)", validators=[Length(max=30)], render_kw={"autocomplete": "username"})
+    handle = StringField(_l("Handle (optional)"), validators=[Length(max=30)], render_kw={"autocomplete": "username"})
     password = PasswordField(
-        "Password",
-        validators=[_required("a password"), Length(max=1024)],
+        _l("Password"),
+        validators=[DataRequired(_l("Give a password.")), Length(max=1024)],
         render_kw={"autocomplete": "new-password"},
     )
+    #: filled from the browser's own zone (static/js/app.js); UTC without JavaScript, changeable in settings
+    time_zone = HiddenField(default="UTC")
 
 
 class SignInForm(Form):
     email = EmailField(
-        "Email", validators=[_required("your email"), Length(max=254)], render_kw={"autocomplete": "email"}
+        _l("Email"),
+        validators=[DataRequired(_l("Give your email.")), Length(max=254)],
+        render_kw={"autocomplete": "email"},
     )
     password = PasswordField(
-        "Password",
-        validators=[_required("your password"), Length(max=1024)],
+        _l("Password"),
+        validators=[DataRequired(_l("Give your password.")), Length(max=1024)],
         render_kw={"autocomplete": "current-password"},
     )
 
 
 class ProfileForm(Form):
-    name = StringField("Name", validators=[_required("your name"), Length(max=100)], render_kw={"autocomplete": "name"})
-    handle = StringField("Handle", validators=[_required("a handle"), Length(max=30)])
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(_l("Give your name.")), Length(max=100)],
+        render_kw={"autocomplete": "name"},
+    )
+    handle = StringField(_l("Handle"), validators=[DataRequired(_l("Give a handle.")), Length(max=30)])
+
+
+class LanguageForm(Form):
+    locale = SelectField(_l("Language"), choices=choices(LANGUAGES.items()))
+    time_zone = SelectField(
+        _l("Time zone"),
+        choices=lambda: choices(time_zone_choices()),
+        description=_l("Every time on pages and in emails is shown in this zone."),
+    )
 
 
 class PasswordForm(Form):
     current_password = PasswordField(
-        "Current password",
-        validators=[_required("your current password"), Length(max=1024)],
+        _l("Current password"),
+        validators=[DataRequired(_l("Give your current password.")), Length(max=1024)],
         render_kw={"autocomplete": "current-password"},
     )
     new_password = PasswordField(
-        "New password",
-        validators=[_required("a new password"), Length(max=1024)],
+        _l("New password"),
+        validators=[DataRequired(_l("Give a new password.")), Length(max=1024)],
         render_kw={"autocomplete": "new-password"},
     )
 
 
 class TokenForm(Form):
-    name = StringField("What the token is for", validators=[_required("the token a name"), Length(max=100)])
+    name = StringField(
+        _l("What the token is for"), validators=[DataRequired(_l("Give the token a name.")), Length(max=100)]
+    )
 
 
 class ForgotPasswordForm(Form):
     email = EmailField(
-        "Email", validators=[_required("your email"), Length(max=254)], render_kw={"autocomplete": "email"}
+        _l("Email"),
+        validators=[DataRequired(_l("Give your email.")), Length(max=254)],
+        render_kw={"autocomplete": "email"},
     )
 
 
 class ResetPasswordForm(Form):
     new_password = PasswordField(
-        "New password",
-        validators=[_required("a new password"), Length(max=1024)],
+        _l("New password"),
+        validators=[DataRequired(_l("Give a new password.")), Length(max=1024)],
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
-        "The new password again",
-        validators=[_required("the new password again"), EqualTo("new_password", "The two passwords differ.")],
+        _l("The new password again"),
+        validators=[
+            DataRequired(_l("Give the new password again.")),
+            EqualTo("new_password", _l("The two passwords differ.")),
+        ],
         render_kw={"autocomplete": "new-password"},
     )

@@ -27,6 +27,10 @@ class User(UserMixin, db.Model):
     is_site_admin: Mapped[bool] = mapped_column(default=False)
     #: part of every session's id: raising it (a password change or reset, "sign out everywhere") ends them all
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    #: the language pages, emails and notifications are written in for this person (BCP 47: "it", "pt-BR")
+    locale: Mapped[str] = mapped_column(String(35), default="en", server_default="en")
+    #: the IANA zone every time is shown in for this person
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     memberships = relationship(

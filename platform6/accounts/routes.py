@@ -3,14 +3,26 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, refresh
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import DomainError, Forbidden
+from ..i18n import COOKIE_AGE, LOCALE_COOKIE, is_time_zone, normal_locale
 from ..ratelimit import rate_limit
 from ..transaction import defer_write_lock, discard
 from ..web import show_error_on_form
 from . import service
-from .forms import ForgotPasswordForm, PasswordForm, ProfileForm, ResetPasswordForm, SignInForm, SignUpForm, TokenForm
+from .forms import (
+    ForgotPasswordForm,
+    LanguageForm,
+    PasswordForm,
+    ProfileForm,
+    ResetPasswordForm,
+    SignInForm,
+    SignUpForm,
+    TokenForm,
+)
 
 bp = Blueprint("accounts", __name__)
 
@@ -33,13 +45,18 @@ def sign_up():
     if form.validate_on_submit():
         try:
             user = service.create_user(
-                email=form.email.data, name=form.name.data, password=form.password.data, handle=form.handle.data or None
+                email=form.email.data,
+                name=form.name.data,
+                password=form.password.data,
+                handle=form.handle.data or None,
+                locale=str(get_locale()),
+                time_zone=form.time_zone.data if is_time_zone(form.time_zone.data) else None,
             )
         except DomainError as err:
             show_error_on_form(form, err)
         else:
             login_user(user)
-            flash(f"Welcome to Platform 6, {user.name}.", "success")
+            flash(_("Welcome to Platform 6, %(name)s.", name=user.name), "success")
             return redirect(_safe_next(request.args.get("next")))
     return render_template("accounts/sign_up.html", form=form), 422 if form.errors or form.form_errors else 200
 
@@ -95,7 +112,7 @@ def reset_password(token: str):
             show_error_on_form(form, err)
         else:
             login_user(user)
-            flash("Your new password is set, and you are signed in.", "success")
+            flash(_("Your new password is set, and you are signed in."), "success")
             return redirect(url_for("dashboard.show"))
     return render_template("accounts/reset_password.html", form=form), 422 if form.errors or form.form_errors else 200
 
@@ -103,7 +120,7 @@ def reset_password(token: str):
 @bp.post("/sign-out")
 def sign_out():
     logout_user()
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     return redirect(url_for("pages.home"))
 
 
@@ -113,6 +130,7 @@ def sign_out():
 def settings():
     user = current_user._get_current_object()
     profile = ProfileForm(obj=user, prefix="profile")
+    language = LanguageForm(obj=user, prefix="language")
     password = PasswordForm(prefix="password")
     token_form = TokenForm(prefix="token")
     new_token = None
@@ -121,14 +139,19 @@ def settings():
     try:
         if submitted == "profile" and profile.validate_on_submit():
             service.update_profile(user=user, name=profile.name.data, handle=profile.handle.data)
-            flash("Your profile is saved.", "success")
+            flash(_("Your profile is saved."), "success")
+            return redirect(url_for(".settings"))
+        if submitted == "language" and language.validate_on_submit():
+            service.update_profile(user=user, locale=language.locale.data, time_zone=language.time_zone.data)
+            refresh()  # the confirmation below is already in the new language
+            flash(_("Your language and time zone are saved."), "success")
             return redirect(url_for(".settings"))
         if submitted == "password" and password.validate_on_submit():
             service.change_password(
                 user=user, current_password=password.current_password.data, new_password=password.new_password.data
             )
             login_user(user)  # this session carries on under the new session version; the others have ended
-            flash("Your password is changed. Your other sessions and your API tokens are signed out.", "success")
+            flash(_("Your password is changed. Your other sessions and your API tokens are signed out."), "success")
             return redirect(url_for(".settings"))
         if submitted == "token" and token_form.validate_on_submit():
             new_token = service.create_token(user=user, name=token_form.name.data)
@@ -137,13 +160,15 @@ def settings():
         discard()
         password.current_password.errors = [err.message]
     except DomainError as err:
-        show_error_on_form({"profile": profile, "password": password, "token": token_form}[submitted], err)
+        forms = {"profile": profile, "language": language, "password": password, "token": token_form}
+        show_error_on_form(forms[submitted], err)
     if request.method == "POST" and new_token is None:
         status = 422
-        flash("Nothing was saved: see the messages below.", "error")
+        flash(_("Nothing was saved: see the messages below."), "error")
     return render_template(
         "accounts/settings.html",
         profile=profile,
+        language=language,
         password=password,
         token_form=token_form,
         new_token=new_token,
@@ -155,7 +180,7 @@ def settings():
 @login_required
 def revoke_token(token_id: int):
     service.revoke_token(user=current_user, token_id=token_id)
-    flash("The token no longer works.", "success")
+    flash(_("The token no longer works."), "success")
     return redirect(url_for(".settings"))
 
 
@@ -165,5 +190,18 @@ def sign_out_everywhere():
     """Ends every session (this one too) and revokes every API token: for a lost laptop or a leaked token."""
     service.end_sessions(user=current_user._get_current_object())
     logout_user()
-    flash("You are signed out everywhere, and your API tokens no longer work.", "info")
+    flash(_("You are signed out everywhere, and your API tokens no longer work."), "info")
     return redirect(url_for(".sign_in"))
+
+
+@bp.get("/language")
+def choose_language():
+    """The signed-out reader's language switcher (a cookie; signed-in people choose theirs in settings).
+    A GET, like any change of how a page reads that stores nothing on the server."""
+    locale = normal_locale(request.args.get("locale"))
+    back = redirect(_safe_next(request.args.get("next")))
+    if locale is None:
+        flash(_("Choose a language from the list."), "error")
+        return back
+    back.set_cookie(LOCALE_COOKIE, locale, max_age=COOKIE_AGE, samesite="Lax", secure=request.is_secure)
+    return back

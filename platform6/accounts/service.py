@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +16,7 @@ from sqlalchemy.orm import joinedload
 from .. import handles, mail
 from ..errors import Conflict, Forbidden, NotFound, RateLimited, Unauthorized, ValidationFailed, invalid
 from ..extensions import db
+from ..i18n import LANGUAGES, is_time_zone, normal_locale
 from ..outbox import after_commit
 from ..timeutil import utcnow
 from .models import ApiToken, LoginAttempt, User
@@ -54,7 +56,17 @@ def user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-def create_user(*, email: str, name: str, password: str, handle: str | None = None) -> User:
+def create_user(
+    *,
+    email: str,
+    name: str,
+    password: str,
+    handle: str | None = None,
+    locale: str | None = None,
+    time_zone: str | None = None,
+) -> User:
+    """A new person; `locale` and `time_zone` default to English and UTC (422 when given and unknown)."""
+    settings = _checked_settings(locale, time_zone)
     email = normalise_email(email)
     name = _check_name(name)
     _check_password(password)
@@ -66,7 +78,7 @@ def create_user(*, email: str, name: str, password: str, handle: str | None = No
             raise Conflict("That handle is taken.", fields={"handle": ["Taken; choose another."]})
     else:
         handle = handles.from_name(name, handle_taken)
-    user = User(email=email, name=name, handle=handle)
+    user = User(email=email, name=name, handle=handle, **settings)
     user.set_password(password)
     try:
         with db.session.begin_nested():  # the unique columns decide a race the checks above cannot see
@@ -117,7 +129,16 @@ def placeholder_user(*, key: str, name: str) -> User:
     return user
 
 
-def update_profile(*, user: User, name: str | None = None, handle: str | None = None) -> User:
+def update_profile(
+    *,
+    user: User,
+    name: str | None = None,
+    handle: str | None = None,
+    locale: str | None = None,
+    time_zone: str | None = None,
+) -> User:
+    """Change a person's name, handle, language or time zone; an unknown language or zone is refused (422)."""
+    settings = _checked_settings(locale, time_zone)
     if name is not None:
         user.name = _check_name(name)
     if handle is not None:
@@ -125,8 +146,25 @@ def update_profile(*, user: User, name: str | None = None, handle: str | None = 
         if handle_taken(handle, except_user_id=user.id):
             raise Conflict("That handle is taken.", fields={"handle": ["Taken; choose another."]})
         user.handle = handle
+    for attribute, value in settings.items():
+        setattr(user, attribute, value)
     db.session.flush()
     return user
+
+
+def _checked_settings(locale: str | None, time_zone: str | None) -> dict:
+    settings, errors = {}, {}
+    if locale is not None:
+        settings["locale"] = normal_locale(locale)
+        if settings["locale"] is None:
+            errors["locale"] = [_("Choose one of: %(languages)s.", languages=", ".join(LANGUAGES))]
+    if time_zone is not None:
+        settings["time_zone"] = time_zone
+        if not is_time_zone(time_zone):
+            errors["time_zone"] = [_("Give a time zone by its IANA name, such as Europe/Rome.")]
+    if errors:
+        raise ValidationFailed(errors, _("That language or time zone is not one we know."))
+    return settings
 
 
 def set_site_admin(*, email: str, site_admin: bool) -> User:

@@ -2,18 +2,12 @@
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from ..api import MAX_INT
+from ..forms import choices
 from ..money import AmountField
-
-
-def choices(pairs) -> list[SelectChoice]:
-    """[(value, label), ...] as the SelectChoice objects WTForms 3.3 wants."""
-    return [SelectChoice(value, label) for value, label in pairs]
-
 
 KIND_CHOICES = choices(
     [

@@ -11,6 +11,7 @@ from ..api import MAX_ID, int_arg
 from ..dashboard import panel
 from ..errors import DomainError, NotFound, invalid
 from ..extensions import db
+from ..forms import choices
 from ..groups.models import Group
 from ..groups.queries import groups_administered_by
 from ..money import use_decimals
@@ -31,7 +32,6 @@ from .forms import (
     ReverseForm,
     StatementForm,
     WarningForm,
-    choices,
 )
 from .models import Account, Entry, Network, PaymentRequest
 from .queries import account_decimals

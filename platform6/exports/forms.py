@@ -2,7 +2,7 @@
 
 from flask_wtf.file import FileField, FileRequired
 
-from ..accounts.forms import Form
+from ..forms import Form
 
 
 class ImportForm(Form):

@@ -73,6 +73,8 @@ class JoinBody(Body):
 class ProfileChange(Body):
     name: Annotated[str, Field(max_length=100)] | None = None
     handle: Annotated[str, Field(max_length=30)] | None = None
+    locale: Annotated[str, Field(max_length=35)] | None = None
+    time_zone: Annotated[str, Field(max_length=64)] | None = None
 
 
 def _settings(body: GroupSettings | None) -> dict:
@@ -251,5 +253,7 @@ def show_me():
 def change_me():
     user = require_user()
     data = parse_body(ProfileChange)
-    accounts_service.update_profile(user=user, name=data.name, handle=data.handle)
+    accounts_service.update_profile(
+        user=user, name=data.name, handle=data.handle, locale=data.locale, time_zone=data.time_zone
+    )
     return jsonify(me_json(user))

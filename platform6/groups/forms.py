@@ -4,7 +4,7 @@ from wtforms import BooleanField, IntegerField, RadioField, StringField, TextAre
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from ..accounts.forms import Form
+from ..forms import Form
 
 PRIVACY_CHOICES = [
     SelectChoice("open", "Open — anyone can see it and join"),

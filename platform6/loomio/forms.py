@@ -4,7 +4,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField
 from wtforms.validators import Length
 
-from ..accounts.forms import Form
+from ..forms import Form
 
 
 class ImportForm(Form):

@@ -16,6 +16,21 @@ document.addEventListener("click", (event) => {
   if (!button) return;
   const source = document.getElementById(button.dataset.copy);
   if (source && navigator.clipboard) {
-    navigator.clipboard.writeText(source.value).then(() => { button.textContent = "Copied"; });
+    navigator.clipboard.writeText(source.value).then(() => { button.textContent = P6.t("copied"); });
   }
 });
+
+// Words the server translated for this page's scripts (platform6/i18n.py JS_MESSAGES): P6.t("copied").
+window.P6 = window.P6 || {};
+P6.messages = JSON.parse(document.body.dataset.messages || "{}");
+P6.t = (key) => P6.messages[key] || key;
+
+// The browser's own time zone: for a signed-out reader's pages (a cookie) and a new account (the sign-up form).
+(() => {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (!zone) return;
+  if (!document.body.dataset.userId && !document.cookie.split("; ").some((c) => c === "time_zone=" + zone)) {
+    document.cookie = "time_zone=" + zone + "; path=/; max-age=31536000; samesite=lax";
+  }
+  document.querySelectorAll("input[type=hidden][name=time_zone]").forEach((input) => { input.value = zone; });
+})();
