@@ -37,11 +37,11 @@ $(CATALOGUE)/%/LC_MESSAGES/messages.mo: $(CATALOGUE)/%/LC_MESSAGES/messages.po |
 	@$(BIN)/pybabel compile --use-fuzzy -f -i $< -o $@ 2>&1 | grep -v "^compiling" || true
 
 i18n-extract: $(VENV)/.installed ## collect every string marked for translation into messages.pot
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location --sort-output \
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k plural_words:1,2 -k Message --no-location --sort-output \
 		--omit-header -o $(CATALOGUE)/messages.pot .
 
 i18n-update: i18n-extract ## merge messages.pot into every language's messages.po (then translate, then `make translations`)
-	$(BIN)/pybabel -q update -i $(CATALOGUE)/messages.pot -d $(CATALOGUE) --no-fuzzy-matching --ignore-obsolete --omit-header
+	$(BIN)/pybabel -q update -i $(CATALOGUE)/messages.pot -d $(CATALOGUE) --no-fuzzy-matching --ignore-obsolete
 
 run: install ## migrate, load the demo data if empty, serve on http://127.0.0.1:5000
 	$(BIN)/flask db upgrade

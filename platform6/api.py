@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 from flask import Blueprint, Response, g, jsonify, request
+from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticError
 from sqlalchemy import and_, false, or_
@@ -50,10 +51,10 @@ def _authenticate() -> None:
     header = request.headers.get("Authorization")
     if header is None:
         return
-    scheme, _, secret = header.partition(" ")
+    scheme, _space, secret = header.partition(" ")
     token = active_token(secret.strip()) if scheme.lower() == "bearer" and secret.strip() else None
     if token is None:
-        raise Unauthorized("The bearer token is missing, wrong or revoked.")
+        raise Unauthorized(_("The bearer token is missing, wrong or revoked."))
     g.api_token, g.api_user = token, token.user
 
 
@@ -65,7 +66,7 @@ def optional_user():
 def require_user():
     user = g.get("api_user")
     if user is None:
-        raise Unauthorized("Send an `Authorization: Bearer <token>` header.")
+        raise Unauthorized(_("Send an `Authorization: Bearer <token>` header."))
     return user
 
 
@@ -77,7 +78,7 @@ def parse_body(model: type[M]) -> M:
     try:
         parsed = json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError):
-        raise DomainError("The body is not valid JSON.", code="bad_request") from None
+        raise DomainError(_("The body is not valid JSON."), code="bad_request") from None
     _check_json_value(parsed)
     try:
         return model.model_validate_json(raw)
@@ -93,10 +94,12 @@ def _check_json_value(parsed) -> None:
         value, depth = stack.pop()
         if isinstance(value, str):
             if "\x00" in value:
-                raise invalid("body", "Text may not contain NUL characters.")
+                raise invalid("body", _("Text may not contain NUL characters."))
         elif isinstance(value, dict | list):
             if depth > MAX_JSON_DEPTH:
-                raise invalid("body", f"The body nests arrays and objects more than {MAX_JSON_DEPTH} levels deep.")
+                raise invalid(
+                    "body", _("The body nests arrays and objects more than %(num)d levels deep.", num=MAX_JSON_DEPTH)
+                )
             items = [*value.keys(), *value.values()] if isinstance(value, dict) else value
             stack.extend((item, depth + 1) for item in items)
 
@@ -242,7 +245,7 @@ def paginate(stmt, order: list[tuple[Any, bool]], serialize) -> dict:
     cursor — the last row's sort values — names one place in the list however rows change.
     """
     limit = page_limit()
-    columns = [column for column, _ in order]
+    columns = [column for column, _direction in order]
     if cursor := request.args.get("cursor"):
         values = _decode_cursor(cursor, columns)
         after = []

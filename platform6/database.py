@@ -10,6 +10,7 @@ services that must hold the lock whoever called them (the ledger, imports) call 
 nothing once the lock is held.
 """
 
+from flask_babel import gettext as _
 from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -39,7 +40,7 @@ def begin_write(*, nothing_written_yet: bool = False) -> None:
                 session.connection(execution_options={"sqlite_immediate": True})
                 session.info[_HOLDS_WRITE_LOCK] = True
                 return
-            raise Conflict("The database was busy with another change; try again.", code="conflict") from None
+            raise Conflict(_("The database was busy with another change; try again."), code="conflict") from None
     session.info[_HOLDS_WRITE_LOCK] = True
 
 

@@ -4,6 +4,8 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+from flask_babel import gettext as _
+
 from .errors import invalid
 
 HANDLE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{1,29}$")
@@ -15,7 +17,7 @@ def normalise(handle: str, field: str = "handle", max_length: int = 30) -> str:
     if not HANDLE_RE.match(value) or len(value) > max_length:
         raise invalid(
             field,
-            f"Use 2 to {max_length} letters, digits, '-' or '_', starting with a letter or digit.",
+            _("Use 2 to %(num)d letters, digits, '-' or '_', starting with a letter or digit.", num=max_length),
         )
     return value
 

@@ -14,8 +14,9 @@ from zoneinfo import available_timezones
 import pytz
 from babel import Locale, UnknownLocaleError
 from flask import Flask, g, has_request_context, request
-from flask_babel import Babel, force_locale, get_locale, lazy_gettext, refresh
+from flask_babel import Babel, force_locale, get_locale, gettext, lazy_gettext, refresh
 from flask_login import current_user
+from sqlalchemy import String, case, func, literal
 
 #: the languages the interface is translated into (English and Italian in full, Spanish in part)
 LANGUAGES = {"en": "English", "it": "Italiano", "es": "Español"}
@@ -123,6 +124,70 @@ def _force_time_zone(zone: str):
         yield
     finally:
         ctx.babel_tzinfo = previous
+
+
+class Message:
+    """Words for other people (a notification, an email): a msgid and its values, written out in whichever
+    language is current when it becomes text, so each recipient reads it in their own language.
+
+    `Message("%(name)s replied to you", name=actor.name)`; a value may itself be a Message.
+    """
+
+    __slots__ = ("msgid", "values")
+
+    def __init__(self, msgid: str, **values):
+        self.msgid, self.values = msgid, values
+
+    def __str__(self) -> str:
+        if not self.values:
+            return gettext(self.msgid)
+        return gettext(self.msgid, **{key: str(value) for key, value in self.values.items()})
+
+    def __repr__(self) -> str:
+        return f"Message({self.msgid!r}, **{self.values!r})"
+
+    def as_json(self) -> dict:
+        """The Message as JSON, to be written out later (by the worker) in each reader's language."""
+        return {
+            "msgid": self.msgid,
+            "values": {k: v.as_json() if isinstance(v, Message) else v for k, v in self.values.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Message":
+        values = {k: cls.from_json(v) if isinstance(v, dict) else v for k, v in data["values"].items()}
+        return cls(data["msgid"], **values)
+
+    def in_each_language(self) -> dict[str, str]:
+        """{language: text} for every language the interface is translated into."""
+        texts = {}
+        for language in LANGUAGES:
+            with force_locale(language):
+                texts[language] = str(self)
+        return texts
+
+
+def language_of(locale_column):
+    """The interface language of a stored BCP 47 locale ("pt-BR" -> "pt"), as SQL."""
+    return func.substr(locale_column, 1, 2)
+
+
+def in_language_of(locale_column, words):
+    """SQL choosing, by each row's locale, the text of `words` (a Message, or a str that reads the same in every
+    language) in that person's language; English where a language has no catalogue."""
+    if not isinstance(words, Message):
+        return literal(str(words), String)
+    texts = words.in_each_language()
+    return case(
+        {language: literal(text, String) for language, text in texts.items()},
+        value=language_of(locale_column),
+        else_=literal(texts[DEFAULT_LOCALE], String),
+    )
+
+
+def plural_words(singular: str, plural: str) -> tuple[str, str]:
+    """Marks a singular and plural for extraction where the count comes later: `ngettext(*pair, n)`."""
+    return singular, plural
 
 
 #: strings the page's JavaScript shows, translated on the server and read by static/js/app.js (`P6.t`)

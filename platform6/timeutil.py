@@ -2,6 +2,8 @@
 
 from datetime import UTC, date, datetime
 
+from flask_babel import gettext as _
+
 from .errors import invalid
 
 #: the span of moments a person may set (a poll's closing time, a deadline, a review date): far
@@ -43,7 +45,9 @@ def utc_moment(moment: datetime, field: str) -> datetime:
     except ValueError:
         naive = None
     if naive is None or not EARLIEST <= naive < LATEST:
-        raise invalid(field, f"Give a time between the years {EARLIEST.year} and {LATEST.year - 1}.")
+        raise invalid(
+            field, _("Give a time between the years %(first)d and %(last)d.", first=EARLIEST.year, last=LATEST.year - 1)
+        )
     return naive
 
 
@@ -51,5 +55,7 @@ def within_bounds(day: date, field: str) -> date:
     """A calendar day a person set (a statement's range, a review date): refused on `field` (422) unless
     between EARLIEST and LATEST, so a day plus or minus a few days is still a date."""
     if not EARLIEST.date() <= day < LATEST.date():
-        raise invalid(field, f"Give a date between the years {EARLIEST.year} and {LATEST.year - 1}.")
+        raise invalid(
+            field, _("Give a date between the years %(first)d and %(last)d.", first=EARLIEST.year, last=LATEST.year - 1)
+        )
     return day

@@ -7,6 +7,7 @@ that caused it, or flashed on the page a one-button action goes back to.
 """
 
 from flask import flash, redirect, request
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from .errors import DomainError, invalid
@@ -25,7 +26,7 @@ def refuse_nul_in_query() -> None:
     """
     for key, value in request.args.items(multi=True):
         if "\x00" in key or "\x00" in value:
-            raise invalid(key.replace("\x00", ""), "Text may not contain NUL characters.")
+            raise invalid(key.replace("\x00", ""), _("Text may not contain NUL characters."))
 
 
 def _raise_if_error_page(err: DomainError) -> None:

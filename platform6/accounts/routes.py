@@ -93,7 +93,11 @@ def forgot_password():
             link_for=lambda token: url_for(".reset_password", token=token, _external=True),
         )
         flash(
-            f"If an account uses {form.email.data}, an email with a link to set a new password is on its way.", "info"
+            _(
+                "If an account uses %(email)s, an email with a link to set a new password is on its way.",
+                email=form.email.data,
+            ),
+            "info",
         )
         return redirect(url_for(".sign_in"))
     return render_template("accounts/forgot_password.html", form=form), 422 if form.errors else 200

@@ -33,15 +33,15 @@ def normalise_email(email: str) -> str:
 
 def _check_password(password: str, field: str = "password") -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise invalid(field, f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+        raise invalid(field, _("Use at least %(num)d characters.", num=MIN_PASSWORD_LENGTH))
     if len(password) > 1024:
-        raise invalid(field, "Use at most 1024 characters.")
+        raise invalid(field, _("Use at most 1024 characters."))
 
 
 def _check_name(name: str) -> str:
     name = " ".join(name.split())
     if not 1 <= len(name) <= 100:
-        raise invalid("name", "Give a name of 1 to 100 characters.")
+        raise invalid("name", _("Give a name of 1 to 100 characters."))
     return name
 
 
@@ -71,11 +71,11 @@ def create_user(
     name = _check_name(name)
     _check_password(password)
     if user_by_email(email) is not None:
-        raise Conflict("An account with that email exists already.", fields={"email": ["Already registered."]})
+        raise Conflict(_("An account with that email exists already."), fields={"email": [_("Already registered.")]})
     if handle:
         handle = handles.normalise(handle)
         if handle_taken(handle):
-            raise Conflict("That handle is taken.", fields={"handle": ["Taken; choose another."]})
+            raise Conflict(_("That handle is taken."), fields={"handle": [_("Taken; choose another.")]})
     else:
         handle = handles.from_name(name, handle_taken)
     user = User(email=email, name=name, handle=handle, **settings)
@@ -84,7 +84,7 @@ def create_user(
         with db.session.begin_nested():  # the unique columns decide a race the checks above cannot see
             db.session.add(user)
     except IntegrityError:
-        raise Conflict("An account with that email or handle exists already.") from None
+        raise Conflict(_("An account with that email or handle exists already.")) from None
     return user
 
 
@@ -103,7 +103,7 @@ def create_unclaimed_user(*, email: str, name: str, handle: str = "") -> User:
     email = normalise_email(email)
     name = _check_name(name)
     if user_by_email(email) is not None:
-        raise Conflict("An account with that email exists already.", fields={"email": ["Already registered."]})
+        raise Conflict(_("An account with that email exists already."), fields={"email": [_("Already registered.")]})
     try:
         handle = handles.normalise(handle) if handle else ""
     except ValidationFailed:
@@ -144,7 +144,7 @@ def update_profile(
     if handle is not None:
         handle = handles.normalise(handle)
         if handle_taken(handle, except_user_id=user.id):
-            raise Conflict("That handle is taken.", fields={"handle": ["Taken; choose another."]})
+            raise Conflict(_("That handle is taken."), fields={"handle": [_("Taken; choose another.")]})
         user.handle = handle
     for attribute, value in settings.items():
         setattr(user, attribute, value)
@@ -171,7 +171,7 @@ def set_site_admin(*, email: str, site_admin: bool) -> User:
     """Grant or take back the site-wide tools (the Loomio import page); an operator's command, not a page."""
     user = user_by_email(email)
     if user is None:
-        raise NotFound(f"No account has the email {normalise_email(email)}.")
+        raise NotFound(_("No account has the email %(email)s.", email=normalise_email(email)))
     user.is_site_admin = site_admin
     db.session.flush()
     return user
@@ -180,7 +180,7 @@ def set_site_admin(*, email: str, site_admin: bool) -> User:
 def user_for_session(session_id: str) -> User | None:
     """The person a session belongs to (Flask-Login's id, "<user id>:<session version>"), or None once
     that session has been ended by a password change or reset or by "sign out everywhere"."""
-    user_id, _, version = session_id.partition(":")
+    user_id, _colon, version = session_id.partition(":")
     version = version or "1"  # a session signed in before versions existed, which no change has ended yet
     if not (user_id.isdigit() and version.isdigit()):
         return None
@@ -207,7 +207,8 @@ def change_password(
     again (pages) or keeps using `except_token_id` (the API)."""
     if not user.check_password(current_password):
         raise Forbidden(
-            "That is not your current password.", fields={"current_password": ["That is not your current password."]}
+            _("That is not your current password."),
+            fields={"current_password": [_("That is not your current password.")]},
         )
     _check_password(new_password, "new_password")
     user.set_password(new_password)
@@ -231,7 +232,7 @@ def authenticate(*, email: str, password: str, address: str) -> User:
         or _recent_failures(LoginAttempt.address, address) >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
     ):
         raise RateLimited(
-            "Too many failed sign-ins; try again in a few minutes.",
+            _("Too many failed sign-ins; try again in a few minutes."),
             retry_after=config["LOGIN_WINDOW_MINUTES"] * 60,
         )
     user = user_by_email(email_key)
@@ -239,7 +240,7 @@ def authenticate(*, email: str, password: str, address: str) -> User:
         # In a transaction of its own: the failure must outlive the error response's rollback.
         with db.engine.begin() as connection:
             connection.execute(insert(LoginAttempt).values(email=email_key, address=address, created_at=utcnow()))
-        raise Unauthorized("That email and password do not match an account.")
+        raise Unauthorized(_("That email and password do not match an account."))
     return user
 
 
@@ -263,7 +264,7 @@ def active_token(token: str) -> ApiToken | None:
 def revoke_token(*, user: User, token_id: int) -> None:
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id or token.revoked_at is not None:
-        raise NotFound("No such token.")
+        raise NotFound(_("No such token."))
     token.revoked_at = utcnow()
     db.session.flush()
 
@@ -334,7 +335,7 @@ def reset_password(*, token: str, new_password: str) -> User:
     """Set a new password with an emailed token (which stops working once used)."""
     user = user_for_reset_token(token)
     if user is None:
-        raise invalid("token", "This link has expired or has been used. Ask for a new one.")
+        raise invalid("token", _("This link has expired or has been used. Ask for a new one."))
     _check_password(new_password, "new_password")
     user.set_password(new_password)
     end_sessions(user=user)

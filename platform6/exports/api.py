@@ -1,6 +1,7 @@
 """JSON routes: a group's export for its admins, and importing an export file for site admins."""
 
 from flask import jsonify
+from flask_babel import gettext as _
 
 from ..api import api_blueprint, created, parse_body, require_user
 from ..errors import NotFound
@@ -18,7 +19,7 @@ def export(group_id: int):
     user = require_user()
     group = group_by_id(group_id)
     if group is None:
-        raise NotFound("No such group.")
+        raise NotFound(_("No such group."))
     return jsonify(export_group(group=group, actor=user))
 
 

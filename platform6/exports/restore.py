@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
+from flask_babel import gettext as _
 from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -39,7 +40,7 @@ from . import format as fmt
 def ensure_may_import(user) -> None:
     """Imports create accounts and groups site-wide: site admins only (the CLI runs with the server's authority)."""
     if not getattr(user, "is_site_admin", False):
-        raise Forbidden("Only site admins may import a group.")
+        raise Forbidden(_("Only site admins may import a group."))
 
 
 def read_export(raw: bytes | str | dict | fmt.GroupExport) -> fmt.GroupExport:
@@ -99,14 +100,24 @@ class _Import:
         if ref is None:
             return None
         if ref not in self.people:
-            raise invalid(path, f"{path} names person {ref}, who is not in the file's people.")
+            raise invalid(
+                path, _("%(path)s names person %(ref)s, who is not in the file's people.", path=path, ref=ref)
+            )
         return self.people[ref]
 
     def _lookup(self, table: dict, ref: int | None, path: str, what: str):
         if ref is None:
             return None
         if ref not in table:
-            raise invalid(path, f"{path} names {what} {ref}, which is not in the file before this point.")
+            raise invalid(
+                path,
+                _(
+                    "%(path)s names %(what)s %(ref)s, which is not in the file before this point.",
+                    path=path,
+                    what=what,
+                    ref=ref,
+                ),
+            )
         return table[ref]
 
     # --- people and groups -------------------------------------------------------------------
@@ -117,7 +128,7 @@ class _Import:
             with _at(f"people.{i}"):
                 email = normalise_email(person.email)
                 if email in seen or person.ref in self.people:
-                    raise invalid("email", "This person is listed twice.")
+                    raise invalid("email", _("This person is listed twice."))
                 seen.add(email)
                 user = user_by_email(email)
                 if user is None:
@@ -129,18 +140,21 @@ class _Import:
 
     def import_groups(self) -> None:
         if self.data.groups[0].handle != self.data.group or self.data.groups[0].parent is not None:
-            raise invalid("groups.0", "The exported group comes first, without a parent.")
+            raise invalid("groups.0", _("The exported group comes first, without a parent."))
         for i, item in enumerate(self.data.groups):
             with _at(f"groups.{i}"):
                 if item.ref in self.groups:
-                    raise invalid("ref", "Two groups have this ref.")
+                    raise invalid("ref", _("Two groups have this ref."))
                 if i and item.parent is None:
-                    raise invalid("parent", "Every group after the first is a subgroup of one before it.")
+                    raise invalid("parent", _("Every group after the first is a subgroup of one before it."))
                 parent = self._lookup(self.groups, item.parent, "parent", "group")
                 if groups_service.handle_taken(item.handle.lower()):
                     raise Conflict(
-                        f"A group with the handle “{item.handle}” exists already here: nothing was imported.",
-                        fields={"handle": ["Taken on this instance."]},
+                        _(
+                            "A group with the handle “%(handle)s” exists already here: nothing was imported.",
+                            handle=item.handle,
+                        ),
+                        fields={"handle": [_("Taken on this instance.")]},
                     )
                 settings = item.settings.model_dump()
                 group = groups_service.create_group(
@@ -225,7 +239,7 @@ class _Import:
         for i, item in enumerate(self.data.networks):
             with _at(f"networks.{i}"):
                 if item.ref in self.networks:
-                    raise invalid("ref", "Two networks have this ref.")
+                    raise invalid("ref", _("Two networks have this ref."))
                 group = self._lookup(self.groups, item.group, "group", "group")
                 parent = self._lookup(self.networks, item.parent, "parent", "network")
                 network = credit.replay_network(
@@ -250,7 +264,7 @@ class _Import:
 
     def _account(self, item: fmt.ExportedAccount, network: Network) -> None:
         if item.ref in self.accounts:
-            raise invalid("ref", "Two accounts have this ref.")
+            raise invalid("ref", _("Two accounts have this ref."))
         holder_type, holder_id = self._holder(item.holder, network)
         account = credit.replay_account(
             network=network,
@@ -280,12 +294,12 @@ class _Import:
         for i, item in enumerate(self.data.transfers):
             with _at(f"transfers.{i}"):
                 if item.ref in self.transfers:
-                    raise invalid("ref", "Two transfers have this ref.")
+                    raise invalid("ref", _("Two transfers have this ref."))
                 legs = [self._leg(j, leg, running) for j, leg in enumerate(item.legs)]
                 reverses = self._lookup(self.transfers, item.reverses, "reverses", "transfer")
                 if item.reverses is not None:
                     if item.reverses in reversal_of:
-                        raise invalid("reverses", "A transfer is reversed at most once.")
+                        raise invalid("reverses", _("A transfer is reversed at most once."))
                     reversal_of.add(item.reverses)
                 if item.state == "reversed":
                     reversed_refs.add(item.ref)
@@ -299,13 +313,13 @@ class _Import:
                 )
                 self.transfers[item.ref] = made.id
         if reversed_refs != reversal_of:
-            raise invalid("transfers", "A transfer marked reversed has no reversal in the file, or the reverse.")
+            raise invalid("transfers", _("A transfer marked reversed has no reversal in the file, or the reverse."))
         for i, network in enumerate(self.data.networks):
             for j, account in enumerate(network.accounts):
                 if running.get(account.ref, 0) != account.balance:
                     raise invalid(
                         f"networks.{i}.accounts.{j}.balance",
-                        f"Account {account.ref}'s balance is not the sum of its entries in the file.",
+                        _("Account %(ref)s's balance is not the sum of its entries in the file.", ref=account.ref),
                     )
             imported = self.networks[network.ref]
             if imported.parent_id is not None:
@@ -313,7 +327,7 @@ class _Import:
                 if credit_queries.mirror_problems(imported, {a.id: a for a in pair}):
                     raise invalid(
                         f"networks.{i}.settlement_account",
-                        "The settlement account's balance does not mirror the clearing account's in the parent.",
+                        _("The settlement account's balance does not mirror the clearing account's in the parent."),
                     )
 
     def _leg(self, j: int, leg: fmt.ExportedLeg, running: dict[int, int]) -> credit.PlannedLeg:
@@ -321,12 +335,14 @@ class _Import:
         payer = self._lookup(self.accounts, leg.from_account, f"legs.{j}.from_account", "account")
         payee = self._lookup(self.accounts, leg.to_account, f"legs.{j}.to_account", "account")
         if payer.network_id != network.id or payee.network_id != network.id or payer.id == payee.id:
-            raise invalid(f"legs.{j}", "A leg moves credit between two different accounts of its own network.")
+            raise invalid(f"legs.{j}", _("A leg moves credit between two different accounts of its own network."))
         expected = ((leg.from_account, -leg.amount), (leg.to_account, leg.amount))
         for (ref, amount), entry in zip(expected, leg.entries, strict=True):
             running[ref] = running.get(ref, 0) + amount
             if (entry.account, entry.amount, entry.balance_after) != (ref, amount, running[ref]):
-                raise invalid(f"legs.{j}.entries", "The leg's entries do not match its amount and the running balance.")
+                raise invalid(
+                    f"legs.{j}.entries", _("The leg's entries do not match its amount and the running balance.")
+                )
         return credit.PlannedLeg(network.id, payer.id, payee.id, leg.amount)
 
     # --- threads -------------------------------------------------------------------------------
@@ -335,7 +351,7 @@ class _Import:
         for i, item in enumerate(self.data.discussions):
             with _at(f"discussions.{i}"):
                 if item.ref in self.discussions:
-                    raise invalid("ref", "Two threads have this ref.")
+                    raise invalid("ref", _("Two threads have this ref."))
                 group = self._lookup(self.groups, item.group, "group", "group")
                 discussion = forums_service.replay_discussion(
                     group=group,
@@ -356,7 +372,7 @@ class _Import:
 
     def _comment(self, item: fmt.ExportedComment, discussion: Discussion, earlier: dict) -> Comment:
         if item.ref in earlier:
-            raise invalid("ref", "Two comments of this thread have this ref.")
+            raise invalid("ref", _("Two comments of this thread have this ref."))
         parent = self._lookup(earlier, item.parent, "parent", "comment")
         comment = forums_service.replay_comment(
             discussion=discussion,
@@ -399,7 +415,7 @@ class _Import:
                 ref = action[key]
                 action[key] = table.get(ref) if isinstance(ref, int) and not isinstance(ref, bool) else None
                 if action[key] is None and not closed:
-                    raise invalid(f"action.{key}", "The action of an open poll names something not in the file.")
+                    raise invalid(f"action.{key}", _("The action of an open poll names something not in the file."))
         return action
 
     def import_polls(self) -> None:
@@ -412,9 +428,9 @@ class _Import:
         # (a thread moved to another group keeps the polls raised in it: the link may cross groups)
         discussion = self._lookup(self.discussions, item.discussion, "discussion", "thread")
         if item.anonymous and (item.votes or item.proxies):
-            raise invalid("votes", "An anonymous poll's file carries ballots, never votes with voters.")
+            raise invalid("votes", _("An anonymous poll's file carries ballots, never votes with voters."))
         if not item.anonymous and item.ballots:
-            raise invalid("ballots", "Only an anonymous poll carries ballots.")
+            raise invalid("ballots", _("Only an anonymous poll carries ballots."))
         closed_at = _t(item.closed_at)
         if item.anonymous and closed_at is None:
             # Its ballots cannot be told apart, so a member voting again would count twice: it closes.
@@ -577,7 +593,7 @@ def import_group(*, data: bytes | str | dict | fmt.GroupExport, admin: User) -> 
         job.step_back()
     except IntegrityError:
         raise invalid(
-            "document", "The file lists something twice that may appear once (a member, vote, reaction or account)."
+            "document", _("The file lists something twice that may appear once (a member, vote, reaction or account).")
         ) from None
     root = job.groups[export.groups[0].ref]
     return {

@@ -3,6 +3,7 @@
 import json
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..errors import DomainError
@@ -51,14 +52,20 @@ def import_page():
             form.file.errors = [*form.file.errors, err.message]  # whatever is wrong, it is in the file
         else:
             flash(
-                f"Imported {summary['group']['name']} (@{summary['group']['handle']}): {_described(summary)}.",
+                _(
+                    "Imported %(name)s (@%(handle)s): %(groups)d groups, %(people)d people created, %(threads)d "
+                    "threads, %(polls)d polls, %(requests)d skill requests, %(transfers)d transfers.",
+                    name=summary["group"]["name"],
+                    handle=summary["group"]["handle"],
+                    groups=summary["groups"],
+                    people=summary["people_created"],
+                    threads=summary["discussions"],
+                    polls=summary["polls"],
+                    requests=summary["requests"],
+                    transfers=summary["transfers"],
+                ),
                 "success",
             )
             return redirect(url_for(".import_page"), code=303)
     status = 422 if form.errors or form.form_errors else 200
     return render_template("exports/import.html", form=form), status
-
-
-def _described(summary: dict) -> str:
-    counts = ("groups", "people_created", "discussions", "polls", "requests", "transfers")
-    return ", ".join(f"{summary[key]} {key.replace('_', ' ')}" for key in counts)

@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, select, update
 from ..accounts.models import User
 from ..extensions import db
 from ..groups.models import Group, Membership
+from ..i18n import Message
 from ..markup import plain_text
 from ..notifications import outbox
 from ..notifications.service import notify_select
@@ -25,7 +26,9 @@ FANOUT_INLINE_MEMBERS = 100
 absolute_url = outbox.absolute_url
 
 
-def deliver(*, user_ids: Iterable[int], kind: str, url: str, group: Group, actor: User, text: str, body: str = ""):
+def deliver(
+    *, user_ids: Iterable[int], kind: str, url: str, group: Group, actor: User, text: str | Message, body: str = ""
+):
     """Tell the members among `user_ids` (a mention, a reply): not the actor, not those who muted the group."""
     wanted = sorted({uid for uid in user_ids if uid != actor.id})
     if wanted:
@@ -34,7 +37,14 @@ def deliver(*, user_ids: Iterable[int], kind: str, url: str, group: Group, actor
 
 
 def deliver_to_group(
-    *, group: Group, actor: User, kind: str, url: str, text: str, body: str = "", except_user_ids: Iterable[int] = ()
+    *,
+    group: Group,
+    actor: User,
+    kind: str,
+    url: str,
+    text: str | Message,
+    body: str = "",
+    except_user_ids: Iterable[int] = (),
 ) -> None:
     """Tell every member of the group (but the actor and `except_user_ids`), now or through the worker."""
     skip = sorted(set(except_user_ids))
@@ -44,9 +54,10 @@ def deliver_to_group(
         _tell(group=group, actor_id=actor.id, kind=kind, url=url, text=text, preview=preview,
               who=Membership.user_id.not_in(skip))  # fmt: skip
         return
+    words = text.as_json() if isinstance(text, Message) else None
     db.session.add(
-        GroupFanout(group_id=group.id, actor_id=actor.id, kind=kind, url=url, text=text[:300], preview=preview,
-                    except_user_ids=skip)
+        GroupFanout(group_id=group.id, actor_id=actor.id, kind=kind, url=url, text=str(text)[:300], words=words,
+                    preview=preview, except_user_ids=skip)
     )  # fmt: skip
 
 
@@ -62,12 +73,15 @@ def expand(fanout_id: int) -> bool:
         return False
     fanout = db.session.get(GroupFanout, fanout_id)
     group = db.session.get(Group, fanout.group_id)
-    _tell(group=group, actor_id=fanout.actor_id, kind=fanout.kind, url=fanout.url, text=fanout.text,
+    text = Message.from_json(fanout.words) if fanout.words else fanout.text
+    _tell(group=group, actor_id=fanout.actor_id, kind=fanout.kind, url=fanout.url, text=text,
           preview=fanout.preview, who=Membership.user_id.not_in(fanout.except_user_ids or []))  # fmt: skip
     return True
 
 
-def _tell(*, group: Group, actor_id: int | None, kind: str, url: str, text: str, preview: str, who: ColumnElement):
+def _tell(
+    *, group: Group, actor_id: int | None, kind: str, url: str, text: str | Message, preview: str, who: ColumnElement
+):
     listening = [Membership.group_id == group.id, Membership.volume != "mute", who]
     if actor_id is not None:
         listening.append(Membership.user_id != actor_id)
@@ -75,10 +89,20 @@ def _tell(*, group: Group, actor_id: int | None, kind: str, url: str, text: str,
                   actor_id=actor_id, group_id=group.id)  # fmt: skip
     loud = select(User.id, User.email).join(Membership, Membership.user_id == User.id)
     loud = loud.where(*listening, Membership.volume == "email")
-    link = absolute_url(url)
-    message = f"{text}.\n\n{preview}\n\nOpen it: {link}\n\n" if preview else f"{text}.\n\nOpen it: {link}\n\n"
-    message += f"You get these emails because your volume for {group.name} is 'email'; change it on the group's page."
-    outbox.queue_emails(subject=f"[{group.name}] {text}"[:200], text=message, recipients=loud,
+    values = {"what": text, "preview": preview, "link": absolute_url(url), "group": group.name}
+    if preview:
+        message = Message(
+            "%(what)s.\n\n%(preview)s\n\nOpen it: %(link)s\n\nYou get these emails because your volume for "
+            "%(group)s is 'email'; change it on the group's page.",
+            **values,
+        )
+    else:
+        message = Message(
+            "%(what)s.\n\nOpen it: %(link)s\n\nYou get these emails because your volume for %(group)s is "
+            "'email'; change it on the group's page.",
+            **values,
+        )
+    outbox.queue_emails(subject=Message("[%(group)s] %(what)s", **values), text=message, recipients=loud,
                         unsubscribe_group_id=group.id)  # fmt: skip
 
 

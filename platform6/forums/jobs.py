@@ -1,14 +1,18 @@
 """Scheduled work for threads: big groups' news expanded to each member, and the daily digest email for members
 whose group volume is "digest"."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
 from ..extensions import db
 from ..groups.models import Group, Membership
+from ..i18n import for_person
 from ..notifications.outbox import queue_email
 from ..notifications.scheduler import job
 from ..timeutil import utcnow
@@ -18,6 +22,8 @@ from .delivery import absolute_url
 from .models import DigestState, Discussion, DiscussionReader, GroupFanout
 
 DIGEST_EVERY = timedelta(days=1)
+#: the hour of the morning, in each reader's own time zone, their digest goes out
+DIGEST_HOUR = 7
 #: people handled per run, so one run stays short; the rest are due on the next
 BATCH = 200
 
@@ -38,12 +44,19 @@ def _ensure_states(now) -> None:
             continue  # another worker made it
 
 
-def _claim(state: DigestState, now) -> bool:
+def next_morning(now: datetime, zone: str) -> datetime:
+    """DIGEST_HOUR on the day after `now` (naive UTC) in `zone`, as naive UTC: a digest a day, each morning."""
+    local_day = now.replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).date() + timedelta(days=1)
+    morning = datetime.combine(local_day, time(DIGEST_HOUR), tzinfo=ZoneInfo(zone))
+    return morning.astimezone(UTC).replace(tzinfo=None)
+
+
+def _claim(state: DigestState, now, user: User) -> bool:
     """Compare-and-swap the period's end, so two workers never send the same digest."""
     claimed = db.session.execute(
         update(DigestState)
         .where(DigestState.user_id == state.user_id, DigestState.sent_until == state.sent_until)
-        .values(sent_until=now)
+        .values(sent_until=now, due_at=next_morning(now, user.time_zone))
         .execution_options(synchronize_session=False)
     ).rowcount
     return claimed == 1
@@ -74,27 +87,46 @@ def send_daily_digests() -> None:
     _ensure_states(now)
     due = db.session.scalars(
         select(DigestState)
-        .where(DigestState.sent_until <= now - DIGEST_EVERY)
+        .where(
+            or_(
+                DigestState.due_at <= now,
+                DigestState.due_at.is_(None) & (DigestState.sent_until <= now - DIGEST_EVERY),
+            )
+        )
         .order_by(DigestState.user_id)
         .limit(BATCH)
     ).all()
     for state in due:
         since = state.sent_until
-        if not _claim(state, now):
-            continue
         user = db.session.get(User, state.user_id)
-        threads = digest_threads(state.user_id, since)
-        if user is None or not threads:
+        if user is None or not _claim(state, now, user):
             continue
-        lines = [f"Hello {user.name},", "", "What happened in your groups since yesterday:", ""]
-        for discussion, group, unread in threads:
-            lines.append(
-                f"- [{group.name}] {discussion.title}: {unread} new — {absolute_url(f'/d/{discussion.id}/unread')}"
+        threads = digest_threads(state.user_id, since)
+        if threads:
+            with for_person(user):
+                queue_email(to=user.email, user_id=user.id, **_digest(user, threads))
+
+
+def _digest(user: User, threads) -> dict:
+    """The digest's subject and text, in the reader's language."""
+    lines = [_("Hello %(name)s,", name=user.name), "", _("What happened in your groups since yesterday:"), ""]
+    for discussion, group, unread in threads:
+        lines.append(
+            _(
+                "- [%(group)s] %(title)s: %(num)d new — %(link)s",
+                group=group.name,
+                title=discussion.title,
+                num=unread,
+                link=absolute_url(f"/d/{discussion.id}/unread"),
             )
-        lines += ["", "You get this once a day because your volume for these groups is 'daily digest'."]
-        text, address = "\n".join(lines), user.email
-        subject = f"Platform 6 daily digest: {len(threads)} active thread{'s' if len(threads) != 1 else ''}"
-        queue_email(to=address, subject=subject, text=text, user_id=user.id)
+        )
+    lines += ["", _("You get this once a day because your volume for these groups is 'daily digest'.")]
+    subject = ngettext(
+        "Platform 6 daily digest: %(num)d active thread",
+        "Platform 6 daily digest: %(num)d active threads",
+        len(threads),
+    )
+    return {"subject": subject, "text": "\n".join(lines)}
 
 
 @job(every_seconds=1)

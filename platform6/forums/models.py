@@ -143,6 +143,8 @@ class DigestState(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     #: the end of the period the last digest covered
     sent_until: Mapped[datetime]
+    #: when the next digest is due: the person's next morning in their own time zone (None: at once)
+    due_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
 class GroupFanout(db.Model):
@@ -156,6 +158,8 @@ class GroupFanout(db.Model):
     kind: Mapped[str] = mapped_column(String(40))
     url: Mapped[str] = mapped_column(String(500))
     text: Mapped[str] = mapped_column(String(300))
+    #: the news as a Message (platform6/i18n.py), written out in each member's language when expanded
+    words: Mapped[dict | None] = mapped_column(JSON)
     #: what the email quotes (plain text)
     preview: Mapped[str] = mapped_column(Text, default="")
     #: members told another way already (mentioned), so not told twice

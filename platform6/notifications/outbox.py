@@ -12,11 +12,13 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app, url_for
+from flask_babel import force_locale
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import DateTime, Integer, Row, Select, String, insert, literal, or_, select, text, update
+from sqlalchemy import DateTime, Integer, Row, Select, String, case, insert, literal, or_, select, text, update
 
 from .. import mail
 from ..extensions import db
+from ..i18n import DEFAULT_LOCALE, LANGUAGES, Message, language_of
 from ..timeutil import utcnow
 from ..transaction import unit_of_work
 from .models import EmailContent, OutboxEmail
@@ -77,25 +79,45 @@ def queue_email(
     return row
 
 
-def queue_emails(*, subject: str, text: str, recipients: Select, unsubscribe_group_id: int | None = None) -> int:
-    """The same email to each (user_id, email) row `recipients` selects, in one INSERT ... SELECT."""
-    body = content(subject=subject, text=text)
-    now = utcnow()
+def queue_emails(
+    *, subject: str | Message, text: str | Message, recipients: Select, unsubscribe_group_id: int | None = None
+) -> int:
+    """The same email to each (user_id, email) row `recipients` selects, in one INSERT ... SELECT; a Message is
+    written once per language and each person gets the one in theirs."""
+    now, users = utcnow(), db.metadata.tables["users"]
+    contents = {
+        language: content(subject=_in(language, subject), text=_in(language, text)).id
+        for language in (LANGUAGES if isinstance(subject, Message) or isinstance(text, Message) else [DEFAULT_LOCALE])
+    }
+    chosen = case(
+        {language: literal(content_id, Integer) for language, content_id in contents.items()},
+        value=language_of(users.c.locale),
+        else_=literal(contents[DEFAULT_LOCALE], Integer),
+    )
     recipients = recipients.subquery()
-    source = select(
-        literal(body.id, Integer),
-        recipients.c[0],
-        recipients.c[1],
-        literal(unsubscribe_group_id, Integer),
-        literal("pending", String),
-        literal(0, Integer),
-        literal(now, DateTime),
-        literal("", String),
-        literal(now, DateTime),
+    source = (
+        select(
+            chosen,
+            recipients.c[0],
+            recipients.c[1],
+            literal(unsubscribe_group_id, Integer),
+            literal("pending", String),
+            literal(0, Integer),
+            literal(now, DateTime),
+            literal("", String),
+            literal(now, DateTime),
+        )
+        .select_from(recipients)
+        .join(users, users.c.id == recipients.c[0])
     )
     columns = ["content_id", "user_id", "to_address", "unsubscribe_group_id", "status", "attempts"]
     columns += ["next_attempt_at", "last_error", "created_at"]
     return db.session.execute(insert(OutboxEmail).from_select(columns, source)).rowcount
+
+
+def _in(language: str, words: str | Message) -> str:
+    with force_locale(language):
+        return str(words)
 
 
 # --- one-click unsubscribe (RFC 8058) ------------------------------------------------------------------------

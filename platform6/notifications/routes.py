@@ -1,6 +1,7 @@
 """The notifications page (the bell), one-click unsubscribe from emails, and the site admins' outbox page."""
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -58,7 +59,7 @@ def unsubscribe(token: str):
 
 def _site_admin() -> None:
     if not current_user.is_site_admin:
-        raise Forbidden("Only the site's admins may see the outbox.")
+        raise Forbidden(_("Only the site's admins may see the outbox."))
 
 
 @bp.get("/admin/outbox")

@@ -4,9 +4,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import format_date, ngettext
+from flask_babel import gettext as _
 from sqlalchemy import Boolean, DateTime, Integer, Select, String, insert, literal, select, update
 
 from ..extensions import db, socketio
+from ..i18n import Message, in_language_of, plural_words
 from ..outbox import after_commit
 from ..timeutil import iso, utcnow
 from .models import Notification
@@ -32,50 +35,82 @@ def notify(
     user_ids: Iterable[int],
     kind: str,
     url: str,
-    text: str,
+    text: str | Message,
     actor_id: int | None = None,
     group_id: int | None = None,
 ) -> list[int]:
-    """Record a notification for each user (never the actor), push it to their open pages after commit; the ids."""
+    """Record a notification for each user (never the actor), push it to their open pages after commit; the ids.
+
+    `text` is a Message (written in each recipient's language) or words that read the same in every language."""
     recipients = sorted({uid for uid in user_ids if uid != actor_id})
     if not recipients:
         return []
-    now = utcnow()
-    rows = [
-        {"user_id": uid, "kind": kind, "url": url, "text": text[:300], "actor_id": actor_id, "group_id": group_id,
-         "read": False, "created_at": now}
-        for uid in recipients
-    ]  # fmt: skip
-    inserted = db.session.execute(insert(Notification).returning(Notification.id, Notification.user_id), rows).all()
-    _push_after_commit(inserted, kind=kind, url=url, text=text[:300], created_at=now)
-    return [notification_id for notification_id, _ in inserted]
+    users = _users()
+    audience = select(users.c.id).where(users.c.id.in_(recipients))
+    inserted = _insert(audience, kind=kind, url=url, text=text, actor_id=actor_id, group_id=group_id)
+    return [notification_id for notification_id, _user_id, _text in inserted]
 
 
 def notify_select(
-    *, audience: Select, kind: str, url: str, text: str, actor_id: int | None = None, group_id: int | None = None
+    *,
+    audience: Select,
+    kind: str,
+    url: str,
+    text: str | Message,
+    actor_id: int | None = None,
+    group_id: int | None = None,
 ) -> int:
     """`notify` for everyone `audience` (a SELECT of user ids) names, in one INSERT ... SELECT.
 
     The caller's audience must leave out the actor: nobody is told of their own action."""
-    now, text = utcnow(), text[:300]
+    return len(_insert(audience, kind=kind, url=url, text=text, actor_id=actor_id, group_id=group_id))
+
+
+def _users():
+    """The people table, by name: notifications are told of people by id and import no feature."""
+    return db.metadata.tables["users"]
+
+
+def _insert(audience: Select, *, kind, url, text, actor_id, group_id) -> list:
+    """One INSERT ... SELECT of a notification per person `audience` names, each in that person's language."""
+    now, users = utcnow(), _users()
     audience = audience.subquery()
-    source = select(
-        audience.c[0], literal(kind, String), literal(url, String), literal(text, String),
-        literal(actor_id, Integer), literal(group_id, Integer), literal(False, Boolean), literal(now, DateTime),
+    source = (
+        select(
+            audience.c[0], literal(kind, String), literal(url, String), in_language_of(users.c.locale, _short(text)),
+            literal(actor_id, Integer), literal(group_id, Integer), literal(False, Boolean), literal(now, DateTime),
+        )
+        .select_from(audience)
+        .join(users, users.c.id == audience.c[0])
     )  # fmt: skip
     columns = ["user_id", "kind", "url", "text", "actor_id", "group_id", "read", "created_at"]
-    statement = insert(Notification).from_select(columns, source).returning(Notification.id, Notification.user_id)
-    inserted = db.session.execute(statement).all()
-    _push_after_commit(inserted, kind=kind, url=url, text=text, created_at=now)
-    return len(inserted)
+    statement = insert(Notification).from_select(columns, source)
+    inserted = db.session.execute(statement.returning(Notification.id, Notification.user_id, Notification.text)).all()
+    _push_after_commit(inserted, kind=kind, url=url, created_at=now)
+    return inserted
 
 
-def _push_after_commit(inserted, *, kind: str, url: str, text: str, created_at) -> None:
-    common = {"kind": kind, "read": False, "url": url, "text": text, "created_at": iso(created_at)}
+class _Short(Message):
+    """A Message cut to the notification's 300 characters in every language."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return super().__str__()[:300]
+
+
+def _short(text: str | Message) -> str | Message:
+    return _Short(text.msgid, **text.values) if isinstance(text, Message) else text[:300]
+
+
+def _push_after_commit(inserted, *, kind: str, url: str, created_at) -> None:
+    common = {"kind": kind, "read": False, "url": url, "created_at": iso(created_at)}
 
     def push() -> None:
-        for notification_id, user_id in inserted:
-            socketio.emit("notification", {"notification": {"id": notification_id, **common}}, to=user_room(user_id))
+        for notification_id, user_id, text in inserted:
+            socketio.emit(
+                "notification", {"notification": {"id": notification_id, "text": text, **common}}, to=user_room(user_id)
+            )
 
     after_commit(push)
 
@@ -98,15 +133,16 @@ def unread_count(user_id: int) -> int:
 
 #: how a burst of one kind reads ("5 payments received today")
 BURST_NAMES = {
-    "payment_received": "payments received",
-    "payment_reversed": "payments reversed",
-    "payment_request": "payment requests",
-    "mention": "mentions",
-    "reply": "replies",
-    "discussion_created": "new threads",
-    "poll_created": "new polls",
-    "join_request": "requests to join",
+    "payment_received": plural_words("%(num)d payment received", "%(num)d payments received"),
+    "payment_reversed": plural_words("%(num)d payment reversed", "%(num)d payments reversed"),
+    "payment_request": plural_words("%(num)d payment request", "%(num)d payment requests"),
+    "mention": plural_words("%(num)d mention", "%(num)d mentions"),
+    "reply": plural_words("%(num)d reply", "%(num)d replies"),
+    "discussion_created": plural_words("%(num)d new thread", "%(num)d new threads"),
+    "poll_created": plural_words("%(num)d new poll", "%(num)d new polls"),
+    "join_request": plural_words("%(num)d request to join", "%(num)d requests to join"),
 }
+OTHER_BURST = plural_words("%(num)d notification", "%(num)d notifications")
 
 
 @dataclass
@@ -122,13 +158,12 @@ class Burst:
         return any(not n.read for n in self.items)
 
     def summary(self, today: date) -> str:
+        what = ngettext(*BURST_NAMES.get(self.kind, OTHER_BURST), len(self.items))
         if today == self.day:
-            when = "today"
-        elif (today - self.day).days == 1:
-            when = "yesterday"
-        else:
-            when = f"on {self.day:%-d %B %Y}"
-        return f"{len(self.items)} {BURST_NAMES.get(self.kind, 'notifications')} {when}"
+            return _("%(what)s today", what=what)
+        if (today - self.day).days == 1:
+            return _("%(what)s yesterday", what=what)
+        return _("%(what)s on %(day)s", what=what, day=format_date(self.day, "long"))
 
 
 def bursts(notifications: Iterable[Notification]) -> list[Burst]:

@@ -56,7 +56,7 @@ def test_api_error_messages_are_in_the_callers_language(api, create_user):
 def test_pages_are_in_the_readers_language_and_say_so(client, login, create_user):
     assert '<html lang="en">' in client.get("/sign-in").get_data(as_text=True)
     italian = client.get("/sign-in", headers={"Accept-Language": "it"}).get_data(as_text=True)
-    assert '<html lang="it">' in italian
+    assert '<html lang="it">' in italian and "Accedi" in italian and "Hai dimenticato la password?" in italian
     chosen = client.get("/language?locale=es&next=/sign-in")
     assert chosen.status_code == 302 and chosen.headers["Location"].endswith("/sign-in")
     assert '<html lang="es">' in client.get("/sign-in", headers={"Accept-Language": "it"}).get_data(as_text=True)
