@@ -7,6 +7,7 @@ from pathlib import Path
 from types import ModuleType
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DataError, IntegrityError
@@ -194,7 +195,9 @@ def register_error_handlers(app: Flask) -> None:
         if _wants_json():
             return http_error_response(err)
         if err.code == 400 and "CSRF" in (err.description or ""):
-            message = "The form was out of date. Go back, reload the page and try again."
+            message = _("The form was out of date. Go back, reload the page and try again.")
+        elif err.description == type(err).description:  # Werkzeug's own English sentence: ours, translated
+            message = _http_error_messages().get(err.code, err.description)
         else:
             message = err.description
         return render_template("errors/error.html", status=err.code, message=message), err.code
@@ -208,7 +211,9 @@ def register_error_handlers(app: Flask) -> None:
         message = "A value in the request is out of range."
         if _wants_json():
             return jsonify(error_body("validation_failed", message)), 422
-        return render_template("errors/error.html", status=422, message=message), 422
+        return render_template(
+            "errors/error.html", status=422, message=_("A value in the request is out of range.")
+        ), 422
 
     @app.errorhandler(IntegrityError)
     def made_meanwhile(err: IntegrityError):
@@ -218,6 +223,7 @@ def register_error_handlers(app: Flask) -> None:
         message = "That clashes with a change made at the same moment. Reload and try again."
         if _wants_json():
             return jsonify(error_body("conflict", message)), 409
+        message = _("That clashes with a change made at the same moment. Reload and try again.")
         return render_template("errors/error.html", status=409, message=message), 409
 
     @app.errorhandler(Exception)
@@ -226,7 +232,19 @@ def register_error_handlers(app: Flask) -> None:
         log.exception("unhandled error on %s %s", request.method, request.path)
         if _wants_json():
             return jsonify(error_body("internal_error", "Something went wrong on our side.")), 500
-        return render_template("errors/error.html", status=500, message="Something went wrong on our side."), 500
+        return render_template("errors/error.html", status=500, message=_("Something went wrong on our side.")), 500
+
+
+def _http_error_messages() -> dict[int, str]:
+    """Pages' words for the HTTP errors raised without a message of their own (abort(404))."""
+    return {
+        400: _("The request could not be understood."),
+        403: _("You may not see this page."),
+        404: _("There is no page at this address. It may have moved, or the link may be wrong."),
+        405: _("This page cannot be used that way."),
+        413: _("What was sent is too large."),
+        429: _("Too many requests in a short time. Wait a moment and try again."),
+    }
 
 
 def register_template_helpers(app: Flask) -> None:

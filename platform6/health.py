@@ -3,9 +3,12 @@
 import logging
 
 from flask import Blueprint, Flask, jsonify, make_response, render_template, request
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exc, text
 
 from .extensions import csrf, db
+from .i18n import browser_locale
 from .transaction import discard
 
 log = logging.getLogger(__name__)
@@ -16,6 +19,8 @@ csrf.exempt(bp)
 #: seconds a client is asked to wait before retrying while the database is away
 RETRY_AFTER = 5
 UNAVAILABLE = "The service is briefly unavailable: its database cannot be reached. Try again in a moment."
+#: the same, on the page (the API's message stays English, as its error codes do)
+UNAVAILABLE_PAGE = _l("The service is briefly unavailable: its database cannot be reached. Try again in a moment.")
 
 #: errors that mean "the database is not answering" rather than "this code is wrong"
 DATABASE_DOWN = (exc.OperationalError, exc.InterfaceError, exc.DisconnectionError, exc.TimeoutError)
@@ -56,8 +61,11 @@ def unavailable_response():
         response = jsonify(error_body("service_unavailable", UNAVAILABLE))
         response.status_code = 503
     else:
-        # A page of its own: base.html would ask the database who is signed in.
-        response = make_response(render_template("errors/unavailable.html", message=UNAVAILABLE), 503)
+        # A page of its own: base.html would ask the database who is signed in, and so would the usual choice
+        # of language (the person's setting); the browser's language is chosen without it.
+        with force_locale(browser_locale()):
+            page = render_template("errors/unavailable.html", message=str(UNAVAILABLE_PAGE))
+        response = make_response(page, 503)
     response.headers["Retry-After"] = str(RETRY_AFTER)
     return response
 

@@ -193,6 +193,10 @@ def plural_words(singular: str, plural: str) -> tuple[str, str]:
 #: strings the page's JavaScript shows, translated on the server and read by static/js/app.js (`P6.t`)
 JS_MESSAGES = {
     "copied": lazy_gettext("Copied"),
+    "scrolls": lazy_gettext("Scrolls sideways"),
+    "api_docs.servers": lazy_gettext("Servers"),
+    "api_docs.about": lazy_gettext("About this API"),
+    "api_docs.responses": lazy_gettext("Responses of {operation}"),
 }
 
 

@@ -38,3 +38,34 @@ def test_the_hash_follows_the_content_and_nothing_outside_the_folder_is_named(tm
     assert version_of(str(tmp_path), "site.css") not in (before, None)
     assert version_of(str(tmp_path), "../site.css") is None
     assert version_of(str(tmp_path), "missing.css") is None
+
+
+def test_text_files_are_sent_compressed_as_the_browser_accepts_and_revalidate_by_their_own_tag(client):
+    import gzip
+
+    import brotli
+
+    stylesheet = next(link for link in linked_assets(client.get("/sign-in").get_data(as_text=True)) if ".css" in link)
+    original = (STATIC / "css" / "app.css").read_bytes()
+    for accepts, encoding, decompress in (
+        ("gzip, deflate, br", "br", brotli.decompress),
+        ("gzip", "gzip", gzip.decompress),
+    ):
+        sent = client.get(stylesheet, headers={"Accept-Encoding": accepts})
+        assert sent.headers["Content-Encoding"] == encoding
+        assert "Accept-Encoding" in sent.headers["Vary"]
+        assert int(sent.headers["Content-Length"]) == len(sent.data) < len(original)
+        assert decompress(sent.data) == original
+        again = client.get(stylesheet, headers={"Accept-Encoding": accepts, "If-None-Match": sent.headers["ETag"]})
+        assert again.status_code == 304
+    plain = client.get(stylesheet, headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain.headers and plain.data == original
+    assert "Accept-Encoding" in plain.headers["Vary"]
+    part = client.get(stylesheet, headers={"Accept-Encoding": "br", "Range": "bytes=0-9"})
+    assert part.status_code == 206 and "Content-Encoding" not in part.headers and part.data == original[:10]
+
+
+def test_pages_are_never_compressed_because_they_carry_secrets(client):
+    """BREACH: a page holding a CSRF token and reflecting input must not be compressed (docs/production.md)."""
+    page = client.get("/sign-in?next=/x", headers={"Accept-Encoding": "gzip, br"})
+    assert page.status_code == 200 and "Content-Encoding" not in page.headers

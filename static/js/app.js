@@ -34,3 +34,42 @@ P6.t = (key) => P6.messages[key] || key;
   }
   document.querySelectorAll("input[type=hidden][name=time_zone]").forEach((input) => { input.value = zone; });
 })();
+
+// The header's menu under 640 px: the button (hidden without JavaScript, when the links simply show) folds
+// and unfolds them. Escape closes it and gives the focus back to the button.
+(() => {
+  const header = document.querySelector(".site-header");
+  const button = header && header.querySelector(".menu-button");
+  if (!button) return;
+  const set = (open) => button.setAttribute("aria-expanded", open ? "true" : "false");
+  header.classList.add("has-menu");
+  button.hidden = false;
+  button.addEventListener("click", () => set(button.getAttribute("aria-expanded") !== "true"));
+  header.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && button.getAttribute("aria-expanded") === "true") {
+      set(false);
+      button.focus();
+    }
+  });
+})();
+
+// A table or chart wider than the screen scrolls inside its box (.table-wrap, .chart): the box takes the
+// keyboard focus then, so that it can be scrolled with the arrow keys too (WCAG 2.1.1).
+(() => {
+  const mark = () => {
+    document.querySelectorAll(".table-wrap, .chart").forEach((box) => {
+      const scrolls = box.scrollWidth > box.clientWidth;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        box.tabIndex = 0;
+        if (!box.hasAttribute("aria-label") && !box.hasAttribute("aria-labelledby")) {
+          if (box.tagName === "DIV") box.setAttribute("role", "region");
+          box.setAttribute("aria-label", P6.t("scrolls"));
+        }
+      } else if (!scrolls && box.getAttribute("tabindex") === "0") {
+        box.removeAttribute("tabindex");
+      }
+    });
+  };
+  mark();
+  window.addEventListener("resize", mark);
+})();

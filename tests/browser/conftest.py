@@ -2,8 +2,9 @@
 
 Fixtures: `live_server` (its base URL), `new_page()` (a page in a fresh browser context, i.e. a
 separate person with their own cookies) and `screenshot(page, "step")`, which saves
-test-results/<test>/<NN-step>.png. `wait_until_live(page)`: before another person acts, so that what
-they do reaches this page over Socket.IO rather than racing its joining.
+test-results/<database>/<test>/<NN-step>.png (.ci/run lists them at the end).
+`wait_until_live(page)`: before another person acts, so that what they do reaches this page over
+Socket.IO rather than racing its joining.
 """
 
 import os
@@ -27,7 +28,12 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-RESULTS = Path(__file__).resolve().parents[2] / "test-results"
+# One folder per database, since .ci/run runs the SQLite and PostgreSQL suites side by side.
+RESULTS = (
+    Path(__file__).resolve().parents[2]
+    / "test-results"
+    / ("postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite")
+)
 
 
 def wait_until_live(page) -> None:

@@ -16,3 +16,17 @@ def test_api_docs_render_every_operation_without_a_csp_violation(live_server, ne
     assert page.locator(".opblock").count() >= 20
     assert problems == []
     assert outside == []
+
+
+def test_api_docs_with_operations_open_are_axe_clean_on_a_phone(live_server, new_page, screenshot):
+    from tests.browser.test_every_page import AXE, AXE_RUN
+
+    page = new_page(390, 844)
+    page.goto(live_server + "/api/docs")
+    page.locator(".opblock-post .opblock-summary-control").first.click()
+    page.locator(".opblock-get .opblock-summary-control").first.click()
+    expect(page.locator(".responses-table").first).to_be_visible()
+    page.evaluate(AXE.read_text())
+    assert page.evaluate(AXE_RUN) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "api-docs-open")
