@@ -336,3 +336,38 @@ def results_csv(poll: Poll, results: dict) -> str:
     if results["passed"] is not None:
         writer.writerow(["passed", "yes" if results["passed"] else "no"])
     return out.getvalue()
+
+
+# --- the group hub (platform6/group_hub.py) -------------------------------------------------------------
+
+
+def open_polls_count_of(group_id: int):
+    """A scalar subquery: the group's open polls."""
+    return select(func.count()).where(Poll.group_id == group_id, Poll.closed_at.is_(None)).scalar_subquery()
+
+
+def awaiting_vote_count_of(group_id: int, user_id: int, role: str):
+    """A scalar subquery: the group's open polls this member may vote in and has not (None for an observer).
+
+    A poll with a named voter list counts only for the people it names; that list is JSON, read in Python
+    by is_eligible, so here such polls are left out rather than counted for everyone."""
+    if role not in VOTING_ROLES:
+        return None
+    voted = select(Vote.poll_id).where(Vote.user_id == user_id)
+    return (
+        select(func.count())
+        .where(Poll.group_id == group_id, Poll.closed_at.is_(None), Poll.voter_ids.is_(None), Poll.id.not_in(voted))
+        .scalar_subquery()
+    )
+
+
+def open_polls_of(group: Group, limit: int = 5) -> list[Poll]:
+    """The group's open polls, closing soonest first."""
+    return list(
+        db.session.scalars(
+            select(Poll)
+            .where(Poll.group_id == group.id, Poll.closed_at.is_(None))
+            .order_by(Poll.closing_at, Poll.id)
+            .limit(limit)
+        )
+    )
