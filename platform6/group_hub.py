@@ -58,6 +58,7 @@ section(
         url=lambda group: f"/groups/{group.handle}#credit",
         items=_credit_items,
         members_only=True,
+        hide_when_empty=True,
     )
 )
 

@@ -31,6 +31,8 @@ class Section:
     items: Callable[[Group, dict], dict | None] | None = None
     #: shown to the group's members only (the credit a group holds is its own business)
     members_only: bool = False
+    #: left out of the tabs at 0 (a group without credit has nothing to show there)
+    hide_when_empty: bool = False
 
 
 @dataclass
@@ -73,7 +75,7 @@ class Hub:
 
     @property
     def sections(self) -> list[Section]:
-        return [s for s in SECTIONS if s.key in self.counts]
+        return [s for s in SECTIONS if s.key in self.counts and (self.counts[s.key] or not s.hide_when_empty)]
 
 
 def _count(*where) -> ColumnElement:
