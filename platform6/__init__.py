@@ -159,7 +159,7 @@ def feature_modules(room: str) -> list[ModuleType]:
 def load_features() -> None:
     """Import every feature's rooms before any extension is bound, so that their Socket.IO
     handlers, scheduled jobs and dashboard panels are registered for every app instance."""
-    from . import realtime  # noqa: F401 - registers the connect and join handlers
+    from . import group_hub, realtime  # noqa: F401 - the group page's feature sections; the socket handlers
 
     for room in ROOMS:
         feature_modules(room)

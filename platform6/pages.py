@@ -1,12 +1,14 @@
 """Pages that belong to no one feature: the front page and a person's page."""
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from .accounts.models import User
 from .extensions import db
+from .groups.queries import explore as explore_groups
 from .groups.queries import memberships_of_user, public_groups
+from .skills.queries import groups_needing_skill, needed_skill_names
 
 bp = Blueprint("pages", __name__)
 
@@ -16,6 +18,22 @@ def home():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.show"))
     return render_template("home.html", groups=public_groups(limit=12))
+
+
+@bp.get("/explore")
+def explore():
+    """Open groups by name, place and the skills their open requests want; for everyone, signed in or not."""
+    name, place, skill = (request.args.get(key, "").strip()[:100] for key in ("q", "place", "skill"))
+    groups = explore_groups(name=name, place=place, group_ids=groups_needing_skill(skill) if skill else None)
+    return render_template(
+        "groups/explore.html",
+        groups=groups,
+        needs=needed_skill_names(g.id for g in groups),
+        q=name,
+        place=place,
+        skill=skill,
+        searched=bool(name or place or skill),
+    )
 
 
 @bp.get("/people/<handle>")

@@ -483,3 +483,39 @@ def account_decimals(account_id) -> int:
     named = text.isascii() and text.isdigit() and len(text) <= len(str(MAX_ID)) and int(text) <= MAX_ID
     account = account_by_id(int(text)) if named else None
     return network_by_id(account.network_id).currency_decimals if account else 2
+
+
+# --- the group hub (platform6/group_hub.py) -------------------------------------------------------------
+
+
+def group_credit_count_of(group_id: int):
+    """A scalar subquery: the networks the group governs plus the accounts it holds."""
+    governs = select(func.count()).where(Network.group_id == group_id).scalar_subquery()
+    holds = (
+        select(func.count())
+        .where(Account.holder_type == "group", Account.holder_id == group_id, Account.purpose == "member")
+        .scalar_subquery()
+    )
+    return governs + holds
+
+
+def requests_to_pay_count_of(group_id: int):
+    """A scalar subquery: pending payment requests asking one of the group's accounts to pay."""
+    held = select(Account.id).where(Account.holder_type == "group", Account.holder_id == group_id)
+    return (
+        select(func.count())
+        .where(PaymentRequest.state == "pending", PaymentRequest.from_account_id.in_(held))
+        .scalar_subquery()
+    )
+
+
+def group_credit(group_id: int) -> tuple[list[Network], list[tuple[Account, Network]]]:
+    """The networks the group governs, and the accounts it holds with their networks (two queries)."""
+    governs = list(db.session.scalars(select(Network).where(Network.group_id == group_id).order_by(Network.name)))
+    held = db.session.execute(
+        select(Account, Network)
+        .join(Network, Network.id == Account.network_id)
+        .where(Account.holder_type == "group", Account.holder_id == group_id, Account.purpose == "member")
+        .order_by(Network.name)
+    ).all()
+    return governs, [(account, network) for account, network in held]

@@ -366,3 +366,11 @@ def subtree_view(discussion: Discussion, comment_id: int, user) -> ThreadView | 
     ops: list = []
     flatten(found, found.depth + MAX_DEPTH, ops)
     return ThreadView(discussion, ops, counts, mine, None, None, {c.id: c for c in comments})
+
+
+# --- the group hub (platform6/group_hub.py) -------------------------------------------------------------
+
+
+def threads_count_of(group_id: int):
+    """A scalar subquery: the group's threads."""
+    return select(func.count()).where(Discussion.group_id == group_id).scalar_subquery()

@@ -17,7 +17,7 @@ from ..errors import Conflict, Forbidden, NotFound, invalid
 from ..extensions import db
 from ..groups.models import Group, Membership
 from ..groups.permissions import ensure_admin, ensure_member, is_author_or_admin, membership
-from ..groups.service import check_volume
+from ..groups.service import check_volume, tell_followers
 from ..i18n import Message
 from ..limits import history_title
 from ..markup import find_mentions, render_markdown, stored_html
@@ -132,6 +132,7 @@ def start_discussion(*, actor: User, group: Group, title: str, description: str 
         group=group, actor=actor, kind="discussion_created", url=url, except_user_ids=mentioned,
         text=Message("%(name)s started “%(title)s” in %(group)s", name=actor.name, title=title, group=group.name), body=description,
     )  # fmt: skip
+    tell_followers(group=group, actor_id=actor.id, kind="discussion_created", url=url, title=title)
     discussion_created.send(discussion)
     return discussion
 

@@ -5,7 +5,7 @@ import io
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..errors import Forbidden, NotFound
@@ -336,3 +336,43 @@ def results_csv(poll: Poll, results: dict) -> str:
     if results["passed"] is not None:
         writer.writerow(["passed", "yes" if results["passed"] else "no"])
     return out.getvalue()
+
+
+# --- the group hub (platform6/group_hub.py) -------------------------------------------------------------
+
+
+def open_polls_count_of(group_id: int):
+    """A scalar subquery: the group's open polls."""
+    return select(func.count()).where(Poll.group_id == group_id, Poll.closed_at.is_(None)).scalar_subquery()
+
+
+def awaiting_vote_count_of(group_id: int, user_id: int, role: str):
+    """A scalar subquery: the group's open polls this member may vote in and has not (None for an observer).
+
+    `voter_ids` is JSON written by json.dumps (stored as text by both databases' JSON types): JSON null (or SQL
+    NULL) means every voting member, else a list such as [3, 17] that must name the member."""
+    if role not in VOTING_ROLES:
+        return None
+    voted = select(Vote.poll_id).where(Vote.user_id == user_id)
+    listed = func.coalesce(cast(Poll.voter_ids, Text), "null")
+    named = or_(
+        listed == "null",
+        *(listed.like(pattern) for pattern in (f"[{user_id}]", f"[{user_id},%", f"%, {user_id}]", f"%, {user_id},%")),
+    )
+    return (
+        select(func.count())
+        .where(Poll.group_id == group_id, Poll.closed_at.is_(None), named, Poll.id.not_in(voted))
+        .scalar_subquery()
+    )
+
+
+def open_polls_of(group: Group, limit: int = 5) -> list[Poll]:
+    """The group's open polls, closing soonest first."""
+    return list(
+        db.session.scalars(
+            select(Poll)
+            .where(Poll.group_id == group.id, Poll.closed_at.is_(None))
+            .order_by(Poll.closing_at, Poll.id)
+            .limit(limit)
+        )
+    )

@@ -297,6 +297,7 @@ def create_poll(
         actor_id=actor.id,
         group_id=group.id,
     )
+    groups_service.tell_followers(group=group, actor_id=actor.id, kind="poll_created", url=poll_url(poll), title=title)
     return poll
 
 

@@ -25,7 +25,15 @@ from ..timeutil import iso
 from . import service
 from .models import Group, Membership
 from .permissions import ensure_admin, ensure_content_visible
-from .queries import JOIN_REQUESTS_ORDER, members_select, pending_join_requests_select, shares_a_group, visible_group
+from .queries import (
+    JOIN_REQUESTS_ORDER,
+    followers_count,
+    is_following,
+    members_select,
+    pending_join_requests_select,
+    shares_a_group,
+    visible_group,
+)
 from .schemas import group_json, join_request_json, me_json, membership_json
 
 bp = api_blueprint("groups_api", __name__)
@@ -46,6 +54,7 @@ class NewGroup(Body):
     handle: Annotated[str, Field(max_length=40)] | None = None
     description: Annotated[str, Field(max_length=20000)] = ""
     privacy: Privacy = "closed"
+    place: Annotated[str, Field(max_length=100)] = ""
     parent_id: PositiveInt | None = None
     settings: GroupSettings | None = None
 
@@ -54,6 +63,7 @@ class GroupChange(Body):
     name: Annotated[str, Field(max_length=100)] | None = None
     description: Annotated[str, Field(max_length=20000)] | None = None
     privacy: Privacy | None = None
+    place: Annotated[str, Field(max_length=100)] | None = None
     settings: GroupSettings | None = None
 
 
@@ -93,6 +103,7 @@ def create_group():
         privacy=data.privacy,
         parent_id=data.parent_id,
         settings=_settings(data.settings),
+        place=data.place,
     )
     return created(group_json(group))
 
@@ -114,8 +125,36 @@ def change_group(group_id: int):
         description=data.description,
         privacy=data.privacy,
         settings=_settings(data.settings),
+        place=data.place,
     )
     return jsonify(group_json(group))
+
+
+def _follow_json(group: Group, user) -> dict:
+    return {"group_id": group.id, "following": is_following(user, group), "followers_count": followers_count(group)}
+
+
+@bp.post("/groups/<int:group_id>/follow")
+def follow(group_id: int):
+    user = require_user()
+    group = visible_group(group_id, user)
+    service.follow(actor=user, group=group)
+    return jsonify(_follow_json(group, user))
+
+
+@bp.delete("/groups/<int:group_id>/follow")
+def unfollow(group_id: int):
+    user = require_user()
+    group = visible_group(group_id, user)
+    service.unfollow(actor=user, group=group)
+    return jsonify(_follow_json(group, user))
+
+
+@bp.get("/groups/<int:group_id>/followers")
+def followers(group_id: int):
+    user = optional_user()
+    group = visible_group(group_id, user)
+    return jsonify(_follow_json(group, user))
 
 
 @bp.get("/groups/<int:group_id>/members")

@@ -27,6 +27,8 @@ class Group(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     #: `description` rendered by markup.render_markdown when written
     description_html: Mapped[str] = mapped_column(Text, default="")
+    #: where the group works ("Bologna", "Huddersfield and online"), free text that Explore searches
+    place: Mapped[str] = mapped_column(String(100), default="", server_default="")
     privacy: Mapped[str] = mapped_column(String(10), default="closed")
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"), index=True)
     #: kept in step by the membership service, so listings never count rows
@@ -105,3 +107,15 @@ class Invitation(db.Model):
 
     def usable(self, now: datetime) -> bool:
         return self.revoked_at is None and self.expires_at > now
+
+
+class GroupFollow(db.Model):
+    """Someone who follows an open group's public news (new threads, decisions, requests) without joining."""
+
+    __tablename__ = "group_follows"
+    __table_args__ = (UniqueConstraint("group_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

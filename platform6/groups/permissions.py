@@ -5,6 +5,7 @@ raises NotFound (404), what they can see but may not change raises Forbidden (40
 """
 
 from flask import g, has_app_context
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..errors import Forbidden, NotFound
@@ -88,7 +89,7 @@ def can_member(user, group: Group, setting: str | None = None) -> bool:
 
 def ensure_group_visible(user, group: Group | None) -> Group:
     if group is None or not can_see_group(user, group):
-        raise NotFound("No such group.")
+        raise NotFound(_("No such group."))
     return group
 
 
@@ -102,15 +103,15 @@ def ensure_member(user, group: Group, setting: str | None = None) -> Membership:
     ensure_content_visible(user, group)
     if not can_member(user, group, setting):
         if setting is None or not is_member(user, group):
-            raise Forbidden("Only members of this group may do that.")
-        raise Forbidden("In this group only admins may do that.")
+            raise Forbidden(_("Only members of this group may do that."))
+        raise Forbidden(_("In this group only admins may do that."))
     return membership(user, group)
 
 
 def ensure_admin(user, group: Group) -> Membership:
     ensure_group_visible(user, group)
     if not is_admin(user, group):
-        raise Forbidden("Only the group's admins may do that.")
+        raise Forbidden(_("Only the group's admins may do that."))
     return membership(user, group)
 
 

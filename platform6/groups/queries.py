@@ -1,11 +1,11 @@
 """Reads about groups that pages and the API share."""
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from ..accounts.models import User
 from ..extensions import db
-from .models import Group, Invitation, JoinRequest, Membership
+from .models import Group, GroupFollow, Invitation, JoinRequest, Membership
 from .permissions import ensure_group_visible, user_id_of
 
 
@@ -170,3 +170,35 @@ def group_by_id(group_id: int) -> Group | None:
 
 def visible_group(group_id: int, user) -> Group:
     return ensure_group_visible(user, db.session.get(Group, group_id))
+
+
+def followers_count(group: Group) -> int:
+    return db.session.scalar(select(func.count()).select_from(GroupFollow).where(GroupFollow.group_id == group.id))
+
+
+def is_following(user, group: Group) -> bool:
+    uid = user_id_of(user)
+    if uid is None:
+        return False
+    found = select(GroupFollow.id).where(GroupFollow.group_id == group.id, GroupFollow.user_id == uid).limit(1)
+    return db.session.scalar(found) is not None
+
+
+def _like(text: str) -> str:
+    return "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def explore(*, name: str = "", place: str = "", group_ids=None, limit: int = 60) -> list[Group]:
+    """Open groups (whose content anyone may read) by name (or handle) and place, the biggest first; `group_ids`
+    (a select of ids, as skills' "groups needing a skill") narrows them further."""
+    stmt = select(Group).where(Group.privacy == "open")
+    if name := " ".join(name.split()):
+        pattern = _like(name)
+        stmt = stmt.where(
+            or_(func.lower(Group.name).like(pattern, escape="\\"), func.lower(Group.handle).like(pattern, escape="\\"))
+        )
+    if place := " ".join(place.split()):
+        stmt = stmt.where(func.lower(Group.place).like(_like(place), escape="\\"))
+    if group_ids is not None:
+        stmt = stmt.where(Group.id.in_(group_ids))
+    return list(db.session.scalars(stmt.order_by(Group.members_count.desc(), Group.name, Group.id).limit(limit)))

@@ -2,6 +2,7 @@
 and the admins' pages (settings, members, join requests, invitation links)."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts.models import User
@@ -9,7 +10,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..timeutil import utcnow
 from ..web import refused, show_error_on_form
-from . import queries, service
+from . import hub, queries, service
 from .forms import AddMemberForm, GroupForm, GroupSettingsForm, InvitationForm, JoinForm, RoleForm
 from .permissions import can_member, can_see_content, can_see_group, ensure_admin, ensure_member, membership
 
@@ -62,19 +63,23 @@ def new():
                 description=form.description.data or "",
                 privacy=form.privacy.data,
                 parent_id=parent.id if parent else None,
+                place=form.place.data or "",
             )
         except DomainError as err:
             show_error_on_form(form, err)
         else:
-            flash(f"{group.name} is ready. Invite people to join it.", "success")
+            flash(_("%(group)s is ready. Invite people to join it.", group=group.name), "success")
             return redirect(url_for(".show", handle=group.handle))
     return render_template("groups/new.html", form=form, parent=parent), _status(form)
 
 
 def _show_page(group, join_form: JoinForm | None = None, status: int = 200):
+    """The group as the hub: every feature's section with its count, and what needs the reader's attention."""
     content_visible = can_see_content(current_user, group)
     mine = membership(current_user, group)
     members = queries.members_listing(group, limit=MEMBERS_ON_GROUP_PAGE) if content_visible else []
+    found = hub.hub_for(current_user, group, mine)
+    attention = dict((a.key, n) for a, n in found.attention)
     return render_template(
         "groups/show.html",
         group=group,
@@ -82,10 +87,11 @@ def _show_page(group, join_form: JoinForm | None = None, status: int = 200):
         content_visible=content_visible,
         my_membership=mine,
         my_request=None if mine else queries.pending_request_of(current_user, group),
-        pending_count=queries.pending_requests_count(group) if mine and mine.is_admin else 0,
+        pending_count=attention.get("join_requests", 0),
         members=members,
         subgroups=queries.subgroups_visible_to(current_user, group),
         join_form=join_form or JoinForm(),
+        hub=found,
     ), status
 
 
@@ -106,8 +112,10 @@ def join(handle: str):
     except DomainError as err:
         return refused(err, url_for(".show", handle=group.handle), code=303)
     if isinstance(result, queries.Membership):
-        return _back_to(".show", group, f"Welcome to {group.name}.")
-    return _back_to(".show", group, "Your request is with the group's admins. You will be told their answer.", "info")
+        return _back_to(".show", group, _("Welcome to %(group)s.", group=group.name))
+    return _back_to(
+        ".show", group, _("Your request is with the group's admins. You will be told their answer."), "info"
+    )
 
 
 @bp.post("/groups/<handle>/leave")
@@ -118,8 +126,34 @@ def leave(handle: str):
         service.remove_member(actor=current_user, group=group, user_id=current_user.id)
     except DomainError as err:
         return refused(err, url_for(".show", handle=group.handle), code=303)
-    flash(f"You left {group.name}.", "info")
+    flash(_("You left %(group)s.", group=group.name), "info")
     return redirect(url_for("dashboard.show"), code=303)
+
+
+@bp.post("/groups/<handle>/follow")
+@login_required
+def follow(handle: str):
+    group = visible_group_or_404(handle)
+    try:
+        service.follow(actor=current_user, group=group)
+    except DomainError as err:
+        return refused(err, url_for(".show", handle=group.handle), code=303)
+    return _back_to(
+        ".show",
+        group,
+        _(
+            "You follow %(group)s: its new threads, decisions and requests will reach your notifications.",
+            group=group.name,
+        ),
+    )
+
+
+@bp.post("/groups/<handle>/unfollow")
+@login_required
+def unfollow(handle: str):
+    group = visible_group_or_404(handle)
+    service.unfollow(actor=current_user, group=group)
+    return _back_to(".show", group, _("You no longer follow %(group)s.", group=group.name), "info")
 
 
 @bp.route("/groups/<handle>/settings", methods=["GET", "POST"])
@@ -137,11 +171,12 @@ def settings(handle: str):
                 description=form.description.data or "",
                 privacy=form.privacy.data,
                 settings={key: getattr(form, key).data for key in service.SETTINGS},
+                place=form.place.data or "",
             )
         except DomainError as err:
             show_error_on_form(form, err)
         else:
-            return _back_to(".show", group, "The group's settings are saved.")
+            return _back_to(".show", group, _("The group's settings are saved."))
     return render_template("groups/settings.html", group=group, form=form), _status(form)
 
 
@@ -178,14 +213,16 @@ def add_member(handle: str):
     if form.validate_on_submit():
         person = queries.user_by_handle_or_email(form.who.data)
         if person is None:
-            form.who.errors = ["No one on Platform 6 has that handle or email."]
+            form.who.errors = [_("No one on Platform 6 has that handle or email.")]
         else:
             try:
                 service.add_member(actor=current_user, group=group, user_id=person.id, role=form.role.data)
             except DomainError as err:
                 show_error_on_form(form, err)
             else:
-                return _back_to(".members", group, f"{person.name} is now a member of {group.name}.")
+                return _back_to(
+                    ".members", group, _("%(name)s is now a member of %(group)s.", name=person.name, group=group.name)
+                )
     return _members_page(group, form, 422)
 
 
@@ -195,13 +232,16 @@ def change_role(handle: str, user_id: int):
     group = visible_group_or_404(handle)
     form = RoleForm()
     if not form.validate_on_submit():
-        return _back_to(".members", group, "Choose member or admin.", "error")
+        return _back_to(".members", group, _("Choose member or admin."), "error")
     try:
         target = service.set_role(actor=current_user, group=group, user_id=user_id, role=form.role.data)
     except DomainError as err:
         return refused(err, url_for(".members", handle=group.handle), code=303)
     name = db.session.get(User, target.user_id).name
-    return _back_to(".members", group, f"{name} is now {'an admin' if target.is_admin else 'a member'}.")
+    message = (
+        _("%(name)s is now an admin.", name=name) if target.is_admin else _("%(name)s is now a member.", name=name)
+    )
+    return _back_to(".members", group, message)
 
 
 @bp.post("/groups/<handle>/members/<int:user_id>/remove")
@@ -214,9 +254,9 @@ def remove_member(handle: str, user_id: int):
     except DomainError as err:
         return refused(err, url_for(".members", handle=group.handle), code=303)
     if user_id == current_user.id:
-        flash(f"You left {group.name}.", "info")
+        flash(_("You left %(group)s.", group=group.name), "info")
         return redirect(url_for("dashboard.show"), code=303)
-    return _back_to(".members", group, f"{person.name} is no longer a member.")
+    return _back_to(".members", group, _("%(name)s is no longer a member.", name=person.name))
 
 
 @bp.get("/groups/<handle>/join-requests")
@@ -236,7 +276,7 @@ def decide_join_request(handle: str, request_id: int, decision: str):
         decide(actor=current_user, group=group, request_id=request_id)
     except DomainError as err:
         return refused(err, url_for(".join_requests", handle=group.handle), code=303)
-    message = "Approved: they are a member now." if decision == "approve" else "Declined."
+    message = _("Approved: they are a member now.") if decision == "approve" else _("Declined.")
     return _back_to(".join_requests", group, message)
 
 
@@ -275,7 +315,7 @@ def invitations(handle: str):
 def revoke_invitation(handle: str, invitation_id: int):
     group = visible_group_or_404(handle)
     service.revoke_invitation(actor=current_user, group=group, invitation_id=invitation_id)
-    return _back_to(".invitations", group, "The link no longer works.")
+    return _back_to(".invitations", group, _("The link no longer works."))
 
 
 @bp.get("/invitations/<token>")
@@ -296,4 +336,4 @@ def invitation(token: str):
 def accept_invitation(token: str):
     joined = service.accept_invitation(actor=current_user, token=token)
     group = queries.group_by_id(joined.group_id)
-    return _back_to(".show", group, f"Welcome to {group.name}.")
+    return _back_to(".show", group, _("Welcome to %(group)s.", group=group.name))

@@ -16,6 +16,7 @@ def group_json(group: Group) -> dict:
         "description": group.description,
         "description_html": group.description_html,
         "privacy": group.privacy,
+        "place": group.place,
         "parent_id": group.parent_id,
         "members_count": group.members_count,
         "created_at": iso(group.created_at),

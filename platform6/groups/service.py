@@ -4,17 +4,20 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import handles
 from ..accounts.models import User
-from ..errors import Conflict, NotFound, invalid
+from ..errors import Conflict, Forbidden, NotFound, invalid
 from ..extensions import db
+from ..i18n import DEFAULT_LOCALE, for_person
 from ..markup import render_markdown
-from ..notifications.service import notify
+from ..notifications.service import notify, notify_select
 from ..timeutil import utcnow
-from .models import PRIVACIES, ROLES, VOLUMES, Group, Invitation, JoinRequest, Membership
+from .models import PRIVACIES, ROLES, VOLUMES, Group, GroupFollow, Invitation, JoinRequest, Membership
 from .permissions import ensure_admin, ensure_group_visible, ensure_member, forget_memberships, membership
 
 SETTINGS = (
@@ -25,18 +28,32 @@ SETTINGS = (
 )
 
 
+def _notify_each(user_ids, *, kind: str, url: str, text, actor_id: int, group_id: int) -> None:
+    """`notify` each person (they are few: one, or a group's admins) with `text()` written in their language."""
+    for person in db.session.scalars(select(User).where(User.id.in_(sorted(set(user_ids) - {actor_id})))):
+        with for_person(person):
+            notify(user_ids=[person.id], kind=kind, url=url, text=text(), actor_id=actor_id, group_id=group_id)
+
+
+def _check_place(place: str) -> str:
+    place = " ".join((place or "").split())
+    if len(place) > 100:
+        raise invalid("place", _("Give a place of at most 100 characters."))
+    return place
+
+
 def _check_name(name: str) -> str:
     name = " ".join(name.split())
     if not 1 <= len(name) <= 100:
-        raise invalid("name", "Give a name of 1 to 100 characters.")
+        raise invalid("name", _("Give a name of 1 to 100 characters."))
     return name
 
 
 def _check_privacy(privacy: str, parent: Group | None) -> str:
     if privacy not in PRIVACIES:
-        raise invalid("privacy", "Choose open, closed or secret.")
+        raise invalid("privacy", _("Choose open, closed or secret."))
     if parent is not None and parent.privacy == "secret" and privacy != "secret":
-        raise invalid("privacy", "A subgroup of a secret group must be secret too.")
+        raise invalid("privacy", _("A subgroup of a secret group must be secret too."))
     return privacy
 
 
@@ -65,7 +82,7 @@ def _add_membership(group: Group, user_id: int, role: str, inviter_id: int | Non
         with db.session.begin_nested():  # the unique (group, user) decides a race the callers' checks cannot see
             db.session.add(created)
     except IntegrityError:
-        raise Conflict("Already a member of this group.") from None
+        raise Conflict(_("Already a member of this group.")) from None
     _bump_members_count(group.id, +1)
     db.session.refresh(group, ["members_count"])
     forget_memberships()
@@ -81,6 +98,7 @@ def create_group(
     privacy: str = "closed",
     parent_id: int | None = None,
     settings: dict[str, bool] | None = None,
+    place: str = "",
 ) -> Group:
     """A new group with `actor` as its first admin; a subgroup needs the parent's admins' say."""
     parent = None
@@ -92,7 +110,7 @@ def create_group(
     if handle:
         handle = handles.normalise(handle, max_length=40)
         if handle_taken(handle):
-            raise Conflict("That group handle is taken.", fields={"handle": ["Taken; choose another."]})
+            raise Conflict(_("That group handle is taken."), fields={"handle": [_("Taken; choose another.")]})
     else:
         handle = handles.from_name(name, handle_taken, max_length=40)
     group = Group(
@@ -100,6 +118,7 @@ def create_group(
         handle=handle,
         description=description or "",
         description_html=render_markdown(description),
+        place=_check_place(place),
         privacy=privacy,
         parent_id=parent.id if parent else None,
         created_by_id=actor.id,
@@ -109,7 +128,7 @@ def create_group(
         with db.session.begin_nested():  # the unique handle decides a race handle_taken cannot see
             db.session.add(group)
     except IntegrityError:
-        raise Conflict("That group handle is taken.") from None
+        raise Conflict(_("That group handle is taken.")) from None
     _add_membership(group, actor.id, "admin")
     return group
 
@@ -122,8 +141,11 @@ def update_group(
     description: str | None = None,
     privacy: str | None = None,
     settings: dict[str, bool] | None = None,
+    place: str | None = None,
 ) -> Group:
     ensure_admin(actor, group)
+    if place is not None:
+        group.place = _check_place(place)
     if name is not None:
         group.name = _check_name(name)
     if description is not None:
@@ -141,7 +163,7 @@ def update_group(
 
 def _check_role(role: str) -> str:
     if role not in ROLES:
-        raise invalid("role", "Choose member, admin or observer.")
+        raise invalid("role", _("Choose member, admin or observer."))
     return role
 
 
@@ -163,16 +185,16 @@ def add_member(*, actor: User, group: Group, user_id: int, role: str = "member")
         ensure_admin(actor, group)
     user = db.session.get(User, user_id)
     if user is None:
-        raise NotFound("No such user.")
+        raise NotFound(_("No such user."))
     if _membership_of(group, user_id) is not None:
-        raise Conflict("Already a member of this group.")
+        raise Conflict(_("Already a member of this group."))
     created = _add_membership(group, user_id, role, inviter_id=actor.id)
     _settle_pending_requests(group, user_id, actor)
-    notify(
-        user_ids=[user_id],
+    _notify_each(
+        [user_id],
         kind="membership_added",
         url=f"/groups/{group.handle}",
-        text=f"{actor.name} added you to {group.name}",
+        text=lambda: _("%(name)s added you to %(group)s", name=actor.name, group=group.name),
         actor_id=actor.id,
         group_id=group.id,
     )
@@ -186,11 +208,11 @@ def add_member_by_decision(*, group: Group, user_id: int, role: str) -> Membersh
     """
     role = _check_role(role)
     if db.session.get(User, user_id) is None:
-        raise NotFound("No such user.")
+        raise NotFound(_("No such user."))
     existing = _membership_of(group, user_id)
     if existing is not None:
         if existing.role == role:
-            raise Conflict("Already a member with that role.")
+            raise Conflict(_("Already a member with that role."))
         existing.role = role
         db.session.flush()
         forget_memberships()
@@ -218,7 +240,7 @@ def restore_membership(*, group: Group, user_id: int, role: str, joined_at: date
 
 def check_volume(volume: str) -> str:
     if volume not in VOLUMES:
-        raise invalid("volume", "Choose mute, app, digest or email.")
+        raise invalid("volume", _("Choose mute, app, digest or email."))
     return volume
 
 
@@ -230,7 +252,7 @@ def replay_membership(*, group: Group, user_id: int, role: str, joined_at: datet
     """
     role, volume = _check_role(role), check_volume(volume)
     if _membership_of(group, user_id) is not None:
-        raise invalid("person", "This person is a member already: each member is listed once.")
+        raise invalid("person", _("This person is a member already: each member is listed once."))
     created = _add_membership(group, user_id, role)
     created.joined_at, created.volume = joined_at, volume
     db.session.flush()
@@ -243,9 +265,9 @@ def set_role(*, actor: User, group: Group, user_id: int, role: str) -> Membershi
     group = _locked_group(group)
     target = _membership_of(group, user_id)
     if target is None:
-        raise NotFound("That person is not a member.")
+        raise NotFound(_("That person is not a member."))
     if target.role == "admin" and role != "admin" and _admins_count(group) <= 1:
-        raise Conflict("A group needs at least one admin: make someone else an admin first.")
+        raise Conflict(_("A group needs at least one admin: make someone else an admin first."))
     target.role = role
     db.session.flush()
     forget_memberships()
@@ -261,9 +283,9 @@ def remove_member(*, actor: User, group: Group, user_id: int) -> None:
     group = _locked_group(group)
     target = _membership_of(group, user_id)
     if target is None:
-        raise NotFound("That person is not a member.")
+        raise NotFound(_("That person is not a member."))
     if target.role == "admin" and _admins_count(group) <= 1:
-        raise Conflict("The last admin cannot leave: make someone else an admin first.")
+        raise Conflict(_("The last admin cannot leave: make someone else an admin first."))
     db.session.delete(target)
     db.session.flush()
     _bump_members_count(group.id, -1)
@@ -275,13 +297,13 @@ def join(*, actor: User, group: Group, introduction: str = "") -> Membership | J
     """Join an open group at once; ask to join a closed one (a pending request for its admins)."""
     ensure_group_visible(actor, group)
     if membership(actor, group) is not None:
-        raise Conflict("You are a member already.")
+        raise Conflict(_("You are a member already."))
     if group.privacy == "open":
         joined = _add_membership(group, actor.id, "member")
         _settle_pending_requests(group, actor.id, actor)
         return joined
     if group.privacy == "secret":
-        raise NotFound("No such group.")
+        raise NotFound(_("No such group."))
     pending = db.session.scalar(
         select(JoinRequest).where(
             JoinRequest.group_id == group.id, JoinRequest.user_id == actor.id, JoinRequest.state == "pending"
@@ -292,11 +314,11 @@ def join(*, actor: User, group: Group, introduction: str = "") -> Membership | J
     request = JoinRequest(group_id=group.id, user_id=actor.id, introduction=(introduction or "").strip()[:2000])
     db.session.add(request)
     db.session.flush()
-    notify(
-        user_ids=admin_ids(group),
+    _notify_each(
+        admin_ids(group),
         kind="join_request",
         url=f"/groups/{group.handle}/join-requests",
-        text=f"{actor.name} asks to join {group.name}",
+        text=lambda: _("%(name)s asks to join %(group)s", name=actor.name, group=group.name),
         actor_id=actor.id,
         group_id=group.id,
     )
@@ -311,12 +333,20 @@ def admin_ids(group: Group) -> list[int]:
     )
 
 
+#: why a join request cannot be answered again, by its state
+_ANSWERED = {
+    "approved": lambda: _("That request was approved already."),
+    "declined": lambda: _("That request was declined already."),
+    "withdrawn": lambda: _("That request was withdrawn already."),
+}
+
+
 def _pending_request(group: Group, request_id: int) -> JoinRequest:
     request = db.session.get(JoinRequest, request_id)
     if request is None or request.group_id != group.id:
-        raise NotFound("No such join request.")
+        raise NotFound(_("No such join request."))
     if request.state != "pending":
-        raise Conflict(f"That request was {request.state} already.")
+        raise Conflict(_ANSWERED[request.state]())
     return request
 
 
@@ -333,13 +363,13 @@ def approve_join_request(*, actor: User, group: Group, request_id: int) -> Membe
     request = _pending_request(group, request_id)
     request.state, request.decided_by_id, request.decided_at = "approved", actor.id, utcnow()
     if _membership_of(group, request.user_id) is not None:
-        raise Conflict("Already a member of this group.")
+        raise Conflict(_("Already a member of this group."))
     created = _add_membership(group, request.user_id, "member", inviter_id=actor.id)
-    notify(
-        user_ids=[request.user_id],
+    _notify_each(
+        [request.user_id],
         kind="join_approved",
         url=f"/groups/{group.handle}",
-        text=f"You are now a member of {group.name}",
+        text=lambda: _("You are now a member of %(group)s", group=group.name),
         actor_id=actor.id,
         group_id=group.id,
     )
@@ -359,7 +389,7 @@ def create_invitation(*, actor: User, group: Group, days: int | None = None) -> 
     ensure_member(actor, group, "members_can_add_members")
     days = current_app.config["INVITATION_DAYS"] if days is None else days
     if not 1 <= days <= 90:
-        raise invalid("days", "An invitation lasts 1 to 90 days.")
+        raise invalid("days", _("An invitation lasts 1 to 90 days."))
     token = secrets.token_urlsafe(24)
     invitation = Invitation(
         group_id=group.id,
@@ -376,7 +406,7 @@ def revoke_invitation(*, actor: User, group: Group, invitation_id: int) -> Invit
     ensure_admin(actor, group)
     invitation = db.session.get(Invitation, invitation_id)
     if invitation is None or invitation.group_id != group.id:
-        raise NotFound("No such invitation.")
+        raise NotFound(_("No such invitation."))
     invitation.revoked_at = invitation.revoked_at or utcnow()
     db.session.flush()
     return invitation
@@ -386,7 +416,7 @@ def invitation_for(token: str) -> Invitation:
     """The usable invitation behind a link, else NotFound (expired and revoked links look the same)."""
     invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == Invitation.hash(token)))
     if invitation is None or not invitation.usable(utcnow()):
-        raise NotFound("This invitation link has expired or was revoked.")
+        raise NotFound(_("This invitation link has expired or was revoked."))
     return invitation
 
 
@@ -401,3 +431,66 @@ def accept_invitation(*, actor: User, token: str) -> Membership:
     invitation.uses_count += 1
     db.session.flush()
     return created
+
+
+# --- following an open group's public news -------------------------------------------------------------
+
+
+def follow(*, actor: User, group: Group) -> GroupFollow:
+    """Follow an open group's news (new threads, decisions and requests); following twice changes nothing."""
+    ensure_group_visible(actor, group)
+    if group.privacy != "open":
+        raise Forbidden(_("Only open groups can be followed: their news is public."))
+    existing = db.session.scalar(
+        select(GroupFollow).where(GroupFollow.group_id == group.id, GroupFollow.user_id == actor.id)
+    )
+    if existing is not None:
+        return existing
+    created = GroupFollow(group_id=group.id, user_id=actor.id)
+    try:
+        with db.session.begin_nested():  # the unique (group, user) decides a race with a second click
+            db.session.add(created)
+    except IntegrityError:
+        return db.session.scalar(
+            select(GroupFollow).where(GroupFollow.group_id == group.id, GroupFollow.user_id == actor.id)
+        )
+    return created
+
+
+def unfollow(*, actor: User, group: Group) -> None:
+    """Stop following; not following already changes nothing."""
+    ensure_group_visible(actor, group)
+    db.session.execute(delete(GroupFollow).where(GroupFollow.group_id == group.id, GroupFollow.user_id == actor.id))
+
+
+#: what followers are told, by the kind of news (their notification's text, in their language)
+FOLLOWER_NEWS = {
+    "discussion_created": lambda group, title: _("New thread in %(group)s: %(title)s", group=group, title=title),
+    "poll_created": lambda group, title: _("New decision in %(group)s: %(title)s", group=group, title=title),
+    "skill_request_posted": lambda group, title: _("%(group)s asks for help: %(title)s", group=group, title=title),
+}
+
+
+def tell_followers(*, group: Group, actor_id: int | None, kind: str, url: str, title: str) -> int:
+    """Tell the followers of an open group (who are not its members: they hear as members) of public news.
+
+    A closed or secret group's content is not public, so its followers (from when it was open) hear nothing.
+    One INSERT ... SELECT per language the followers read."""
+    if group.privacy != "open":
+        return 0
+    audience = [
+        GroupFollow.group_id == group.id,
+        GroupFollow.user_id.not_in(select(Membership.user_id).where(Membership.group_id == group.id)),
+    ]
+    if actor_id is not None:
+        audience.append(GroupFollow.user_id != actor_id)
+    followers = select(GroupFollow.user_id).join(User, User.id == GroupFollow.user_id).where(*audience)
+    told = 0
+    for locale in db.session.scalars(followers.with_only_columns(User.locale).distinct()):
+        with force_locale((locale or DEFAULT_LOCALE).replace("-", "_")):
+            text = FOLLOWER_NEWS[kind](group.name, title)
+        told += notify_select(
+            audience=followers.where(User.locale == locale), kind=kind, url=url, text=text, actor_id=actor_id,
+            group_id=group.id,
+        )  # fmt: skip
+    return told

@@ -420,3 +420,69 @@ def member_impact(user_id: int) -> dict:
         ).where(Contribution.user_id == user_id)
     ).one()
     return {"user_id": user_id, "gigs_completed": row[0], "hours": row[1] / 100, "credit_earned": row[2]}
+
+
+# --- the group hub and Explore (platform6/group_hub.py, pages.explore) -----------------------------------
+
+
+def open_requests_count_of(group_id: int):
+    """A scalar subquery: the group's open requests."""
+    return select(func.count()).where(SkillRequest.group_id == group_id, SkillRequest.state == "open").scalar_subquery()
+
+
+def applications_to_answer_count_of(group_id: int):
+    """A scalar subquery: pending applications to the group's live requests (its admins answer them)."""
+    return (
+        select(func.count())
+        .select_from(Application)
+        .join(SkillRequest, SkillRequest.id == Application.request_id)
+        .where(
+            SkillRequest.group_id == group_id,
+            SkillRequest.state.in_(("open", "assigned")),
+            Application.state == "pending",
+        )
+        .scalar_subquery()
+    )
+
+
+def open_requests_of(group: Group, limit: int = 5) -> list[SkillRequest]:
+    """The group's open requests with their skills, newest first."""
+    return list(
+        db.session.scalars(
+            select(SkillRequest)
+            .options(selectinload(SkillRequest.skills))
+            .where(SkillRequest.group_id == group.id, SkillRequest.state == "open")
+            .order_by(SkillRequest.created_at.desc(), SkillRequest.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def groups_needing_skill(text: str):
+    """A select of the ids of groups with an open request wanting a skill whose name contains `text`."""
+    pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return (
+        select(SkillRequest.group_id)
+        .join(RequestSkill, RequestSkill.request_id == SkillRequest.id)
+        .join(Skill, Skill.id == RequestSkill.skill_id)
+        .where(SkillRequest.state == "open", func.lower(Skill.name).like(pattern, escape="\\"))
+    )
+
+
+def needed_skill_names(group_ids) -> dict[int, list[str]]:
+    """{group id: the skills its open requests want, by name}, in one query."""
+    ids = list(group_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(SkillRequest.group_id, Skill.name)
+        .join(RequestSkill, RequestSkill.request_id == SkillRequest.id)
+        .join(Skill, Skill.id == RequestSkill.skill_id)
+        .where(SkillRequest.group_id.in_(ids), SkillRequest.state == "open")
+        .distinct()
+        .order_by(SkillRequest.group_id, Skill.name)
+    )
+    found: dict[int, list[str]] = defaultdict(list)
+    for group_id, name in rows:
+        found[group_id].append(name)
+    return dict(found)

@@ -20,6 +20,7 @@ from ..errors import Conflict, Forbidden, NotFound, RuleViolation, ValidationFai
 from ..extensions import db
 from ..groups.models import Group, Membership
 from ..groups.permissions import ensure_admin, ensure_member, is_admin
+from ..groups.service import tell_followers
 from ..limits import TITLE_MAX, history_title
 from ..markup import render_markdown
 from ..notifications.service import notify
@@ -328,6 +329,9 @@ def post_request(
     request = queries.request_by_id(request.id)
     _recommend(request, actor, now)
     _notify_saved_searches(request, actor)
+    tell_followers(
+        group=group, actor_id=actor.id, kind="skill_request_posted", url=f"/skills/requests/{request.id}", title=title
+    )
     return request
 
 

@@ -23,6 +23,24 @@ EXPECTED = {
     ("GET", "/groups/<handle>/invitations"): content((LOGIN, 403, 403, 200), (LOGIN, 404, 403, 200)),
     ("POST", "/groups/<handle>/invitations"): content((LOGIN, 403, 403, 200), (LOGIN, 404, 403, 200)),
     ("POST", "/groups/<handle>/invitations/<int:invitation_id>/revoke"): ADMINS_ACTION,
+    # following: an open group's news is public; a closed or secret group cannot be followed (403)
+    ("POST", "/groups/<handle>/follow"): by_privacy(
+        (LOGIN, 303, 303, 303), (LOGIN, 403, 403, 403), (LOGIN, 404, 403, 403)
+    ),
+    ("POST", "/groups/<handle>/unfollow"): by_privacy(
+        (LOGIN, 303, 303, 303), (LOGIN, 303, 303, 303), (LOGIN, 404, 303, 303)
+    ),
+    ("POST", "/api/v1/groups/<int:group_id>/follow"): by_privacy(
+        (401, 200, 200, 200), (401, 403, 403, 403), (401, 404, 403, 403)
+    ),
+    ("DELETE", "/api/v1/groups/<int:group_id>/follow"): by_privacy(
+        (401, 200, 200, 200), (401, 200, 200, 200), (401, 404, 200, 200)
+    ),
+    ("GET", "/api/v1/groups/<int:group_id>/followers"): by_privacy(
+        (200, 200, 200, 200), (200, 200, 200, 200), (404, 404, 200, 200)
+    ),
+    # Explore lists open groups only, to anyone
+    ("GET", "/explore"): same(200, 200, 200, 200),
     # an invitation link is authority by itself
     ("GET", "/invitations/<token>"): same(200, 200, 200, 200),
     ("POST", "/invitations/<token>"): same(LOGIN, 303, 303, 303),
