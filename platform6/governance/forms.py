@@ -1,6 +1,7 @@
 """Forms for the decision pages (shape only: the rules live in kinds.py and service.py)."""
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
@@ -44,7 +45,8 @@ def in_author_zone(moment: datetime | None) -> datetime | None:
     """A time typed without a zone, as the author meant it: in their own time zone (the service stores it in UTC)."""
     if moment is None or moment.tzinfo is not None:
         return moment
-    return get_timezone().localize(moment)
+    # zoneinfo, not the pytz zone Babel holds: pytz knows no daylight saving time past 2037
+    return moment.replace(tzinfo=ZoneInfo(str(get_timezone())))
 
 
 def meeting_times_in_utc(lines: list[str]) -> list[str]:
@@ -76,7 +78,9 @@ class PollForm(FlaskForm):
     anonymous = BooleanField(_l("Anonymous: nobody, admins included, can see who voted what; results show at close"))
     hide_results = BooleanField(_l("Hide results until the poll closes"))
     reasons = SelectField(_l("Reasons"), choices=choices(REASON_LABELS.items()), default="optional")
-    quorum_percent = IntegerField(_l("Quorum (% of voters who must take part)"), default=0, validators=[Optional()])
+    quorum_percent = IntegerField(
+        _l("Quorum (the share of voters, in per cent, who must take part)"), default=0, validators=[Optional()]
+    )
     min_choices = IntegerField(_l("Fewest choices"), validators=[Optional()])
     max_choices = IntegerField(_l("Most choices"), validators=[Optional()])
     dots_per_voter = IntegerField(_l("Dots per voter"), validators=[Optional()])
