@@ -197,6 +197,33 @@ JS_MESSAGES = {
     "api_docs.servers": lazy_gettext("Servers"),
     "api_docs.about": lazy_gettext("About this API"),
     "api_docs.responses": lazy_gettext("Responses of {operation}"),
+    # decisions (static/js/governance.js); "_one" / "_other": the plural forms, picked by Intl.PluralRules
+    "governance.rank_help": lazy_gettext(
+        "Tick the options you rank, then put them in order: drag an option by its grip, or use Move up and Move down."
+    ),
+    "governance.drag": lazy_gettext("Drag to change the order"),
+    "governance.move_up": lazy_gettext("Move up"),
+    "governance.move_down": lazy_gettext("Move down"),
+    "governance.move_up_label": lazy_gettext("Move {name} up"),
+    "governance.move_down_label": lazy_gettext("Move {name} down"),
+    "governance.not_ranked": lazy_gettext("Not ranked"),
+    "governance.moved": lazy_gettext("{name} is now number {place}."),
+    "governance.left_out": lazy_gettext("{name} is not ranked."),
+    "governance.leading": lazy_gettext("leading"),
+    "governance.votes_one": lazy_gettext("{num} vote"),
+    "governance.votes_other": lazy_gettext("{num} votes"),
+    "governance.points_one": lazy_gettext("{num} point"),
+    "governance.points_other": lazy_gettext("{num} points"),
+    "governance.dots_one": lazy_gettext("{num} dot"),
+    "governance.dots_other": lazy_gettext("{num} dots"),
+    "governance.last_round_one": lazy_gettext("{num} vote in its last round"),
+    "governance.last_round_other": lazy_gettext("{num} votes in its last round"),
+    "governance.firsts_one": lazy_gettext("ranked 1st by {num} voter"),
+    "governance.firsts_other": lazy_gettext("ranked 1st by {num} voters"),
+    "governance.from_voters_one": lazy_gettext("from {num} voter"),
+    "governance.from_voters_other": lazy_gettext("from {num} voters"),
+    "governance.score_total": lazy_gettext("total {total}, average {average}"),
+    "governance.meeting_answers": lazy_gettext("{yes} yes, {maybe} if need be"),
 }
 
 

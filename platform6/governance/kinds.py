@@ -2,21 +2,25 @@
 
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
 from ..errors import ValidationFailed, invalid
 from ..timeutil import to_utc_naive
 
 KINDS = ("proposal", "poll", "count", "dot_vote", "score", "ranked_choice", "meeting", "check", "question")
 
 KIND_LABELS = {
-    "proposal": "Proposal",
-    "poll": "Poll",
-    "count": "Count (yes / no)",
-    "dot_vote": "Dot vote",
-    "score": "Score",
-    "ranked_choice": "Ranked choice",
-    "meeting": "Meeting time",
-    "check": "Check",
-    "question": "Question",
+    "proposal": _l("Proposal"),
+    "poll": _l("Poll"),
+    "count": _l("Count (yes / no)"),
+    "dot_vote": _l("Dot vote"),
+    "score": _l("Score"),
+    "ranked_choice": _l("Ranked choice"),
+    "meeting": _l("Meeting time"),
+    "check": _l("Check"),
+    "question": _l("Question"),
 }
 
 #: kinds whose options are fixed; a question has none (its answers are reasons)
@@ -28,20 +32,33 @@ FIXED_OPTIONS = {
 }
 
 OPTION_LABELS = {
-    "agree": "Agree",
-    "abstain": "Abstain",
-    "disagree": "Disagree",
-    "block": "Block",
-    "yes": "Yes",
-    "no": "No",
-    "looks_good": "Looks good",
-    "not_sure": "Not sure",
-    "concerned": "Concerned",
+    "agree": _l("Agree"),
+    "abstain": _l("Abstain"),
+    "disagree": _l("Disagree"),
+    "block": _l("Block"),
+    "yes": _l("Yes"),
+    "no": _l("No"),
+    "looks_good": _l("Looks good"),
+    "not_sure": _l("Not sure"),
+    "concerned": _l("Concerned"),
+}
+
+#: what each fixed option means, for colour (never alone: the option's name is always written beside it)
+OPTION_MEANINGS = {
+    "agree": "agree",
+    "yes": "agree",
+    "looks_good": "agree",
+    "abstain": "abstain",
+    "not_sure": "abstain",
+    "disagree": "disagree",
+    "no": "disagree",
+    "concerned": "disagree",
+    "block": "block",
 }
 
 REASONS = ("off", "optional", "required")
 METHODS = ("borda", "instant_runoff", "stv")
-MEETING_ANSWERS = {2: "yes", 1: "if need be", 0: "no"}
+MEETING_ANSWERS = {2: _l("yes"), 1: _l("if need be"), 0: _l("no")}
 
 _DEFAULTS: dict[str, dict] = {
     "poll": {"min_choices": 1, "max_choices": 1},
@@ -54,7 +71,12 @@ MAX_OPTIONS, MAX_OPTION_LENGTH, MAX_SETTING = 50, 200, 1_000_000
 
 
 def option_label(name: str) -> str:
-    return OPTION_LABELS.get(name, name)
+    return str(OPTION_LABELS.get(name, name))
+
+
+def option_meaning(name: str) -> str:
+    """agree, abstain, disagree or block for the fixed options that carry one; neutral for every other option."""
+    return OPTION_MEANINGS.get(name, "neutral")
 
 
 def normalise_meeting_time(text: str) -> str:
@@ -68,7 +90,10 @@ def normalise_options(kind: str, options: list[str] | None) -> list[str]:
     if kind in FIXED_OPTIONS:
         fixed = FIXED_OPTIONS[kind]
         if options and list(options) != fixed:
-            raise invalid("options", f"A {kind}'s options are fixed: {', '.join(fixed) or 'none'}.")
+            raise invalid(
+                "options",
+                _("A %(kind)s's options are fixed: %(options)s.", kind=kind, options=", ".join(fixed) or _("none")),
+            )
         return list(fixed)
     names = []
     for raw in options or []:
@@ -77,14 +102,16 @@ def normalise_options(kind: str, options: list[str] | None) -> list[str]:
             try:
                 name = normalise_meeting_time(name)
             except ValueError:
-                raise invalid("options", f"{raw!r} is not an ISO 8601 date and time.") from None
+                raise invalid(
+                    "options", _("%(text)r is not a date and time such as 2026-12-01 18:00.", text=raw)
+                ) from None
         if not 1 <= len(name) <= MAX_OPTION_LENGTH:
-            raise invalid("options", f"Each option has 1 to {MAX_OPTION_LENGTH} characters.")
+            raise invalid("options", _("Each option has 1 to %(most)d characters.", most=MAX_OPTION_LENGTH))
         if name in names:
-            raise invalid("options", f"{name!r} is given twice.")
+            raise invalid("options", _("%(name)r is given twice.", name=name))
         names.append(name)
     if not 2 <= len(names) <= MAX_OPTIONS:
-        raise invalid("options", f"Give 2 to {MAX_OPTIONS} options.")
+        raise invalid("options", _("Give 2 to %(most)d options.", most=MAX_OPTIONS))
     return names
 
 
@@ -97,32 +124,36 @@ def normalise_settings(kind: str, settings: dict | None, options: list[str]) -> 
         result["places"] = n
     unknown = set(given) - set(result)
     if unknown:
-        raise invalid("settings", f"A {kind} has no setting {', '.join(sorted(unknown))}.")
+        raise invalid(
+            "settings", _("A %(kind)s has no setting %(names)s.", kind=kind, names=", ".join(sorted(unknown)))
+        )
     for key, value in given.items():
         if isinstance(result[key], int) and (
             not isinstance(value, int) or isinstance(value, bool) or abs(value) > MAX_SETTING
         ):
-            raise invalid(f"settings.{key}", "Give a whole number.")
+            raise invalid(f"settings.{key}", _("Give a whole number."))
         if isinstance(result[key], str) and not isinstance(value, str):
-            raise invalid(f"settings.{key}", "Give a string.")
+            raise invalid(f"settings.{key}", _("Give a string."))
         result[key] = value
     if result["reasons"] not in REASONS:
-        raise invalid("settings.reasons", "Choose off, optional or required.")
+        raise invalid("settings.reasons", _("Choose off, optional or required."))
     if kind == "question" and result["reasons"] != "required":
-        raise invalid("settings.reasons", "A question's answers are its reasons: they are required.")
+        raise invalid("settings.reasons", _("A question's answers are its reasons: they are required."))
     if kind == "poll" and not 1 <= result["min_choices"] <= result["max_choices"] <= n:
-        raise invalid("settings.max_choices", f"Need 1 ≤ min_choices ≤ max_choices ≤ {n} (the options).")
+        raise invalid(
+            "settings.max_choices", _("Need 1 ≤ fewest choices ≤ most choices ≤ %(num)d (the options).", num=n)
+        )
     if kind == "dot_vote" and result["dots_per_voter"] < 1:
-        raise invalid("settings.dots_per_voter", "Give each voter at least one dot.")
+        raise invalid("settings.dots_per_voter", _("Give each voter at least one dot."))
     if kind == "score" and result["min_score"] >= result["max_score"]:
-        raise invalid("settings.max_score", "max_score must be above min_score.")
+        raise invalid("settings.max_score", _("The highest score must be above the lowest."))
     if kind == "ranked_choice":
         if result["method"] not in METHODS:
-            raise invalid("settings.method", "Choose borda, instant_runoff or stv.")
+            raise invalid("settings.method", _("Choose borda, instant_runoff or stv."))
         if not 1 <= result["seats"] < n:
-            raise invalid("settings.seats", f"Seats must be from 1 to {n - 1} (fewer than the options).")
+            raise invalid("settings.seats", _("Seats must be from 1 to %(num)d (fewer than the options).", num=n - 1))
         if not 1 <= result["places"] <= n:
-            raise invalid("settings.places", f"Places must be from 1 to {n} (the options).")
+            raise invalid("settings.places", _("Places must be from 1 to %(num)d (the options).", num=n))
     return result
 
 
@@ -134,71 +165,79 @@ def ranked_places(settings: dict, options: list[str]) -> int:
 def _values(choices: dict) -> None:
     for name, value in choices.items():
         if not isinstance(value, int) or isinstance(value, bool):
-            raise invalid("choices", f"The value for {name!r} must be a whole number.")
+            raise invalid("choices", _("The value for %(name)r must be a whole number.", name=name))
 
 
 def check_choices(kind: str, options: list[str], settings: dict, choices: dict) -> dict[str, int]:
     """The vote's choices if they keep the kind's rule (normalised), else ValidationFailed (422)."""
     if not isinstance(choices, dict):
-        raise invalid("choices", "Give choices as {option: value}.")
+        raise invalid("choices", _("Give choices as {option: value}."))
     _values(choices)
     unknown = [name for name in choices if name not in options]
     if unknown:
-        raise invalid("choices", f"Not an option of this poll: {', '.join(map(repr, unknown[:5]))}.")
+        raise invalid("choices", _("Not an option of this poll: %(names)s.", names=", ".join(map(repr, unknown[:5]))))
     if kind == "question":
         if choices:
-            raise invalid("choices", "A question is answered with a reason only.")
+            raise invalid("choices", _("A question is answered with a reason only."))
         return {}
     if kind in ("proposal", "count", "check"):
         if len(choices) != 1 or next(iter(choices.values())) != 1:
-            raise invalid("choices", "Choose exactly one option, with value 1.")
+            raise invalid("choices", _("Choose exactly one option."))
         return dict(choices)
     if kind == "poll":
         if any(value != 1 for value in choices.values()):
-            raise invalid("choices", "Each chosen option has value 1.")
+            raise invalid("choices", _("Each chosen option has value 1."))
         low, high = settings["min_choices"], settings["max_choices"]
         if not low <= len(choices) <= high:
-            raise invalid("choices", f"Choose {low} to {high} options." if low != high else f"Choose {low}.")
+            raise invalid(
+                "choices",
+                _("Choose %(low)d to %(high)d options.", low=low, high=high)
+                if low != high
+                else ngettext("Choose %(num)d option.", "Choose %(num)d options.", low),
+            )
         return dict(choices)
     if kind == "dot_vote":
         if any(value < 0 for value in choices.values()):
-            raise invalid("choices", "Dots cannot be negative.")
+            raise invalid("choices", _("Dots cannot be negative."))
         total = sum(choices.values())
         if total == 0:
-            raise invalid("choices", "Place at least one dot.")
+            raise invalid("choices", _("Place at least one dot."))
         if total > settings["dots_per_voter"]:
-            raise invalid("choices", f"You have {settings['dots_per_voter']} dots; you placed {total}.")
+            raise invalid(
+                "choices",
+                _("You have %(dots)d dots; you placed %(placed)d.", dots=settings["dots_per_voter"], placed=total),
+            )
         return {name: value for name, value in choices.items() if value}
     if kind == "score":
         low, high = settings["min_score"], settings["max_score"]
         if set(choices) != set(options):
-            raise invalid("choices", "Score every option.")
+            raise invalid("choices", _("Score every option."))
         if any(not low <= value <= high for value in choices.values()):
-            raise invalid("choices", f"Scores go from {low} to {high}.")
+            raise invalid("choices", _("Scores go from %(low)d to %(high)d.", low=low, high=high))
         return {name: choices[name] for name in options}
     if kind == "ranked_choice":
         ranks = list(choices.values())
         places = ranked_places(settings, options)
         if not ranks:
-            raise invalid("choices", "Rank at least one option.")
+            raise invalid("choices", _("Rank at least one option."))
         if any(not 1 <= rank <= places for rank in ranks):
-            raise invalid("choices", f"Ranks go from 1 to {places}.")
+            raise invalid("choices", _("Ranks go from 1 to %(num)d.", num=places))
         if len(set(ranks)) != len(ranks):
-            raise invalid("choices", "No rank may be given twice.")
+            raise invalid("choices", _("No rank may be given twice."))
         return dict(choices)
     if kind == "meeting":
         if set(choices) != set(options):
-            raise invalid("choices", "Answer for every time: 2 yes, 1 if need be, 0 no.")
+            raise invalid("choices", _("Answer for every time: yes, if need be or no."))
         if any(value not in MEETING_ANSWERS for value in choices.values()):
-            raise invalid("choices", "Answer 2 (yes), 1 (if need be) or 0 (no).")
+            raise invalid("choices", _("Answer yes, if need be or no."))
         return {name: choices[name] for name in options}
-    raise ValidationFailed({"kind": [f"Unknown kind {kind!r}."]})
+    raise ValidationFailed({"kind": [_("Unknown kind %(kind)r.", kind=kind)]})
 
 
 def check_reason(settings: dict, reason: str | None) -> str:
     reason = (reason or "").strip()
     if settings["reasons"] == "off" and reason:
-        raise invalid("reason", "This poll takes no reasons.")
+        raise invalid("reason", _("This poll takes no reasons."))
     if settings["reasons"] == "required" and not reason:
-        raise invalid("reason", "Give a reason.")
+        raise invalid("reason", _("Give a reason."))
     return reason

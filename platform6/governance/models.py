@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 
+from flask_babel import gettext
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -77,12 +78,12 @@ class Poll(db.Model):
 
     def ensure_open(self, now: datetime) -> None:
         if not self.accepts_votes(now):
-            raise Conflict("This poll has closed.", code="poll_closed")
+            raise Conflict(gettext("This poll has closed."), code="poll_closed")
 
     def close(self, now: datetime, *, voters_count: int, eligible_count: int) -> None:
         """Closed once: freezes the counts; a second close is refused."""
         if self.closed_at is not None:
-            raise Conflict("This poll is closed already.", code="poll_closed")
+            raise Conflict(gettext("This poll is closed already."), code="poll_closed")
         self.closed_at = self.listed_at = now
         self.list_rank = 1
         self.voters_count = voters_count

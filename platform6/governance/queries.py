@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import Text, cast, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from ..credit.models import Account, Network
+from ..credit.queries import holder_names
 from ..errors import Forbidden, NotFound
 from ..extensions import db
 from ..groups.models import Group, Membership
@@ -269,6 +271,24 @@ def eligible_members(poll: Poll) -> list[Membership]:
     if poll.voter_ids is not None:
         stmt = stmt.where(Membership.user_id.in_(poll.voter_ids))
     return list(db.session.scalars(stmt))
+
+
+def governed_account_choices(group: Group, limit: int = 1000) -> list[tuple[int, str]]:
+    """The member accounts a binding action may set: those of the networks `group` governs, as
+    (id, "holder · network (code)") by holder name, for the raise form's account picker."""
+    rows = db.session.execute(
+        select(Account, Network.name, Network.currency_code)
+        .join(Network, Network.id == Account.network_id)
+        .where(Network.group_id == group.id, Account.purpose == "member")
+        .order_by(Account.id)
+        .limit(limit)
+    ).all()
+    names = holder_names(account for account, _, _ in rows)
+    labelled = [
+        (account.id, f"{names.get((account.holder_type, account.holder_id), '?')} · {network} ({code})")
+        for account, network, code in rows
+    ]
+    return sorted(labelled, key=lambda pair: pair[1].casefold())
 
 
 def group_polls_select(group: Group, state: str | None = None):

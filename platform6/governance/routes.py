@@ -1,16 +1,20 @@
 """Decision pages: a group's polls, raising one, the poll page (vote, proxy, close, outcome), CSV, dashboard."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, get_timezone, to_user_timezone
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..accounts.models import User
 from ..credit import queries as credit_queries
 from ..credit.queries import account_decimals
 from ..dashboard import panel
 from ..errors import DomainError, NotFound, invalid
 from ..extensions import db
+from ..formatting import datetime_text
 from ..forums.queries import discussion_by_id
 from ..forums.timeline import TimelineItem, register_timeline_source
 from ..groups.models import Membership
@@ -21,7 +25,16 @@ from ..money import use_decimals
 from ..timeutil import utcnow
 from ..web import refused, show_error_on_form
 from . import kinds, queries, service
-from .forms import OutcomeForm, PollForm, ProxyForm, VoteForm, choices
+from .forms import (
+    ROLE_LABELS,
+    OutcomeForm,
+    PollForm,
+    ProxyForm,
+    VoteForm,
+    choices,
+    in_author_zone,
+    meeting_times_in_utc,
+)
 from .models import Poll, Vote
 from .schemas import csv_response
 
@@ -34,6 +47,12 @@ KIND_SETTINGS = {
     "score": ("min_score", "max_score"),
     "ranked_choice": ("method", "seats", "places"),
 }
+
+
+@bp.app_template_global()
+def poll_kind_label(kind: str) -> str:
+    """A poll kind as the reader's language names it (lists, the dashboard, thread timelines)."""
+    return str(kinds.KIND_LABELS.get(kind, kind))
 
 
 def _group_or_404(handle: str):
@@ -136,7 +155,9 @@ def new_poll(handle: str):
     form = PollForm()
     members = db.session.scalars(members_select(group).order_by(Membership.joined_at)).all()
     form.voter_ids.choices = choices((m.user_id, m.user.name) for m in members if m.role in queries.VOTING_ROLES)
-    form.action_user_id.choices = choices([(0, "Choose…")] + [(m.user_id, m.user.name) for m in members])
+    form.action_user_id.choices = choices([(0, _("Choose…"))] + [(m.user_id, m.user.name) for m in members])
+    form.action_account_id.choices = choices([("", _("Choose…")), *queries.governed_account_choices(group)])
+    form.closing_at.label.text = _("Closes at, in your time zone (%(zone)s)", zone=str(get_timezone()))
     discussion = None
     raw_discussion = request.values.get("discussion_id") or form.discussion_id.data
     if (discussion_id := whole_number(str(raw_discussion or ""))) is not None:
@@ -146,11 +167,15 @@ def new_poll(handle: str):
         form.discussion_id.data = str(discussion.id)
     if request.method == "GET":
         form.kind.data = request.args.get("kind") if request.args.get("kind") in kinds.KINDS else "proposal"
-        form.closing_at.data = (utcnow() + timedelta(days=7)).replace(second=0, microsecond=0)
+        form.closing_at.data = to_user_timezone(utcnow() + timedelta(days=7)).replace(
+            tzinfo=None, second=0, microsecond=0
+        )
     use_decimals(form, account_decimals(form.action_account_id.data))  # the new limit is in that account's currency
     if form.validate_on_submit():
         try:
             lines = [line.strip() for line in (form.options.data or "").splitlines() if line.strip()]
+            if form.kind.data == "meeting":
+                lines = meeting_times_in_utc(lines)
             poll = service.create_poll(
                 actor=current_user,
                 group=group,
@@ -159,7 +184,7 @@ def new_poll(handle: str):
                 details=form.details.data or "",
                 options=lines or None,
                 settings=_settings_from(form),
-                closing_at=form.closing_at.data,
+                closing_at=in_author_zone(form.closing_at.data),
                 discussion_id=discussion.id if discussion else None,
                 anonymous=form.anonymous.data,
                 hide_results=form.hide_results.data,
@@ -170,7 +195,7 @@ def new_poll(handle: str):
         except DomainError as err:
             _place_error(form, err)
         else:
-            flash("Your decision is open for votes.", "success")
+            flash(_("Your decision is open for votes."), "success")
             return redirect(url_for(".show", poll_id=poll.id))
     status = 422 if form.errors or form.form_errors else 200
     return render_template(
@@ -180,11 +205,38 @@ def new_poll(handle: str):
         discussion=discussion,
         is_admin=can_admin(current_user, group),
         kind_settings=KIND_SETTINGS,
+        time_zone=str(get_timezone()),
     ), status
 
 
-def _page(poll: Poll, vote_form=None, proxy_form=None, outcome_form=None, status: int = 200):
-    """Render the poll page in a number of queries that does not grow with its votes."""
+def _option_labeller(poll: Poll):
+    """How the page names an option: a fixed option in the reader's language, a meeting time in their zone."""
+    if poll.kind != "meeting":
+        return kinds.option_label
+
+    def meeting_time(name: str) -> str:
+        try:
+            return datetime_text(datetime.fromisoformat(name))
+        except ValueError:
+            return name
+
+    return meeting_time
+
+
+def _in_poll_order(poll: Poll, results: dict | None) -> list[dict]:
+    """The results' rows in the poll's own option order, so bars never jump about as votes come in."""
+    if not results:
+        return []
+    by_name = {row["name"]: row for row in results["options"]}
+    return [by_name[name] for name in poll.options if name in by_name]
+
+
+def _page(
+    poll: Poll, vote_form=None, proxy_form=None, outcome_form=None, status: int = 200, entered: dict | None = None
+):
+    """Render the poll page in a number of queries that does not grow with its votes.
+
+    `entered`: the choices of a refused vote as the voter gave them ({option: text}), shown again as they were."""
     group = poll.group
     visible = poll.results_visible()
     eligible_members = queries.eligible_members(poll)
@@ -207,7 +259,8 @@ def _page(poll: Poll, vote_form=None, proxy_form=None, outcome_form=None, status
         (m.user_id, m.user.name) for m in eligible_members if m.user_id != getattr(current_user, "id", None)
     )
     outcome_form = outcome_form or OutcomeForm(option=poll.outcome_option, statement=poll.outcome_statement)
-    outcome_form.option.choices = choices([("", "None")] + [(o, kinds.option_label(o)) for o in poll.options])
+    option_label = _option_labeller(poll)
+    outcome_form.option.choices = choices([("", _("None"))] + [(o, option_label(o)) for o in poll.options])
     discussion = discussion_by_id(poll.discussion_id) if poll.discussion_id else None
     is_admin = current_user.is_authenticated and can_admin(current_user, group)
     may_manage = is_admin or (current_user.is_authenticated and poll.author_id == current_user.id)
@@ -233,24 +286,49 @@ def _page(poll: Poll, vote_form=None, proxy_form=None, outcome_form=None, status
         proxy_form=proxy_form,
         outcome_form=outcome_form,
         discussion=discussion,
-        option_label=kinds.option_label,
-        labels={name: kinds.option_label(name) for name in poll.options},
+        option_label=option_label,
+        option_meaning=kinds.option_meaning,
+        result_rows=_in_poll_order(poll, results),
+        current=entered
+        if entered is not None
+        else {name: str(value) for name, value in (mine.choices if mine else {}).items()},
+        time_zone=str(get_timezone()),
         meeting_answers=kinds.MEETING_ANSWERS,
         ranked_places=kinds.ranked_places,
-        action_currency=_action_currency(poll),
+        action_target=_action_target(poll),
+        kind_label=kinds.KIND_LABELS[poll.kind],
+        role_label=lambda role: str(ROLE_LABELS.get(role, role)),
+        review_on_text=format_date(poll.outcome_review_on, "medium") if poll.outcome_review_on else "",
     ), status
 
 
-def _action_currency(poll: Poll):
-    """The network whose currency a binding action's limit is in: that of the account it sets."""
-    account_id = (poll.action or {}).get("account_id")
+def _action_target(poll: Poll) -> dict:
+    """What a credit action's sentence names: the account's holder and the network whose currency its limit is in."""
+    action = poll.action or {}
+    account_id, user_id = action.get("account_id"), action.get("user_id")
+    person = db.session.get(User, user_id) if isinstance(user_id, int) else None
     account = credit_queries.account_by_id(account_id) if isinstance(account_id, int) else None
-    return credit_queries.network_by_id(account.network_id) if account else None
+    if account is None:
+        return {"network": None, "holder": None, "person": person.name if person else None}
+    holder = credit_queries.holder_names([account]).get((account.holder_type, account.holder_id))
+    return {"network": credit_queries.network_by_id(account.network_id), "holder": holder, "person": None}
 
 
 @bp.get("/polls/<int:poll_id>")
 def show(poll_id: int):
     return _page(_poll_or_404(poll_id))
+
+
+def _entered(poll: Poll, form) -> dict[str, str]:
+    """The choices a vote form sent, as typed ({option: text}), to show again if the vote is refused."""
+    if poll.kind in ("proposal", "count", "check", "poll"):
+        return {name: "1" for name in form.getlist("choice") if name in poll.options}
+    entered = {}
+    for i, name in enumerate(poll.options):
+        raw = (form.get(f"value-{i}") or "").strip()
+        if raw:
+            entered[name] = raw
+    return entered
 
 
 def _choices_from(poll: Poll, form) -> dict:
@@ -267,7 +345,9 @@ def _choices_from(poll: Poll, form) -> dict:
         try:
             choices[name] = int(raw)
         except ValueError:
-            raise invalid("choices", f"{kinds.option_label(name)}: give a whole number.") from None
+            raise invalid(
+                "choices", _("%(option)s: give a whole number.", option=_option_labeller(poll)(name))
+            ) from None
     return choices
 
 
@@ -282,14 +362,13 @@ def vote(poll_id: int):
                 actor=current_user, poll=poll, choices=_choices_from(poll, request.form), reason=form.reason.data
             )
         except DomainError as err:
-            show_error_on_form(form, err)
+            show_error_on_form(form, err)  # the choices' reason once, at the top of the form
             poll = _poll_or_404(poll_id)
-            if err.fields and "choices" in err.fields:
-                form.form_errors.append(" ".join(err.fields["choices"]))
         else:
-            flash("Your vote is in. You can change it until the poll closes.", "success")
+            flash(_("Your vote is in. You can change it until the poll closes."), "success")
             return redirect(url_for(".show", poll_id=poll.id))
-    return _page(poll, vote_form=form, status=422 if form.errors or form.form_errors else 200)
+    status = 422 if form.errors or form.form_errors else 200
+    return _page(poll, vote_form=form, status=status, entered=_entered(poll, request.form))
 
 
 @bp.post("/polls/<int:poll_id>/proxy")
@@ -306,7 +385,7 @@ def set_proxy(poll_id: int):
             if err.fields:
                 form.proxy_id.errors = [r for reasons in err.fields.values() for r in reasons]
         else:
-            flash("Your proxy is set. Your own vote, if you cast one, overrides it.", "success")
+            flash(_("Your proxy is set. Your own vote, if you cast one, overrides it."), "success")
             return redirect(url_for(".show", poll_id=poll.id))
     return _page(poll, proxy_form=form, status=422)
 
@@ -319,7 +398,7 @@ def revoke_proxy(poll_id: int):
         service.revoke_proxy(actor=current_user, poll=poll)
     except DomainError as err:
         return refused(err, url_for(".show", poll_id=poll_id))
-    flash("Your proxy is revoked.", "info")
+    flash(_("Your proxy is revoked."), "info")
     return redirect(url_for(".show", poll_id=poll_id))
 
 
@@ -331,7 +410,7 @@ def close(poll_id: int):
         service.close_poll(poll=poll, actor=current_user)
     except DomainError as err:
         return refused(err, url_for(".show", poll_id=poll_id))
-    flash("The poll is closed. Write its outcome so everyone knows what was decided.", "success")
+    flash(_("The poll is closed. Write its outcome so everyone knows what was decided."), "success")
     return redirect(url_for(".show", poll_id=poll_id))
 
 
@@ -343,7 +422,7 @@ def cancel(poll_id: int):
         service.cancel_poll(poll=poll, actor=current_user)
     except DomainError as err:
         return refused(err, url_for(".show", poll_id=poll_id))
-    flash("The proposal is cancelled: it is closed and its action will not be carried out.", "info")
+    flash(_("The proposal is cancelled: it is closed and its action will not be carried out."), "info")
     return redirect(url_for(".show", poll_id=poll_id))
 
 
@@ -352,7 +431,7 @@ def cancel(poll_id: int):
 def outcome(poll_id: int):
     poll = _poll_or_404(poll_id)
     form = OutcomeForm()
-    form.option.choices = choices([("", "None")] + [(o, o) for o in poll.options])
+    form.option.choices = choices([("", _("None"))] + [(o, o) for o in poll.options])
     if form.validate_on_submit():
         try:
             service.set_outcome(
@@ -366,7 +445,7 @@ def outcome(poll_id: int):
             show_error_on_form(form, err)
             poll = _poll_or_404(poll_id)
         else:
-            flash("The outcome is recorded and the group is told.", "success")
+            flash(_("The outcome is recorded and the group is told."), "success")
             return redirect(url_for(".show", poll_id=poll.id))
     return _page(poll, outcome_form=form, status=422)
 
@@ -375,7 +454,7 @@ def outcome(poll_id: int):
 def results_csv(poll_id: int):
     poll = _poll_or_404(poll_id)
     if not poll.results_visible():
-        abort(403, "Results are hidden until the poll closes.")
+        abort(403, _("Results are hidden until the poll closes."))
     return csv_response(poll)
 
 

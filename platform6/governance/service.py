@@ -7,8 +7,10 @@ authors and times; they tell nobody and open nothing now.
 
 import logging
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 
 from blinker import Namespace
+from flask_babel import gettext
 from sqlalchemy import false as sql_false
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +25,7 @@ from ..forums.queries import discussion_by_id
 from ..groups import service as groups_service
 from ..groups.models import ROLES, Group, Membership
 from ..groups.permissions import can_admin, ensure_admin, ensure_content_visible, ensure_member
+from ..i18n import for_person
 from ..limits import MAX_INT, TITLE_MAX, history_title, is_whole, whole_number
 from ..markup import render_markdown, stored_html
 from ..notifications.service import notify
@@ -44,6 +47,22 @@ search.register_search_kind("poll", "Poll")
 
 def poll_url(poll: Poll) -> str:
     return f"/polls/{poll.id}"
+
+
+def _notify_each_in_their_language(user_ids, *, text, **notice) -> None:
+    """`notify` with a text written for each recipient's language and zone: `text()` runs once per language
+    among them (a few), under `for_person` of one who reads it (`gettext` inside it, never at the caller)."""
+    wanted = set(user_ids) - {notice.get("actor_id")}
+    if not wanted:
+        return
+    readers: dict[tuple[str, str], list[int]] = {}
+    people = db.session.execute(select(User.id, User.locale, User.time_zone).where(User.id.in_(wanted))).all()
+    for user_id, locale, zone in people:
+        readers.setdefault((locale or "en", zone or "UTC"), []).append(user_id)
+    for (locale, zone), ids in sorted(readers.items()):
+        with for_person(SimpleNamespace(locale=locale, time_zone=zone)):
+            written = text()
+        notify(user_ids=ids, text=written, **notice)
 
 
 def _group_of(poll: Poll) -> Group:
@@ -68,7 +87,7 @@ def _locked(poll: Poll) -> Poll:
 def _check_title(title: str) -> str:
     title = " ".join((title or "").split())
     if not 1 <= len(title) <= TITLE_MAX:
-        raise invalid("title", f"Give a title of 1 to {TITLE_MAX} characters.")
+        raise invalid("title", gettext("Give a title of 1 to %(most)d characters.", most=TITLE_MAX))
     return title
 
 
@@ -79,7 +98,7 @@ def _check_kind(kind: str) -> None:
 
 def _check_quorum(quorum_percent: int) -> None:
     if not 0 <= quorum_percent <= 100:
-        raise invalid("quorum_percent", "Give a quorum from 0 to 100 (%).")
+        raise invalid("quorum_percent", gettext("Give a quorum from 0 to 100 (%)."))
 
 
 def _check_voter_ids(group: Group, voter_ids: list[int] | None) -> list[int] | None:
@@ -87,7 +106,7 @@ def _check_voter_ids(group: Group, voter_ids: list[int] | None) -> list[int] | N
         return None
     wanted = sorted(set(voter_ids))
     if not wanted:
-        raise invalid("voter_ids", "Name at least one voter, or leave the list out for every member.")
+        raise invalid("voter_ids", gettext("Name at least one voter, or leave the list out for every member."))
     found = set(
         db.session.scalars(
             select(Membership.user_id).where(
@@ -181,9 +200,11 @@ def check_binding_poll(*, group: Group, kind: str, action: dict | None, voter_id
     if action is None:
         return None
     if kind != "proposal":
-        raise invalid("action", "Only a proposal can carry a binding action.")
+        raise invalid("action", gettext("Only a proposal can carry a binding action."))
     if voter_ids is not None:
-        raise invalid("voter_ids", "A binding proposal is open to every voting member: leave the voter list out.")
+        raise invalid(
+            "voter_ids", gettext("A binding proposal is open to every voting member: leave the voter list out.")
+        )
     return validate_action(group=group, action=action)
 
 
@@ -203,9 +224,13 @@ def _ensure_action_still_holds(poll: Poll, group: Group) -> dict:
     """
     author = db.session.get(User, poll.author_id) if poll.author_id else None
     if author is None or not can_admin(author, group):
-        raise Forbidden("The proposal's author is no longer an admin of the group: the action was not carried out.")
+        raise Forbidden(
+            gettext("The proposal's author is no longer an admin of the group: the action was not carried out.")
+        )
     if poll.voter_ids is not None:
-        raise invalid("voter_ids", "Only some members could vote on this proposal: the action was not carried out.")
+        raise invalid(
+            "voter_ids", gettext("Only some members could vote on this proposal: the action was not carried out.")
+        )
     return validate_action(group=group, action=poll.action)
 
 
@@ -262,12 +287,12 @@ def create_poll(
     title = _check_title(title)
     closing_at = utc_moment(closing_at, "closing_at")
     if closing_at <= now:
-        raise invalid("closing_at", "The closing time must be in the future.")
+        raise invalid("closing_at", gettext("The closing time must be in the future."))
     _check_quorum(quorum_percent)
     if discussion_id is not None:
         discussion = discussion_by_id(discussion_id)
         if discussion is None or discussion.group_id != group.id:
-            raise NotFound("No such thread in this group.")
+            raise NotFound(gettext("No such thread in this group."))
     names = kinds.normalise_options(kind, options)
     checked_settings = kinds.normalise_settings(kind, settings, names)
     checked_action = _check_action(actor=actor, group=group, kind=kind, action=action, voter_ids=voter_ids)
@@ -289,11 +314,17 @@ def create_poll(
         created_at=now,
         action=checked_action,
     )
-    notify(
-        user_ids=queries.eligible_ids(poll),
+    _notify_each_in_their_language(
+        queries.eligible_ids(poll),
         kind="poll_created",
         url=poll_url(poll),
-        text=f"{actor.name} raised a {kinds.KIND_LABELS[kind].lower()} in {group.name}: {title}",
+        text=lambda: gettext(
+            "%(name)s opened “%(title)s” in %(group)s (%(kind)s)",
+            name=actor.name,
+            title=title,
+            group=group.name,
+            kind=kinds.KIND_LABELS[kind],
+        ),
         actor_id=actor.id,
         group_id=group.id,
     )
@@ -403,7 +434,7 @@ def replay_counts(*, poll: Poll, voters_count: int | None = None, eligible_count
 def _ensure_can_vote(actor: User, poll: Poll, group: Group) -> None:
     ensure_content_visible(actor, group)
     if not queries.is_eligible(actor, poll):
-        raise Forbidden("You are not among this poll's voters.")
+        raise Forbidden(gettext("You are not among this poll's voters."))
 
 
 def _recount(poll: Poll) -> None:
@@ -499,7 +530,7 @@ def set_proxy(*, actor: User, poll: Poll, proxy_id: int, now: datetime | None = 
     _check_proxy(poll, actor.id, proxy_id)
     proxy_user = db.session.get(User, proxy_id) if whole_number(str(proxy_id)) is not None else None
     if proxy_user is None or not queries.is_eligible(proxy_user, poll):
-        raise invalid("proxy_id", "Your proxy must be one of this poll's voters.")
+        raise invalid("proxy_id", gettext("Your proxy must be one of this poll's voters."))
     found = db.session.scalar(select(Proxy).where(Proxy.poll_id == poll.id, Proxy.delegator_id == actor.id))
     if found is None:
         found = Proxy(poll_id=poll.id, delegator_id=actor.id, proxy_id=proxy_id, created_at=now)
@@ -513,9 +544,11 @@ def set_proxy(*, actor: User, poll: Poll, proxy_id: int, now: datetime | None = 
 
 def _check_proxy(poll: Poll, delegator_id: int, proxy_id: int) -> None:
     if poll.anonymous:
-        raise invalid("proxy_id", "An anonymous poll takes no proxies: a proxy's vote would show through yours.")
+        raise invalid(
+            "proxy_id", gettext("An anonymous poll takes no proxies: a proxy's vote would show through yours.")
+        )
     if proxy_id == delegator_id:
-        raise invalid("proxy_id", "Choose someone other than yourself.")
+        raise invalid("proxy_id", gettext("Choose someone other than yourself."))
 
 
 def replay_proxy(*, poll: Poll, delegator_id: int, proxy_id: int, created_at: datetime) -> Proxy:
@@ -535,7 +568,7 @@ def revoke_proxy(*, actor: User, poll: Poll, now: datetime | None = None) -> Non
     poll.ensure_open(now)
     found = db.session.scalar(select(Proxy).where(Proxy.poll_id == poll.id, Proxy.delegator_id == actor.id))
     if found is None:
-        raise NotFound("You have no proxy on this poll.")
+        raise NotFound(gettext("You have no proxy on this poll."))
     db.session.delete(found)
     db.session.flush()
     _recount(poll)
@@ -566,7 +599,7 @@ def close_poll(*, poll: Poll, actor: User | None = None, now: datetime | None = 
     if actor is not None:
         ensure_content_visible(actor, group)
         if poll.author_id != actor.id and not can_admin(actor, group):
-            raise Forbidden("Only the poll's author or the group's admins may close it.")
+            raise Forbidden(gettext("Only the poll's author or the group's admins may close it."))
     return _close(poll, group, now=now, cancelled_by=None)
 
 
@@ -576,15 +609,17 @@ def cancel_poll(*, poll: Poll, actor: User, now: datetime | None = None) -> Poll
     group = _group_of(poll)
     ensure_content_visible(actor, group)
     if not can_admin(actor, group):
-        raise Forbidden("Only the group's admins may cancel a binding proposal.")
+        raise Forbidden(gettext("Only the group's admins may cancel a binding proposal."))
     if poll.action is None:
-        raise Conflict("Only a binding proposal can be cancelled; close this poll instead.", code="not_binding")
+        raise Conflict(
+            gettext("Only a binding proposal can be cancelled; close this poll instead."), code="not_binding"
+        )
     return _close(poll, group, now=now, cancelled_by=actor)
 
 
 def _close(poll: Poll, group: Group, *, now: datetime, cancelled_by: User | None) -> Poll:
     if poll.closed_at is not None or not _claim_close(poll, now):
-        raise Conflict("This poll is closed already.", code="poll_closed")
+        raise Conflict(gettext("This poll is closed already."), code="poll_closed")
     eligible = queries.eligible_ids(poll)
     ballots = queries.ballots_of(poll, eligible, closing=True)
     poll.close(now, voters_count=len(ballots.voters), eligible_count=queries.electorate_size(eligible, ballots))
@@ -595,11 +630,11 @@ def _close(poll: Poll, group: Group, *, now: datetime, cancelled_by: User | None
     elif poll.action is not None:
         results = queries.results_of(poll, ballots)
         poll.action_result = _run_action(poll, group, passed=bool(results["passed"]), now=now)
-    notify(
-        user_ids=eligible | ({poll.author_id} if poll.author_id else set()),
+    _notify_each_in_their_language(
+        eligible | ({poll.author_id} if poll.author_id else set()),
         kind="poll_closed",
         url=poll_url(poll),
-        text=f"Closed in {group.name}: {poll.title}",
+        text=lambda: gettext("Closed in %(group)s: %(title)s", group=group.name, title=poll.title),
         group_id=group.id,
     )
     db.session.flush()
@@ -655,11 +690,11 @@ def remind_voters(*, poll_id: int, now: datetime) -> bool:
     poll = queries.poll_by_id(poll_id)
     eligible = queries.eligible_ids(poll)
     waiting = eligible - queries.ballots_of(poll, eligible).voters
-    notify(
-        user_ids=waiting,
+    _notify_each_in_their_language(
+        waiting,
         kind="poll_closing_soon",
         url=poll_url(poll),
-        text=f"Closing within a day, and you have not voted: {poll.title}",
+        text=lambda: gettext("Closing within a day, and you have not voted: %(title)s", title=poll.title),
         group_id=poll.group_id,
     )
     return True
@@ -682,20 +717,20 @@ def set_outcome(
     group = _group_of(poll)
     ensure_content_visible(actor, group)
     if poll.author_id != actor.id and not can_admin(actor, group):
-        raise Forbidden("Only the poll's author or the group's admins may write its outcome.")
+        raise Forbidden(gettext("Only the poll's author or the group's admins may write its outcome."))
     if poll.closed_at is None:
-        raise Conflict("Write the outcome once the poll has closed.", code="poll_open")
+        raise Conflict(gettext("Write the outcome once the poll has closed."), code="poll_open")
     statement = _check_statement(statement)
     _check_outcome_option(poll, option)
     if review_on is not None and within_bounds(review_on, "review_on") < now.date():
-        raise invalid("review_on", "The review date cannot be in the past.")
+        raise invalid("review_on", gettext("The review date cannot be in the past."))
     _write_outcome(poll, statement, render_markdown(statement), option, review_on, actor.id, now)
     members = db.session.scalars(select(Membership.user_id).where(Membership.group_id == group.id))
-    notify(
-        user_ids=members,
+    _notify_each_in_their_language(
+        members,
         kind="outcome",
         url=poll_url(poll),
-        text=f"Outcome in {group.name}: {poll.title}",
+        text=lambda: gettext("Outcome in %(group)s: %(title)s", group=group.name, title=poll.title),
         actor_id=actor.id,
         group_id=group.id,
     )
@@ -705,13 +740,13 @@ def set_outcome(
 def _check_statement(statement: str | None) -> str:
     statement = (statement or "").strip()
     if not 1 <= len(statement) <= 10_000:
-        raise invalid("statement", "Say what was decided (1 to 10,000 characters).")
+        raise invalid("statement", gettext("Say what was decided (1 to 10,000 characters)."))
     return statement
 
 
 def _check_outcome_option(poll: Poll, option: str | None) -> None:
     if option is not None and option not in poll.options:
-        raise invalid("option", "Choose one of the poll's options.")
+        raise invalid("option", gettext("Choose one of the poll's options."))
 
 
 def _write_outcome(

@@ -133,6 +133,14 @@ def _ranked_voters(options: Sequence[str], prefs: list[list[str]]) -> dict[str, 
     return voters
 
 
+def _first_places(options: Sequence[str], prefs: list[list[str]]) -> dict[str, int]:
+    """How many ballots rank each option first (a row's `first`: the results page explains the count with it)."""
+    first = dict.fromkeys(options, 0)
+    for pref in prefs:
+        first[pref[0]] += 1
+    return first
+
+
 def tally_borda(options: Sequence[str], ballots: Sequence[Ballot], places: int | None = None) -> Result:
     """The option in a ballot's r-th place earns places − r + 1 points (places defaults to the
     number of options); an unranked option earns 0. Places come from the ballot's order."""
@@ -142,8 +150,8 @@ def tally_borda(options: Sequence[str], ballots: Sequence[Ballot], places: int |
     for pref in prefs:
         for position, name in enumerate(pref):
             values[name] += places - position
-    voters = _ranked_voters(options, prefs)
-    rows = _ranked(options, values, lambda name: {"value": values[name], "voters": voters[name]})
+    voters, first = _ranked_voters(options, prefs), _first_places(options, prefs)
+    rows = _ranked(options, values, lambda name: {"value": values[name], "voters": voters[name], "first": first[name]})
     return {"options": rows, "winner": _winner(rows, prefs)}
 
 
@@ -201,7 +209,8 @@ def tally_instant_runoff(options: Sequence[str], ballots: Sequence[Ballot]) -> R
                     position[i] = j
                     piles[pref[j]].append(i)
     order = _order_by_survival(options, [winner] if winner else [], out_round, last)
-    rows = [{"name": name, "value": last.get(name, 0), "voters": voters[name]} for name in order]
+    first = _first_places(options, prefs)
+    rows = [{"name": name, "value": last.get(name, 0), "voters": voters[name], "first": first[name]} for name in order]
     return {"options": rows, "winner": winner, "rounds": rounds}
 
 
@@ -284,7 +293,11 @@ def tally_stv(options: Sequence[str], ballots: Sequence[Ballot], seats: int = 1)
         for name in lowest:
             pass_on(name, 1.0, still)
     order = _order_by_survival(options, elected, out_round, last)
-    rows = [{"name": name, "value": _number(last.get(name, 0)), "voters": voters[name]} for name in order]
+    first = _first_places(options, prefs)
+    rows = [
+        {"name": name, "value": _number(last.get(name, 0)), "voters": voters[name], "first": first[name]}
+        for name in order
+    ]
     return {
         "options": rows,
         "winner": elected[0] if seats == 1 and elected else None,

@@ -37,6 +37,6 @@ def test_the_new_limit_is_an_amount_in_the_accounts_currency(client, login, grou
     assert raised.status_code == 302, raised.get_data(as_text=True)
     poll = db.session.scalar(select(Poll))
     assert poll.action["credit_limit"] == 200_050
-    assert f"Set the credit limit of account {account.id} to §2,000.50 KRK." in client.get(
-        raised.headers["Location"]
-    ).get_data(as_text=True)
+    page = client.get(raised.headers["Location"]).get_data(as_text=True)
+    assert "Set the credit limit of Bob's account in Kirklees to §2,000.50\xa0KRK." in page
+    assert "how far below zero the account's balance may go" in page
