@@ -1,8 +1,14 @@
 """Credit pages: networks with statistics, the account directory, paying, requests, account pages, admin actions."""
 
 import uuid
+from datetime import date
+from decimal import Decimal
 
+from babel.dates import format_skeleton
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, format_percent, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -11,6 +17,7 @@ from ..api import MAX_ID, int_arg
 from ..dashboard import panel
 from ..errors import DomainError, NotFound, invalid
 from ..extensions import db
+from ..formatting import money
 from ..forms import choices
 from ..groups.models import Group
 from ..groups.queries import groups_administered_by
@@ -32,6 +39,7 @@ from .forms import (
     ReverseForm,
     StatementForm,
     WarningForm,
+    payee_choices,
 )
 from .models import Account, Entry, Network, PaymentRequest
 from .queries import account_decimals
@@ -130,17 +138,61 @@ def network(network_id: int):
     is_admin = queries.is_network_admin(current_user, found)
     now = utcnow()
     nearest = queries.nearest_limits(found) if is_admin else []
+    insights = queries.network_insights(found, now)
+    stats = queries.network_stats(found, now)
     return render_template(
         "credit/network.html",
         network=found,
         parent=queries.network_by_id(found.parent_id) if found.parent_id else None,
-        stats=queries.network_stats(found, now),
-        insights=queries.network_insights(found, now),
+        stats=stats,
+        insights=insights,
+        figures=_network_figures(found, stats, insights),
         nearest=nearest,
         nearest_names=queries.holder_names(nearest),
         is_admin=is_admin,
         defaults_form=_defaults_form(found) if is_admin else None,
     )
+
+
+#: the distribution chart's buckets (queries.DISTRIBUTION_BUCKETS) as a reader reads them
+BUCKET_NAMES = dict(
+    zip(
+        queries.DISTRIBUTION_BUCKETS,
+        (
+            _l("in credit"),
+            _l("0–25% used"),
+            _l("25–50% used"),
+            _l("50–75% used"),
+            _l("75–100% used"),
+            _l("beyond the limit"),
+        ),
+        strict=True,
+    )
+)
+
+
+def _network_figures(network: Network, stats: dict, insights: dict) -> dict:
+    """The network page's figures in the reader's language: ratios and shares as numbers, months by name."""
+    decimals, symbol = network.currency_decimals, network.currency_symbol
+    months = [(_short_month(label), value) for label, value in insights["turnover"]]
+    distribution = [(str(BUCKET_NAMES[name]), count) for name, count in insights["distribution"]]
+    days = insights["days_to_clear"]
+    return {
+        "rate": format_decimal(Decimal(network.exchange_rate)) if network.parent_id else "",
+        "velocity": format_decimal(stats["velocity_30d"], "#,##0.####"),
+        "days_to_clear": format_decimal(days, "#,##0.#") if days is not None else None,
+        "inactive": format_percent(insights["inactive_share"], "#,##0.#%"),
+        "turnover": months,
+        "turnover_shown": [money(value, decimals, symbol) for _label, value in months],
+        "distribution": distribution,
+        "distribution_shown": [format_decimal(count) for _name, count in distribution],
+    }
+
+
+def _short_month(label: str) -> str:
+    """'2026-03' (as queries.network_insights groups) -> 'Mar 26' / 'mar 26'."""
+    year, month = (int(part) for part in label.split("-"))
+    return format_skeleton("MMMyy", date(year, month, 1), locale=get_locale() or "en")
 
 
 KIND_DEFAULTS = ("business", "individual", "employee")
@@ -348,10 +400,11 @@ def pay():
             form.to_account_id.data = to
         if (frm := request.args.get("from", type=int)) is not None:
             form.from_account_id.data = frm
+    _offer_payees(form.to_account_id)
     if form.validate_on_submit():
         payee = queries.account_by_id(form.to_account_id.data) if form.to_account_id.data <= MAX_ID else None
         if payee is None:
-            form.to_account_id.errors.append("No such account to pay.")
+            form.to_account_id.errors.append(_("No such account to pay."))
         else:
             confirm = ConfirmPayForm(
                 formdata=None,
@@ -366,9 +419,16 @@ def pay():
     return _pay_page(form)
 
 
+def _offer_payees(field, *, routed: bool = True) -> None:
+    """The payee picker: accounts by name, narrowed by `?q=` (a search that needs no script)."""
+    q = request.args.get("q", "").strip()[:100] or None
+    current = field.data if isinstance(field.data, int) and 0 < field.data <= MAX_ID else None
+    field.choices = payee_choices(queries.payable_accounts(current_user, q, routed=routed), current)
+
+
 def _pay_page(form: PayForm):
     status = 422 if form.errors or form.form_errors else 200
-    return render_template("credit/pay.html", form=form), status
+    return render_template("credit/pay.html", form=form, q=request.args.get("q", "")), status
 
 
 def _confirmation(
@@ -411,6 +471,7 @@ def confirm_pay():
         idempotency_key=form.idempotency_key.data,
     )
     back.from_account_id.choices = _my_account_choices()
+    _offer_payees(back.to_account_id)
     use_decimals(back, account_decimals(payer_id))
     if not valid:
         back.form_errors.append("The payment was not confirmed: check it and pay again.")
@@ -510,6 +571,7 @@ def new_request():
     use_decimals(form, account_decimals(form.to_account_id.data))
     if request.method == "GET" and (frm := request.args.get("from", type=int)) is not None:
         form.from_account_id.data = frm
+    _offer_payees(form.from_account_id, routed=False)
     if form.validate_on_submit():
         try:
             service.request_payment(
@@ -529,7 +591,7 @@ def new_request():
             flash("Your request is sent.", "success")
             return redirect(url_for(".requests"))
     status = 422 if form.errors or form.form_errors else 200
-    return render_template("credit/request_new.html", form=form), status
+    return render_template("credit/request_new.html", form=form, q=request.args.get("q", "")), status
 
 
 @bp.get("/requests/<int:request_id>/accept")

@@ -4,8 +4,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from ..errors import RuleViolation
-from ..extensions import db
 from ..limits import MAX_INT
+from . import queries
 from .models import Account, Network
 from .networks import _DECIMAL, _usable_rate
 
@@ -16,19 +16,6 @@ class PlannedLeg:
     from_account_id: int
     to_account_id: int
     amount: int
-
-
-def _ancestry(network_id: int) -> list[Network]:
-    """The network, its parent, ... up to the root."""
-    chain: list[Network] = []
-    seen: set[int] = set()
-    current: int | None = network_id
-    while current is not None and current not in seen:
-        seen.add(current)
-        network = db.session.get(Network, current)
-        chain.append(network)
-        current = network.parent_id
-    return chain
 
 
 def _route_rate(network: Network) -> Decimal:
@@ -61,7 +48,7 @@ def plan_route(payer: Account, payee: Account, amount: int) -> list[PlannedLeg]:
     """One leg per network from the payer's network up to the nearest common ancestor and down to the payee's."""
     if payer.network_id == payee.network_id:
         return [PlannedLeg(payer.network_id, payer.id, payee.id, amount)]
-    up, down = _ancestry(payer.network_id), _ancestry(payee.network_id)
+    up, down = queries.ancestry(payer.network_id), queries.ancestry(payee.network_id)
     down_ids = [n.id for n in down]
     common = next((i for i, n in enumerate(up) if n.id in down_ids), None)
     if common is None:
