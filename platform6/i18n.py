@@ -128,6 +128,8 @@ def _force_time_zone(zone: str):
 #: strings the page's JavaScript shows, translated on the server and read by static/js/app.js (`P6.t`)
 JS_MESSAGES = {
     "copied": lazy_gettext("Copied"),
+    "credit.received": lazy_gettext("Received {amount}"),
+    "credit.paid": lazy_gettext("Paid {amount}"),
 }
 
 

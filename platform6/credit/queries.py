@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -106,7 +107,7 @@ def holder_names(accounts) -> dict[tuple[str, int], str]:
     for kind, model in (("user", User), ("group", Group), ("network", Network)):
         if wanted.get(kind):
             for row_id, name in db.session.execute(select(model.id, model.name).where(model.id.in_(wanted[kind]))):
-                names[(kind, row_id)] = name if kind != "network" else f"{name} (settlement)"
+                names[(kind, row_id)] = name if kind != "network" else _("%(network)s (settlement)", network=name)
     return names
 
 

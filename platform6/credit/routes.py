@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from babel.dates import format_skeleton
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal, format_percent, get_locale
+from flask_babel import format_decimal, format_percent, get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -101,9 +101,9 @@ def new_network():
     form = NetworkForm()
     groups = groups_administered_by(current_user)
     form.group_id.choices = choices((g.id, g.name) for g in groups)
-    form.clearing_group_id.choices = choices([(0, "The governing group")] + [(g.id, g.name) for g in groups])
+    form.clearing_group_id.choices = choices([(0, _("The governing group"))] + [(g.id, g.name) for g in groups])
     parents = [n for n in queries.networks_visible_to(current_user) if queries.is_network_admin(current_user, n)]
-    form.parent_id.choices = choices([(0, "None: a network of its own")] + [(n.id, n.name) for n in parents])
+    form.parent_id.choices = choices([(0, _("None: a network of its own"))] + [(n.id, n.name) for n in parents])
     decimals = form.currency_decimals.data
     use_decimals(form, decimals if isinstance(decimals, int) and 0 <= decimals <= service.MAX_DECIMALS else 2)
     if form.validate_on_submit():
@@ -125,7 +125,7 @@ def new_network():
         except DomainError as err:
             show_error_on_form(form, err)
         else:
-            flash(f"{network.name} is ready. Open accounts for its members.", "success")
+            flash(_("%(network)s is ready. Open accounts for its members.", network=network.name), "success")
             return redirect(url_for(".network", network_id=network.id))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("credit/network_new.html", form=form, has_groups=bool(groups)), status
@@ -197,6 +197,13 @@ def _short_month(label: str) -> str:
 
 KIND_DEFAULTS = ("business", "individual", "employee")
 
+#: what an admin is told after freezing, unfreezing or closing an account
+STATUS_SAID = {
+    "active": _l("The account is active again."),
+    "frozen": _l("The account is frozen: it can neither pay nor be paid."),
+    "closed": _l("The account is closed."),
+}
+
 
 def _defaults_form(network: Network) -> NetworkDefaultsForm:
     limits = network.kind_credit_limits or {}
@@ -227,7 +234,7 @@ def network_defaults(network_id: int):
             )
         except DomainError as err:
             return refused(err, url_for(".network", network_id=network_id))
-        flash("New accounts will get these limits.", "success")
+        flash(_("New accounts will get these limits."), "success")
     else:
         for errors in form.errors.values():
             flash(" ".join(errors), "error")
@@ -272,7 +279,7 @@ def open_account(network_id: int):
         except DomainError as err:
             show_error_on_form(form, err)
         else:
-            flash("The account is open.", "success")
+            flash(_("The account is open."), "success")
             return redirect(url_for(".account", account_id=account.id))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("credit/account_new.html", form=form, network=found), status
@@ -283,7 +290,7 @@ def _holder_id(holder_type: str, handle: str) -> int:
     model = User if holder_type == "user" else Group
     found = db.session.scalar(select(model.id).where(model.handle == handle))
     if found is None:
-        raise invalid("holder_handle", "Nobody has that handle.")
+        raise invalid("holder_handle", _("Nobody has that handle."))
     return found
 
 
@@ -318,6 +325,7 @@ def account(account_id: int):
         warning_form=WarningForm(warning_percent=found.warning_percent),
         statement_form=StatementForm(),
         limit_history=queries.limit_history(found) if is_admin or found.purpose == "member" else [],
+        time_zone=str(get_timezone()),
     )
 
 
@@ -327,7 +335,7 @@ def statement(account_id: int):
     found = _account_or_404(account_id)
     form = StatementForm(request.args)
     if not form.validate():
-        abort(400, "Dates are written 2026-11-01.")
+        abort(400, _("Dates are written 2026-11-01."))
     try:
         return statement_response(found, form.start.data, form.end.data)
     except DomainError as err:
@@ -361,7 +369,7 @@ def set_limits(account_id: int):
         if debit != found.debit_limit:
             service.set_debit_limit(account_id=found.id, debit_limit=debit, actor=current_user)
 
-    return _account_action(account_id, form, act, "The limits are set.")
+    return _account_action(account_id, form, act, _("The limits are set."))
 
 
 @bp.post("/accounts/<int:account_id>/status/<any(active, frozen, closed):status>")
@@ -370,7 +378,7 @@ def set_status(account_id: int, status: str):
     def act(found: Account) -> None:
         service.set_status(account_id=found.id, status=status, actor=current_user)
 
-    return _account_action(account_id, ActionForm(), act, f"The account is now {status}.")
+    return _account_action(account_id, ActionForm(), act, str(STATUS_SAID[status]))
 
 
 @bp.post("/accounts/<int:account_id>/warning")
@@ -381,7 +389,7 @@ def set_warning(account_id: int):
     def act(found: Account) -> None:
         service.set_warning(account_id=found.id, warning_percent=form.warning_percent.data, actor=current_user)
 
-    return _account_action(account_id, form, act, "Your warning threshold is saved.")
+    return _account_action(account_id, form, act, _("Your warning threshold is saved."))
 
 
 # --- paying ------------------------------------------------------------------------------------
@@ -474,7 +482,7 @@ def confirm_pay():
     _offer_payees(back.to_account_id)
     use_decimals(back, account_decimals(payer_id))
     if not valid:
-        back.form_errors.append("The payment was not confirmed: check it and pay again.")
+        back.form_errors.append(_("The payment was not confirmed: check it and pay again."))
         return _pay_page(back)
     if "change" in request.form:
         return _pay_page(back)
@@ -490,7 +498,7 @@ def confirm_pay():
     except DomainError as err:
         show_error_on_form(back, err)
         return _pay_page(back)
-    flash("Paid.", "success")
+    flash(_("Paid."), "success")
     return redirect(url_for(".receipt", transfer_id=made.id))
 
 
@@ -525,13 +533,13 @@ def receipt(transfer_id: int):
 def reverse(transfer_id: int):
     form = ReverseForm()
     if not form.validate_on_submit():
-        flash("Say why the transfer is reversed.", "error")
+        flash(_("Say why the transfer is reversed."), "error")
         return redirect(url_for(".receipt", transfer_id=transfer_id))
     try:
         reversal = service.reverse(transfer_id=transfer_id, reason=form.reason.data, actor=current_user)
     except DomainError as err:
         return refused(err, url_for(".receipt", transfer_id=transfer_id))
-    flash("The transfer is reversed.", "success")
+    flash(_("The transfer is reversed."), "success")
     return redirect(url_for(".receipt", transfer_id=reversal.id))
 
 
@@ -588,7 +596,7 @@ def new_request():
                 err = invalid("from_account_id", err.message)
             show_error_on_form(form, err)
         else:
-            flash("Your request is sent.", "success")
+            flash(_("Your request is sent."), "success")
             return redirect(url_for(".requests"))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("credit/request_new.html", form=form, q=request.args.get("q", "")), status
@@ -603,7 +611,7 @@ def confirm_request(request_id: int):
     if found is None:
         abort(404)
     if found.state != "pending" or found.expires_at <= utcnow():
-        flash("This payment request is no longer open.", "error")
+        flash(_("This payment request is no longer open."), "error")
         return redirect(url_for(".requests"))
     accounts = queries.accounts_by_ids([found.from_account_id, found.to_account_id])
     return _confirmation(
@@ -621,13 +629,13 @@ def confirm_request(request_id: int):
 @login_required
 def answer_request(request_id: int, answer: str):
     if not ActionForm().validate_on_submit():
-        abort(400, "The form was out of date. Go back, reload the page and try again.")
+        abort(400, _("The form was out of date. Go back, reload the page and try again."))
     action = service.accept_request if answer == "accept" else service.decline_request
     try:
         action(actor=current_user, request_id=request_id)
     except DomainError as err:
         return refused(err, url_for(".requests"))
-    flash("Paid." if answer == "accept" else "Declined.", "success")
+    flash(_("Paid.") if answer == "accept" else _("Declined."), "success")
     return redirect(url_for(".requests"))
 
 
