@@ -446,7 +446,10 @@ def _confirmation(
     networks = queries.networks_by_ids([payer.network_id, payee.network_id])
     names = queries.holder_names([payer, payee])
     payee_network = networks[payee.network_id]
-    named = queries.holder_may_be_named_to(current_user, payee, network_id=payer.network_id)
+    # named as the payee picker named them: an account of a network whose directory the payer may read
+    named = queries.holder_may_be_named_to(current_user, payee, network_id=payer.network_id) or queries.can_see_network(
+        current_user, payee_network
+    )
     return render_template(
         "credit/confirm_payment.html",
         form=form,
