@@ -224,6 +224,8 @@ JS_MESSAGES = {
     "governance.from_voters_other": lazy_gettext("from {num} voters"),
     "governance.score_total": lazy_gettext("total {total}, average {average}"),
     "governance.meeting_answers": lazy_gettext("{yes} yes, {maybe} if need be"),
+    "credit.received": lazy_gettext("Received {amount}"),
+    "credit.paid": lazy_gettext("Paid {amount}"),
 }
 
 

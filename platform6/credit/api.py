@@ -4,6 +4,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 from flask import jsonify, request
+from flask_babel import gettext as _
 from pydantic import Field
 
 from ..api import (
@@ -106,31 +107,31 @@ class Reversal(Body):
 def _network(network_id: int, user) -> Network:
     network = queries.network_by_id(network_id)
     if network is None or not can_see_group(user, db.session.get(Group, network.group_id)):
-        raise NotFound("No such network.")
+        raise NotFound(_("No such network."))
     return network
 
 
 def _member_network(network_id: int, user) -> Network:
     network = _network(network_id, user)
     if not queries.can_see_network(user, network):
-        raise NotFound("No such network.")
+        raise NotFound(_("No such network."))
     return network
 
 
 def _account(account_id: int, user) -> Account:
     account = queries.account_by_id(account_id)
     if account is None or not queries.can_see_account(user, account):
-        raise NotFound("No such account.")
+        raise NotFound(_("No such account."))
     return account
 
 
 def _transfer(transfer_id: int, user) -> Transfer:
     found = queries.transfers_by_ids([transfer_id]).get(transfer_id)
     if found is None:
-        raise NotFound("No such transfer.")
+        raise NotFound(_("No such transfer."))
     accounts = queries.accounts_by_ids({found.from_account_id, found.to_account_id})
     if not any(queries.can_see_account(user, account) for account in accounts.values()):
-        raise NotFound("No such transfer.")
+        raise NotFound(_("No such transfer."))
     return found
 
 
@@ -166,7 +167,7 @@ def change_network(network_id: int):
     data = parse_body(NetworkChange)
     given = data.model_fields_set
     if "default_credit_limit" in given and data.default_credit_limit is None:
-        raise invalid("default_credit_limit", "default_credit_limit is a whole number, 0 or more.")
+        raise invalid("default_credit_limit", _("default_credit_limit is a whole number, 0 or more."))
     service.set_network_defaults(
         actor=user,
         network=network,
@@ -233,13 +234,13 @@ def change_account(account_id: int):
     given = data.model_fields_set
     if "credit_limit" in given:
         if data.credit_limit is None:
-            raise invalid("credit_limit", "credit_limit is a whole number, 0 or more.")
+            raise invalid("credit_limit", _("credit_limit is a whole number, 0 or more."))
         service.set_credit_limit(account_id=account.id, credit_limit=data.credit_limit, actor=user)
     if "debit_limit" in given:
         service.set_debit_limit(account_id=account.id, debit_limit=data.debit_limit, actor=user)
     if "status" in given:
         if data.status is None:
-            raise invalid("status", "status is active, frozen or closed.")
+            raise invalid("status", _("status is active, frozen or closed."))
         service.set_status(account_id=account.id, status=data.status, actor=user)
     if "warning_percent" in given:
         service.set_warning(account_id=account.id, warning_percent=data.warning_percent, actor=user)
@@ -267,7 +268,7 @@ def _date_arg(name: str) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise invalid(name, f"{name} is a date such as 2026-11-01.") from None
+        raise invalid(name, _("%(field)s is a date such as 2026-11-01.", field=name)) from None
 
 
 @bp.get("/accounts/<int:account_id>/statement.csv")
@@ -334,7 +335,7 @@ def list_payment_requests():
     user = require_user()
     direction = request.args.get("direction", "in")
     if direction not in ("in", "out"):
-        raise invalid("direction", 'direction is "in" (asked of me) or "out" (I asked).')
+        raise invalid("direction", _('direction is "in" (asked of me) or "out" (I asked).'))
     ids = [a.id for a in queries.accounts_of_user(user)]
     stmt = queries.payment_requests_select(ids, direction)
     if state := request.args.get("state"):

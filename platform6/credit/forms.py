@@ -1,7 +1,9 @@
 """Credit forms (shape only; the rules live in credit.service and the modules it names)."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
@@ -11,12 +13,37 @@ from ..money import AmountField
 
 KIND_CHOICES = choices(
     [
-        ("business", "Business"),
-        ("sole_trader", "Sole trader (always stays in credit)"),
-        ("individual", "Individual"),
-        ("employee", "Employee"),
+        ("business", _l("Business")),
+        ("sole_trader", _l("Sole trader (always stays in credit)")),
+        ("individual", _l("Individual")),
+        ("employee", _l("Employee")),
     ]
 )
+
+
+def account_number(value) -> int | None:
+    """A picked (or typed) account number; blank is none picked."""
+    if value is None or value == "":
+        return None
+    return int(value)
+
+
+def payee_choices(groups, current: int | None = None) -> list[SelectChoice]:
+    """The payee picker's options: one <optgroup> per network (queries.payable_accounts), names first.
+
+    An account number given otherwise (a link's `?to=`, a typed number) stays selectable as itself."""
+    options = [SelectChoice("", _l("Choose…"))]
+    listed = set()
+    for group in groups:
+        code = group.network.currency_code
+        label = f"{group.network.name} ({code})"
+        for account in group.accounts:
+            name = group.names.get((account.holder_type, account.holder_id), "")
+            options.append(SelectChoice(str(account.id), f"{name} · #{account.id}", optgroup=label))
+            listed.add(account.id)
+    if current and current not in listed:
+        options.append(SelectChoice(str(current), _l("Account #%(number)s", number=current)))
+    return options
 
 
 class ActionForm(FlaskForm):
@@ -24,39 +51,45 @@ class ActionForm(FlaskForm):
 
 
 class NetworkForm(FlaskForm):
-    name = StringField("Network name", validators=[DataRequired(), Length(max=100)])
-    group_id = SelectField("Governing group (its admins govern the network)", coerce=int)
-    currency_code = StringField("Currency code", validators=[DataRequired(), Length(max=10)])
-    currency_name = StringField("Currency name", validators=[DataRequired(), Length(max=50)])
-    currency_symbol = StringField("Symbol", validators=[Length(max=10)])
-    currency_decimals = IntegerField("Decimals", default=2, validators=[InputRequired(), NumberRange(0, 8)])
-    default_credit_limit = AmountField("Default credit limit", default=0, validators=[Optional()])
-    default_debit_limit = AmountField("Default debit limit (blank: none)", validators=[Optional()])
-    parent_id = SelectField("Part of a larger network (optional)", coerce=int)
-    exchange_rate = StringField("Exchange rate: parent units per unit of this network", default="1")
-    clearing_group_id = SelectField("Clearing account held by (employer, for an employee network)", coerce=int)
+    name = StringField(_l("Network name"), validators=[DataRequired(), Length(max=100)])
+    group_id = SelectField(_l("Governing group (its admins govern the network)"), coerce=int)
+    currency_code = StringField(_l("Currency code"), validators=[DataRequired(), Length(max=10)])
+    currency_name = StringField(_l("Currency name"), validators=[DataRequired(), Length(max=50)])
+    currency_symbol = StringField(_l("Symbol"), validators=[Length(max=10)])
+    currency_decimals = IntegerField(_l("Decimals"), default=2, validators=[InputRequired(), NumberRange(0, 8)])
+    default_credit_limit = AmountField(_l("Default credit limit"), default=0, validators=[Optional()])
+    default_debit_limit = AmountField(_l("Default debit limit (blank: none)"), validators=[Optional()])
+    parent_id = SelectField(_l("Part of a larger network (optional)"), coerce=int)
+    exchange_rate = StringField(_l("Exchange rate: parent units per unit of this network"), default="1")
+    clearing_group_id = SelectField(_l("Clearing account held by (employer, for an employee network)"), coerce=int)
 
 
 class NetworkDefaultsForm(FlaskForm):
-    default_credit_limit = AmountField("Credit limit of a new account", validators=[InputRequired()])
-    default_debit_limit = AmountField("Debit limit of a new account (blank: none)", validators=[Optional()])
-    business = AmountField("Business accounts (blank: as above)", validators=[Optional()])
-    individual = AmountField("Individual accounts (blank: as above)", validators=[Optional()])
-    employee = AmountField("Employee accounts (blank: as above)", validators=[Optional()])
+    default_credit_limit = AmountField(_l("Credit limit of a new account"), validators=[InputRequired()])
+    default_debit_limit = AmountField(_l("Debit limit of a new account (blank: none)"), validators=[Optional()])
+    business = AmountField(_l("Business accounts (blank: as above)"), validators=[Optional()])
+    individual = AmountField(_l("Individual accounts (blank: as above)"), validators=[Optional()])
+    employee = AmountField(_l("Employee accounts (blank: as above)"), validators=[Optional()])
 
 
 class OpenAccountForm(FlaskForm):
-    holder_type = SelectField("Holder", choices=choices([("user", "A person"), ("group", "A group")]))
-    holder_handle = StringField("Their handle", validators=[DataRequired(), Length(max=40)])
-    kind = SelectField("Kind", choices=KIND_CHOICES)
-    credit_limit = AmountField("Credit limit (blank: the network's default)", validators=[Optional()])
+    holder_type = SelectField(_l("Holder"), choices=choices([("user", _l("A person")), ("group", _l("A group"))]))
+    holder_handle = StringField(_l("Their handle"), validators=[DataRequired(), Length(max=40)])
+    kind = SelectField(_l("Kind"), choices=KIND_CHOICES)
+    credit_limit = AmountField(_l("Credit limit (blank: the network's default)"), validators=[Optional()])
 
 
 class PayForm(FlaskForm):
-    from_account_id = SelectField("Pay from", coerce=int)
-    to_account_id = IntegerField("Pay to (account number)", validators=[InputRequired(), NumberRange(1, MAX_INT)])
-    amount = AmountField("Amount", validators=[InputRequired()])
-    description = TextAreaField("What for", validators=[Length(max=1000)])
+    from_account_id = SelectField(_l("Pay from"), coerce=int)
+    #: picked by name (`payee_choices`); any account number is still read, as before (links, scripts)
+    to_account_id = SelectField(
+        _l("Pay to"),
+        coerce=account_number,
+        validate_choice=False,
+        validators=[InputRequired(_l("Choose whom to pay.")), NumberRange(1, MAX_INT, _l("Choose whom to pay."))],
+    )
+    amount = AmountField(_l("Amount"), validators=[InputRequired()])
+    description = TextAreaField(_l("What for"), validators=[Length(max=1000)])
     #: one key per payment the person starts, carried to the confirmation: a double submit pays once
     idempotency_key = HiddenField()
 
@@ -75,33 +108,39 @@ class ConfirmPayForm(FlaskForm):
 
 
 class RequestForm(FlaskForm):
-    to_account_id = SelectField("Paid into", coerce=int)
-    from_account_id = IntegerField("Ask account number", validators=[InputRequired(), NumberRange(1, MAX_INT)])
-    amount = AmountField("Amount", validators=[InputRequired()])
-    description = TextAreaField("What for", validators=[Length(max=1000)])
+    to_account_id = SelectField(_l("Paid into"), coerce=int)
+    from_account_id = SelectField(
+        _l("Ask whom"),
+        coerce=account_number,
+        validate_choice=False,
+        validators=[InputRequired(_l("Choose whom to ask.")), NumberRange(1, MAX_INT, _l("Choose whom to ask."))],
+    )
+    amount = AmountField(_l("Amount"), validators=[InputRequired()])
+    description = TextAreaField(_l("What for"), validators=[Length(max=1000)])
     expires_in_days = IntegerField(
-        "Expires after (days)", default=14, validators=[InputRequired(), NumberRange(1, 365)]
+        _l("Expires after (days)"), default=14, validators=[InputRequired(), NumberRange(1, 365)]
     )
 
 
 class LimitsForm(FlaskForm):
-    credit_limit = AmountField("Credit limit", validators=[InputRequired()])
-    debit_limit = AmountField("Debit limit (blank: none)", validators=[Optional()])
+    credit_limit = AmountField(_l("Credit limit"), validators=[InputRequired()])
+    debit_limit = AmountField(_l("Debit limit (blank: none)"), validators=[Optional()])
 
 
 class WarningForm(FlaskForm):
     warning_percent = IntegerField(
-        "Tell me when I am within this % of my limit (blank: never)", validators=[Optional(), NumberRange(1, 100)]
+        _l("Warn me when I am within this percentage of my credit limit (blank: never)"),
+        validators=[Optional(), NumberRange(1, 100)],
     )
 
 
 class ReverseForm(FlaskForm):
-    reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=1000)])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=1000)])
 
 
 class StatementForm(FlaskForm):
     class Meta:
         csrf = False
 
-    start = DateField("From", validators=[Optional()])
-    end = DateField("To", validators=[Optional()])
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("To"), validators=[Optional()])

@@ -10,6 +10,7 @@ import hashlib
 import json
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import Row, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
@@ -22,12 +23,12 @@ from ..extensions import db, socketio
 from ..formatting import money
 from ..groups.models import Group
 from ..limits import MAX_INT, is_whole
-from ..notifications.service import notify
 from ..outbox import after_commit
 from ..timeutil import iso, utcnow
 from . import queries
 from .models import Account, Entry, Leg, Network, Transfer
 from .networks import _ensure_controls
+from .notices import tell
 from .routing import PlannedLeg, plan_route
 
 _accounts = Account.__table__
@@ -94,7 +95,7 @@ def _post(values: dict, legs: list[PlannedLeg], rows: dict[int, dict], *, check:
     if check:
         for account_id in {a for leg in legs for a in (leg.from_account_id, leg.to_account_id)}:
             if rows[account_id]["status"] != "active":
-                raise Conflict("That account is frozen: it can neither pay nor be paid.", code="account_frozen")
+                raise Conflict(_("That account is frozen: it can neither pay nor be paid."), code="account_frozen")
     balances = {account_id: row["balance"] for account_id, row in rows.items()}
     for leg in legs:
         balances[leg.from_account_id] -= leg.amount
@@ -106,12 +107,14 @@ def _post(values: dict, legs: list[PlannedLeg], rows: dict[int, dict], *, check:
             floor = 0 if payer["kind"] == "sole_trader" else -payer["credit_limit"]
             if balances[leg.from_account_id] < floor:
                 raise RuleViolation(
-                    "insufficient_credit", "amount", "The payment would take the account below its credit limit."
+                    "insufficient_credit", "amount", _("The payment would take the account below its credit limit.")
                 )
         if payee["debit_limit"] is not None and balances[leg.to_account_id] > payee["debit_limit"]:
-            raise RuleViolation("over_debit_limit", "amount", "The payment would take the payee above its debit limit.")
+            raise RuleViolation(
+                "over_debit_limit", "amount", _("The payment would take the payee above its debit limit.")
+            )
     if any(abs(b) > MAX_INT for b in balances.values()):
-        raise RuleViolation("validation_failed", "amount", "The amount is too large.")
+        raise RuleViolation("validation_failed", "amount", _("The amount is too large."))
     now = values["created_at"] = values.get("created_at") or utcnow()
     values = {"state": "completed", "reverses_id": None, "reason": None, "idempotency_key": None,
               "request_hash": None, "created_by_id": None} | values  # fmt: skip
@@ -160,9 +163,11 @@ def _made_meanwhile(values: dict) -> Conflict:
     """The same payment or reversal, made by another request at the same moment, got its row in first:
     the unique idempotency key or `reverses_id` decided the race (the caller rolls back, as for any refusal)."""
     if values["reverses_id"] is not None:
-        return Conflict("This transfer has already been reversed.")
+        return Conflict(_("This transfer has already been reversed."))
     return Conflict(
-        "The same payment (the same Idempotency-Key) is being made by another request: see the history before paying again."
+        _(
+            "The same payment (the same Idempotency-Key) is being made by another request: see the history before paying again."
+        )
     )
 
 
@@ -187,11 +192,13 @@ def _request_hash(from_account_id: int, to_account_id: int, amount: int, descrip
 
 def _check_payment(amount, description: str, from_account_id: int, to_account_id: int) -> None:
     if not is_whole(amount):
-        raise RuleViolation("validation_failed", "amount", "The amount is a positive whole number of minor units.")
+        raise RuleViolation("validation_failed", "amount", _("The amount is a positive whole number of minor units."))
     if not isinstance(description, str) or len(description) > 1000:
-        raise RuleViolation("validation_failed", "description", "The description is text of at most 1000 characters.")
+        raise RuleViolation(
+            "validation_failed", "description", _("The description is text of at most 1000 characters.")
+        )
     if from_account_id == to_account_id:
-        raise RuleViolation("validation_failed", "to_account_id", "An account cannot pay itself.")
+        raise RuleViolation("validation_failed", "to_account_id", _("An account cannot pay itself."))
 
 
 def _account_rows(ids) -> dict[int, Row]:
@@ -204,13 +211,13 @@ def _endpoints(actor, from_account_id: int, to_account_id: int) -> tuple[Row, Ro
     found = _account_rows([from_account_id, to_account_id])
     payer, payee = found.get(from_account_id), found.get(to_account_id)
     if payer is None or (actor is not None and not queries.can_see_account(actor, payer)):
-        raise NotFound("No such account.")
+        raise NotFound(_("No such account."))
     _ensure_controls(actor, payer)
     if payee is None:
-        raise NotFound("No such account to pay.")
+        raise NotFound(_("No such account to pay."))
     for field, account in (("from_account_id", payer), ("to_account_id", payee)):
         if account.purpose != "member":
-            raise RuleViolation("validation_failed", field, "Clearing and settlement accounts move only by routing.")
+            raise RuleViolation("validation_failed", field, _("Clearing and settlement accounts move only by routing."))
     return payer, payee
 
 
@@ -251,7 +258,7 @@ def pay(
     """
     _check_payment(amount, description, from_account_id, to_account_id)
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 255:
-        raise invalid("Idempotency-Key", "An Idempotency-Key is 1 to 255 characters.")
+        raise invalid("Idempotency-Key", _("An Idempotency-Key is 1 to 255 characters."))
     begin_write()
     payer, payee = _endpoints(actor, from_account_id, to_account_id)
     legs = plan_route(payer, payee, amount)
@@ -264,7 +271,7 @@ def pay(
         earlier = db.session.scalar(select(Transfer).where(Transfer.idempotency_key == key))
         if earlier is not None:
             if earlier.request_hash != request_hash:
-                raise Conflict("This Idempotency-Key was used for another payment.", code="conflict")
+                raise Conflict(_("This Idempotency-Key was used for another payment."), code="conflict")
             return earlier, False
     values = {
         "from_account_id": payer.id,
@@ -342,13 +349,19 @@ def _announce(made: Transfer, ends: list[Row], rows: dict[int, dict], balances: 
 
 def _after_payment(made: Transfer, payer: Row, payee: Row, rows, balances: dict[int, int], actor) -> None:
     _announce(made, [payer, payee], rows, balances)
-    amount = money(made.legs[-1].amount, payee.currency_decimals, payee.currency_symbol)
-    notify(
+    tell(
         # who acts for the paying account made (or might have made) the payment: they are not told of it
         user_ids=set(queries.controller_ids(payee)) - set(queries.controller_ids(payer)),
         kind="payment_received",
         url=f"/credit/accounts/{payee.id}",
-        text=f"{payer.holder_name} paid {amount} into {payee.holder_name}'s account #{payee.id}: {made.description}",
+        text=lambda: _(
+            "%(payer)s paid %(amount)s into %(payee)s's account #%(number)s: %(description)s",
+            payer=payer.holder_name,
+            amount=money(made.legs[-1].amount, payee.currency_decimals, payee.currency_symbol),
+            payee=payee.holder_name,
+            number=payee.id,
+            description=made.description,
+        ),
         actor_id=actor.id if actor is not None else None,
     )
     before = rows[payer.id]
@@ -357,11 +370,13 @@ def _after_payment(made: Transfer, payer: Row, payee: Row, rows, balances: dict[
         spend_before = before["balance"] + before["credit_limit"]
         spend_after = balances[payer.id] + before["credit_limit"]
         if spend_after <= threshold < spend_before:
-            notify(
+            tell(
                 user_ids=queries.controller_ids(payer),
                 kind="credit_warning",
                 url=f"/credit/accounts/{payer.id}",
-                text=f"Your account is within {payer.warning_percent}% of its credit limit.",
+                text=lambda: _(
+                    "Your account is within %(percent)s%% of its credit limit.", percent=payer.warning_percent
+                ),
             )
 
 
@@ -371,18 +386,18 @@ def reverse(*, transfer_id: int, reason: str, actor: User | None) -> Transfer:
     begin_write()
     original = db.session.get(Transfer, transfer_id)
     if original is None:
-        raise NotFound("No such transfer.")
+        raise NotFound(_("No such transfer."))
     payer = queries.account_by_id(original.from_account_id)
     payee = queries.account_by_id(original.to_account_id)
     network = queries.network_by_id(payer.network_id)
     if actor is not None and not queries.is_network_admin(actor, network):
         if queries.can_see_account(actor, payer) or queries.can_see_account(actor, payee):
-            raise Forbidden("Only the admins of the payer's network may reverse a transfer.")
-        raise NotFound("No such transfer.")
+            raise Forbidden(_("Only the admins of the payer's network may reverse a transfer."))
+        raise NotFound(_("No such transfer."))
     if not reason:
-        raise invalid("reason", "Say why the transfer is reversed.")
+        raise invalid("reason", _("Say why the transfer is reversed."))
     if len(reason) > 1000:
-        raise invalid("reason", "The reason is at most 1000 characters.")
+        raise invalid("reason", _("The reason is at most 1000 characters."))
     if original.reverses_id is not None or original.state == "reversed":
         original.mark_reversed()
     stmt = select(Transfer).where(Transfer.id == transfer_id).execution_options(populate_existing=True)
@@ -403,12 +418,12 @@ def reverse(*, transfer_id: int, reason: str, actor: User | None) -> Transfer:
         "reason": reason,
         "created_by_id": actor.id if actor is not None else None,
     }
-    reversal, _ = _post(values, planned, rows, check=False)
-    notify(
+    reversal = _post(values, planned, rows, check=False)[0]
+    tell(
         user_ids=queries.controller_ids(payer) + queries.controller_ids(payee),
         kind="payment_reversed",
         url=f"/credit/transfers/{reversal.id}",
-        text=f"Transfer {original.id} was reversed: {reason}"[:300],
+        text=lambda: _("Transfer %(number)s was reversed: %(reason)s", number=original.id, reason=reason),
         actor_id=actor.id if actor is not None else None,
     )
     return reversal

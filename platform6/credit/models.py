@@ -4,6 +4,7 @@ import hashlib
 from datetime import datetime
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -148,9 +149,9 @@ class Transfer(db.Model):
 
     def mark_reversed(self) -> None:
         if self.reverses_id is not None:
-            raise Conflict("A reversal cannot be reversed.", code="conflict")
+            raise Conflict(_("A reversal cannot be reversed."), code="conflict")
         if self.state == "reversed":
-            raise Conflict("This transfer has already been reversed.", code="conflict")
+            raise Conflict(_("This transfer has already been reversed."), code="conflict")
         self.state = "reversed"
 
 
@@ -235,7 +236,9 @@ class PaymentRequest(db.Model):
         if self.state == "pending" and self.expires_at <= now:
             self.state, self.decided_at = "expired", self.expires_at
         if self.state != "pending":
-            raise Conflict(f"This payment request is already {self.state}.", code="conflict")
+            raise Conflict(
+                _("This payment request is no longer open: it is %(state)s.", state=self.state), code="conflict"
+            )
         self.state, self.decided_at = state, now
 
 

@@ -3,6 +3,8 @@
 from datetime import datetime
 from decimal import Context, Decimal, InvalidOperation
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -29,21 +31,21 @@ _DECIMAL = Context(prec=60)
 def _visible_account(actor, account_id: int) -> Account:
     account = queries.account_by_id(account_id)
     if account is None or (actor is not None and not queries.can_see_account(actor, account)):
-        raise NotFound("No such account.")
+        raise NotFound(_("No such account."))
     return account
 
 
 def _ensure_network_admin(actor, network: Network) -> None:
     if actor is not None and not queries.is_network_admin(actor, network):
-        raise Forbidden("Only the network's admins may do that.")
+        raise Forbidden(_("Only the network's admins may do that."))
 
 
 def _ensure_controls(actor, account: Account) -> None:
     if actor is None or queries.controls_account(actor, account):
         return
     if queries.can_see_account(actor, account):
-        raise Forbidden("Only the account's holder may spend from it.")
-    raise NotFound("No such account.")
+        raise Forbidden(_("Only the account's holder may spend from it."))
+    raise NotFound(_("No such account."))
 
 
 # --- networks and accounts ---------------------------------------------------------------------
@@ -53,15 +55,20 @@ def _check_limit(field: str, value: int | None, *, nullable: bool = False) -> No
     if value is None and nullable:
         return
     if not is_whole(value, 0):
-        raise invalid(field, f"{field} must be a whole number from 0 to {MAX_INT}.")
+        raise invalid(field, _("%(field)s must be a whole number from 0 to %(max)s.", field=field, max=MAX_INT))
 
 
 def parse_rate(raw: str) -> Decimal:
     """A typed exchange rate, refused on `exchange_rate` unless a plain number within the bounds."""
     refusal = invalid(
         "exchange_rate",
-        f'The exchange rate is a number from {MIN_RATE} to {MAX_RATE} such as "1" or "0.5", '
-        f"with at most {RATE_DIGITS} significant digits.",
+        _(
+            'The exchange rate is a number from %(min)s to %(max)s such as "1" or "0.5", '
+            "with at most %(digits)s significant digits.",
+            min=MIN_RATE,
+            max=MAX_RATE,
+            digits=RATE_DIGITS,
+        ),
     )
     if not isinstance(raw, str) or len(raw) > 40:
         raise refusal
@@ -87,11 +94,11 @@ def rate_text(rate: Decimal) -> str:
 def _holder_exists(actor, holder_type: str, holder_id: int) -> None:
     if holder_type == "user":
         if db.session.get(User, holder_id) is None:
-            raise NotFound("No such person.")
+            raise NotFound(_("No such person."))
     elif holder_type == "group":
         ensure_group_visible(actor, db.session.get(Group, holder_id))
     else:
-        raise invalid("holder.type", 'The holder type is "user" or "group".')
+        raise invalid("holder.type", _('The holder type is "user" or "group".'))
 
 
 def create_network(
@@ -129,7 +136,7 @@ def create_network(
     if parent_id is not None:
         parent = queries.network_by_id(parent_id)
         if parent is None or not queries.can_see_network(actor, parent):
-            raise NotFound("No such parent network.")
+            raise NotFound(_("No such parent network."))
         _ensure_network_admin(actor, parent)
     network = Network(group_id=group.id, parent_id=parent_id, **fields)
     db.session.add(network)
@@ -140,9 +147,9 @@ def create_network(
         if holder_type == "group" and holder_id != group.id:
             ensure_admin(actor, db.session.get(Group, holder_id))
         elif holder_type == "user" and holder_id != actor.id:
-            raise Forbidden("Only you may hold a clearing account for a person: yourself.")
+            raise Forbidden(_("Only you may hold a clearing account for a person: yourself."))
         if _existing(parent.id, holder_type, holder_id, "clearing"):
-            raise Conflict("That holder already holds a clearing account in the parent network.")
+            raise Conflict(_("That holder already holds a clearing account in the parent network."))
         settlement = _link_account(network, "network", network.id, "settlement")
         clearing = _link_account(
             parent, holder_type, holder_id, "clearing", parent.default_credit_limit, parent.default_debit_limit
@@ -170,11 +177,11 @@ def _network_fields(
     (the exchange rate is checked always, and kept only for a network linked to a parent)."""
     name = name.strip()
     if not name:
-        raise invalid("name", "Give the network a name.")
+        raise invalid("name", _("Give the network a name."))
     if not currency_code.strip() or not currency_name.strip():
-        raise invalid("currency", "The currency needs a code and a name.")
+        raise invalid("currency", _("The currency needs a code and a name."))
     if not 0 <= currency_decimals <= MAX_DECIMALS:
-        raise invalid("currency.decimals", f"decimals is from 0 to {MAX_DECIMALS}.")
+        raise invalid("currency.decimals", _("decimals is from 0 to %(max)s.", max=MAX_DECIMALS))
     _check_limit("default_credit_limit", default_credit_limit)
     _check_limit("default_debit_limit", default_debit_limit, nullable=True)
     kind_credit_limits = _check_kind_limits(kind_credit_limits or {})
@@ -269,9 +276,9 @@ def replay_account(
     A network holds its settlement account and nothing else; a settlement account has no limits.
     """
     if (holder_type == "network") != (purpose == "settlement"):
-        raise invalid("holder", "A network holds its settlement account, and nothing else.")
+        raise invalid("holder", _("A network holds its settlement account, and nothing else."))
     if status not in STATUSES:
-        raise invalid("status", f"status is one of {', '.join(STATUSES)}.")
+        raise invalid("status", _("status is one of %(choices)s.", choices=", ".join(STATUSES)))
     _check_warning(warning_percent)
     if purpose == "member":
         account = _open_member_account(network, holder_type, holder_id, kind, credit_limit, debit_limit, False)
@@ -289,12 +296,12 @@ def replay_account(
 def replay_links(*, network: Network, parent: Network | None, settlement: Account | None, clearing: Account | None):
     """Tie a replayed network to its settlement account and, below a parent, to its clearing account there."""
     if settlement is not None and (settlement.network_id != network.id or settlement.purpose != "settlement"):
-        raise invalid("settlement_account", "The settlement account is the network's own, of purpose settlement.")
+        raise invalid("settlement_account", _("The settlement account is the network's own, of purpose settlement."))
     if parent is not None:
         if clearing is None or settlement is None:
-            raise invalid("clearing_account", "A network inside its parent has a clearing and a settlement account.")
+            raise invalid("clearing_account", _("A network inside its parent has a clearing and a settlement account."))
         if clearing.network_id != parent.id or clearing.purpose != "clearing":
-            raise invalid("clearing_account", "The clearing account is in the parent network, of purpose clearing.")
+            raise invalid("clearing_account", _("The clearing account is in the parent network, of purpose clearing."))
     network.settlement_account_id = settlement.id if settlement else None
     network.clearing_account_id = clearing.id if parent is not None else None
     db.session.flush()
@@ -303,7 +310,9 @@ def replay_links(*, network: Network, parent: Network | None, settlement: Accoun
 def _check_kind_limits(limits: dict) -> dict[str, int]:
     for kind, value in limits.items():
         if kind not in KINDS or kind == "sole_trader":
-            raise invalid("kind_credit_limits", "Defaults by kind are for business, individual and employee accounts.")
+            raise invalid(
+                "kind_credit_limits", _("Defaults by kind are for business, individual and employee accounts.")
+            )
         _check_limit(f"kind_credit_limits.{kind}", value)
     return dict(limits)
 
@@ -370,7 +379,7 @@ def _open_member_account(
 ) -> Account:
     """A holder's one member account in the network, within the limits and kind rules every account keeps."""
     if kind not in KINDS:
-        raise invalid("kind", f"kind is one of {', '.join(KINDS)}.")
+        raise invalid("kind", _("kind is one of %(choices)s.", choices=", ".join(KINDS)))
     _check_limit("credit_limit", credit_limit, nullable=True)
     _check_limit("debit_limit", debit_limit, nullable=True)
     if kind == "sole_trader":
@@ -378,7 +387,7 @@ def _open_member_account(
             raise RuleViolation("validation_failed", "credit_limit", _SOLE_TRADER)
         credit_limit = 0
     if _existing(network.id, holder_type, holder_id, "member"):
-        raise Conflict("That holder already has an account in this network.")
+        raise Conflict(_("That holder already has an account in this network."))
     if debit_limit is None and keep_default_debit_limit:
         debit_limit = network.default_debit_limit
     account = Account(
@@ -394,11 +403,11 @@ def _open_member_account(
         with db.session.begin_nested():  # the unique holder per network decides a race `_existing` cannot see
             db.session.add(account)
     except IntegrityError:
-        raise Conflict("That holder already has an account in this network.") from None
+        raise Conflict(_("That holder already has an account in this network.")) from None
     return account
 
 
-_SOLE_TRADER = "A sole trader's account must stay in credit: its credit limit is always 0."
+_SOLE_TRADER = _l("A sole trader's account must stay in credit: its credit limit is always 0.")
 
 
 def _limit_target(account_id: int, actor) -> Account:
@@ -406,7 +415,7 @@ def _limit_target(account_id: int, actor) -> Account:
     network = queries.network_by_id(account.network_id)
     _ensure_network_admin(actor, network)
     if account.purpose == "settlement":
-        raise RuleViolation("validation_failed", None, "A settlement account has no limits.")
+        raise RuleViolation("validation_failed", None, _("A settlement account has no limits."))
     return account
 
 
@@ -450,7 +459,7 @@ def _record_limit(account: Account, field: str, value: int | None, actor, source
 def set_status(*, account_id: int, status: str, actor: User) -> Account:
     """Freeze, unfreeze or close an account (network admins)."""
     if status not in STATUSES:
-        raise invalid("status", f"status is one of {', '.join(STATUSES)}.")
+        raise invalid("status", _("status is one of %(choices)s.", choices=", ".join(STATUSES)))
     account = _limit_target(account_id, actor)
     account.status = status
     db.session.flush()
@@ -459,7 +468,7 @@ def set_status(*, account_id: int, status: str, actor: User) -> Account:
 
 def _check_warning(warning_percent: int | None) -> None:
     if warning_percent is not None and not 1 <= warning_percent <= 100:
-        raise invalid("warning_percent", "The warning threshold is a percentage from 1 to 100.")
+        raise invalid("warning_percent", _("The warning threshold is a percentage from 1 to 100."))
 
 
 def set_warning(*, account_id: int, warning_percent: int | None, actor: User) -> Account:

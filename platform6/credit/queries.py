@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -106,7 +107,7 @@ def holder_names(accounts) -> dict[tuple[str, int], str]:
     for kind, model in (("user", User), ("group", Group), ("network", Network)):
         if wanted.get(kind):
             for row_id, name in db.session.execute(select(model.id, model.name).where(model.id.in_(wanted[kind]))):
-                names[(kind, row_id)] = name if kind != "network" else f"{name} (settlement)"
+                names[(kind, row_id)] = name if kind != "network" else _("%(network)s (settlement)", network=name)
     return names
 
 
@@ -174,19 +175,76 @@ def can_see_network(user, network: Network) -> bool:
     return any(a.network_id == network.id for a in accounts_of_user(user))
 
 
+def ancestry(network_id: int) -> list[Network]:
+    """The network, its parent, ... up to the root (a payment routes through the nearest common ancestor)."""
+    chain: list[Network] = []
+    seen: set[int] = set()
+    current: int | None = network_id
+    while current is not None and current not in seen:
+        seen.add(current)
+        network = db.session.get(Network, current)
+        chain.append(network)
+        current = network.parent_id
+    return chain
+
+
+@dataclass
+class PayeeGroup:
+    """One network's accounts in the payee picker, with their holders' names."""
+
+    network: Network
+    accounts: list[Account]
+    names: dict[tuple[str, int], str]
+
+
+#: the picker lists at most this many accounts; a larger directory is searched by name (`?q=`) or by account number
+PAYEE_PICKER_LIMIT = 500
+
+
+def payable_accounts(user, q: str | None = None, *, routed: bool = True) -> list[PayeeGroup]:
+    """The accounts the user may pick by name to pay: the active member accounts of every network they can see that
+    a payment from one of their own accounts reaches (routing.py: one sharing a root), their own networks' first.
+    Networks they cannot see are not listed: naming their holders would tell too much.
+
+    `routed=False`: only the networks they hold accounts in (whom a payment request may ask, requests.py)."""
+    mine = accounts_of_user(user)
+    if not mine:
+        return []
+    roots = {ancestry(a.network_id)[-1].id for a in mine}
+    own = {a.network_id for a in mine}
+    networks = [n for n in networks_visible_to(user) if (ancestry(n.id)[-1].id in roots if routed else n.id in own)]
+    networks.sort(key=lambda n: (n.id not in own, n.name.lower(), n.id))
+    stmt = select(Account).where(
+        Account.network_id.in_([n.id for n in networks]), Account.purpose == "member", Account.status == "active"
+    )
+    if q:
+        stmt = stmt.where(_name_matches(q))
+    accounts = list(db.session.scalars(stmt.order_by(Account.id).limit(PAYEE_PICKER_LIMIT)))
+    names = holder_names(accounts)
+    groups = []
+    for network in networks:
+        held = [a for a in accounts if a.network_id == network.id]
+        held.sort(key=lambda a: (names.get((a.holder_type, a.holder_id), "").lower(), a.id))
+        if held:
+            groups.append(PayeeGroup(network, held, names))
+    return groups
+
+
+def _name_matches(q: str):
+    pattern = f"%{q.lower()}%"
+    users = select(User.id).where(func.lower(User.name).like(pattern))
+    groups = select(Group.id).where(func.lower(Group.name).like(pattern))
+    return or_(
+        (Account.holder_type == "user") & Account.holder_id.in_(users),
+        (Account.holder_type == "group") & Account.holder_id.in_(groups),
+    )
+
+
 def directory_select(network: Network, q: str | None = None):
     """The network's member accounts, for the payee directory (names resolved by the caller)."""
     stmt = select(Account).where(Account.network_id == network.id, Account.purpose == "member")
     if q:
-        pattern = f"%{q.lower()}%"
-        users = select(User.id).where(func.lower(User.name).like(pattern))
-        groups = select(Group.id).where(func.lower(Group.name).like(pattern))
-        stmt = stmt.where(
-            or_(
-                (Account.holder_type == "user") & Account.holder_id.in_(users),
-                (Account.holder_type == "group") & Account.holder_id.in_(groups),
-            )
-        )
+        stmt = stmt.where(_name_matches(q))
     return stmt
 
 

@@ -2,18 +2,19 @@
 
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from ..accounts.models import User
 from ..database import begin_write
 from ..errors import Forbidden, NotFound, RuleViolation, invalid
 from ..extensions import db
-from ..notifications.service import notify
 from ..timeutil import utcnow
 from . import queries
 from .ledger import _check_payment, transfer
 from .models import Account, PaymentRequest
 from .networks import _ensure_controls, _visible_account
+from .notices import tell
 from .routing import plan_route
 
 REQUEST_DAYS = 14
@@ -31,13 +32,13 @@ def request_payment(
     """An invoice from the payee (whom the actor controls) to the payer."""
     _check_payment(amount, description, from_account_id, to_account_id)
     if not 1 <= expires_in_days <= 365:
-        raise invalid("expires_in_days", "A request expires after 1 to 365 days.")
+        raise invalid("expires_in_days", _("A request expires after 1 to 365 days."))
     payee = _visible_account(actor, to_account_id)
     _ensure_controls(actor, payee)
     payer = _askable_payer(actor, payee, from_account_id)
     for field, account in (("from_account_id", payer), ("to_account_id", payee)):
         if account.is_linking:
-            raise RuleViolation("validation_failed", field, "Clearing and settlement accounts move only by routing.")
+            raise RuleViolation("validation_failed", field, _("Clearing and settlement accounts move only by routing."))
     plan_route(payer, payee, amount)
     now = utcnow()
     request = PaymentRequest(
@@ -51,11 +52,11 @@ def request_payment(
     )
     db.session.add(request)
     db.session.flush()
-    notify(
+    tell(
         user_ids=queries.controller_ids(payer),
         kind="payment_request",
         url="/credit/requests",
-        text=f"{actor.name} asks for a payment: {description}"[:300],
+        text=lambda: _("%(name)s asks for a payment: %(description)s", name=actor.name, description=description),
         actor_id=actor.id,
     )
     return request
@@ -76,13 +77,13 @@ def _request_for_payer(actor: User, request_id: int) -> PaymentRequest:
         stmt = stmt.with_for_update()
     request = db.session.scalar(stmt.execution_options(populate_existing=True))
     if request is None:
-        raise NotFound("No such payment request.")
+        raise NotFound(_("No such payment request."))
     payer = queries.account_by_id(request.from_account_id)
     if not queries.controls_account(actor, payer):
         payee = queries.account_by_id(request.to_account_id)
         if queries.can_see_account(actor, payer) or queries.controls_account(actor, payee):
-            raise Forbidden("Only the payer may answer a payment request.")
-        raise NotFound("No such payment request.")
+            raise Forbidden(_("Only the payer may answer a payment request."))
+        raise NotFound(_("No such payment request."))
     return request
 
 

@@ -1,8 +1,14 @@
 """Credit pages: networks with statistics, the account directory, paying, requests, account pages, admin actions."""
 
 import uuid
+from datetime import date
+from decimal import Decimal
 
+from babel.dates import format_skeleton
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, format_percent, get_locale, get_timezone
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -11,6 +17,7 @@ from ..api import MAX_ID, int_arg
 from ..dashboard import panel
 from ..errors import DomainError, NotFound, invalid
 from ..extensions import db
+from ..formatting import money
 from ..forms import choices
 from ..groups.models import Group
 from ..groups.queries import groups_administered_by
@@ -32,6 +39,7 @@ from .forms import (
     ReverseForm,
     StatementForm,
     WarningForm,
+    payee_choices,
 )
 from .models import Account, Entry, Network, PaymentRequest
 from .queries import account_decimals
@@ -93,9 +101,9 @@ def new_network():
     form = NetworkForm()
     groups = groups_administered_by(current_user)
     form.group_id.choices = choices((g.id, g.name) for g in groups)
-    form.clearing_group_id.choices = choices([(0, "The governing group")] + [(g.id, g.name) for g in groups])
+    form.clearing_group_id.choices = choices([(0, _("The governing group"))] + [(g.id, g.name) for g in groups])
     parents = [n for n in queries.networks_visible_to(current_user) if queries.is_network_admin(current_user, n)]
-    form.parent_id.choices = choices([(0, "None: a network of its own")] + [(n.id, n.name) for n in parents])
+    form.parent_id.choices = choices([(0, _("None: a network of its own"))] + [(n.id, n.name) for n in parents])
     decimals = form.currency_decimals.data
     use_decimals(form, decimals if isinstance(decimals, int) and 0 <= decimals <= service.MAX_DECIMALS else 2)
     if form.validate_on_submit():
@@ -117,7 +125,7 @@ def new_network():
         except DomainError as err:
             show_error_on_form(form, err)
         else:
-            flash(f"{network.name} is ready. Open accounts for its members.", "success")
+            flash(_("%(network)s is ready. Open accounts for its members.", network=network.name), "success")
             return redirect(url_for(".network", network_id=network.id))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("credit/network_new.html", form=form, has_groups=bool(groups)), status
@@ -130,12 +138,15 @@ def network(network_id: int):
     is_admin = queries.is_network_admin(current_user, found)
     now = utcnow()
     nearest = queries.nearest_limits(found) if is_admin else []
+    insights = queries.network_insights(found, now)
+    stats = queries.network_stats(found, now)
     return render_template(
         "credit/network.html",
         network=found,
         parent=queries.network_by_id(found.parent_id) if found.parent_id else None,
-        stats=queries.network_stats(found, now),
-        insights=queries.network_insights(found, now),
+        stats=stats,
+        insights=insights,
+        figures=_network_figures(found, stats, insights),
         nearest=nearest,
         nearest_names=queries.holder_names(nearest),
         is_admin=is_admin,
@@ -143,7 +154,55 @@ def network(network_id: int):
     )
 
 
+#: the distribution chart's buckets (queries.DISTRIBUTION_BUCKETS) as a reader reads them
+BUCKET_NAMES = dict(
+    zip(
+        queries.DISTRIBUTION_BUCKETS,
+        (
+            _l("in credit"),
+            _l("0–25% used"),
+            _l("25–50% used"),
+            _l("50–75% used"),
+            _l("75–100% used"),
+            _l("beyond the limit"),
+        ),
+        strict=True,
+    )
+)
+
+
+def _network_figures(network: Network, stats: dict, insights: dict) -> dict:
+    """The network page's figures in the reader's language: ratios and shares as numbers, months by name."""
+    decimals, symbol = network.currency_decimals, network.currency_symbol
+    months = [(_short_month(label), value) for label, value in insights["turnover"]]
+    distribution = [(str(BUCKET_NAMES[name]), count) for name, count in insights["distribution"]]
+    days = insights["days_to_clear"]
+    return {
+        "rate": format_decimal(Decimal(network.exchange_rate)) if network.parent_id else "",
+        "velocity": format_decimal(stats["velocity_30d"], "#,##0.####"),
+        "days_to_clear": format_decimal(days, "#,##0.#") if days is not None else None,
+        "inactive": format_percent(insights["inactive_share"], "#,##0.#%"),
+        "turnover": months,
+        "turnover_shown": [money(value, decimals, symbol) for _label, value in months],
+        "distribution": distribution,
+        "distribution_shown": [format_decimal(count) for _name, count in distribution],
+    }
+
+
+def _short_month(label: str) -> str:
+    """'2026-03' (as queries.network_insights groups) -> 'Mar 26' / 'mar 26'."""
+    year, month = (int(part) for part in label.split("-"))
+    return format_skeleton("MMMyy", date(year, month, 1), locale=get_locale() or "en")
+
+
 KIND_DEFAULTS = ("business", "individual", "employee")
+
+#: what an admin is told after freezing, unfreezing or closing an account
+STATUS_SAID = {
+    "active": _l("The account is active again."),
+    "frozen": _l("The account is frozen: it can neither pay nor be paid."),
+    "closed": _l("The account is closed."),
+}
 
 
 def _defaults_form(network: Network) -> NetworkDefaultsForm:
@@ -175,7 +234,7 @@ def network_defaults(network_id: int):
             )
         except DomainError as err:
             return refused(err, url_for(".network", network_id=network_id))
-        flash("New accounts will get these limits.", "success")
+        flash(_("New accounts will get these limits."), "success")
     else:
         for errors in form.errors.values():
             flash(" ".join(errors), "error")
@@ -220,7 +279,7 @@ def open_account(network_id: int):
         except DomainError as err:
             show_error_on_form(form, err)
         else:
-            flash("The account is open.", "success")
+            flash(_("The account is open."), "success")
             return redirect(url_for(".account", account_id=account.id))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("credit/account_new.html", form=form, network=found), status
@@ -231,7 +290,7 @@ def _holder_id(holder_type: str, handle: str) -> int:
     model = User if holder_type == "user" else Group
     found = db.session.scalar(select(model.id).where(model.handle == handle))
     if found is None:
-        raise invalid("holder_handle", "Nobody has that handle.")
+        raise invalid("holder_handle", _("Nobody has that handle."))
     return found
 
 
@@ -266,6 +325,7 @@ def account(account_id: int):
         warning_form=WarningForm(warning_percent=found.warning_percent),
         statement_form=StatementForm(),
         limit_history=queries.limit_history(found) if is_admin or found.purpose == "member" else [],
+        time_zone=str(get_timezone()),
     )
 
 
@@ -275,7 +335,7 @@ def statement(account_id: int):
     found = _account_or_404(account_id)
     form = StatementForm(request.args)
     if not form.validate():
-        abort(400, "Dates are written 2026-11-01.")
+        abort(400, _("Dates are written 2026-11-01."))
     try:
         return statement_response(found, form.start.data, form.end.data)
     except DomainError as err:
@@ -309,7 +369,7 @@ def set_limits(account_id: int):
         if debit != found.debit_limit:
             service.set_debit_limit(account_id=found.id, debit_limit=debit, actor=current_user)
 
-    return _account_action(account_id, form, act, "The limits are set.")
+    return _account_action(account_id, form, act, _("The limits are set."))
 
 
 @bp.post("/accounts/<int:account_id>/status/<any(active, frozen, closed):status>")
@@ -318,7 +378,7 @@ def set_status(account_id: int, status: str):
     def act(found: Account) -> None:
         service.set_status(account_id=found.id, status=status, actor=current_user)
 
-    return _account_action(account_id, ActionForm(), act, f"The account is now {status}.")
+    return _account_action(account_id, ActionForm(), act, str(STATUS_SAID[status]))
 
 
 @bp.post("/accounts/<int:account_id>/warning")
@@ -329,7 +389,7 @@ def set_warning(account_id: int):
     def act(found: Account) -> None:
         service.set_warning(account_id=found.id, warning_percent=form.warning_percent.data, actor=current_user)
 
-    return _account_action(account_id, form, act, "Your warning threshold is saved.")
+    return _account_action(account_id, form, act, _("Your warning threshold is saved."))
 
 
 # --- paying ------------------------------------------------------------------------------------
@@ -348,10 +408,11 @@ def pay():
             form.to_account_id.data = to
         if (frm := request.args.get("from", type=int)) is not None:
             form.from_account_id.data = frm
+    _offer_payees(form.to_account_id)
     if form.validate_on_submit():
         payee = queries.account_by_id(form.to_account_id.data) if form.to_account_id.data <= MAX_ID else None
         if payee is None:
-            form.to_account_id.errors.append("No such account to pay.")
+            form.to_account_id.errors.append(_("No such account to pay."))
         else:
             confirm = ConfirmPayForm(
                 formdata=None,
@@ -366,9 +427,16 @@ def pay():
     return _pay_page(form)
 
 
+def _offer_payees(field, *, routed: bool = True) -> None:
+    """The payee picker: accounts by name, narrowed by `?q=` (a search that needs no script)."""
+    q = request.args.get("q", "").strip()[:100] or None
+    current = field.data if isinstance(field.data, int) and 0 < field.data <= MAX_ID else None
+    field.choices = payee_choices(queries.payable_accounts(current_user, q, routed=routed), current)
+
+
 def _pay_page(form: PayForm):
     status = 422 if form.errors or form.form_errors else 200
-    return render_template("credit/pay.html", form=form), status
+    return render_template("credit/pay.html", form=form, q=request.args.get("q", "")), status
 
 
 def _confirmation(
@@ -378,7 +446,10 @@ def _confirmation(
     networks = queries.networks_by_ids([payer.network_id, payee.network_id])
     names = queries.holder_names([payer, payee])
     payee_network = networks[payee.network_id]
-    named = queries.holder_may_be_named_to(current_user, payee, network_id=payer.network_id)
+    # named as the payee picker named them: an account of a network whose directory the payer may read
+    named = queries.holder_may_be_named_to(current_user, payee, network_id=payer.network_id) or queries.can_see_network(
+        current_user, payee_network
+    )
     return render_template(
         "credit/confirm_payment.html",
         form=form,
@@ -411,9 +482,10 @@ def confirm_pay():
         idempotency_key=form.idempotency_key.data,
     )
     back.from_account_id.choices = _my_account_choices()
+    _offer_payees(back.to_account_id)
     use_decimals(back, account_decimals(payer_id))
     if not valid:
-        back.form_errors.append("The payment was not confirmed: check it and pay again.")
+        back.form_errors.append(_("The payment was not confirmed: check it and pay again."))
         return _pay_page(back)
     if "change" in request.form:
         return _pay_page(back)
@@ -429,7 +501,7 @@ def confirm_pay():
     except DomainError as err:
         show_error_on_form(back, err)
         return _pay_page(back)
-    flash("Paid.", "success")
+    flash(_("Paid."), "success")
     return redirect(url_for(".receipt", transfer_id=made.id))
 
 
@@ -464,13 +536,13 @@ def receipt(transfer_id: int):
 def reverse(transfer_id: int):
     form = ReverseForm()
     if not form.validate_on_submit():
-        flash("Say why the transfer is reversed.", "error")
+        flash(_("Say why the transfer is reversed."), "error")
         return redirect(url_for(".receipt", transfer_id=transfer_id))
     try:
         reversal = service.reverse(transfer_id=transfer_id, reason=form.reason.data, actor=current_user)
     except DomainError as err:
         return refused(err, url_for(".receipt", transfer_id=transfer_id))
-    flash("The transfer is reversed.", "success")
+    flash(_("The transfer is reversed."), "success")
     return redirect(url_for(".receipt", transfer_id=reversal.id))
 
 
@@ -510,6 +582,7 @@ def new_request():
     use_decimals(form, account_decimals(form.to_account_id.data))
     if request.method == "GET" and (frm := request.args.get("from", type=int)) is not None:
         form.from_account_id.data = frm
+    _offer_payees(form.from_account_id, routed=False)
     if form.validate_on_submit():
         try:
             service.request_payment(
@@ -526,10 +599,10 @@ def new_request():
                 err = invalid("from_account_id", err.message)
             show_error_on_form(form, err)
         else:
-            flash("Your request is sent.", "success")
+            flash(_("Your request is sent."), "success")
             return redirect(url_for(".requests"))
     status = 422 if form.errors or form.form_errors else 200
-    return render_template("credit/request_new.html", form=form), status
+    return render_template("credit/request_new.html", form=form, q=request.args.get("q", "")), status
 
 
 @bp.get("/requests/<int:request_id>/accept")
@@ -541,7 +614,7 @@ def confirm_request(request_id: int):
     if found is None:
         abort(404)
     if found.state != "pending" or found.expires_at <= utcnow():
-        flash("This payment request is no longer open.", "error")
+        flash(_("This payment request is no longer open."), "error")
         return redirect(url_for(".requests"))
     accounts = queries.accounts_by_ids([found.from_account_id, found.to_account_id])
     return _confirmation(
@@ -559,13 +632,13 @@ def confirm_request(request_id: int):
 @login_required
 def answer_request(request_id: int, answer: str):
     if not ActionForm().validate_on_submit():
-        abort(400, "The form was out of date. Go back, reload the page and try again.")
+        abort(400, _("The form was out of date. Go back, reload the page and try again."))
     action = service.accept_request if answer == "accept" else service.decline_request
     try:
         action(actor=current_user, request_id=request_id)
     except DomainError as err:
         return refused(err, url_for(".requests"))
-    flash("Paid." if answer == "accept" else "Declined.", "success")
+    flash(_("Paid.") if answer == "accept" else _("Declined."), "success")
     return redirect(url_for(".requests"))
 
 

@@ -3,9 +3,11 @@
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
+from flask_babel import gettext as _
+
 from ..errors import RuleViolation
-from ..extensions import db
 from ..limits import MAX_INT
+from . import queries
 from .models import Account, Network
 from .networks import _DECIMAL, _usable_rate
 
@@ -18,19 +20,6 @@ class PlannedLeg:
     amount: int
 
 
-def _ancestry(network_id: int) -> list[Network]:
-    """The network, its parent, ... up to the root."""
-    chain: list[Network] = []
-    seen: set[int] = set()
-    current: int | None = network_id
-    while current is not None and current not in seen:
-        seen.add(current)
-        network = db.session.get(Network, current)
-        chain.append(network)
-        current = network.parent_id
-    return chain
-
-
 def _route_rate(network: Network) -> Decimal:
     """The network's stored rate, when routing can use it: one stored before rates were bounded may not be."""
     try:
@@ -39,7 +28,9 @@ def _route_rate(network: Network) -> Decimal:
         rate = None
     if rate is None or not _usable_rate(rate):
         raise RuleViolation(
-            "no_route", "to_account_id", f"{network.name}'s exchange rate is out of range: no payment can cross it."
+            "no_route",
+            "to_account_id",
+            _("%(network)s's exchange rate is out of range: no payment can cross it.", network=network.name),
         )
     return rate
 
@@ -51,9 +42,11 @@ def _minor(major: Decimal, network: Network) -> int:
     except InvalidOperation:  # more digits than the routing precision holds: far past MAX_INT
         amount = MAX_INT + 1
     if amount <= 0:
-        raise RuleViolation("validation_failed", "amount", f"The amount is too small to reach {network.name}.")
+        raise RuleViolation(
+            "validation_failed", "amount", _("The amount is too small to reach %(network)s.", network=network.name)
+        )
     if amount > MAX_INT:
-        raise RuleViolation("validation_failed", "amount", "The amount is too large.")
+        raise RuleViolation("validation_failed", "amount", _("The amount is too large."))
     return amount
 
 
@@ -61,11 +54,11 @@ def plan_route(payer: Account, payee: Account, amount: int) -> list[PlannedLeg]:
     """One leg per network from the payer's network up to the nearest common ancestor and down to the payee's."""
     if payer.network_id == payee.network_id:
         return [PlannedLeg(payer.network_id, payer.id, payee.id, amount)]
-    up, down = _ancestry(payer.network_id), _ancestry(payee.network_id)
+    up, down = queries.ancestry(payer.network_id), queries.ancestry(payee.network_id)
     down_ids = [n.id for n in down]
     common = next((i for i, n in enumerate(up) if n.id in down_ids), None)
     if common is None:
-        raise RuleViolation("no_route", "to_account_id", "There is no route between these two networks.")
+        raise RuleViolation("no_route", "to_account_id", _("There is no route between these two networks."))
     ups, top, downs = up[:common], up[common], list(reversed(down[: down_ids.index(up[common].id)]))
     major = _DECIMAL.divide(Decimal(amount), Decimal(10) ** ups[0].currency_decimals) if ups else None
     legs: list[PlannedLeg] = []

@@ -5,6 +5,7 @@ import io
 from datetime import date
 
 from flask import Response
+from flask_babel import gettext as _
 
 from ..errors import invalid
 from ..formatting import decimal_text
@@ -114,7 +115,7 @@ def statement_response(account: Account, start: date | None, end: date | None) -
     start = start and within_bounds(start, "from")
     end = end and within_bounds(end, "to")
     if start and end and start > end:
-        raise invalid("from", "from is on or before to.")
+        raise invalid("from", _("from is on or before to."))
     network = queries.network_by_id(account.network_id)
     out = io.StringIO()
     writer = csv.writer(out)

@@ -56,7 +56,7 @@ def test_pay_see_it_live_request_accept_and_download_a_statement(
     screenshot(payee, "payee-sees-it-live")
 
     payee.goto(f"{live_server}/credit/requests/new")
-    payee.get_by_label("Ask account number").fill(str(alice_id))
+    payee.get_by_label("Ask whom").select_option(label=f"Alice Okafor · #{alice_id}")  # picked by name
     payee.get_by_label("Amount").fill("3.00")
     payee.get_by_label("What for").fill("Delivery")
     payee.get_by_role("button", name="Send request").click()

@@ -35,8 +35,8 @@ def test_2_comma_50_pays_2_50_once_confirmed_and_nothing_moves_before(client, lo
     confirmation = client.post("/credit/pay", data=_pay(alice, bob, "2,50"))
     page = confirmation.get_data(as_text=True)
     assert confirmation.status_code == 200
-    assert "Pay <strong>§2.50</strong> to <strong>Ben Hartley</strong> from\n    your Kirklees account?" in page
-    assert "§2.50 KRK (Kirklees credit)" in page and f"account {alice.id} in Kirklees" in page
+    assert "Pay <strong>§2.50</strong> to <strong>Ben Hartley</strong> from your Kirklees account?" in page
+    assert "§2.50\xa0KRK (Kirklees credit)" in page and f"account {alice.id} in Kirklees" in page
     fields = hidden_fields(page)
     assert fields["amount"] == "250" and fields["idempotency_key"] == "pay-1"
     assert _transfers() == 0 and db.session.get(Account, alice.id).balance == 0

@@ -68,7 +68,10 @@ def test_the_request_form_says_the_same_for_a_hidden_account_and_no_account(clie
     for number in (tree["xena_account"].id, 999_999):
         page = ask(number)
         text = page.get_data(as_text=True)
-        assert page.status_code == 422 and HIDDEN_OR_MISSING in text and "Xena" not in text
+        # the picker lists Xena among Local's accounts (Bob holds one there, so Local's directory shows her too);
+        # the refusal itself names nobody
+        assert page.status_code == 422 and HIDDEN_OR_MISSING in text
+        assert "Xena" not in text.split('id="from_account_id-error"')[1]
     assert _requests_made() == 0
     assert "Xena" not in client.get("/credit/requests").get_data(as_text=True)
     assert ask(tree["alice_account"].id).status_code == 302

@@ -51,7 +51,8 @@ def test_account_page_shows_balance_can_spend_and_running_balance(client, login,
     login(alice.holder)
     page = client.get(f"/credit/accounts/{alice.id}")
     assert page.status_code == 200
-    assert b"-3.00" in page.data and b"97.00" in page.data and b"-1.00" in page.data
+    text = page.get_data(as_text=True)
+    assert "-§3.00" in text and "§97.00" in text and "-§1.00" in text
     db.session.commit()
     with queries() as few:
         client.get(f"/credit/accounts/{alice.id}")
@@ -132,7 +133,7 @@ def test_network_pages(client, login, shop, open_account):
     client.post("/sign-out")
     login(network.admin)
     assert b"Nearest their limits" in client.get(f"/credit/networks/{network.id}").data
-    assert b"-7.00" in client.get(f"/credit/networks/{network.id}/accounts").data  # admins see all balances
+    assert "-§7.00".encode() in client.get(f"/credit/networks/{network.id}/accounts").data  # admins see all balances
     defaults = {"default_credit_limit": "20.00", "default_debit_limit": "", "business": "50.00", "individual": "",
                 "employee": ""}  # fmt: skip
     assert client.post(f"/credit/networks/{network.id}/defaults", data=defaults).status_code == 302
