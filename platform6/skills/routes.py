@@ -439,21 +439,28 @@ def apply(request_id: int):
     return response
 
 
-@bp.post("/skills/requests/<int:request_id>/reward-account/<int:user_id>/<any(open, ask):how>")
+@bp.post("/skills/requests/<int:request_id>/reward-account/<int:user_id>/open")
 @login_required
-def reward_account(request_id: int, user_id: int, how: str):
-    """Resolve a volunteer's missing account in the reward's network: open it, or ask the network's admins."""
+def open_reward_account(request_id: int, user_id: int):
+    """Put right a volunteer's missing account in the reward's network by opening it (the network's admins)."""
     found = _visible_or_404(request_id)
-    actor = current_user._get_current_object()
-    if how == "open":
-        return _act(
-            request_id,
-            lambda: service.open_reward_account(actor=actor, request=found, user_id=user_id),
-            _("The account is open: the reward can reach them."),
-        )
     return _act(
         request_id,
-        lambda: service.ask_for_reward_account(actor=actor, request=found, user_id=user_id),
+        lambda: service.open_reward_account(actor=current_user._get_current_object(), request=found, user_id=user_id),
+        _("The account is open: the reward can reach them."),
+    )
+
+
+@bp.post("/skills/requests/<int:request_id>/reward-account/<int:user_id>/ask")
+@login_required
+def ask_for_reward_account(request_id: int, user_id: int):
+    """Ask the reward network's admins, in one click, to open a volunteer's missing account."""
+    found = _visible_or_404(request_id)
+    return _act(
+        request_id,
+        lambda: service.ask_for_reward_account(
+            actor=current_user._get_current_object(), request=found, user_id=user_id
+        ),
         _("The network's admins are asked to open the account."),
     )
 
