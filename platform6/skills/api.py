@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Annotated
 
 from flask import jsonify, request
+from flask_babel import gettext as _
 from pydantic import Field
 
 from ..api import (
@@ -204,7 +205,7 @@ def _bool_arg(name: str) -> bool | None:
         return True
     if raw.lower() in ("false", "0", "no"):
         return False
-    raise invalid(name, f"{name} is true or false.")
+    raise invalid(name, _("%(name)s is true or false.", name=name))
 
 
 def _int_arg(name: str) -> int | None:
@@ -328,7 +329,7 @@ def my_applications():
 def _visible_application(user, application_id: int) -> Application:
     application = db.session.get(Application, application_id)
     if application is None:
-        raise NotFound("No such application.")
+        raise NotFound(_("No such application."))
     queries.visible_request(user, application.request_id)
     return application
 
@@ -357,7 +358,7 @@ def withdraw_application(application_id: int):
     user = require_user()
     application = db.session.get(Application, application_id)
     if application is None or application.user_id != user.id:
-        raise NotFound("No such application.")
+        raise NotFound(_("No such application."))
     service.withdraw_application(actor=user, application=application)
     return jsonify(application_json(application, user))
 

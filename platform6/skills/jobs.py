@@ -2,16 +2,17 @@
 
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select, update
 
 from ..accounts.models import User
 from ..extensions import db
 from ..notifications.scheduler import job
-from ..notifications.service import notify
 from ..timeutil import utcnow
 from . import queries
 from .models import Application, SkillRequest
-from .service import managers_of
+from .service import managers_of, tell
 
 EXPIRY_REMINDER_DAYS = 5
 APPLICATION_REMINDER_DAYS = (2, 7)
@@ -48,11 +49,17 @@ def remind_unanswered_applications(now: datetime) -> int:
                 continue
             request = queries.request_by_id(application.request_id)
             applicant = db.session.get(User, application.user_id)
-            notify(
+            tell(
                 user_ids=managers_of(request),
                 kind="skill_application_waiting",
                 url=f"/skills/requests/{request.id}",
-                text=f"{applicant.name} has waited {days} days for an answer about {request.title}",
+                text=lambda applicant=applicant, request=request, days=days: ngettext(
+                    "%(name)s has waited %(num)d day for an answer about %(title)s",
+                    "%(name)s has waited %(num)d days for an answer about %(title)s",
+                    days,
+                    name=applicant.name,
+                    title=request.title,
+                ),
                 group_id=request.group_id,
             )
             sent += 1
@@ -78,11 +85,16 @@ def remind_expiring_requests(now: datetime) -> int:
             .values(expiry_reminded_at=now)
         ).rowcount
         if claimed:
-            notify(
+            tell(
                 user_ids=managers_of(request),
                 kind="skill_request_expiring",
                 url=f"/skills/requests/{request.id}",
-                text=f"{request.title} expires in {EXPIRY_REMINDER_DAYS} days or less",
+                text=lambda request=request: ngettext(
+                    "%(title)s expires in %(num)d day or less",
+                    "%(title)s expires in %(num)d days or less",
+                    EXPIRY_REMINDER_DAYS,
+                    title=request.title,
+                ),
                 group_id=request.group_id,
             )
             sent += 1
@@ -102,11 +114,11 @@ def expire_requests(now: datetime) -> int:
             .values(state="cancelled", closed_reason="expired")
         ).rowcount
         if claimed:
-            notify(
+            tell(
                 user_ids=[request.author_id] if request.author_id else [],
                 kind="skill_request_expired",
                 url=f"/skills/requests/{request.id}",
-                text=f"{request.title} expired without enough volunteers",
+                text=lambda request=request: _("%(title)s expired without enough volunteers", title=request.title),
                 group_id=request.group_id,
             )
             expired += 1

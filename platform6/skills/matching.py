@@ -15,6 +15,8 @@ from .taxonomy import Taxonomy, fold
 WEIGHTS = {"coverage": 0.50, "level": 0.20, "nice": 0.12, "language": 0.08, "place": 0.06, "availability": 0.04}
 #: weeks a request without a deadline is assumed to run, to turn its hours into hours per week
 DEFAULT_WEEKS = 4.0
+#: below this score a match is weak: pages show it only behind "Show more"
+WEAK_SCORE = 0.35
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,15 @@ class Match:
     missing: tuple[str, ...]
     #: request skill name -> what partly covers it ("Docker (related)", "level 2 of 4")
     partial: dict[str, str] = field(default_factory=dict)
+    #: request skill name -> the related skill the person holds instead (for pages to word in any language)
+    related: dict[str, str] = field(default_factory=dict)
+    #: request skill name -> (level held, level wanted) when held below the wanted level
+    short: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def weak(self) -> bool:
+        """A match pages fold away: below WEAK_SCORE, or with nothing of the request's skills (not even related)."""
+        return self.score < WEAK_SCORE or not (self.matched or self.partial)
 
 
 def level_factor(held: int, wanted: int) -> float:
@@ -66,9 +77,10 @@ def level_factor(held: int, wanted: int) -> float:
     return 1.0 if held >= wanted else max(0.25, 1 - 0.25 * (wanted - held))
 
 
-def _credit(want: Wanted, person: PersonSpec, taxonomy: Taxonomy) -> tuple[float, str | None]:
-    """The best credit any held skill gives `want`, and a note when it is partial."""
-    best, note = 0.0, None
+def _credit(want: Wanted, person: PersonSpec, taxonomy: Taxonomy) -> tuple[float, str | None, tuple | None]:
+    """The best credit any held skill gives `want`, a note when it is partial, and what the note says:
+    ("related", held skill's name) or ("level", held, wanted)."""
+    best, note, why = 0.0, None, None
     for key, level in sorted(person.skills.items()):
         similarity = taxonomy.similarity(want.key, key)
         if similarity == 0:
@@ -78,12 +90,14 @@ def _credit(want: Wanted, person: PersonSpec, taxonomy: Taxonomy) -> tuple[float
             best = credit
             if similarity < 1:
                 entry = taxonomy.entry(key)
-                note = f"{entry.name if entry else key} (related)"
+                why = ("related", entry.name if entry else key)
+                note = f"{why[1]} (related)"
             elif level < want.level:
+                why = ("level", level, want.level)
                 note = f"level {level} of {want.level}"
             else:
-                note = None
-    return best, note
+                note, why = None, None
+    return best, note, why
 
 
 def _place_fit(request: RequestSpec, person: PersonSpec) -> float:
@@ -106,16 +120,20 @@ def _availability(request: RequestSpec, person: PersonSpec) -> float:
 
 def score(request: RequestSpec, person: PersonSpec, taxonomy: Taxonomy) -> Match:
     """How well `person` fits `request`, with the skill names that decided it."""
-    matched, missing, partial = [], [], {}
+    matched, missing, partial, related, short = [], [], {}, {}, {}
     required_credits, nice_credits, level_fits = [], [], []
     complete = True
     for want in request.skills:
-        credit, note = _credit(want, person, taxonomy)
+        credit, note, why = _credit(want, person, taxonomy)
         held = person.skills.get(want.key)
         full = held is not None and held >= want.level
         (matched if full else missing).append(want.name)
         if note and not full:
             partial[want.name] = note
+            if why[0] == "related":
+                related[want.name] = why[1]
+            else:
+                short[want.name] = why[1:]
         if full and want.required:
             level_fits.append(min(1.0, 0.6 + 0.1 * (held - want.level)))
         (required_credits if want.required else nice_credits).append(credit)
@@ -134,7 +152,7 @@ def score(request: RequestSpec, person: PersonSpec, taxonomy: Taxonomy) -> Match
     }
     within = sum(WEIGHTS[name] * value for name, value in parts.items())
     final = 0.5 + 0.5 * within if complete else 0.499 * within
-    return Match(round(final, 4), complete, tuple(matched), tuple(missing), partial)
+    return Match(round(final, 4), complete, tuple(matched), tuple(missing), partial, related, short)
 
 
 def _order(match: Match) -> tuple:

@@ -486,3 +486,56 @@ def needed_skill_names(group_ids) -> dict[int, list[str]]:
     for group_id, name in rows:
         found[group_id].append(name)
     return dict(found)
+
+
+def credit_by_network(*, user_id: int | None = None, group_id: int | None = None) -> list[tuple[object, int]]:
+    """Rewards paid (to a member, or by a group's requests) summed per network, as (network, minor units): pages
+    show each in its own currency, never one sum of different currencies. One query."""
+    from ..credit.models import Account, Network
+
+    stmt = (
+        select(Network, func.sum(Contribution.reward_amount))
+        .select_from(Contribution)
+        .join(SkillRequest, SkillRequest.id == Contribution.request_id)
+        .join(Account, Account.id == SkillRequest.reward_account_id)
+        .join(Network, Network.id == Account.network_id)
+        .where(Contribution.reward_amount > 0)
+        .group_by(Network.id)
+        .order_by(Network.name, Network.id)
+    )
+    if user_id is not None:
+        stmt = stmt.where(Contribution.user_id == user_id)
+    if group_id is not None:
+        stmt = stmt.where(SkillRequest.group_id == group_id, SkillRequest.state == "completed")
+    return [(network, amount) for network, amount in db.session.execute(stmt).all()]
+
+
+# --- the reward's network ----------------------------------------------------------------------------------
+
+
+def reward_network(request: SkillRequest):
+    """The credit network the request's reward is paid in (None without a reward)."""
+    from ..credit import queries as credit_queries
+
+    if not request.reward_account_id or not request.reward_amount:
+        return None
+    account = credit_queries.account_by_id(request.reward_account_id)
+    return credit_queries.network_by_id(account.network_id) if account else None
+
+
+def without_reward_account(network, user_ids) -> set[int]:
+    """Those of `user_ids` with no member account in `network`: the reward cannot reach them. One query."""
+    from ..credit.models import Account
+
+    ids = set(user_ids)
+    if network is None or not ids:
+        return set()
+    holding = db.session.scalars(
+        select(Account.holder_id).where(
+            Account.network_id == network.id,
+            Account.holder_type == "user",
+            Account.purpose == "member",
+            Account.holder_id.in_(sorted(ids)),
+        )
+    )
+    return ids - set(holding)

@@ -3,10 +3,13 @@
 from datetime import datetime, time
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from ..accounts.models import User
 from ..credit.queries import account_decimals
 from ..dashboard import panel
 from ..errors import DomainError, invalid
@@ -16,13 +19,19 @@ from ..groups.permissions import can_see_content, ensure_group_visible, is_membe
 from ..groups.queries import group_by_handle
 from ..limits import whole_number
 from ..money import use_decimals
-from ..web import refused, show_error_on_form
-from . import queries, service
+from ..transaction import discard
+from ..web import ERROR_PAGE_STATUSES, refused, show_error_on_form
+from . import labels, queries, service
 from .forms import ApplyForm, ProfileForm, RequestForm, SearchForm
 from .models import Application
 from .taxonomy import taxonomy
 
 bp = Blueprint("skills", __name__)
+bp.add_app_template_filter(labels.skill_label, "skill_label")
+bp.add_app_template_filter(labels.category_label, "category_label")
+bp.add_app_template_filter(labels.state_label, "request_state")
+bp.add_app_template_filter(labels.application_state_label, "application_state")
+bp.add_app_template_filter(format_decimal, "skills_number")
 
 BLANK_ROWS = 3
 
@@ -36,7 +45,7 @@ def _languages(text: str | None) -> list[str]:
 
 
 def _rows(form_list, extra: int = BLANK_ROWS) -> None:
-    for _ in range(extra):
+    for _row in range(extra):
         form_list.append_entry()
 
 
@@ -103,7 +112,7 @@ def _profile_page(template_args: dict, done_url: str):
             return render_template(
                 "skills/profile_form.html", form=form, skill_names=_skill_names(), **template_args
             ), 422
-        flash("Your skills profile is saved.", "success")
+        flash(_("Your skills profile is saved."), "success")
         return redirect(done_url)
     if request.method == "POST":
         return render_template("skills/profile_form.html", form=form, skill_names=_skill_names(), **template_args), 422
@@ -151,6 +160,7 @@ def person(user_id: int):
         skills=queries.profile_skills(user_id),
         endorsements=queries.endorsement_counts(user_id),
         impact=queries.member_impact(user_id),
+        earned=queries.credit_by_network(user_id=user_id),
     )
 
 
@@ -196,7 +206,7 @@ def save_search():
         )
     except DomainError as err:
         return refused(err, url_for("skills.board"))
-    flash("Search saved: you will be told when a new request matches it.", "success")
+    flash(_("Search saved: you will be told when a new request matches it."), "success")
     return redirect(url_for("skills.board"))
 
 
@@ -204,7 +214,7 @@ def save_search():
 @login_required
 def delete_search(search_id: int):
     service.delete_search(actor=current_user._get_current_object(), search_id=search_id)
-    flash("Saved search removed.", "info")
+    flash(_("Saved search removed."), "info")
     return redirect(url_for("skills.board"))
 
 
@@ -227,7 +237,7 @@ def group_board(handle: str):
             group=group,
             members_can_post_requests=request.form.get("members_can_post_requests") == "y",
         )
-        flash("Skills board settings saved.", "success")
+        flash(_("Skills board settings saved."), "success")
         return redirect(url_for("skills.group_board", handle=handle))
     requests = list(
         db.session.scalars(
@@ -239,7 +249,12 @@ def group_board(handle: str):
         )
     )
     return render_template(
-        "skills/group.html", group=group, requests=requests, impact=queries.group_impact(group.id), settings=settings
+        "skills/group.html",
+        group=group,
+        requests=requests,
+        impact=queries.group_impact(group.id),
+        paid=queries.credit_by_network(group_id=group.id),
+        settings=settings,
     )
 
 
@@ -253,11 +268,11 @@ def _reward_choices(user, group: Group) -> list[tuple[str, str]]:
     accounts = [a for a in credit_queries.accounts_of_user(user) if (a.holder_type, a.holder_id) == ("group", group.id)]
     names = credit_queries.holder_names(accounts) if accounts else {}
     networks = credit_queries.networks_by_ids(a.network_id for a in accounts)
-    choices = [SelectChoice("", "No reward")]
+    choices = [SelectChoice("", _("No reward"))]
     for a in accounts:
         n = networks[a.network_id]
         choices.append(
-            (str(a.id), f"{names.get((a.holder_type, a.holder_id), 'Group')} · {n.name} ({n.currency_code})")
+            (str(a.id), f"{names.get((a.holder_type, a.holder_id), group.name)} · {n.name} ({n.currency_code})")
         )
     return choices
 
@@ -277,7 +292,7 @@ def new_request(handle: str):
             account_id = int(form.reward_account_id.data) if form.reward_account_id.data else None
             amount = form.reward.data if account_id and form.reward.data else None
             if account_id and amount is None:
-                raise invalid("reward", "Give the reward's total, or choose no reward.")
+                raise invalid("reward", _("Give the reward's total, or choose no reward."))
             deadline = datetime.combine(form.deadline.data, time(23, 59)) if form.deadline.data else None
             posted = service.post_request(
                 actor=user,
@@ -301,7 +316,7 @@ def new_request(handle: str):
         except DomainError as err:
             show_error_on_form(form, err)
             return render_template("skills/request_form.html", form=form, group=group, skill_names=_skill_names()), 422
-        flash("Your request is posted.", "success")
+        flash(_("Your request is posted."), "success")
         return redirect(url_for("skills.show_request", request_id=posted.id))
     if request.method == "POST":
         return render_template("skills/request_form.html", form=form, group=group, skill_names=_skill_names()), 422
@@ -316,34 +331,58 @@ def _visible_or_404(request_id: int):
         abort(404)
 
 
-@bp.get("/skills/requests/<int:request_id>")
-def show_request(request_id: int):
-    found = _visible_or_404(request_id)
-    manager = queries.can_manage(current_user, found)
-    member = is_member(current_user, found.group)
-    mine = queries.application_of(current_user, found)
+def _request_page(found, completion: dict | None = None, status: int = 200):
+    """The request page. Its managers see the ranked candidates (weak matches folded away); anyone else sees
+    only their own fit. `completion` holds what was typed into a refused completion form, shown again."""
+    from ..credit import queries as credit_queries
+
+    user = current_user._get_current_object()
+    manager = queries.can_manage(user, found)
+    member = is_member(user, found.group)
+    mine = queries.application_of(user, found)
+    applications = queries.applications_of(found) if manager else []
+    ranked = queries.people_for(found) if member and found.state == "open" else []
+    people, my_fit = [], None
+    if manager:
+        applied = {a.user_id for a in applications}
+        people = [(person, match, person["id"] in applied) for person, match in ranked[:30]]
+    elif current_user.is_authenticated:
+        my_fit = next((match for person, match in ranked if person["id"] == user.id), None)
+    network = queries.reward_network(found)
+    asking = {a.user_id for a in applications if a.state in ("pending", "accepted")}
+    if mine is not None and mine.state in ("pending", "accepted"):
+        asking.add(user.id)
     return render_template(
         "skills/request.html",
         r=found,
         manager=manager,
         member=member,
         mine=mine,
-        applications=queries.applications_of(found) if manager else [],
-        people=queries.people_for(found)[:20] if member and found.state == "open" else [],
+        applications=applications,
+        strong=[row for row in people if not row[1].weak],
+        weak=[row for row in people if row[1].weak],
+        my_fit=my_fit,
+        ranked_at_all=bool(ranked),
         apply_form=ApplyForm(),
-        **_reward(found),
-    )
+        reward_network=network,
+        no_reward_account=queries.without_reward_account(network, asking),
+        may_open_accounts=network is not None and credit_queries.is_network_admin(user, network),
+        can_pay_reward=_can_pay_reward(found),
+        completion=completion,
+    ), status
 
 
-def _reward(found) -> dict:
-    """The reward's network (for its currency), and whether the reader may pay it (completing pays it)."""
+@bp.get("/skills/requests/<int:request_id>")
+def show_request(request_id: int):
+    return _request_page(_visible_or_404(request_id))
+
+
+def _can_pay_reward(found) -> bool:
+    """Whether the reader may pay the reward (completing pays it)."""
     from ..credit import queries as credit_queries
 
     account = credit_queries.account_by_id(found.reward_account_id) if found.reward_account_id else None
-    return {
-        "reward_network": credit_queries.network_by_id(account.network_id) if account else None,
-        "can_pay_reward": account is None or credit_queries.controls_account(current_user, account),
-    }
+    return account is None or credit_queries.controls_account(current_user, account)
 
 
 def _act(request_id: int, action, success: str):
@@ -357,16 +396,72 @@ def _act(request_id: int, action, success: str):
     return redirect(back_to)
 
 
+def _warn_without_reward_account(found, user_id: int, to_self: bool) -> None:
+    """Say at once when the reward could not reach this volunteer: no account in its network."""
+    network = queries.reward_network(found)
+    if not queries.without_reward_account(network, [user_id]):
+        return
+    if to_self:
+        flash(
+            _(
+                "The reward is paid in %(network)s, where you have no account yet. Ask its admins for one "
+                "(the button below does it), so the reward can reach you.",
+                network=network.name,
+            ),
+            "warning",
+        )
+    else:
+        flash(
+            _(
+                "%(name)s has no account in %(network)s, the reward's network: open one or ask its admins "
+                "before marking this done.",
+                name=db.session.get(User, user_id).name,
+                network=network.name,
+            ),
+            "warning",
+        )
+
+
 @bp.post("/skills/requests/<int:request_id>/apply")
 @login_required
 def apply(request_id: int):
     found = _visible_or_404(request_id)
     form = ApplyForm()
     message = (form.message.data or "")[:5000]
+    user = current_user._get_current_object()
+    response = _act(
+        request_id,
+        lambda: service.apply(actor=user, request=found, message=message),
+        _("You applied. The group will answer you here."),
+    )
+    if queries.application_of(user, found) is not None:
+        _warn_without_reward_account(found, user.id, to_self=True)
+    return response
+
+
+@bp.post("/skills/requests/<int:request_id>/reward-account/<int:user_id>/open")
+@login_required
+def open_reward_account(request_id: int, user_id: int):
+    """Put right a volunteer's missing account in the reward's network by opening it (the network's admins)."""
+    found = _visible_or_404(request_id)
     return _act(
         request_id,
-        lambda: service.apply(actor=current_user._get_current_object(), request=found, message=message),
-        "You applied. The group will answer you here.",
+        lambda: service.open_reward_account(actor=current_user._get_current_object(), request=found, user_id=user_id),
+        _("The account is open: the reward can reach them."),
+    )
+
+
+@bp.post("/skills/requests/<int:request_id>/reward-account/<int:user_id>/ask")
+@login_required
+def ask_for_reward_account(request_id: int, user_id: int):
+    """Ask the reward network's admins, in one click, to open a volunteer's missing account."""
+    found = _visible_or_404(request_id)
+    return _act(
+        request_id,
+        lambda: service.ask_for_reward_account(
+            actor=current_user._get_current_object(), request=found, user_id=user_id
+        ),
+        _("The network's admins are asked to open the account."),
     )
 
 
@@ -377,7 +472,7 @@ def invite(request_id: int, user_id: int):
     return _act(
         request_id,
         lambda: service.invite(actor=current_user._get_current_object(), request=found, user_id=user_id),
-        "Invitation sent.",
+        _("Invitation sent."),
     )
 
 
@@ -393,13 +488,17 @@ def _application_or_404(application_id: int) -> Application:
 @login_required
 def decide(application_id: int, decision: str):
     application = _application_or_404(application_id)
-    return _act(
+    accept = decision == "accept"
+    response = _act(
         application.request_id,
         lambda: service.decide_application(
-            actor=current_user._get_current_object(), application=application, accept=decision == "accept"
+            actor=current_user._get_current_object(), application=application, accept=accept
         ),
-        "Application accepted." if decision == "accept" else "Application declined.",
+        _("Application accepted.") if accept else _("Application declined."),
     )
+    if accept and application.state == "accepted":
+        _warn_without_reward_account(queries.request_by_id(application.request_id), application.user_id, False)
+    return response
 
 
 @bp.post("/skills/applications/<int:application_id>/withdraw")
@@ -409,7 +508,7 @@ def withdraw(application_id: int):
     return _act(
         application.request_id,
         lambda: service.withdraw_application(actor=current_user._get_current_object(), application=application),
-        "Application withdrawn.",
+        _("Application withdrawn."),
     )
 
 
@@ -420,7 +519,7 @@ def cancel(request_id: int):
     return _act(
         request_id,
         lambda: service.cancel_request(actor=current_user._get_current_object(), request=found),
-        "Request cancelled.",
+        _("Request cancelled."),
     )
 
 
@@ -438,13 +537,24 @@ def complete(request_id: int):
                 hours = -1
             volunteers.append((user_id, hours if hours == hours else -1))
     endorse = request.form.getlist("endorse")[:30]
-    return _act(
-        request_id,
-        lambda: service.complete_request(
+    try:
+        service.complete_request(
             actor=current_user._get_current_object(), request=found, volunteers=volunteers, endorse=endorse
-        ),
-        "Marked as done. Thank you to everyone who helped!",
-    )
+        )
+    except DomainError as err:
+        # Refused: the page again with the form as it was typed (hours, ticks, endorsements) and the reason.
+        discard()
+        if err.status in ERROR_PAGE_STATUSES:
+            raise
+        typed = {
+            "hours": {k[6:]: v for k, v in request.form.items() if k.startswith("hours-")},
+            "done": {k[5:] for k, v in request.form.items() if k.startswith("done-") and v == "y"},
+            "endorse": set(endorse),
+            "error": err.message,
+        }
+        return _request_page(_visible_or_404(request_id), completion=typed, status=422)
+    flash(_("Marked as done. Thank you to everyone who helped!"), "success")
+    return redirect(url_for("skills.show_request", request_id=request_id))
 
 
 # --- dashboard -------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 
 from .. import search
@@ -21,11 +22,13 @@ from ..extensions import db
 from ..groups.models import Group, Membership
 from ..groups.permissions import ensure_admin, ensure_member, is_admin
 from ..groups.service import tell_followers
+from ..i18n import for_person
 from ..limits import TITLE_MAX, history_title
 from ..markup import render_markdown
 from ..notifications.service import notify
 from ..timeutil import utc_moment, utcnow
 from . import queries
+from .labels import state_label
 from .models import (
     Application,
     Contribution,
@@ -66,11 +69,11 @@ def language_codes(values: Sequence[str], field: str = "languages") -> str:
     for value in values:
         code = _LANGUAGE_NAMES.get(value.strip().lower(), value.strip().lower())
         if not _LANGUAGE_CODE.match(code):
-            raise invalid(field, f"{value!r} is not a language code such as en or it.")
+            raise invalid(field, _("“%(value)s” is not a language code such as en or it.", value=value))
         if code not in codes:
             codes.append(code)
     if len(codes) > 20:
-        raise invalid(field, "List at most 20 languages.")
+        raise invalid(field, _("List at most 20 languages."))
     return ",".join(codes)
 
 
@@ -78,11 +81,11 @@ def skill_for(name: str, field: str = "skills") -> Skill:
     """The Skill row for a name (made on first use): taxonomy skills keep their name and category."""
     shown = clean(name)
     if not 1 <= len(shown) <= 80:
-        raise invalid(field, "A skill name has 1 to 80 characters.")
+        raise invalid(field, _("A skill name has 1 to 80 characters."))
     tax = taxonomy()
     key = tax.key_of(shown)
     if not key:
-        raise invalid(field, "A skill name needs letters or digits.")
+        raise invalid(field, _("A skill name needs letters or digits."))
     found = db.session.scalar(select(Skill).where(Skill.key == key))
     if found is None:
         entry = tax.entry(key)
@@ -95,15 +98,17 @@ def skill_for(name: str, field: str = "skills") -> Skill:
 def _skill_levels(items: Sequence[tuple[str, int]], field: str = "skills") -> list[tuple[Skill, int, int]]:
     """(skill, level, position) for (name, level) pairs; one skill twice (by synonym or case) is refused."""
     if len(items) > MAX_SKILLS:
-        raise invalid(field, f"List at most {MAX_SKILLS} skills.")
+        raise invalid(field, _("List at most %(num)d skills.", num=MAX_SKILLS))
     seen: dict[str, str] = {}
     result = []
     for position, (name, level) in enumerate(items):
         if not 1 <= level <= 5:
-            raise invalid(f"{field}.{position}.level", "A level is from 1 (beginner) to 5 (expert).")
+            raise invalid(f"{field}.{position}.level", _("A level is from 1 (beginner) to 5 (expert)."))
         skill = skill_for(name, f"{field}.{position}.name")
         if skill.key in seen:
-            raise invalid(field, f"{name!r} and {seen[skill.key]!r} are the same skill; list it once.")
+            raise invalid(
+                field, _("“%(one)s” and “%(other)s” are the same skill; list it once.", one=name, other=seen[skill.key])
+            )
         seen[skill.key] = name
         result.append((skill, level, position))
     return result
@@ -139,12 +144,12 @@ def update_profile(
     profile = _profile(actor)
     if bio is not None:
         if len(bio) > 2000:
-            raise invalid("bio", "Keep the bio under 2,000 characters.")
+            raise invalid("bio", _("Keep the bio under 2,000 characters."))
         profile.bio = bio.strip()
     if location is not None:
         location = " ".join(location.split())
         if len(location) > 100:
-            raise invalid("location", "Keep the location under 100 characters.")
+            raise invalid("location", _("Keep the location under 100 characters."))
         profile.location = location
     if remote_ok is not None:
         profile.remote_ok = remote_ok
@@ -152,13 +157,13 @@ def update_profile(
         profile.availability_hours_per_week = None
     elif availability_hours_per_week is not None:
         if not 0 <= availability_hours_per_week <= 168:
-            raise invalid("availability_hours_per_week", "Give 0 to 168 hours a week.")
+            raise invalid("availability_hours_per_week", _("Give 0 to 168 hours a week."))
         profile.availability_hours_per_week = availability_hours_per_week
     if languages is not None:
         profile.languages = language_codes(languages)
     if interests is not None:
         if len(interests) > 2000:
-            raise invalid("interests", "Keep the interests under 2,000 characters.")
+            raise invalid("interests", _("Keep the interests under 2,000 characters."))
         profile.interests = interests.strip()
     if public is not None:
         profile.public = public
@@ -238,19 +243,21 @@ def _reward_account(actor: User, group: Group, account_id: int, amount: int):
 
     account = credit_queries.account_by_id(account_id)
     if account is None or not credit_queries.can_see_account(actor, account):
-        raise NotFound("No such credit account.")
+        raise NotFound(_("No such credit account."))
     ensure_reward_held_by_group(account, group)
     if not credit_queries.controls_account(actor, account):
-        raise Forbidden("Only someone who controls that account may offer a reward from it.")
+        raise Forbidden(_("Only someone who controls that account may offer a reward from it."))
     if amount < 1:
-        raise invalid("reward.amount", "A reward is at least 1.")
+        raise invalid("reward.amount", _("A reward is at least 1."))
     return account
 
 
 def ensure_reward_held_by_group(account, group: Group) -> None:
     """A request's reward comes from its own group's account, never another holder's (posted, imported or paid)."""
     if (account.holder_type, account.holder_id, account.purpose) != ("group", group.id, "member"):
-        raise invalid("reward", f"A reward is paid from an account of {group.name}, the request's own group.")
+        raise invalid(
+            "reward", _("A reward is paid from an account of %(group)s, the request's own group.", group=group.name)
+        )
 
 
 def index_request(request: SkillRequest, skill_names: list[str]) -> None:
@@ -285,7 +292,7 @@ def post_request(
     """A member posts a gig for their group (admins only, if the group says so); fitting members are told."""
     ensure_member(actor, group)
     if not is_admin(actor, group) and not queries.group_settings(group.id).members_can_post_requests:
-        raise Forbidden("In this group only admins may post requests.")
+        raise Forbidden(_("In this group only admins may post requests."))
     title = " ".join((title or "").split())
     location = " ".join((location or "").split())
     errors = _request_errors(
@@ -301,7 +308,7 @@ def post_request(
     if deadline is not None:
         deadline = utc_moment(deadline, "deadline")
         if deadline <= now:
-            errors["deadline"] = ["The deadline must be in the future."]
+            errors["deadline"] = [_("The deadline must be in the future.")]
     if errors:
         raise ValidationFailed(errors)
     if reward_account_id is not None:
@@ -348,21 +355,21 @@ def _request_errors(
     """What is wrong with a request's fields (title and location already normalised), by field."""
     errors: dict[str, list[str]] = {}
     if not 1 <= len(title) <= TITLE_MAX:
-        errors["title"] = [f"Give a title of 1 to {TITLE_MAX} characters."]
+        errors["title"] = [_("Give a title of 1 to %(num)d characters.", num=TITLE_MAX)]
     if len(description or "") > 20000:
-        errors["description"] = ["Keep the description under 20,000 characters."]
+        errors["description"] = [_("Keep the description under 20,000 characters.")]
     if not skills:
-        errors["skills"] = ["Name at least one skill."]
+        errors["skills"] = [_("Name at least one skill.")]
     elif not any(s.required for s in skills):
-        errors["skills"] = ["Mark at least one skill as required."]
+        errors["skills"] = [_("Mark at least one skill as required.")]
     if hours_estimate is not None and not 0 <= hours_estimate <= 10000:
-        errors["hours_estimate"] = ["Give 0 to 10,000 hours."]
+        errors["hours_estimate"] = [_("Give 0 to 10,000 hours.")]
     if not 1 <= volunteers_needed <= 100:
-        errors["volunteers_needed"] = ["Ask for 1 to 100 volunteers."]
+        errors["volunteers_needed"] = [_("Ask for 1 to 100 volunteers.")]
     if reward_given[0] != reward_given[1]:
-        errors["reward"] = ["A reward needs both account_id and amount."]
+        errors["reward"] = [_("A reward needs both account_id and amount.")]
     if len(location) > 100:
-        errors["location"] = ["Keep the location under 100 characters."]
+        errors["location"] = [_("Keep the location under 100 characters.")]
     return errors
 
 
@@ -454,11 +461,13 @@ def _recommend(request: SkillRequest, actor: User, now: datetime) -> None:
     for uid in chosen:
         db.session.add(Recommendation(request_id=request.id, user_id=uid, created_at=now))
     if chosen:
-        notify(
+        tell(
             user_ids=chosen,
             kind="request_matched",
             url=f"/skills/requests/{request.id}",
-            text=f"{request.group.name} needs help that fits your skills: {request.title}",
+            text=lambda: _(
+                "%(group)s needs help that fits your skills: %(title)s", group=request.group.name, title=request.title
+            ),
             actor_id=actor.id,
             group_id=request.group_id,
         )
@@ -478,14 +487,28 @@ def _notify_saved_searches(request: SkillRequest, actor: User) -> None:
     text = f"{request.title} {request.description}".lower()
     users = sorted({s.user_id for s in db.session.scalars(stmt) if not s.q or s.q.lower() in text})
     if users:
-        notify(
+        tell(
             user_ids=users,
             kind="skill_request_matches_search",
             url=f"/skills/requests/{request.id}",
-            text=f"A new request matches your saved search: {request.title}",
+            text=lambda: _("A new request matches your saved search: %(title)s", title=request.title),
             actor_id=actor.id,
             group_id=request.group_id,
         )
+
+
+def tell(*, user_ids, kind: str, url: str, text, actor_id: int | None = None, group_id: int | None = None) -> None:
+    """`notify` with `text()` written in each recipient's own language: one notify per language among them."""
+    ids = sorted(set(user_ids) - {actor_id})
+    if not ids:
+        return
+    by_locale: dict[str, list] = {}
+    for person in db.session.execute(select(User.id, User.locale).where(User.id.in_(ids))):
+        by_locale.setdefault(person.locale or "en", []).append(person)
+    for people in by_locale.values():
+        with for_person(people[0]):
+            words = text()
+        notify(user_ids=[p.id for p in people], kind=kind, url=url, text=words, actor_id=actor_id, group_id=group_id)
 
 
 def managers_of(request: SkillRequest) -> list[int]:
@@ -496,7 +519,7 @@ def managers_of(request: SkillRequest) -> list[int]:
 
 def ensure_manager(actor: User, request: SkillRequest) -> None:
     if not queries.can_manage(actor, request):
-        raise Forbidden("Only the request's author or the group's admins may do that.")
+        raise Forbidden(_("Only the request's author or the group's admins may do that."))
 
 
 def _locked(request: SkillRequest) -> SkillRequest:
@@ -523,23 +546,23 @@ def cancel_request(*, actor: User, request: SkillRequest) -> SkillRequest:
 def apply(*, actor: User, request: SkillRequest, message: str = "") -> Application:
     """Volunteer for an open request the actor can see (not their own); one application each."""
     if request.state != "open":
-        raise Conflict("This request is not open for applications.", code="conflict")
+        raise Conflict(_("This request is not open for applications."), code="conflict")
     if request.author_id == actor.id:
-        raise RuleViolation("validation_failed", "request", "You cannot apply to your own request.")
+        raise RuleViolation("validation_failed", "request", _("You cannot apply to your own request."))
     message = _check_message(message)
     if queries.application_of(actor, request) is not None:
-        raise Conflict("You applied to this request already.")
+        raise Conflict(_("You applied to this request already."))
     invited = db.session.scalar(
         select(Invitation.id).where(Invitation.request_id == request.id, Invitation.user_id == actor.id)
     )
     application = _write_application(
         request, user_id=actor.id, message=message, state="pending", invited=invited is not None, created_at=utcnow()
     )
-    notify(
+    tell(
         user_ids=managers_of(request),
         kind="application",
         url=f"/skills/requests/{request.id}",
-        text=f"{actor.name} applied to {request.title}",
+        text=lambda: _("%(name)s applied to %(title)s", name=actor.name, title=request.title),
         actor_id=actor.id,
         group_id=request.group_id,
     )
@@ -548,7 +571,7 @@ def apply(*, actor: User, request: SkillRequest, message: str = "") -> Applicati
 
 def _check_message(message: str | None) -> str:
     if len(message or "") > 5000:
-        raise invalid("message", "Keep the message under 5,000 characters.")
+        raise invalid("message", _("Keep the message under 5,000 characters."))
     return (message or "").strip()
 
 
@@ -590,27 +613,31 @@ def invite(*, actor: User, request: SkillRequest, user_id: int) -> Invitation:
     """The request's managers ask a member of the group to apply."""
     ensure_manager(actor, request)
     if request.state != "open":
-        raise Conflict("This request is not open for applications.", code="conflict")
+        raise Conflict(_("This request is not open for applications."), code="conflict")
     member = db.session.scalar(
         select(Membership).where(Membership.group_id == request.group_id, Membership.user_id == user_id)
     )
     if member is None:
-        raise NotFound("No such member of this group.")
+        raise NotFound(_("No such member of this group."))
     if user_id == request.author_id:
-        raise RuleViolation("validation_failed", "user_id", "The author cannot apply to their own request.")
+        raise RuleViolation("validation_failed", "user_id", _("The author cannot apply to their own request."))
     existing = db.session.scalar(
         select(Invitation).where(Invitation.request_id == request.id, Invitation.user_id == user_id)
     )
     if existing is not None:
-        raise Conflict("That person was invited already.")
+        raise Conflict(_("That person was invited already."))
+    if db.session.scalar(
+        select(Application.id).where(Application.request_id == request.id, Application.user_id == user_id)
+    ):
+        raise Conflict(_("That person applied already."))
     invitation = Invitation(request_id=request.id, user_id=user_id, inviter_id=actor.id, created_at=utcnow())
     db.session.add(invitation)
     db.session.flush()
-    notify(
+    tell(
         user_ids=[user_id],
         kind="skill_invitation",
         url=f"/skills/requests/{request.id}",
-        text=f"{actor.name} invites you to apply: {request.title}",
+        text=lambda: _("%(name)s invites you to apply: %(title)s", name=actor.name, title=request.title),
         actor_id=actor.id,
         group_id=request.group_id,
     )
@@ -622,22 +649,26 @@ def decide_application(*, actor: User, application: Application, accept: bool) -
     request = queries.request_by_id(application.request_id)
     ensure_manager(actor, request)
     if accept and application.user_id == actor.id:
-        raise Forbidden("Nobody accepts their own application: another of the request's managers decides.")
+        raise Forbidden(_("Nobody accepts their own application: another of the request's managers decides."))
     request = _locked(request)
     if not request.is_live:
-        raise Conflict(f"This request is {request.state}.", code="conflict")
+        raise Conflict(_("This request is %(state)s.", state=state_label(request.state)), code="conflict")
     was_accepted = application.state == "accepted"
     if accept and request.state != "open":
-        raise Conflict("Enough volunteers are accepted already.", code="conflict")
+        raise Conflict(_("Enough volunteers are accepted already."), code="conflict")
     application.decide("accepted" if accept else "declined", actor.id, utcnow())
     request.accepted_count += (1 if accept else 0) - (1 if was_accepted else 0)
     request.refresh_assignment()
     db.session.flush()
-    notify(
+    tell(
         user_ids=[application.user_id],
         kind="application_accepted" if accept else "skill_application_declined",
         url=f"/skills/requests/{request.id}",
-        text=f"{'Accepted' if accept else 'Not this time'}: your application to {request.title}",
+        text=lambda: (
+            _("Accepted: your application to %(title)s", title=request.title)
+            if accept
+            else _("Not this time: your application to %(title)s", title=request.title)
+        ),
         actor_id=actor.id,
         group_id=request.group_id,
     )
@@ -646,7 +677,7 @@ def decide_application(*, actor: User, application: Application, accept: bool) -
 
 def withdraw_application(*, actor: User, application: Application) -> Application:
     if application.user_id != actor.id:
-        raise NotFound("No such application.")
+        raise NotFound(_("No such application."))
     application.decide("withdrawn", actor.id, utcnow())
     db.session.flush()
     return application
@@ -678,7 +709,7 @@ def complete_request(
     ensure_manager(actor, request)
     request = _locked(request)
     if not request.is_live:
-        raise Conflict(f"This request is {request.state} already.", code="conflict")
+        raise Conflict(_("This request is %(state)s already.", state=state_label(request.state)), code="conflict")
     now = utcnow()
     claimed = db.session.execute(
         update(SkillRequest)
@@ -687,16 +718,16 @@ def complete_request(
         .execution_options(synchronize_session=False)
     ).rowcount
     if not claimed:  # someone completed or cancelled it since we read it
-        raise Conflict("This request was closed a moment ago.", code="conflict")
+        raise Conflict(_("This request was closed a moment ago."), code="conflict")
     db.session.refresh(request)
     if not volunteers:
-        raise invalid("volunteers", "Name at least one volunteer who did the work.")
+        raise invalid("volunteers", _("Name at least one volunteer who did the work."))
     hours: dict[int, int] = {}
     for i, (user_id, worked) in enumerate(volunteers):
         if user_id in hours:
-            raise invalid("volunteers", "Name each volunteer once.")
+            raise invalid("volunteers", _("Name each volunteer once."))
         if not 0 <= worked <= 10000:
-            raise invalid(f"volunteers.{i}.hours", "Give 0 to 10,000 hours.")
+            raise invalid(f"volunteers.{i}.hours", _("Give 0 to 10,000 hours."))
         hours[user_id] = round(worked * 100)
     accepted = set(
         db.session.scalars(
@@ -707,14 +738,14 @@ def complete_request(
     )
     if not_accepted := sorted(set(hours) - accepted):
         raise RuleViolation(
-            "validation_failed", "volunteers", f"Not accepted volunteers of this request: {not_accepted}."
+            "validation_failed", "volunteers", _("Not accepted volunteers of this request: %(ids)s.", ids=not_accepted)
         )
     wanted = {rs.skill.key: rs.skill for rs in queries.request_by_id(request.id).skills}
     endorsed: list[Skill] = []
     for name in endorse:
         key = taxonomy().key_of(name)
         if key not in wanted:
-            raise invalid("endorse", f"{name!r} is not one of this request's skills.")
+            raise invalid("endorse", _("“%(name)s” is not one of this request's skills.", name=name))
         if wanted[key] not in endorsed:
             endorsed.append(wanted[key])
     transfers = _pay_rewards(actor, request, hours)
@@ -724,11 +755,11 @@ def complete_request(
         for skill in endorsed:
             _write_endorsement(request, uid, skill, actor.id, now)
     db.session.flush()
-    notify(
+    tell(
         user_ids=list(hours),
         kind="skill_request_completed",
         url=f"/skills/requests/{request.id}",
-        text=f"{request.title} is done: thank you!",
+        text=lambda: _("%(title)s is done: thank you!", title=request.title),
         actor_id=actor.id,
         group_id=request.group_id,
     )
@@ -794,17 +825,25 @@ def _pay_rewards(actor: User, request: SkillRequest, hours: dict[int, int]) -> d
 
     payer = credit_queries.account_by_id(request.reward_account_id)
     if payer is None:
-        raise RuleViolation("validation_failed", "reward", "The reward account no longer exists.")
+        raise RuleViolation("validation_failed", "reward", _("The reward account no longer exists."))
     # The request shows its reward account to whoever may complete it: 403 here, not the credit service's 404.
     if not credit_queries.controls_account(actor, payer):
-        raise Forbidden("Only someone who controls the reward account may mark this done and pay the reward.")
+        raise Forbidden(_("Only someone who controls the reward account may mark this done and pay the reward."))
     ensure_reward_held_by_group(payer, db.session.get(Group, request.group_id))
     payees = {}
     for uid in sorted(hours):
         account = credit_queries.account_for_holder(network_id=payer.network_id, holder_type="user", holder_id=uid)
         if account is None:
+            network = credit_queries.network_by_id(payer.network_id)
             raise RuleViolation(
-                "validation_failed", "volunteers", f"Volunteer {uid} has no account in the reward's credit network."
+                "validation_failed",
+                "volunteers",
+                _(
+                    "%(name)s has no account in %(network)s, the reward's network: open one for them or ask the "
+                    "network's admins, then mark this done.",
+                    name=db.session.get(User, uid).name,
+                    network=network.name,
+                ),
             )
         payees[uid] = account
     transfers = {}
@@ -821,6 +860,84 @@ def _pay_rewards(actor: User, request: SkillRequest, hours: dict[int, int]) -> d
     return transfers
 
 
+# --- the reward's network: every volunteer needs an account there to be paid --------------------------------
+
+
+def _reward_gap(request: SkillRequest, user_id: int):
+    """The reward's network, when `user_id` applied to the request and has no account there (else refused)."""
+    network = queries.reward_network(request)
+    applied = db.session.scalar(
+        select(Application.id).where(
+            Application.request_id == request.id,
+            Application.user_id == user_id,
+            Application.state.in_(("pending", "accepted")),
+        )
+    )
+    if network is None or applied is None:
+        raise NotFound(_("No such application."))
+    if not queries.without_reward_account(network, [user_id]):
+        raise Conflict(_("They have an account in %(network)s already.", network=network.name))
+    return network
+
+
+def open_reward_account(*, actor: User, request: SkillRequest, user_id: int):
+    """Open the account an applicant needs in the reward's network, so the reward can reach them. Credit's
+    rules decide who may: its service lets the network's admins open accounts (403 for anyone else)."""
+    from ..credit import service as credit_service
+
+    network = _reward_gap(request, user_id)
+    account = credit_service.open_account(
+        actor=actor, network=network, holder_type="user", holder_id=user_id, kind="individual"
+    )
+    db.session.flush()
+    tell(
+        user_ids=[user_id],
+        kind="skill_reward_account_opened",
+        url=f"/skills/requests/{request.id}",
+        text=lambda: _(
+            "You have an account in %(network)s now: the reward for %(title)s can reach you",
+            network=network.name,
+            title=request.title,
+        ),
+        actor_id=actor.id,
+        group_id=request.group_id,
+    )
+    return account
+
+
+def ask_for_reward_account(*, actor: User, request: SkillRequest, user_id: int) -> int:
+    """Ask the reward network's admins, in one notification, to open an account for an applicant: the
+    applicant asks for themselves, or a manager of the request for them. How many admins were told."""
+    from ..credit import queries as credit_queries
+
+    if actor.id != user_id:
+        ensure_manager(actor, request)
+    network = _reward_gap(request, user_id)
+    volunteer = db.session.get(User, user_id)
+    admins = select(Membership.user_id).where(Membership.group_id == network.group_id, Membership.role == "admin")
+    admin_ids = sorted(set(db.session.scalars(admins)) - {actor.id})
+    if not admin_ids:
+        if credit_queries.is_network_admin(actor, network):
+            raise Conflict(_("You administer %(network)s: open the account yourself.", network=network.name))
+        raise Conflict(_("%(network)s has no admin to ask.", network=network.name))
+    tell(
+        user_ids=admin_ids,
+        kind="skill_reward_account_wanted",
+        url=f"/credit/networks/{network.id}/accounts/new",
+        text=lambda: _(
+            "Please open an account in %(network)s for %(name)s (@%(handle)s): it is needed to pay them the reward "
+            "for %(title)s",
+            network=network.name,
+            name=volunteer.name,
+            handle=volunteer.handle,
+            title=request.title,
+        ),
+        actor_id=actor.id,
+        group_id=network.group_id,
+    )
+    return len(admin_ids)
+
+
 # --- saved searches --------------------------------------------------------------------------------------
 
 
@@ -829,15 +946,15 @@ def save_search(
 ) -> SavedSearch:
     q = " ".join((q or "").split())
     if len(q) > 200:
-        raise invalid("q", "Keep the search under 200 characters.")
+        raise invalid("q", _("Keep the search under 200 characters."))
     if not q and not skill and remote_ok is None and group_id is None:
-        raise invalid("q", "Give at least one filter to save.")
+        raise invalid("q", _("Give at least one filter to save."))
     if group_id is not None:
         group = db.session.get(Group, group_id)
         if group is None or not queries.can_see_content(actor, group):
-            raise NotFound("No such group.")
+            raise NotFound(_("No such group."))
     if len(queries.saved_searches(actor)) >= 20:
-        raise RuleViolation("validation_failed", "q", "Keep at most 20 saved searches.")
+        raise RuleViolation("validation_failed", "q", _("Keep at most 20 saved searches."))
     search = SavedSearch(
         user_id=actor.id,
         q=q,
@@ -854,6 +971,6 @@ def save_search(
 def delete_search(*, actor: User, search_id: int) -> None:
     search = db.session.get(SavedSearch, search_id)
     if search is None or search.user_id != actor.id:
-        raise NotFound("No such saved search.")
+        raise NotFound(_("No such saved search."))
     db.session.delete(search)
     db.session.flush()

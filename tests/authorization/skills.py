@@ -81,6 +81,14 @@ EXPECTED = {
     ("POST", "/skills/requests/<int:request_id>/complete"): PAGE_MANAGE,
     ("POST", "/skills/applications/<int:application_id>/<any(accept, decline):decision>"): PAGE_MANAGE,
     ("POST", "/skills/applications/<int:application_id>/withdraw"): same(LOGIN, 404, 302, 404),  # the member's
+    # the world's request has no reward, so no account is missing in its network (404); only its managers
+    # (or the volunteer, for themselves) ask the network's admins, and credit decides who opens accounts
+    ("POST", "/skills/requests/<int:request_id>/reward-account/<int:user_id>/open"): content(
+        (LOGIN, 404, 404, 404), (LOGIN, 404, 404, 404)
+    ),
+    ("POST", "/skills/requests/<int:request_id>/reward-account/<int:user_id>/ask"): content(
+        (LOGIN, 403, 403, 404), (LOGIN, 404, 403, 404)
+    ),
 }
 
 _PROFILE_FORM = {"bio": "I edit video", "skills-0-name": "Video editing", "skills-0-level": "3", "remote_ok": "y"}
