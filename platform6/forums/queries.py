@@ -1,6 +1,6 @@
 """Reads about threads that pages and the API share."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
@@ -277,6 +277,8 @@ class ThreadView:
     last_read: int | None
     first_unread: int | None
     by_id: dict[int, ThreadComment]
+    #: what other features attached to the thread (timeline.TimelineItem), oldest first
+    timeline: list = field(default_factory=list)
 
 
 def build_tree(comments: list[ThreadComment]) -> list[CommentNode]:
@@ -331,7 +333,8 @@ def thread_view(discussion: Discussion, user) -> ThreadView:
             (c.position for c in comments if c.position > (last_read or 0) and c.deleted_at is None), None
         )
     entries = [(node.comment.created_at, 0, node) for node in build_tree(comments)]
-    entries += [(item.created_at, 1, item) for item in timeline_items(discussion, user)]
+    timeline = timeline_items(discussion, user)
+    entries += [(item.created_at, 1, item) for item in timeline]
     entries.sort(key=lambda entry: (entry[0], entry[1]))
     ops: list = []
     for _, kind, entry in entries:
@@ -347,6 +350,7 @@ def thread_view(discussion: Discussion, user) -> ThreadView:
         last_read=last_read,
         first_unread=first_unread,
         by_id={c.id: c for c in comments},
+        timeline=timeline,
     )
 
 

@@ -22,6 +22,7 @@ from ..limits import whole_number
 from ..web import refused, show_error_on_form
 from . import queries, service
 from .comment_html import comment_chunks
+from .decisions import poll_kind_name, thread_decisions
 from .forms import CommentForm, DiscussionForm, EditCommentForm, MoveForm, VolumeForm
 from .models import Comment, Discussion
 
@@ -66,6 +67,7 @@ def forum_threads(group: Group) -> list[queries.ThreadRow]:
 
 
 bp.add_app_template_global(comment_chunks, "comment_chunks")
+bp.add_app_template_global(poll_kind_name, "poll_kind_name")
 
 
 @bp.app_template_global("forum_volume_form")
@@ -99,7 +101,8 @@ def new_discussion(handle: str):
 
 def _render_thread(discussion: Discussion, form: CommentForm, status: int = 200):
     view = queries.thread_view(discussion, current_user)
-    is_member = membership(current_user, discussion.group) is not None
+    mine = membership(current_user, discussion.group)
+    is_member = mine is not None
     reply_to = None
     if (parent_id := whole_number(str(form.parent_id.data or ""))) is not None:
         reply_to = view.by_id.get(parent_id)
@@ -114,6 +117,8 @@ def _render_thread(discussion: Discussion, form: CommentForm, status: int = 200)
         may_moderate=may_moderate(discussion),
         is_group_admin=is_admin(current_user, discussion.group),
         quick_reactions=QUICK_REACTIONS,
+        decisions=thread_decisions(view.timeline, current_user, mine),
+        may_raise_poll=not discussion.closed and can_member(current_user, discussion.group, "members_can_raise_polls"),
     )
     if current_user.is_authenticated and is_member and status == 200:
         service.mark_read(user=current_user, discussion=discussion)
