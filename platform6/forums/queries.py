@@ -165,6 +165,19 @@ class ThreadRow:
     unread: int | None
     #: position of the first unread comment, for "jump to first unread"
     first_unread: int | None
+    #: the viewer is signed in and has never opened the thread
+    never_opened: bool = False
+
+    @property
+    def new_count(self) -> int:
+        """Comments the lists mark as new: every comment of a thread never opened, else those not read yet
+        (so that a never-opened thread and a half-read one read the same way)."""
+        return self.discussion.comments_count if self.never_opened else self.unread or 0
+
+    @property
+    def is_new(self) -> bool:
+        """Shown in bold: never opened, or with comments not read yet."""
+        return self.never_opened or bool(self.unread)
 
 
 def _with_unread(stmt, user) -> list[ThreadRow]:
@@ -180,7 +193,7 @@ def _with_unread(stmt, user) -> list[ThreadRow]:
 def thread_row(discussion: Discussion, read: int | None) -> ThreadRow:
     """The thread with the viewer's unread state, from the last position they read (None: never opened)."""
     if read is None:
-        return ThreadRow(discussion, None, 1 if discussion.last_position else None)
+        return ThreadRow(discussion, None, 1 if discussion.last_position else None, never_opened=True)
     unread = max(0, discussion.last_position - read)
     return ThreadRow(discussion, unread, read + 1 if unread else None)
 
