@@ -51,7 +51,9 @@ def _static_parts(
         else ""
     )
     if deleted_at:
-        rest = f'</time></a>{edited}</header>\n  <p class="muted small">{escape(gettext("This comment was deleted."))}</p>'
+        rest = (
+            f'</time></a>{edited}</header>\n  <p class="muted small">{escape(gettext("This comment was deleted."))}</p>'
+        )
     else:
         rest = (
             f'</time></a>{edited}</header>\n  <div class="prose comment-body" data-body>{body_html}</div>'

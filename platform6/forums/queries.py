@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
+from flask_babel import gettext as _
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -28,7 +29,7 @@ def visible_discussion(user, discussion_id: int) -> Discussion:
     """The thread if `user` may read it (open group, or a member), else NotFound."""
     discussion = discussion_by_id(discussion_id)
     if discussion is None or not can_see_group(user, discussion.group) or not can_see_content(user, discussion.group):
-        raise NotFound("No such thread.")
+        raise NotFound(_("No such thread."))
     return discussion
 
 
@@ -43,7 +44,7 @@ def comment_by_id(comment_id: int) -> Comment | None:
 def visible_comment(user, comment_id: int) -> Comment:
     comment = comment_by_id(comment_id)
     if comment is None:
-        raise NotFound("No such comment.")
+        raise NotFound(_("No such comment."))
     visible_discussion(user, comment.discussion_id)
     return comment
 
@@ -350,7 +351,7 @@ def thread_view(discussion: Discussion, user) -> ThreadView:
     entries += [(item.created_at, 1, item) for item in timeline]
     entries.sort(key=lambda entry: (entry[0], entry[1]))
     ops: list = []
-    for _, kind, entry in entries:
+    for _moment, kind, entry in entries:
         if kind == 0:
             flatten(entry, MAX_DEPTH, ops)
         else:

@@ -1,6 +1,7 @@
 """Thread pages: a group's threads, starting and reading a thread, comments, reactions, moderation, search."""
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import search
@@ -23,7 +24,7 @@ from ..web import refused, show_error_on_form
 from . import queries, service
 from .comment_html import comment_chunks
 from .decisions import poll_kind_name, thread_decisions
-from .forms import CommentForm, DiscussionForm, EditCommentForm, MoveForm, VolumeForm
+from .forms import VOLUME_NAMES, CommentForm, DiscussionForm, EditCommentForm, MoveForm, VolumeForm
 from .models import Comment, Discussion
 
 bp = Blueprint("forums", __name__)
@@ -68,6 +69,7 @@ def forum_threads(group: Group) -> list[queries.ThreadRow]:
 
 bp.add_app_template_global(comment_chunks, "comment_chunks")
 bp.add_app_template_global(poll_kind_name, "poll_kind_name")
+bp.add_app_template_global(VOLUME_NAMES, "volume_names")
 
 
 @bp.app_template_global("forum_volume_form")
@@ -162,7 +164,7 @@ def edit_discussion(discussion_id: int):
         except DomainError as err:
             show_error_on_form(form, err)
         else:
-            flash("Thread saved.", "success")
+            flash(_("Thread saved."), "success")
             return redirect(url_for(".show", discussion_id=discussion.id))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("forums/edit.html", discussion=discussion, form=form), status
@@ -181,25 +183,25 @@ def _change(discussion_id: int, message: str, **changes):
 @bp.post("/d/<int:discussion_id>/close")
 @login_required
 def close(discussion_id: int):
-    return _change(discussion_id, "Thread closed: no new comments until it is reopened.", closed=True)
+    return _change(discussion_id, _("Thread closed: no new comments until it is reopened."), closed=True)
 
 
 @bp.post("/d/<int:discussion_id>/reopen")
 @login_required
 def reopen(discussion_id: int):
-    return _change(discussion_id, "Thread reopened.", closed=False)
+    return _change(discussion_id, _("Thread reopened."), closed=False)
 
 
 @bp.post("/d/<int:discussion_id>/pin")
 @login_required
 def pin(discussion_id: int):
-    return _change(discussion_id, "Thread pinned to the top of the group.", pinned=True)
+    return _change(discussion_id, _("Thread pinned to the top of the group."), pinned=True)
 
 
 @bp.post("/d/<int:discussion_id>/unpin")
 @login_required
 def unpin(discussion_id: int):
-    return _change(discussion_id, "Thread unpinned.", pinned=False)
+    return _change(discussion_id, _("Thread unpinned."), pinned=False)
 
 
 @bp.route("/d/<int:discussion_id>/move", methods=["GET", "POST"])
@@ -219,7 +221,7 @@ def move(discussion_id: int):
         except DomainError as err:
             show_error_on_form(form, err)
         else:
-            flash(f"Thread moved to {target.name}.", "success")
+            flash(_("Thread moved to %(group)s.", group=target.name), "success")
             return redirect(url_for(".show", discussion_id=discussion.id))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("forums/move.html", discussion=discussion, form=form), status
@@ -240,7 +242,7 @@ def mark_group_read(handle: str):
 @login_required
 def mark_all_read():
     service.mark_all_read(user=current_user)
-    flash("Every thread is marked as read.", "success")
+    flash(_("Every thread is marked as read."), "success")
     return redirect(url_for("dashboard.show"))
 
 
@@ -253,7 +255,7 @@ def set_volume(handle: str):
         service.set_volume(actor=current_user, group=group, volume=form.volume.data or "")
     except DomainError as err:
         return refused(err, url_for("groups.show", handle=group.handle))
-    flash("Notification volume saved.", "success")
+    flash(_("Notification volume saved."), "success")
     return redirect(url_for("groups.show", handle=group.handle))
 
 
@@ -331,7 +333,7 @@ def delete_comment(comment_id: int):
         service.delete_comment(actor=current_user, comment=comment)
     except DomainError as err:
         return refused(err, url_for(".show", discussion_id=comment.discussion_id, _anchor=f"comment-{comment.id}"))
-    flash("Comment deleted.", "info")
+    flash(_("Comment deleted."), "info")
     return redirect(url_for(".show", discussion_id=comment.discussion_id, _anchor=f"comment-{comment.id}"))
 
 
