@@ -8,6 +8,8 @@ GroupFanout row instead, which the worker expands the same way (see jobs.expand_
 from collections.abc import Iterable
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, select, update
 
 from ..accounts.models import User
@@ -25,7 +27,7 @@ FANOUT_INLINE_MEMBERS = 100
 absolute_url = outbox.absolute_url
 
 
-def deliver(*, user_ids: Iterable[int], kind: str, url: str, group: Group, actor: User, text: str, body: str = ""):
+def deliver(*, user_ids: Iterable[int], kind: str, url: str, group: Group, actor: User, text, body: str = ""):
     """Tell the members among `user_ids` (a mention, a reply): not the actor, not those who muted the group."""
     wanted = sorted({uid for uid in user_ids if uid != actor.id})
     if wanted:
@@ -34,7 +36,7 @@ def deliver(*, user_ids: Iterable[int], kind: str, url: str, group: Group, actor
 
 
 def deliver_to_group(
-    *, group: Group, actor: User, kind: str, url: str, text: str, body: str = "", except_user_ids: Iterable[int] = ()
+    *, group: Group, actor: User, kind: str, url: str, text, body: str = "", except_user_ids: Iterable[int] = ()
 ) -> None:
     """Tell every member of the group (but the actor and `except_user_ids`), now or through the worker."""
     skip = sorted(set(except_user_ids))
@@ -45,9 +47,15 @@ def deliver_to_group(
               who=Membership.user_id.not_in(skip))  # fmt: skip
         return
     db.session.add(
-        GroupFanout(group_id=group.id, actor_id=actor.id, kind=kind, url=url, text=text[:300], preview=preview,
+        # the row keeps words, not the message and its values: a fan-out is written in English for now
+        GroupFanout(group_id=group.id, actor_id=actor.id, kind=kind, url=url, text=_english(text)[:300], preview=preview,
                     except_user_ids=skip)
     )  # fmt: skip
+
+
+def _english(text) -> str:
+    with force_locale("en"):
+        return str(text)
 
 
 def expand(fanout_id: int) -> bool:
@@ -67,19 +75,33 @@ def expand(fanout_id: int) -> bool:
     return True
 
 
-def _tell(*, group: Group, actor_id: int | None, kind: str, url: str, text: str, preview: str, who: ColumnElement):
+def _tell(*, group: Group, actor_id: int | None, kind: str, url: str, text, preview: str, who: ColumnElement):
+    """Notify (and email, at volume "email") the listening members, each in their own language: `text` is a
+    lazy_gettext string with its values, written once per language the audience reads (one query finds them)."""
     listening = [Membership.group_id == group.id, Membership.volume != "mute", who]
     if actor_id is not None:
         listening.append(Membership.user_id != actor_id)
-    notify_select(audience=select(Membership.user_id).where(*listening), kind=kind, url=url, text=text,
-                  actor_id=actor_id, group_id=group.id)  # fmt: skip
-    loud = select(User.id, User.email).join(Membership, Membership.user_id == User.id)
-    loud = loud.where(*listening, Membership.volume == "email")
+    audience = select(Membership.user_id).join(User, User.id == Membership.user_id).where(*listening)
+    locales = db.session.scalars(
+        select(User.locale).join(Membership, Membership.user_id == User.id).where(*listening).distinct()
+    ).all()
     link = absolute_url(url)
-    message = f"{text}.\n\n{preview}\n\nOpen it: {link}\n\n" if preview else f"{text}.\n\nOpen it: {link}\n\n"
-    message += f"You get these emails because your volume for {group.name} is 'email'; change it on the group's page."
-    outbox.queue_emails(subject=f"[{group.name}] {text}"[:200], text=message, recipients=loud,
-                        unsubscribe_group_id=group.id)  # fmt: skip
+    for locale in sorted(locales):
+        with force_locale(locale.replace("-", "_")):
+            words = str(text)
+            reading = User.locale == locale
+            notify_select(audience=audience.where(reading), kind=kind, url=url, text=words, actor_id=actor_id,
+                          group_id=group.id)  # fmt: skip
+            loud = select(User.id, User.email).join(Membership, Membership.user_id == User.id)
+            loud = loud.where(*listening, reading, Membership.volume == "email")
+            opening = _("Open it: %(link)s", link=link)
+            message = f"{words}.\n\n{preview}\n\n{opening}\n\n" if preview else f"{words}.\n\n{opening}\n\n"
+            message += _(
+                "You get these emails because your volume for %(group)s is “email”; change it on the group's page.",
+                group=group.name,
+            )
+            outbox.queue_emails(subject=f"[{group.name}] {words}"[:200], text=message, recipients=loud,
+                                unsubscribe_group_id=group.id)  # fmt: skip
 
 
 def _turn_down(user_id: int, group_id: int | None) -> None:

@@ -3,12 +3,15 @@ whose group volume is "digest"."""
 
 from datetime import timedelta
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
 from ..extensions import db
 from ..groups.models import Group, Membership
+from ..i18n import for_person
 from ..notifications.outbox import queue_email
 from ..notifications.scheduler import job
 from ..timeutil import utcnow
@@ -86,14 +89,20 @@ def send_daily_digests() -> None:
         threads = digest_threads(state.user_id, since)
         if user is None or not threads:
             continue
-        lines = [f"Hello {user.name},", "", "What happened in your groups since yesterday:", ""]
-        for discussion, group, unread in threads:
-            lines.append(
-                f"- [{group.name}] {discussion.title}: {unread} new — {absolute_url(f'/d/{discussion.id}/unread')}"
+        with for_person(user):
+            lines = [_("Hello %(name)s,", name=user.name), "", _("What happened in your groups since yesterday:"), ""]
+            for discussion, group, unread in threads:
+                news = ngettext("%(num)d new", "%(num)d new", unread)
+                lines.append(
+                    f"- [{group.name}] {discussion.title}: {news} — {absolute_url(f'/d/{discussion.id}/unread')}"
+                )
+            lines += ["", _("You get this once a day because your volume for these groups is “daily digest”.")]
+            text, address = "\n".join(lines), user.email
+            subject = ngettext(
+                "Platform 6 daily digest: %(num)d active thread",
+                "Platform 6 daily digest: %(num)d active threads",
+                len(threads),
             )
-        lines += ["", "You get this once a day because your volume for these groups is 'daily digest'."]
-        text, address = "\n".join(lines), user.email
-        subject = f"Platform 6 daily digest: {len(threads)} active thread{'s' if len(threads) != 1 else ''}"
         queue_email(to=address, subject=subject, text=text, user_id=user.id)
 
 

@@ -128,11 +128,11 @@ def start_discussion(*, actor: User, group: Group, title: str, description: str 
     mentioned = _mentioned_member_ids(description, group)
     deliver(
         user_ids=mentioned, kind="mention", url=url, group=group, actor=actor,
-        text=f"{actor.name} mentioned you in “{title}”", body=description,
+        text=_l("%(name)s mentioned you in “%(title)s”", name=actor.name, title=title), body=description,
     )  # fmt: skip
     deliver_to_group(
         group=group, actor=actor, kind="discussion_created", url=url, except_user_ids=mentioned,
-        text=f"{actor.name} started “{title}” in {group.name}", body=description,
+        text=_l("%(name)s started “%(title)s” in %(group)s", name=actor.name, title=title, group=group.name), body=description,
     )  # fmt: skip
     discussion_created.send(discussion)
     return discussion
@@ -218,7 +218,7 @@ def update_discussion(
             deliver(
                 user_ids=_mentioned_member_ids(discussion.description, group, before), kind="mention",
                 url=discussion_url(discussion.id), group=group, actor=actor,
-                text=f"{actor.name} mentioned you in “{discussion.title}”", body=discussion.description,
+                text=_l("%(name)s mentioned you in “%(title)s”", name=actor.name, title=discussion.title), body=discussion.description,
             )  # fmt: skip
         discussion.edited_at = now
         index_discussion(discussion)
@@ -401,12 +401,12 @@ def post_comment(*, actor: User, discussion: Discussion, body: str, parent_id: i
     mentioned = _mentioned_member_ids(body, group)
     deliver(
         user_ids=mentioned, kind="mention", url=url, group=group, actor=actor,
-        text=f"{actor.name} mentioned you in “{discussion.title}”", body=body,
+        text=_l("%(name)s mentioned you in “%(title)s”", name=actor.name, title=discussion.title), body=body,
     )  # fmt: skip
     if parent is not None and parent.author_id and parent.author_id not in mentioned and not parent.deleted:
         deliver(
             user_ids=[parent.author_id], kind="reply", url=url, group=group, actor=actor,
-            text=f"{actor.name} replied to you in “{discussion.title}”", body=body,
+            text=_l("%(name)s replied to you in “%(title)s”", name=actor.name, title=discussion.title), body=body,
         )  # fmt: skip
     comment.author = actor
     comment_created.send(comment)
@@ -430,7 +430,7 @@ def edit_comment(*, actor: User, comment: Comment, body: str) -> Comment:
     index_comment(comment, discussion)
     deliver(
         user_ids=_mentioned_member_ids(body, group, before), kind="mention", url=comment_url(comment), group=group,
-        actor=actor, text=f"{actor.name} mentioned you in “{discussion.title}”", body=body,
+        actor=actor, text=_l("%(name)s mentioned you in “%(title)s”", name=actor.name, title=discussion.title), body=body,
     )  # fmt: skip
     db.session.flush()
     comment_changed.send(comment)
