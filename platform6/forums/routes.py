@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
 
 from .. import search
@@ -19,6 +20,7 @@ from ..groups.permissions import (
     membership,
 )
 from ..groups.queries import group_by_handle, groups_administered_by
+from ..i18n import JS_MESSAGES
 from ..limits import whole_number
 from ..web import refused, show_error_on_form
 from . import queries, service
@@ -28,6 +30,14 @@ from .forms import VOLUME_NAMES, CommentForm, DiscussionForm, EditCommentForm, M
 from .models import Comment, Discussion
 
 bp = Blueprint("forums", __name__)
+
+# the words static/js/forums.js shows (read there with P6.t)
+JS_MESSAGES.update(
+    {
+        "forums.member_found": lazy_gettext("member to mention; up and down arrows choose, Enter inserts"),
+        "forums.members_found": lazy_gettext("members to mention; up and down arrows choose, Enter inserts"),
+    }
+)
 
 #: the reactions offered on every comment (any emoji can be sent through the API)
 QUICK_REACTIONS = ("👍", "❤️", "🎉", "😄", "🤔", "👀")

@@ -1,10 +1,12 @@
 """Decisions inside threads (issue 14): started from the thread, in its timeline, live at its top."""
 
+import re
 from datetime import timedelta
 
 from platform6.extensions import db
 from platform6.governance import service as governance
 from platform6.timeutil import utcnow
+from tests.conftest import PASSWORD
 
 
 def _poll(group, author, discussion, title="Buy a cargo bike", kind="proposal"):
@@ -116,3 +118,31 @@ def test_decisions_add_one_query_however_many_polls(
     with queries() as five:
         client.get(f"/d/{discussion.id}")
     assert len(one) == len(five)
+
+
+def test_a_thread_page_in_italian_speaks_italian(
+    app, client, login, create_user, create_group, create_discussion, post_comment
+):
+    alice, bob = create_user(), create_user()
+    group = create_group(admin=alice, members=[bob])
+    discussion = create_discussion(group=group, author=alice)
+    first = post_comment(discussion, alice, "Ciao")
+    post_comment(discussion, bob, "Risposta", parent=first)
+    _poll(group, alice, discussion)
+    bob.locale, bob.time_zone = "it", "Europe/Rome"
+    db.session.commit()
+    login(bob)
+    html = client.get(f"/d/{discussion.id}").get_data(as_text=True)
+    for italian in ("Avvia una proposta", "Rispondi", "Reagisci", "Pubblica il commento", "Proposta", "Chiude il"):
+        assert italian in html, italian
+    for english in (">Reply<", ">React<", "Post comment", "Start a proposal", "votes so far", "Someone who left"):
+        assert english not in html, english
+    other = app.test_client()
+    other.post("/sign-in", data={"email": alice.email, "password": PASSWORD})
+    english_page = other.get(f"/d/{discussion.id}").get_data(as_text=True)
+    assert "Open for votes" in english_page and "Aperta al voto" not in english_page
+    # the comments' cached parts are per language and zone: the time's title is the reader's
+    titles = re.findall(r'id="comment-\d+".*?<time datetime="[^"]+" title="([^"]+)"', english_page, re.S)
+    assert titles and all("(" in t and "Europa" not in t and "centrale" not in t for t in titles)
+    rome = re.findall(r'id="comment-\d+".*?<time datetime="[^"]+" title="([^"]+)"', html, re.S)
+    assert rome and all("centrale" in t for t in rome), rome
