@@ -3,6 +3,7 @@
 from typing import Annotated, Literal
 
 from flask import jsonify, request
+from flask_babel import gettext as _
 from pydantic import Field
 
 from .. import search
@@ -267,7 +268,7 @@ def search_route():
     user = optional_user()
     q = request.args.get("q", "")
     if not q.strip() or len(q) > search.MAX_QUERY:
-        raise invalid("q", f"Search for 1 to {search.MAX_QUERY} characters.")
+        raise invalid("q", _("Search for 1 to %(max)d characters.", max=search.MAX_QUERY))
     group_id = None
     if (raw_group_id := int_arg("group_id", message="group_id must be a group's id.")) is not None:
         group_id = _visible_group(raw_group_id, user).id
@@ -275,7 +276,10 @@ def search_route():
     if raw_types := request.args.get("type"):
         kinds = [k for k in raw_types.split(",") if k]
         if unknown := [k for k in kinds if k not in search.SEARCH_KINDS]:
-            raise invalid("type", f"Unknown type {unknown[0]!r}; use {', '.join(search.SEARCH_KINDS)}.")
+            raise invalid(
+                "type",
+                _("Unknown type %(type)r; use %(types)s.", type=unknown[0], types=", ".join(search.SEARCH_KINDS)),
+            )
     limit, offset = page_limit(), offset_from_cursor("offset", MAX_SEARCH_OFFSET)
     hits = search.search(
         visible_groups=content_visible_group_ids(user),

@@ -16,6 +16,7 @@ body_html was sanitised when it was written.
 from collections.abc import Iterator
 from functools import lru_cache
 
+from flask_babel import get_locale, get_timezone, gettext, ngettext
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
@@ -25,28 +26,34 @@ from .queries import ThreadView
 
 
 @lru_cache(maxsize=2000)  # 10 threads of 200 comments; bodies are in the key and the value
-def _static_parts(cid, position, created_at, edited_at, deleted_at, author, body_html) -> tuple[str, str, str, str]:
+def _static_parts(
+    cid, position, created_at, edited_at, deleted_at, author, body_html, reader
+) -> tuple[str, str, str, str]:
     """The markup of a comment that is the same for every viewer and every moment, around the parts that are
     not (the unread marker, the time's words, the footer's controls): (article tag, header up to the time's
     words, the rest up to the footer's controls, the escaped author name; `author` None: the author left).
     Cached by every column the markup shows, so an edit, a deletion or a renamed author is a new key and a
-    cached entry can never be stale (the key is plain values: comparing SQLAlchemy rows costs more)."""
+    cached entry can never be stale (the key is plain values: comparing SQLAlchemy rows costs more). `reader` is
+    the reader's (language, time zone): the words are theirs and the time's title is in their zone, so each
+    language and zone has its own entry (call it only inside a request whose reader that is)."""
     name = "" if author is None else escape(author)
     article = (
         f'<article class="comment{" comment-deleted" if deleted_at else ""}" id="comment-{cid}"'
         f' data-position="{position}">'
     )
     head = (
-        f'\n  <header class="comment-head"><strong>{"Someone who left" if author is None else name}</strong>'
+        f'\n  <header class="comment-head"><strong>{escape(gettext("Someone who left")) if author is None else name}</strong>'
         f' <a class="small muted" href="#comment-{cid}">{time_tag(created_at)}'
     )
     edited = (
-        f' <a class="small muted edited" href="/comments/{cid}/history">(edited)</a>'
+        f' <a class="small muted edited" href="/comments/{cid}/history">{escape(gettext("(edited)"))}</a>'
         if edited_at and not deleted_at
         else ""
     )
     if deleted_at:
-        rest = f'</time></a>{edited}</header>\n  <p class="muted small">This comment was deleted.</p>'
+        rest = (
+            f'</time></a>{edited}</header>\n  <p class="muted small">{escape(gettext("This comment was deleted."))}</p>'
+        )
     else:
         rest = (
             f'</time></a>{edited}</header>\n  <div class="prose comment-body" data-body>{body_html}</div>'
@@ -60,16 +67,33 @@ def _static_parts(cid, position, created_at, edited_at, deleted_at, author, body
 ACTION_FORM = "comment-action"
 
 
-@lru_cache(maxsize=8)
-def _reaction_choices(quick_reactions: tuple[str, ...]) -> str:
+@lru_cache(maxsize=64)
+def _words(locale: str) -> dict[str, str]:
+    """The controls' words in `locale` (the current one: the argument is the cache key), escaped for HTML."""
+    words = {
+        "unread": gettext("New since your last visit"),
+        "reactions": gettext("Reactions"),
+        "react": gettext("React"),
+        "reply": gettext("Reply"),
+        "edit": gettext("Edit"),
+        "delete": gettext("Delete"),
+        "confirm_delete": gettext("Delete this comment? Replies stay."),
+        "own_page": gettext("Open this conversation on its own page"),
+    }
+    return {key: str(escape(text)) for key, text in words.items()}
+
+
+@lru_cache(maxsize=64)
+def _reaction_choices(quick_reactions: tuple[str, ...], locale: str) -> str:
     """The reactions to choose from, once a page: static/js/forums.js shows them under the comment whose
     "React" was pressed (and points them at it); without JavaScript "React" leads to a page of its own."""
     buttons = "".join(
         f'<button type="submit" form="{ACTION_FORM}" class="reaction" name="emoji" value="{escape(e)}"'
-        f' aria-label="React with {escape(e)}">{escape(e)}</button>'
+        f' aria-label="{escape(gettext("React with %(emoji)s", emoji=e))}">{escape(e)}</button>'
         for e in quick_reactions
     )
-    return f'<div id="react-choices" class="react-choices" role="group" aria-label="Choose a reaction" hidden>{buttons}</div>'
+    label = escape(gettext("Choose a reaction"))
+    return f'<div id="react-choices" class="react-choices" role="group" aria-label="{label}" hidden>{buttons}</div>'
 
 
 def comment_chunks(
@@ -79,12 +103,15 @@ def comment_chunks(
     between them for the template to include with the page's variables (see forums/_comments.html)."""
     reactions, mine, first_unread = view.reactions, view.my_reactions, view.first_unread
     now = utcnow()
+    locale = str(get_locale())
+    reader = (locale, str(get_timezone()))
+    words = _words(locale)
     out: list[str] = []
     append = out.append
     if is_member:
         append(
             f'<form id="{ACTION_FORM}" method="post" hidden><input type="hidden" name="csrf_token"'
-            f' value="{generate_csrf()}"></form>{_reaction_choices(tuple(quick_reactions))}'
+            f' value="{generate_csrf()}"></form>{_reaction_choices(tuple(quick_reactions), locale)}'
         )
     for op in view.ops:
         kind = op[0]
@@ -92,11 +119,11 @@ def comment_chunks(
             c = op[1].comment
             cid, position, created_at, deleted_at = c.id, c.position, c.created_at, c.deleted_at
             article, head, rest, name = _static_parts(
-                cid, position, created_at, c.edited_at, deleted_at, c.author_name, c.body_html
+                cid, position, created_at, c.edited_at, deleted_at, c.author_name, c.body_html, reader
             )
             append(article)
             if first_unread == position:
-                append('<span id="unread" class="unread-marker">New since your last visit</span>')
+                append(f'<span id="unread" class="unread-marker">{words["unread"]}</span>')
             append(head)
             append(ago_text(created_at, now))
             append(rest)
@@ -104,7 +131,7 @@ def comment_chunks(
                 continue
             counts = reactions.get(cid)
             if counts or is_member:
-                append('\n    <div class="reactions" role="group" aria-label="Reactions">')
+                append(f'\n    <div class="reactions" role="group" aria-label="{words["reactions"]}">')
                 react = f"/comments/{cid}/react"
                 for emoji, n in (counts or {}).items():
                     e = escape(emoji)
@@ -121,31 +148,31 @@ def comment_chunks(
                             f' name="emoji" value="{e}" aria-pressed="false">{e} <span>{n}</span></button>'
                         )
                 if is_member:
-                    append(f' <a class="react-link" href="{react}" data-react>React</a>')
+                    append(f' <a class="react-link" href="{react}" data-react>{words["react"]}</a>')
                 append("</div>")
             if is_member:
                 if not closed:
                     append(
                         f' <a href="?reply_to={cid}#comment-form" class="reply-link" data-reply-to="{cid}"'
-                        f' data-reply-name="{name}">Reply</a>'
+                        f' data-reply-name="{name}">{words["reply"]}</a>'
                     )
                 mine_comment = c.author_id == user_id
                 if mine_comment:
-                    append(f' <a href="/comments/{cid}/edit">Edit</a>')
+                    append(f' <a href="/comments/{cid}/edit">{words["edit"]}</a>')
                 if mine_comment or is_group_admin:
                     append(
                         f' <button type="submit" form="{ACTION_FORM}" formaction="/comments/{cid}/delete"'
-                        ' class="button-link" data-confirm="Delete this comment? Replies stay.">Delete</button>'
+                        f' class="button-link" data-confirm="{words["confirm_delete"]}">{words["delete"]}</button>'
                     )
             append("\n  </footer>")
         elif kind == "replies":
             node, folded = op[1], op[2]
             cid = node.comment.id
             if folded:
-                n = node.descendants_count
+                more = escape(ngettext("Show %(num)d more reply", "Show %(num)d more replies", node.descendants_count))
                 append(
-                    f'\n  <details class="replies-more"><summary>Show {n} more {"reply" if n == 1 else "replies"}</summary>'
-                    f'\n    <p class="small"><a href="/comments/{cid}">Open this conversation on its own page</a></p>'
+                    f'\n  <details class="replies-more"><summary>{more}</summary>'
+                    f'\n    <p class="small"><a href="/comments/{cid}">{words["own_page"]}</a></p>'
                 )
             append(f'\n  <div class="replies" data-replies-of="{cid}">')
         elif kind == "end_replies":

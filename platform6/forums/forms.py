@@ -1,39 +1,56 @@
 """Thread forms (shape only; the rules live in forums.service)."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from .models import BODY_MAX, TITLE_MAX
 
+WRITE_SOMETHING = _l("Write something first.")
+TOO_LONG = _l("Keep it under %(max)d characters.")
+
 
 class DiscussionForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=TITLE_MAX)])
-    description = TextAreaField("Context (Markdown)", validators=[Length(max=BODY_MAX)])
+    title = StringField(
+        _l("Title"),
+        validators=[DataRequired(_l("Give the thread a title.")), Length(max=TITLE_MAX, message=TOO_LONG)],
+    )
+    description = TextAreaField(_l("Context (Markdown)"), validators=[Length(max=BODY_MAX, message=TOO_LONG)])
 
 
 class CommentForm(FlaskForm):
     body = TextAreaField(
-        "Your comment (Markdown; @handle mentions a member)", validators=[DataRequired(), Length(max=BODY_MAX)]
+        _l("Your comment (Markdown; @handle mentions a member)"),
+        validators=[DataRequired(WRITE_SOMETHING), Length(max=BODY_MAX, message=TOO_LONG)],
     )
     parent_id = HiddenField(validators=[Optional()])
 
 
 class EditCommentForm(FlaskForm):
-    body = TextAreaField("Comment (Markdown)", validators=[DataRequired(), Length(max=BODY_MAX)])
+    body = TextAreaField(
+        _l("Comment (Markdown)"), validators=[DataRequired(WRITE_SOMETHING), Length(max=BODY_MAX, message=TOO_LONG)]
+    )
 
 
 class MoveForm(FlaskForm):
-    group_id = SelectField("Move to", coerce=int, validators=[DataRequired()])
+    group_id = SelectField(_l("Move to"), coerce=int, validators=[DataRequired(_l("Choose a group."))])
 
+
+#: each volume's short name (the group page's "Notifications: Email")
+VOLUME_NAMES = {"email": _l("Email"), "digest": _l("Daily digest"), "app": _l("In-app only"), "mute": _l("Mute")}
 
 VOLUME_CHOICES = {
-    "email": "Email — in-app notifications and an email for each",
-    "digest": "Daily digest — in-app notifications and one email a day",
-    "app": "In-app only — the bell, no email",
-    "mute": "Mute — nothing from this group",
+    "email": _l("Email — in-app notifications and an email for each"),
+    "digest": _l("Daily digest — in-app notifications and one email a day"),
+    "app": _l("In-app only — the bell, no email"),
+    "mute": _l("Mute — nothing from this group"),
 }
 
 
 class VolumeForm(FlaskForm):
-    volume = RadioField("Notifications from this group", choices=VOLUME_CHOICES)
+    volume = RadioField(
+        _l("Notifications from this group"),
+        choices=[SelectChoice(value, label) for value, label in VOLUME_CHOICES.items()],
+    )

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -48,17 +49,17 @@ class Discussion(db.Model):
 
     def close(self, now: datetime) -> None:
         if self.closed_at is not None:
-            raise Conflict("The thread is already closed.", code="discussion_closed")
+            raise Conflict(_("The thread is already closed."), code="discussion_closed")
         self.closed_at = now
 
     def reopen(self) -> None:
         if self.closed_at is None:
-            raise Conflict("The thread is open already.")
+            raise Conflict(_("The thread is open already."))
         self.closed_at = None
 
     def ensure_open(self) -> None:
         if self.closed_at is not None:
-            raise Conflict("This thread is closed to new comments.", code="discussion_closed")
+            raise Conflict(_("This thread is closed to new comments."), code="discussion_closed")
 
 
 class Comment(db.Model):
@@ -89,7 +90,7 @@ class Comment(db.Model):
 
     def mark_deleted(self, now: datetime) -> None:
         if self.deleted_at is not None:
-            raise Conflict("The comment is already deleted.")
+            raise Conflict(_("The comment is already deleted."))
         self.deleted_at = now
         self.body = ""
         self.body_html = ""

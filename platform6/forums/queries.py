@@ -1,9 +1,10 @@
 """Reads about threads that pages and the API share."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
+from flask_babel import gettext as _
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -28,7 +29,7 @@ def visible_discussion(user, discussion_id: int) -> Discussion:
     """The thread if `user` may read it (open group, or a member), else NotFound."""
     discussion = discussion_by_id(discussion_id)
     if discussion is None or not can_see_group(user, discussion.group) or not can_see_content(user, discussion.group):
-        raise NotFound("No such thread.")
+        raise NotFound(_("No such thread."))
     return discussion
 
 
@@ -43,7 +44,7 @@ def comment_by_id(comment_id: int) -> Comment | None:
 def visible_comment(user, comment_id: int) -> Comment:
     comment = comment_by_id(comment_id)
     if comment is None:
-        raise NotFound("No such comment.")
+        raise NotFound(_("No such comment."))
     visible_discussion(user, comment.discussion_id)
     return comment
 
@@ -165,6 +166,19 @@ class ThreadRow:
     unread: int | None
     #: position of the first unread comment, for "jump to first unread"
     first_unread: int | None
+    #: the viewer is signed in and has never opened the thread
+    never_opened: bool = False
+
+    @property
+    def new_count(self) -> int:
+        """Comments the lists mark as new: every comment of a thread never opened, else those not read yet
+        (so that a never-opened thread and a half-read one read the same way)."""
+        return self.discussion.comments_count if self.never_opened else self.unread or 0
+
+    @property
+    def is_new(self) -> bool:
+        """Shown in bold: never opened, or with comments not read yet."""
+        return self.never_opened or bool(self.unread)
 
 
 def _with_unread(stmt, user) -> list[ThreadRow]:
@@ -180,7 +194,7 @@ def _with_unread(stmt, user) -> list[ThreadRow]:
 def thread_row(discussion: Discussion, read: int | None) -> ThreadRow:
     """The thread with the viewer's unread state, from the last position they read (None: never opened)."""
     if read is None:
-        return ThreadRow(discussion, None, 1 if discussion.last_position else None)
+        return ThreadRow(discussion, None, 1 if discussion.last_position else None, never_opened=True)
     unread = max(0, discussion.last_position - read)
     return ThreadRow(discussion, unread, read + 1 if unread else None)
 
@@ -277,6 +291,8 @@ class ThreadView:
     last_read: int | None
     first_unread: int | None
     by_id: dict[int, ThreadComment]
+    #: what other features attached to the thread (timeline.TimelineItem), oldest first
+    timeline: list = field(default_factory=list)
 
 
 def build_tree(comments: list[ThreadComment]) -> list[CommentNode]:
@@ -331,10 +347,11 @@ def thread_view(discussion: Discussion, user) -> ThreadView:
             (c.position for c in comments if c.position > (last_read or 0) and c.deleted_at is None), None
         )
     entries = [(node.comment.created_at, 0, node) for node in build_tree(comments)]
-    entries += [(item.created_at, 1, item) for item in timeline_items(discussion, user)]
+    timeline = timeline_items(discussion, user)
+    entries += [(item.created_at, 1, item) for item in timeline]
     entries.sort(key=lambda entry: (entry[0], entry[1]))
     ops: list = []
-    for _, kind, entry in entries:
+    for _moment, kind, entry in entries:
         if kind == 0:
             flatten(entry, MAX_DEPTH, ops)
         else:
@@ -347,6 +364,7 @@ def thread_view(discussion: Discussion, user) -> ThreadView:
         last_read=last_read,
         first_unread=first_unread,
         by_id={c.id: c for c in comments},
+        timeline=timeline,
     )
 
 

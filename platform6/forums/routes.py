@@ -1,6 +1,8 @@
 """Thread pages: a group's threads, starting and reading a thread, comments, reactions, moderation, search."""
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
 
 from .. import search
@@ -18,14 +20,24 @@ from ..groups.permissions import (
     membership,
 )
 from ..groups.queries import group_by_handle, groups_administered_by
+from ..i18n import JS_MESSAGES
 from ..limits import whole_number
 from ..web import refused, show_error_on_form
 from . import queries, service
 from .comment_html import comment_chunks
-from .forms import CommentForm, DiscussionForm, EditCommentForm, MoveForm, VolumeForm
+from .decisions import poll_kind_name, thread_decisions
+from .forms import VOLUME_NAMES, CommentForm, DiscussionForm, EditCommentForm, MoveForm, VolumeForm
 from .models import Comment, Discussion
 
 bp = Blueprint("forums", __name__)
+
+# the words static/js/forums.js shows (read there with P6.t)
+JS_MESSAGES.update(
+    {
+        "forums.member_found": lazy_gettext("member to mention; up and down arrows choose, Enter inserts"),
+        "forums.members_found": lazy_gettext("members to mention; up and down arrows choose, Enter inserts"),
+    }
+)
 
 #: the reactions offered on every comment (any emoji can be sent through the API)
 QUICK_REACTIONS = ("👍", "❤️", "🎉", "😄", "🤔", "👀")
@@ -66,6 +78,8 @@ def forum_threads(group: Group) -> list[queries.ThreadRow]:
 
 
 bp.add_app_template_global(comment_chunks, "comment_chunks")
+bp.add_app_template_global(poll_kind_name, "poll_kind_name")
+bp.add_app_template_global(VOLUME_NAMES, "volume_names")
 
 
 @bp.app_template_global("forum_volume_form")
@@ -99,7 +113,8 @@ def new_discussion(handle: str):
 
 def _render_thread(discussion: Discussion, form: CommentForm, status: int = 200):
     view = queries.thread_view(discussion, current_user)
-    is_member = membership(current_user, discussion.group) is not None
+    mine = membership(current_user, discussion.group)
+    is_member = mine is not None
     reply_to = None
     if (parent_id := whole_number(str(form.parent_id.data or ""))) is not None:
         reply_to = view.by_id.get(parent_id)
@@ -114,6 +129,8 @@ def _render_thread(discussion: Discussion, form: CommentForm, status: int = 200)
         may_moderate=may_moderate(discussion),
         is_group_admin=is_admin(current_user, discussion.group),
         quick_reactions=QUICK_REACTIONS,
+        decisions=thread_decisions(view.timeline, current_user, mine),
+        may_raise_poll=not discussion.closed and can_member(current_user, discussion.group, "members_can_raise_polls"),
     )
     if current_user.is_authenticated and is_member and status == 200:
         service.mark_read(user=current_user, discussion=discussion)
@@ -157,7 +174,7 @@ def edit_discussion(discussion_id: int):
         except DomainError as err:
             show_error_on_form(form, err)
         else:
-            flash("Thread saved.", "success")
+            flash(_("Thread saved."), "success")
             return redirect(url_for(".show", discussion_id=discussion.id))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("forums/edit.html", discussion=discussion, form=form), status
@@ -176,25 +193,25 @@ def _change(discussion_id: int, message: str, **changes):
 @bp.post("/d/<int:discussion_id>/close")
 @login_required
 def close(discussion_id: int):
-    return _change(discussion_id, "Thread closed: no new comments until it is reopened.", closed=True)
+    return _change(discussion_id, _("Thread closed: no new comments until it is reopened."), closed=True)
 
 
 @bp.post("/d/<int:discussion_id>/reopen")
 @login_required
 def reopen(discussion_id: int):
-    return _change(discussion_id, "Thread reopened.", closed=False)
+    return _change(discussion_id, _("Thread reopened."), closed=False)
 
 
 @bp.post("/d/<int:discussion_id>/pin")
 @login_required
 def pin(discussion_id: int):
-    return _change(discussion_id, "Thread pinned to the top of the group.", pinned=True)
+    return _change(discussion_id, _("Thread pinned to the top of the group."), pinned=True)
 
 
 @bp.post("/d/<int:discussion_id>/unpin")
 @login_required
 def unpin(discussion_id: int):
-    return _change(discussion_id, "Thread unpinned.", pinned=False)
+    return _change(discussion_id, _("Thread unpinned."), pinned=False)
 
 
 @bp.route("/d/<int:discussion_id>/move", methods=["GET", "POST"])
@@ -214,7 +231,7 @@ def move(discussion_id: int):
         except DomainError as err:
             show_error_on_form(form, err)
         else:
-            flash(f"Thread moved to {target.name}.", "success")
+            flash(_("Thread moved to %(group)s.", group=target.name), "success")
             return redirect(url_for(".show", discussion_id=discussion.id))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("forums/move.html", discussion=discussion, form=form), status
@@ -235,7 +252,7 @@ def mark_group_read(handle: str):
 @login_required
 def mark_all_read():
     service.mark_all_read(user=current_user)
-    flash("Every thread is marked as read.", "success")
+    flash(_("Every thread is marked as read."), "success")
     return redirect(url_for("dashboard.show"))
 
 
@@ -248,7 +265,7 @@ def set_volume(handle: str):
         service.set_volume(actor=current_user, group=group, volume=form.volume.data or "")
     except DomainError as err:
         return refused(err, url_for("groups.show", handle=group.handle))
-    flash("Notification volume saved.", "success")
+    flash(_("Notification volume saved."), "success")
     return redirect(url_for("groups.show", handle=group.handle))
 
 
@@ -326,7 +343,7 @@ def delete_comment(comment_id: int):
         service.delete_comment(actor=current_user, comment=comment)
     except DomainError as err:
         return refused(err, url_for(".show", discussion_id=comment.discussion_id, _anchor=f"comment-{comment.id}"))
-    flash("Comment deleted.", "info")
+    flash(_("Comment deleted."), "info")
     return redirect(url_for(".show", discussion_id=comment.discussion_id, _anchor=f"comment-{comment.id}"))
 
 

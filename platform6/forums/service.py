@@ -8,6 +8,9 @@ authors and times and telling nobody.
 from datetime import datetime
 
 from blinker import Namespace
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -35,8 +38,8 @@ comment_changed = signals.signal("comment-changed")
 
 EMOJI_MAX = 16
 
-search.register_search_kind("discussion", "Thread")
-search.register_search_kind("comment", "Comment")
+search.register_search_kind("discussion", _l("Thread"))
+search.register_search_kind("comment", _l("Comment"))
 
 
 def discussion_url(discussion_id: int) -> str:
@@ -50,22 +53,22 @@ def comment_url(comment: Comment) -> str:
 def _check_title(title: str) -> str:
     title = " ".join((title or "").split())
     if not 1 <= len(title) <= TITLE_MAX:
-        raise invalid("title", f"Give a title of 1 to {TITLE_MAX} characters.")
+        raise invalid("title", _("Give a title of 1 to %(max)d characters.", max=TITLE_MAX))
     return title
 
 
 def _check_text(text: str, field: str, required: bool) -> str:
     text = (text or "").strip()
     if required and not text:
-        raise invalid(field, "Write something first.")
+        raise invalid(field, _("Write something first."))
     if len(text) > BODY_MAX:
-        raise invalid(field, f"Keep it under {BODY_MAX:,} characters.")
+        raise invalid(field, _("Keep it under %(max)s characters.", max=format_decimal(BODY_MAX)))
     return text
 
 
 def _ensure_author_or_admin(actor: User, author_id: int | None, group: Group) -> None:
     if not is_author_or_admin(actor, author_id, group):
-        raise Forbidden("Only the author or the group's admins may do that.")
+        raise Forbidden(_("Only the author or the group's admins may do that."))
 
 
 def index_discussion(discussion: Discussion) -> None:
@@ -246,7 +249,7 @@ def move_discussion(*, actor: User, discussion: Discussion, group: Group) -> Dis
     _ensure_author_or_admin(actor, discussion.author_id, source)
     ensure_admin(actor, group)
     if group.id == source.id:
-        raise invalid("group_id", "The thread is in that group already.")
+        raise invalid("group_id", _("The thread is in that group already."))
     discussion.group_id = group.id
     discussion.group = group
     search.move_documents(kind="discussion", ref_ids=[discussion.id], group_id=group.id)
@@ -267,7 +270,7 @@ def _reply_parent(discussion: Discussion, parent_id: int | None) -> Comment | No
         return None
     parent = db.session.get(Comment, parent_id)
     if parent is None or parent.discussion_id != discussion.id:
-        raise NotFound("The comment you reply to is not in this thread.")
+        raise NotFound(_("The comment you reply to is not in this thread."))
     return parent
 
 
@@ -339,7 +342,7 @@ def replay_comment_version(
 ) -> CommentVersion:
     """An earlier text of a comment from history (its edit history)."""
     if comment.deleted:
-        raise Conflict("A deleted comment keeps no earlier versions.")
+        raise Conflict(_("A deleted comment keeps no earlier versions."))
     body = _check_text(body, "body", required=False)
     return _keep_version(comment, body, render_markdown(body), written_at, replaced_at)
 
@@ -374,7 +377,7 @@ def post_comment(*, actor: User, discussion: Discussion, body: str, parent_id: i
         .execution_options(synchronize_session=False)
     ).scalar()
     if position is None:
-        raise Conflict("This thread is closed to new comments.", code="discussion_closed")
+        raise Conflict(_("This thread is closed to new comments."), code="discussion_closed")
     db.session.refresh(discussion, ["last_position", "comments_count", "last_activity_at"])
     comment = _write_comment(
         discussion=discussion,
@@ -416,9 +419,9 @@ def edit_comment(*, actor: User, comment: Comment, body: str) -> Comment:
     discussion = db.session.get(Discussion, comment.discussion_id)
     group = db.session.get(Group, discussion.group_id)
     if comment.author_id != actor.id or membership(actor, group) is None:
-        raise Forbidden("Only the author may edit a comment.")
+        raise Forbidden(_("Only the author may edit a comment."))
     if comment.deleted:
-        raise Conflict("A deleted comment cannot be edited.")
+        raise Conflict(_("A deleted comment cannot be edited."))
     body = _check_text(body, "body", required=True)
     if body == comment.body:
         return comment
@@ -462,7 +465,7 @@ def delete_comment(*, actor: User, comment: Comment) -> Comment:
 def check_emoji(emoji: str) -> str:
     emoji = (emoji or "").strip()
     if not emoji or len(emoji) > EMOJI_MAX or any(ord(c) < 0xA0 or c.isspace() or c.isalnum() for c in emoji):
-        raise invalid("emoji", "Send one emoji, such as 👍.")
+        raise invalid("emoji", _("Send one emoji, such as 👍."))
     return emoji
 
 
@@ -482,20 +485,20 @@ def replay_reaction(*, comment: Comment, user_id: int, emoji: str, created_at: d
         Reaction.comment_id == comment.id, Reaction.user_id == user_id, Reaction.emoji == emoji.strip()
     )
     if db.session.scalar(taken) is not None:
-        raise invalid("emoji", "The same person reacted with the same emoji already.")
+        raise invalid("emoji", _("The same person reacted with the same emoji already."))
     return _write_reaction(comment, user_id, emoji, created_at)
 
 
 def _write_reaction(comment: Comment, user_id: int, emoji: str, created_at: datetime) -> Reaction:
     emoji = check_emoji(emoji)
     if comment.deleted:
-        raise Conflict("A deleted comment takes no reactions.")
+        raise Conflict(_("A deleted comment takes no reactions."))
     reaction = Reaction(comment_id=comment.id, user_id=user_id, emoji=emoji, created_at=created_at)
     try:
         with db.session.begin_nested():
             db.session.add(reaction)
     except IntegrityError:
-        raise Conflict("Reacted with that emoji already.") from None
+        raise Conflict(_("Reacted with that emoji already.")) from None
     return reaction
 
 
@@ -504,7 +507,7 @@ def remove_reaction(*, actor: User, comment: Comment, emoji: str) -> None:
         select(Reaction).where(Reaction.comment_id == comment.id, Reaction.user_id == actor.id, Reaction.emoji == emoji)
     )
     if found is None:
-        raise NotFound("You have not reacted with that emoji.")
+        raise NotFound(_("You have not reacted with that emoji."))
     db.session.delete(found)
     db.session.flush()
     comment_changed.send(comment)

@@ -99,7 +99,7 @@
     textarea.insertAdjacentElement("afterend", list);
     textarea.setAttribute("aria-autocomplete", "list");
     textarea.setAttribute("aria-controls", listId);
-    textarea.setAttribute("aria-expanded", "false");
+    // A textarea is not a combobox (axe: aria-expanded is not allowed on it): the list is announced instead.
     let items = [];
     let active = -1;
     let pending = 0;
@@ -113,7 +113,6 @@
       list.hidden = true;
       items = [];
       active = -1;
-      textarea.setAttribute("aria-expanded", "false");
       textarea.removeAttribute("aria-activedescendant");
     }
     function highlight(index) {
@@ -142,7 +141,7 @@
         list.appendChild(li);
       });
       list.hidden = found.length === 0;
-      textarea.setAttribute("aria-expanded", String(found.length > 0));
+      if (found.length) announce(found.length + " " + (found.length === 1 ? P6.t("forums.member_found") : P6.t("forums.members_found")));
       highlight(found.length ? 0 : -1);
     }
     textarea.addEventListener("input", () => {

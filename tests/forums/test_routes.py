@@ -271,3 +271,37 @@ def test_signed_out_visitors_see_counts_but_no_controls(client, create_user, cre
     html = client.get(f"/d/{discussion.id}").get_data(as_text=True)
     assert '<button type="button" class="reaction" disabled>👍 <span>1</span></button>' in html
     assert "data-react>" not in html and 'id="comment-action"' not in html and 'name="csrf_token"' not in html
+
+
+def test_a_never_opened_thread_and_a_half_read_one_are_marked_the_same_way(
+    client, login, create_user, create_group, create_discussion, post_comment
+):
+    import re
+
+    alice, bob = create_user(), create_user()
+    group = create_group(admin=alice, members=[bob])
+    never = create_discussion(group=group, author=alice, title="Never opened")
+    half = create_discussion(group=group, author=alice, title="Half read")
+    quiet = create_discussion(group=group, author=alice, title="Brand new")
+    for body in ("one", "two", "three"):
+        post_comment(never, alice, body)
+    post_comment(half, alice, "old")
+    login(bob)
+    client.get(f"/d/{half.id}")
+    client.get(f"/d/{quiet.id}")
+    for body in ("new one", "new two", "new three"):
+        post_comment(half, alice, body)
+    silent = create_discussion(group=group, author=alice, title="Not a word yet")
+
+    def row(html, discussion):
+        return re.search(rf'<li class="thread-row[^"]*" data-thread-row="{discussion.id}">.*?</li>', html, re.S)[0]
+
+    for page in (f"/groups/{group.handle}", "/dashboard"):
+        html = client.get(page).get_data(as_text=True)
+        for discussion in (never, half):
+            shown = row(html, discussion)
+            assert "thread-unread" in shown and f"<strong>{discussion.title}</strong>" in shown, page
+            assert f'href="/d/{discussion.id}/unread">3 new</a>' in shown, page
+        assert "thread-unread" not in row(html, quiet) and "<strong>" not in row(html, quiet)
+        shown = row(html, silent)  # never opened, no comments: bold and "new", no count
+        assert "<strong>" in shown and '<span class="tag tag-new">new</span>' in shown

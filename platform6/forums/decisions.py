@@ -1,0 +1,63 @@
+"""The decisions raised in a thread, as the top of the thread shows them (Loomio's "current poll" panel).
+
+The polls themselves come from the thread's timeline (governance registers them as a timeline source), so this
+costs one query at most: which of the open ones the reader has voted on.
+"""
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+from ..governance.queries import VOTING_ROLES, voted_poll_ids
+from ..groups.permissions import user_id_of
+
+#: each kind's name as a thread shows it (the poll's own page names it too, with more words)
+KIND_NAMES = {
+    "proposal": _l("Proposal"),
+    "poll": _l("Poll"),
+    "count": _l("Count"),
+    "dot_vote": _l("Dot vote"),
+    "score": _l("Score"),
+    "ranked_choice": _l("Ranked choice"),
+    "meeting": _l("Meeting time"),
+    "check": _l("Check"),
+    "question": _l("Question"),
+}
+
+
+def poll_kind_name(kind: str) -> str:
+    return str(KIND_NAMES.get(kind, kind))
+
+
+#: closed polls shown at the top besides the open ones: the latest, with its outcome
+CLOSED_ON_TOP = 1
+
+
+@dataclass(frozen=True)
+class ThreadDecision:
+    poll: object
+    #: the reader may vote on it (a voting member, and among its named voters if it has any)
+    may_vote: bool
+    #: the reader has voted on it (False when signed out or not asked to vote)
+    voted: bool
+
+
+def thread_decisions(timeline: list, user, membership) -> list[ThreadDecision]:
+    """The thread's open polls (soonest closing first), then its latest closed one."""
+    polls = [item.context["poll"] for item in timeline if "poll" in item.context]
+    open_polls = sorted((p for p in polls if p.closed_at is None), key=lambda p: p.closing_at)
+    closed = sorted((p for p in polls if p.closed_at is not None), key=lambda p: p.closed_at, reverse=True)
+    shown = open_polls + closed[:CLOSED_ON_TOP]
+    if not shown:
+        return []
+    uid = user_id_of(user)
+    voter = membership is not None and membership.role in VOTING_ROLES
+    voted = voted_poll_ids(user, [p.id for p in open_polls]) if voter and open_polls else set()
+    return [
+        ThreadDecision(
+            poll=poll,
+            may_vote=voter and (poll.voter_ids is None or uid in poll.voter_ids),
+            voted=poll.id in voted,
+        )
+        for poll in shown
+    ]
