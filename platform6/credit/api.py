@@ -25,7 +25,15 @@ from ..ratelimit import rate_limit
 from ..timeutil import utcnow
 from . import queries, service
 from .models import Account, Entry, Network, PaymentRequest, Transfer
-from .schemas import account_json, directory_json, network_json, payment_request_json, statement_response, transfer_json
+from .schemas import (
+    account_json,
+    directory_json,
+    fee_stats_json,
+    network_json,
+    payment_request_json,
+    statement_response,
+    transfer_json,
+)
 
 bp = api_blueprint("credit_api", __name__)
 
@@ -65,6 +73,8 @@ class NewNetwork(Body):
 
 
 class NetworkChange(Body):
+    #: checked in full by the fees service (the same check a binding proposal's fees get)
+    fees: dict | None = None
     default_credit_limit: Limit | None = None
     default_debit_limit: Limit | None = None
     kind_credit_limits: dict[Literal["business", "individual", "employee"], Limit] | None = None
@@ -167,6 +177,8 @@ def change_network(network_id: int):
     given = data.model_fields_set
     if "default_credit_limit" in given and data.default_credit_limit is None:
         raise invalid("default_credit_limit", "default_credit_limit is a whole number, 0 or more.")
+    if "fees" in given:
+        service.set_fees(network=network, fees=data.fees, actor=user)
     service.set_network_defaults(
         actor=user,
         network=network,
@@ -189,7 +201,7 @@ def show_network(network_id: int):
 @bp.get("/networks/<int:network_id>/stats")
 def network_stats(network_id: int):
     network = _member_network(network_id, require_user())
-    return jsonify(queries.network_stats(network, utcnow()))
+    return jsonify(queries.network_stats(network, utcnow()) | fee_stats_json(network))
 
 
 @bp.post("/networks/<int:network_id>/accounts")

@@ -156,6 +156,15 @@ class Transfer(db.Model):
 
     legs = relationship("Leg", order_by="Leg.position", lazy="selectin", back_populates="transfer")
 
+    @property
+    def route_legs(self) -> list["Leg"]:
+        """The legs that carry the payment itself, payer to payee (without its fee)."""
+        return [leg for leg in self.legs if not leg.fee]
+
+    @property
+    def fee_legs(self) -> list["Leg"]:
+        return [leg for leg in self.legs if leg.fee]
+
     def mark_reversed(self) -> None:
         if self.reverses_id is not None:
             raise Conflict("A reversal cannot be reversed.", code="conflict")

@@ -16,6 +16,8 @@ class PlannedLeg:
     from_account_id: int
     to_account_id: int
     amount: int
+    #: a transfer fee into the operations account (after the route's legs)
+    fee: bool = False
 
 
 def _ancestry(network_id: int) -> list[Network]:

@@ -1,8 +1,9 @@
 """Every write of mutual credit, by the name a caller knows it: the rules live in
 networks.py (networks, accounts, limits, rates), routing.py (the legs a payment takes between networks),
-ledger.py (transfers posted, paid, replayed, reversed) and requests.py (payment requests).
+ledger.py (transfers posted, paid, replayed, reversed) and requests.py (payment requests), fees.py and periodic_fees.py (a network's fees).
 """
 
+from .fees import FeeQuote, clean_fees, fee_income_by_month, past_fees, quote_for, set_fees, transfer_fee, upcoming_fees
 from .ledger import pay, replay_transfer, reverse, transfer
 from .networks import (
     MAX_DECIMALS,
@@ -31,15 +32,20 @@ __all__ = [
     "MIN_RATE",
     "RATE_DIGITS",
     "REQUEST_DAYS",
+    "FeeQuote",
     "PlannedLeg",
     "accept_request",
+    "clean_fees",
     "create_network",
     "decline_request",
     "expire_requests",
+    "fee_income_by_month",
     "open_account",
     "parse_rate",
+    "past_fees",
     "pay",
     "plan_route",
+    "quote_for",
     "rate_text",
     "replay_account",
     "replay_links",
@@ -49,8 +55,11 @@ __all__ = [
     "reverse",
     "set_credit_limit",
     "set_debit_limit",
+    "set_fees",
     "set_network_defaults",
     "set_status",
     "set_warning",
     "transfer",
+    "transfer_fee",
+    "upcoming_fees",
 ]
