@@ -292,6 +292,21 @@ def statement(account_id: int):
 # --- transfers ---------------------------------------------------------------------------------
 
 
+@bp.get("/fees/quote")
+def fee_quote():
+    """What a payment would cost its payer: `{amount, fee, paid_by, total}` (the pay page asks before paying)."""
+    user = require_user()
+    numbers = {}
+    for name in ("from_account_id", "to_account_id", "amount"):
+        raw = request.args.get(name, "")
+        if not raw.isdigit() or len(raw) > 16:
+            raise invalid(name, f"{name} is a positive whole number.")
+        numbers[name] = int(raw)
+    found = service.quote_payment(actor=user, **numbers)
+    return jsonify({"amount": numbers["amount"], "fee": found.fee, "paid_by": found.paid_by,
+                    "total": numbers["amount"] + found.payer_total})  # fmt: skip
+
+
 @bp.post("/transfers")
 def create_transfer():
     user = require_user()

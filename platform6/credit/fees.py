@@ -7,11 +7,11 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from ..errors import invalid
+from ..errors import NotFound, invalid
 from ..extensions import db
 from ..limits import MAX_INT, is_whole
 from .models import KINDS, Account, Entry, FeeCharge, Leg, Network
-from .networks import _ensure_network_admin
+from .networks import _ensure_controls, _ensure_network_admin, _visible_account
 
 NO_FEES = {"transfer": None, "periodic": []}
 PAID_BY = ("payer", "payee")
@@ -163,6 +163,18 @@ def quote_for(payer: Account, payee: Account, amount: int) -> FeeQuote:
         payee_purpose=payee.purpose,
         amount=amount,
     )
+
+
+def quote_payment(*, actor, from_account_id: int, to_account_id: int, amount: int) -> FeeQuote:
+    """The fee a payment would owe, for one who may pay from the account (else 404/403 as for paying)."""
+    if not is_whole(amount):
+        raise invalid("amount", "The amount is a positive whole number of minor units.")
+    payer = _visible_account(actor, from_account_id)
+    _ensure_controls(actor, payer)
+    payee = db.session.get(Account, to_account_id)
+    if payee is None:
+        raise NotFound("No such account to pay.")
+    return quote_for(payer, payee, amount)
 
 
 # --- what a member sees -------------------------------------------------------------------------

@@ -3,7 +3,17 @@ networks.py (networks, accounts, limits, rates), routing.py (the legs a payment 
 ledger.py (transfers posted, paid, replayed, reversed) and requests.py (payment requests), fees.py and periodic_fees.py (a network's fees).
 """
 
-from .fees import FeeQuote, clean_fees, fee_income_by_month, past_fees, quote_for, set_fees, transfer_fee, upcoming_fees
+from .fees import (
+    FeeQuote,
+    clean_fees,
+    fee_income_by_month,
+    past_fees,
+    quote_for,
+    quote_payment,
+    set_fees,
+    transfer_fee,
+    upcoming_fees,
+)
 from .ledger import pay, replay_transfer, reverse, transfer
 from .networks import (
     MAX_DECIMALS,
@@ -46,6 +56,7 @@ __all__ = [
     "pay",
     "plan_route",
     "quote_for",
+    "quote_payment",
     "rate_text",
     "replay_account",
     "replay_links",
