@@ -267,3 +267,47 @@ def fee_income_by_month(network: Network) -> list[dict]:
         .order_by(month)
     )
     return [{"month": m, "amount": int(total)} for m, total in rows]
+
+
+# --- history (group imports) ---------------------------------------------------------------------
+
+
+def replay_fees(*, network: Network, fees: dict | None, operations: Account | None) -> None:
+    """A replayed network's fees and operations account (already replayed among its accounts)."""
+    if fees is None and operations is None:
+        return
+    if operations is None:
+        raise invalid("operations_account", "A network with fees has an operations account to pay them into.")
+    if (operations.network_id, operations.purpose, operations.holder_type, operations.holder_id) != (
+        network.id,
+        "operations",
+        "group",
+        network.group_id,
+    ):
+        raise invalid("operations_account", "The operations account is the network's own, held by its group.")
+    network.fees = clean_fees(fees)
+    network.operations_account_id = operations.id
+    db.session.flush()
+
+
+def replay_fee_charge(
+    *, network: Network, account: Account, period: str, kind: str, amount: int, transfer_id: int | None, created_at
+) -> None:
+    """A periodic fee charged in history: recorded so the worker never charges that period again."""
+    if account.network_id != network.id:
+        raise invalid("account", "The account is not in this network.")
+    taken = select(FeeCharge.id).where(FeeCharge.account_id == account.id, FeeCharge.period == period)
+    if db.session.scalar(taken) is not None:
+        raise invalid("period", "This account's period is charged twice in the file.")
+    db.session.add(
+        FeeCharge(
+            account_id=account.id,
+            network_id=network.id,
+            period=period,
+            kind=kind,
+            amount=amount,
+            transfer_id=transfer_id,
+            created_at=created_at,
+        )
+    )
+    db.session.flush()

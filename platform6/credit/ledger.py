@@ -330,6 +330,8 @@ def replay_transfer(
     if reverses_id is not None:
         db.session.get(Transfer, reverses_id).mark_reversed()
     route = [leg for leg in legs if not leg.fee]
+    if not route:
+        raise invalid("legs", "A transfer moves credit along at least one leg that is not a fee.")
     values = {
         "from_account_id": route[0].from_account_id,
         "to_account_id": route[-1].to_account_id,
