@@ -1,12 +1,14 @@
 """Every write of mutual credit, by the name a caller knows it: the rules live in
 networks.py (networks, accounts, limits, rates), routing.py (the legs a payment takes between networks),
-ledger.py (transfers posted, paid, replayed, reversed) and requests.py (payment requests), fees.py and periodic_fees.py (a network's fees).
+ledger.py (transfers posted, paid, replayed, reversed), requests.py (payment requests), and fees.py with
+periodic_fees.py (a network's fees).
 """
 
 from .fees import (
     FeeQuote,
     clean_fees,
     fee_income_by_month,
+    fees_of,
     past_fees,
     quote_for,
     quote_payment,
@@ -52,6 +54,7 @@ __all__ = [
     "decline_request",
     "expire_requests",
     "fee_income_by_month",
+    "fees_of",
     "open_account",
     "parse_rate",
     "past_fees",
