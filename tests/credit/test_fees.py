@@ -282,3 +282,33 @@ def test_set_fees_checks_the_actor(world):
         service.set_fees(network=network, fees={"transfer": TRANSFER_FEE}, actor=world["alice"])
     with pytest.raises(RuleViolation):
         service.set_fees(network=network, fees={"transfer": {"basis_points": 1}}, actor=None)
+
+
+# --- routed payments ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("paid_by", ["payer", "payee"])
+def test_a_routed_payment_pays_the_fee_of_the_network_where_it_starts(make_network, open_account, paid_by):
+    admin = make_network().admin
+    national = make_network(admin=admin, default_credit_limit=100_000)
+    kirklees = make_network(admin=admin, parent=national, default_credit_limit=100_000)
+    service.set_credit_limit(account_id=kirklees.clearing_account_id, credit_limit=50_000, actor=admin)
+    service.set_fees(network=national, fees={"transfer": TRANSFER_FEE | {"max": None}}, actor=admin)
+    service.set_fees(network=kirklees, fees={"transfer": TRANSFER_FEE | {"paid_by": paid_by}}, actor=admin)
+    db.session.commit()
+    payer, payee = open_account(kirklees), open_account(national)
+    made = service.transfer(from_account_id=payer.id, to_account_id=payee.id, amount=1_000, description="", actor=None)
+    db.session.commit()
+    fee = [(leg.network_id, leg.from_account_id, leg.to_account_id, leg.amount) for leg in made.fee_legs]
+    assert fee == [(kirklees.id, payer.id, kirklees.operations_account_id, 13)]  # Kirklees' fee, not national's
+    routed = 1_000 if paid_by == "payer" else 987
+    assert [leg.amount for leg in made.route_legs] == [routed, routed]
+    assert db.session.get(Account, payer.id).balance == (-1_013 if paid_by == "payer" else -1_000)
+    assert db.session.get(Account, payee.id).balance == routed
+    assert db.session.get(Account, national.operations_account_id).balance == 0
+    assert network_sum(kirklees.id) == 0 and network_sum(national.id) == 0
+    service.reverse(transfer_id=made.id, reason="Test", actor=None)
+    db.session.commit()
+    assert db.session.get(Account, payer.id).balance == 0 and db.session.get(Account, payee.id).balance == 0
+    assert db.session.get(Account, kirklees.operations_account_id).balance == 0
+    assert queries.ledger_violations() == []
