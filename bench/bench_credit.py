@@ -2,7 +2,9 @@
 
 1. SQLite, one writer, 10,000 accounts: the service's `pay` (locks, limit checks, transfer, leg,
    two hash-chained entries, balances, notification) against a bare Flask-SQLAlchemy ORM
-   transaction that reads two accounts, checks a limit, updates two balances and inserts one row.
+   transaction that reads two accounts, checks a limit, updates two balances and inserts one row;
+   and side by side, `pay` in a second network that charges a transfer fee (one more leg and two
+   more entries in the same transaction, not a second transaction).
 2. PostgreSQL (BENCH_DATABASE_URL, default a scratch database next to p6_credit), 8 client
    processes paying at random between 1,000 accounts: payments/s, p50/p99, then every invariant.
 """
@@ -94,6 +96,39 @@ def build_ledger(accounts: int) -> list[int]:
     return list(db.session.scalars(db.select(Account.id).order_by(Account.id)))
 
 
+#: 0.5% plus 1, paid by the payer: every bench payment owes a fee
+BENCH_FEES = {"transfer": {"basis_points": 50, "fixed": 1, "paid_by": "payer"}, "periodic": []}
+
+
+def build_fee_network(accounts: int) -> list[int]:
+    """A second network with a transfer fee, its accounts held by the same people."""
+    network = Network(name="Bench fees", group_id=1, currency_code="F", currency_name="Fees", currency_symbol="F")
+    db.session.add(network)
+    db.session.flush()
+    service.set_fees(network=network, fees=BENCH_FEES, actor=None)
+    db.session.execute(
+        insert(Account),
+        [
+            {
+                "network_id": network.id,
+                "holder_type": "user",
+                "holder_id": i + 1,
+                "kind": "business",
+                "credit_limit": LIMIT,
+            }
+            for i in range(accounts)
+        ],
+    )
+    db.session.commit()
+    return list(
+        db.session.scalars(
+            db.select(Account.id)
+            .where(Account.network_id == network.id, Account.purpose == "member")
+            .order_by(Account.id)
+        )
+    )
+
+
 def _pairs(ids: list[int], n: int, seed: int) -> list[tuple[int, int, int]]:
     rng = random.Random(seed)
     return [(*rng.sample(ids, 2), rng.randint(1, 10_000)) for _ in range(n)]
@@ -126,20 +161,26 @@ def bench_sqlite() -> None:
         app = make_app(f"sqlite:///{tmp}/bench.db")
         with app.app_context():
             ids = build_ledger(SQLITE_ACCOUNTS)
-            timed(bare_payment, _pairs(ids, 200, 1))  # warm up both paths
+            fee_ids = build_fee_network(SQLITE_ACCOUNTS)
+            timed(bare_payment, _pairs(ids, 200, 1))  # warm up every path
             timed(service_payment, _pairs(ids, 200, 2))
+            timed(service_payment, _pairs(fee_ids, 200, 5))
             bare_pairs, our_pairs = _pairs(ids, SQLITE_PAYMENTS, 3), _pairs(ids, SQLITE_PAYMENTS, 4)
-            bare_seconds = our_seconds = 0.0
-            for start in range(0, SQLITE_PAYMENTS, 100):  # interleaved, so a busy machine slows both alike
+            fee_pairs = _pairs(fee_ids, SQLITE_PAYMENTS, 6)
+            bare_seconds = our_seconds = fee_seconds = 0.0
+            for start in range(0, SQLITE_PAYMENTS, 100):  # interleaved, so a busy machine slows all alike
                 bare_seconds += 100 / timed(bare_payment, bare_pairs[start : start + 100])
                 our_seconds += 100 / timed(service_payment, our_pairs[start : start + 100])
+                fee_seconds += 100 / timed(service_payment, fee_pairs[start : start + 100])
             bare, ours = SQLITE_PAYMENTS / bare_seconds, SQLITE_PAYMENTS / our_seconds
+            with_fee = SQLITE_PAYMENTS / fee_seconds
             problems = queries.ledger_violations()
             db.session.remove()
             db.engine.dispose()
     print(f"SQLite, 1 writer, {SQLITE_ACCOUNTS:,} accounts, {SQLITE_PAYMENTS:,} payments each:")
     print(f"  bare ORM transaction     {bare:8.0f} payments/s")
-    print(f"  credit service (pay)     {ours:8.0f} payments/s")
+    print(f"  credit service (pay)     {ours:8.0f} payments/s   with a transfer fee {with_fee:8.0f} payments/s"
+          f"  ({with_fee / ours:.2f} of the rate without)")  # fmt: skip
     print(f"  ratio service/bare       {ours / bare:8.2f}  (target >= 0.50)")
     print(f"  invariant violations     {len(problems):8d}")
 

@@ -26,7 +26,15 @@ from ..ratelimit import rate_limit
 from ..timeutil import utcnow
 from . import queries, service
 from .models import Account, Entry, Network, PaymentRequest, Transfer
-from .schemas import account_json, directory_json, network_json, payment_request_json, statement_response, transfer_json
+from .schemas import (
+    account_json,
+    directory_json,
+    fee_stats_json,
+    network_json,
+    payment_request_json,
+    statement_response,
+    transfer_json,
+)
 
 bp = api_blueprint("credit_api", __name__)
 
@@ -66,6 +74,8 @@ class NewNetwork(Body):
 
 
 class NetworkChange(Body):
+    #: checked in full by the fees service (the same check a binding proposal's fees get)
+    fees: dict | None = None
     default_credit_limit: Limit | None = None
     default_debit_limit: Limit | None = None
     kind_credit_limits: dict[Literal["business", "individual", "employee"], Limit] | None = None
@@ -168,6 +178,8 @@ def change_network(network_id: int):
     given = data.model_fields_set
     if "default_credit_limit" in given and data.default_credit_limit is None:
         raise invalid("default_credit_limit", _("default_credit_limit is a whole number, 0 or more."))
+    if "fees" in given:
+        service.set_fees(network=network, fees=data.fees, actor=user)
     service.set_network_defaults(
         actor=user,
         network=network,
@@ -190,7 +202,7 @@ def show_network(network_id: int):
 @bp.get("/networks/<int:network_id>/stats")
 def network_stats(network_id: int):
     network = _member_network(network_id, require_user())
-    return jsonify(queries.network_stats(network, utcnow()))
+    return jsonify(queries.network_stats(network, utcnow()) | fee_stats_json(network))
 
 
 @bp.post("/networks/<int:network_id>/accounts")
@@ -279,6 +291,21 @@ def statement(account_id: int):
 
 
 # --- transfers ---------------------------------------------------------------------------------
+
+
+@bp.get("/fees/quote")
+def fee_quote():
+    """What a payment would cost its payer: `{amount, fee, paid_by, total}` (the pay page asks before paying)."""
+    user = require_user()
+    numbers = {}
+    for name in ("from_account_id", "to_account_id", "amount"):
+        raw = request.args.get(name, "")
+        if not raw.isdigit() or len(raw) > 16:
+            raise invalid(name, f"{name} is a positive whole number.")
+        numbers[name] = int(raw)
+    found = service.quote_payment(actor=user, **numbers)
+    return jsonify({"amount": numbers["amount"], "fee": found.fee, "paid_by": found.paid_by,
+                    "total": numbers["amount"] + found.payer_total})  # fmt: skip
 
 
 @bp.post("/transfers")

@@ -144,3 +144,27 @@ class StatementForm(FlaskForm):
 
     start = DateField(_l("From"), validators=[Optional()])
     end = DateField(_l("To"), validators=[Optional()])
+
+
+FEE_KINDS = ("business", "sole_trader", "individual", "employee")
+
+
+class FeesForm(FlaskForm):
+    """A network's fees: amounts in the network's currency, the rate as a percentage (two places: basis points)."""
+
+    transfer_percent = AmountField("Transfer fee: % of each payment (blank: no transfer fee)", validators=[Optional()])
+    transfer_fixed = AmountField("plus a fixed amount per payment", validators=[Optional()])
+    transfer_min = AmountField("Smallest transfer fee (blank: none)", validators=[Optional()])
+    transfer_max = AmountField("Largest transfer fee (blank: none)", validators=[Optional()])
+    paid_by = SelectField(
+        "Who pays the transfer fee",
+        choices=choices([("payer", "The payer, on top of the amount"), ("payee", "The payee, out of the amount")]),
+    )
+    business_month = AmountField("Business accounts, each month", validators=[Optional()])
+    business_year = AmountField("Business accounts, each year", validators=[Optional()])
+    sole_trader_month = AmountField("Sole traders, each month", validators=[Optional()])
+    sole_trader_year = AmountField("Sole traders, each year", validators=[Optional()])
+    individual_month = AmountField("Individuals, each month", validators=[Optional()])
+    individual_year = AmountField("Individuals, each year", validators=[Optional()])
+    employee_month = AmountField("Employees, each month", validators=[Optional()])
+    employee_year = AmountField("Employees, each year", validators=[Optional()])

@@ -25,7 +25,7 @@ from ..groups.models import Group
 from ..limits import MAX_INT, is_whole
 from ..outbox import after_commit
 from ..timeutil import iso, utcnow
-from . import queries
+from . import fees, queries
 from .models import Account, Entry, Leg, Network, Transfer
 from .networks import _ensure_controls
 from .notices import tell
@@ -48,6 +48,8 @@ def _endpoints_statement():
             func.coalesce(users.c.name, groups.c.name, "").label("holder_name"),
             networks.c.currency_decimals,
             networks.c.currency_symbol,
+            networks.c.fees.label("network_fees"),
+            networks.c.operations_account_id,
         )
         .select_from(joined)
         .where(_accounts.c.id.in_(bindparam("ids", expanding=True)))
@@ -126,7 +128,7 @@ def _post(values: dict, legs: list[PlannedLeg], rows: dict[int, dict], *, check:
     for position, leg in enumerate(legs):
         row = {"transfer_id": values["id"], "position": position, "network_id": leg.network_id,
                "from_account_id": leg.from_account_id, "to_account_id": leg.to_account_id, "amount": leg.amount,
-               "created_at": now}  # fmt: skip
+               "fee": leg.fee, "created_at": now}  # fmt: skip
         row["id"] = db.session.execute(_INSERT_LEG, row).scalar_one()
         stored.append(row)
     entries: list[dict] = []
@@ -216,7 +218,7 @@ def _endpoints(actor, from_account_id: int, to_account_id: int) -> tuple[Row, Ro
     if payee is None:
         raise NotFound(_("No such account to pay."))
     for field, account in (("from_account_id", payer), ("to_account_id", payee)):
-        if account.purpose != "member":
+        if account.purpose not in ("member", "operations"):
             raise RuleViolation("validation_failed", field, _("Clearing and settlement accounts move only by routing."))
     return payer, payee
 
@@ -261,7 +263,7 @@ def pay(
         raise invalid("Idempotency-Key", _("An Idempotency-Key is 1 to 255 characters."))
     begin_write()
     payer, payee = _endpoints(actor, from_account_id, to_account_id)
-    legs = plan_route(payer, payee, amount)
+    legs = _legs_with_fee(payer, payee, amount)
     known = {payer.id: dict(payer._mapping), payee.id: dict(payee._mapping)}
     rows = _lock_accounts([a for leg in legs for a in (leg.from_account_id, leg.to_account_id)], known)
     key = request_hash = None
@@ -288,6 +290,33 @@ def pay(
     return made, True
 
 
+def _legs_with_fee(payer: Row, payee: Row, amount: int) -> list[PlannedLeg]:
+    """The route's legs, then the transfer fee's leg into the operations account of the network where
+    the payment starts. A payee-paid fee on a routed payment is kept back at the start (the route
+    carries the amount less the fee), as the payee's account is in another network."""
+    charge = fees.quote(
+        fees=payer.network_fees,
+        operations_account_id=payer.operations_account_id,
+        payer_purpose=payer.purpose,
+        payee_purpose=payee.purpose,
+        amount=amount,
+    )
+    if not charge.fee:
+        return plan_route(payer, payee, amount)
+    fee_from, routed = payer.id, amount
+    if charge.paid_by == "payee":
+        if charge.fee >= amount:
+            raise RuleViolation(
+                "validation_failed", "amount", "The amount is too small: the payee's fee would take all of it."
+            )
+        if payer.network_id == payee.network_id:
+            fee_from = payee.id
+        else:
+            routed = amount - charge.fee
+    fee_leg = PlannedLeg(payer.network_id, fee_from, charge.operations_account_id, charge.fee, fee=True)
+    return [*plan_route(payer, payee, routed), fee_leg]
+
+
 def replay_transfer(
     *,
     legs: list[PlannedLeg],
@@ -307,10 +336,13 @@ def replay_transfer(
     rows = _lock_accounts([a for leg in legs for a in (leg.from_account_id, leg.to_account_id)])
     if reverses_id is not None:
         db.session.get(Transfer, reverses_id).mark_reversed()
+    route = [leg for leg in legs if not leg.fee]
+    if not route:
+        raise invalid("legs", "A transfer moves credit along at least one leg that is not a fee.")
     values = {
-        "from_account_id": legs[0].from_account_id,
-        "to_account_id": legs[-1].to_account_id,
-        "amount": legs[0].amount,
+        "from_account_id": route[0].from_account_id,
+        "to_account_id": route[-1].to_account_id,
+        "amount": route[0].amount,
         "description": description,
         "reverses_id": reverses_id,
         "reason": reason,
@@ -327,7 +359,11 @@ def _announce(made: Transfer, ends: list[Row], rows: dict[int, dict], balances: 
     for account, other in ((payer, payee), (payee, payer)):
         row = rows[account.id]
         floor = 0 if row["kind"] == "sole_trader" else -row["credit_limit"]
-        entry_amount = -made.legs[0].amount if account.id == made.from_account_id else made.legs[-1].amount
+        entry_amount = sum(
+            (leg.amount if leg.to_account_id == account.id else -leg.amount)
+            for leg in made.legs
+            if account.id in (leg.from_account_id, leg.to_account_id)
+        )
         payload = {
             "account_id": account.id,
             "transfer_id": made.id,
@@ -357,7 +393,7 @@ def _after_payment(made: Transfer, payer: Row, payee: Row, rows, balances: dict[
         text=lambda: _(
             "%(payer)s paid %(amount)s into %(payee)s's account #%(number)s: %(description)s",
             payer=payer.holder_name,
-            amount=money(made.legs[-1].amount, payee.currency_decimals, payee.currency_symbol),
+            amount=money(made.route_legs[-1].amount, payee.currency_decimals, payee.currency_symbol),
             payee=payee.holder_name,
             number=payee.id,
             description=made.description,
@@ -407,8 +443,9 @@ def reverse(*, transfer_id: int, reason: str, actor: User | None) -> Transfer:
         stmt = stmt.with_for_update()
     original = db.session.scalar(stmt)
     original.mark_reversed()
-    legs.sort(key=lambda leg: leg.position, reverse=True)
-    planned = [PlannedLeg(leg.network_id, leg.to_account_id, leg.from_account_id, leg.amount) for leg in legs]
+    # the route backwards, then each fee returned
+    legs.sort(key=lambda leg: (leg.fee, -leg.position))
+    planned = [PlannedLeg(leg.network_id, leg.to_account_id, leg.from_account_id, leg.amount, leg.fee) for leg in legs]
     values = {
         "from_account_id": original.to_account_id,
         "to_account_id": original.from_account_id,
@@ -427,3 +464,13 @@ def reverse(*, transfer_id: int, reason: str, actor: User | None) -> Transfer:
         actor_id=actor.id if actor is not None else None,
     )
     return reversal
+
+
+def charge_fee(*, from_account_id: int, to_account_id: int, amount: int, description: str) -> Transfer:
+    """A periodic fee: a transfer into the operations account, past the payer's credit limit if need be
+    (the fee is owed whatever the balance), written exactly as a payment is."""
+    begin_write()
+    rows = _lock_accounts([from_account_id, to_account_id])
+    values = {"from_account_id": from_account_id, "to_account_id": to_account_id, "amount": amount}
+    leg = PlannedLeg(rows[from_account_id]["network_id"], from_account_id, to_account_id, amount)
+    return _post(values | {"description": description}, [leg], rows, check=False)[0]

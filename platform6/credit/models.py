@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..errors import Conflict
@@ -13,8 +13,9 @@ from ..extensions import db
 from ..timeutil import utcnow
 
 KINDS = ("business", "sole_trader", "individual", "employee")
-#: accounts the platform opens to link a child network to its parent (never paid directly)
-PURPOSES = ("member", "clearing", "settlement")
+#: accounts the platform opens to link a child network to its parent (never paid directly), and the
+#: operations account a network's fees are paid into (held by the network's group)
+PURPOSES = ("member", "clearing", "settlement", "operations")
 STATUSES = ("active", "frozen", "closed")
 TRANSFER_STATES = ("completed", "reversed")
 REQUEST_STATES = ("pending", "accepted", "declined", "expired")
@@ -53,6 +54,15 @@ class Network(db.Model):
     settlement_account_id: Mapped[int | None] = mapped_column(
         ForeignKey(
             "credit_accounts.id", use_alter=True, name="fk_credit_networks_settlement_account_id", ondelete="SET NULL"
+        ),
+        unique=True,
+    )
+    #: API.md's fees `{"transfer": {...} | None, "periodic": [...]}`; None: never set (no fees)
+    fees: Mapped[dict | None] = mapped_column(JSON)
+    #: the account fees are paid into, opened when fees are first set
+    operations_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey(
+            "credit_accounts.id", use_alter=True, name="fk_credit_networks_operations_account_id", ondelete="SET NULL"
         ),
         unique=True,
     )
@@ -147,6 +157,15 @@ class Transfer(db.Model):
 
     legs = relationship("Leg", order_by="Leg.position", lazy="selectin", back_populates="transfer")
 
+    @property
+    def route_legs(self) -> list["Leg"]:
+        """The legs that carry the payment itself, payer to payee (without its fee)."""
+        return [leg for leg in self.legs if not leg.fee]
+
+    @property
+    def fee_legs(self) -> list["Leg"]:
+        return [leg for leg in self.legs if leg.fee]
+
     def mark_reversed(self) -> None:
         if self.reverses_id is not None:
             raise Conflict(_("A reversal cannot be reversed."), code="conflict")
@@ -168,6 +187,8 @@ class Leg(db.Model):
     from_account_id: Mapped[int] = mapped_column(ForeignKey("credit_accounts.id"))
     to_account_id: Mapped[int] = mapped_column(ForeignKey("credit_accounts.id"))
     amount: Mapped[int] = mapped_column(BigInteger)
+    #: a transfer fee moving into the network's operations account, after the route's legs
+    fee: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     transfer = relationship(Transfer, back_populates="legs", lazy="raise_on_sql")
@@ -256,4 +277,21 @@ class LimitChange(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     #: what decided it when no person did, e.g. "poll:12"
     source: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FeeCharge(db.Model):
+    """A periodic fee charged to one account for one period: the unique key makes a repeat or a second worker a no-op."""
+
+    __tablename__ = "credit_fee_charges"
+    __table_args__ = (UniqueConstraint("account_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("credit_accounts.id"))
+    network_id: Mapped[int] = mapped_column(ForeignKey("credit_networks.id"), index=True)
+    #: "2026-12" for a monthly fee, "2026" for a yearly one
+    period: Mapped[str] = mapped_column(String(7))
+    kind: Mapped[str] = mapped_column(String(20))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    transfer_id: Mapped[int | None] = mapped_column(ForeignKey("credit_transfers.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -271,6 +271,8 @@ class HistoryRow:
     counterparty: str
     amount: int
     balance_after: int
+    #: the transfer fee's side of a payment (its own line on the history and the statement)
+    fee: bool = False
 
     @property
     def transfer_id(self) -> int:
@@ -278,6 +280,8 @@ class HistoryRow:
 
     @property
     def description(self) -> str:
+        if self.fee:
+            return f"Network fee: {self.transfer.description}" if self.transfer.description else "Network fee"
         return self.transfer.description
 
 
@@ -288,7 +292,10 @@ def history_rows(account: Account, entries: list[Entry]) -> list[HistoryRow]:
     others: dict[int, int] = {}
     for entry in entries:
         t = transfers[entry.transfer_id]
-        if account.id == t.from_account_id:
+        if legs[entry.leg_id].fee:
+            leg = legs[entry.leg_id]
+            others[entry.id] = leg.to_account_id if leg.from_account_id == account.id else leg.from_account_id
+        elif account.id == t.from_account_id:
             others[entry.id] = t.to_account_id
         elif account.id == t.to_account_id:
             others[entry.id] = t.from_account_id
@@ -305,6 +312,7 @@ def history_rows(account: Account, entries: list[Entry]) -> list[HistoryRow]:
             counterparty=names.get((accounts[others[e.id]].holder_type, accounts[others[e.id]].holder_id), ""),
             amount=e.amount,
             balance_after=e.balance_after,
+            fee=legs[e.leg_id].fee,
         )
         for e in entries
     ]

@@ -28,8 +28,10 @@ from ..web import refused, show_error_on_form
 from . import queries, service
 from .cli import verify
 from .forms import (
+    FEE_KINDS,
     ActionForm,
     ConfirmPayForm,
+    FeesForm,
     LimitsForm,
     NetworkDefaultsForm,
     NetworkForm,
@@ -43,7 +45,7 @@ from .forms import (
 )
 from .models import Account, Entry, Network, PaymentRequest
 from .queries import account_decimals
-from .schemas import statement_response
+from .schemas import fee_stats_json, statement_response
 
 bp = Blueprint("credit", __name__, url_prefix="/credit")
 bp.cli.add_command(verify)
@@ -140,6 +142,7 @@ def network(network_id: int):
     nearest = queries.nearest_limits(found) if is_admin else []
     insights = queries.network_insights(found, now)
     stats = queries.network_stats(found, now)
+    fee_stats = fee_stats_json(found)
     return render_template(
         "credit/network.html",
         network=found,
@@ -147,6 +150,10 @@ def network(network_id: int):
         stats=stats,
         insights=insights,
         figures=_network_figures(found, stats, insights),
+        fee_stats=fee_stats,
+        # a month that returned more than it took (reversals) shows as no bar, not a negative one
+        fee_chart=[(m["month"], max(m["amount"], 0)) for m in fee_stats["fee_income_by_month"][-12:]],
+        fees=service.fees_of(found),
         nearest=nearest,
         nearest_names=queries.holder_names(nearest),
         is_admin=is_admin,
@@ -241,6 +248,76 @@ def network_defaults(network_id: int):
     return redirect(url_for(".network", network_id=network_id))
 
 
+#: where the fees service's fields go on the fees form
+_FEE_FIELDS = {
+    "fees.transfer.basis_points": "transfer_percent",
+    "fees.transfer.fixed": "transfer_fixed",
+    "fees.transfer.min": "transfer_min",
+    "fees.transfer.max": "transfer_max",
+    "fees.transfer.paid_by": "paid_by",
+}
+
+
+def _fees_form(network: Network, formdata=None) -> FeesForm:
+    if formdata is not None:
+        form = FeesForm()
+    else:
+        fees = service.fees_of(network)
+        rule = fees["transfer"] or {}
+        periodic = {f"{p['kind']}_{p['every']}": p["amount"] for p in fees["periodic"]}
+        form = FeesForm(
+            transfer_percent=rule.get("basis_points"),
+            transfer_fixed=rule.get("fixed"),
+            transfer_min=rule.get("min"),
+            transfer_max=rule.get("max"),
+            paid_by=rule.get("paid_by", "payer"),
+            **periodic,
+        )
+    use_decimals(form, network.currency_decimals)
+    form.transfer_percent.decimals = 2  # a percentage to two places is a whole number of basis points
+    return form
+
+
+def _fees_from(form: FeesForm) -> dict:
+    transfer = None
+    if form.transfer_percent.data is not None or form.transfer_fixed.data:
+        transfer = {
+            "basis_points": form.transfer_percent.data or 0,
+            "fixed": form.transfer_fixed.data or 0,
+            "min": form.transfer_min.data,
+            "max": form.transfer_max.data,
+            "paid_by": form.paid_by.data,
+        }
+    periodic = [
+        {"kind": kind, "amount": getattr(form, f"{kind}_{every}").data, "every": every}
+        for kind in FEE_KINDS
+        for every in ("month", "year")
+        if getattr(form, f"{kind}_{every}").data is not None
+    ]
+    return {"transfer": transfer, "periodic": periodic}
+
+
+@bp.route("/networks/<int:network_id>/fees", methods=["GET", "POST"])
+@login_required
+def network_fees(network_id: int):
+    """The network's admins set what its members pay to keep it running."""
+    found = _network_or_404(network_id)
+    if not queries.is_network_admin(current_user, found):
+        abort(403)
+    form = _fees_form(found, formdata=request.form if request.method == "POST" else None)
+    if form.validate_on_submit():
+        try:
+            service.set_fees(network=found, fees=_fees_from(form), actor=current_user)
+        except DomainError as err:
+            err.fields = {_FEE_FIELDS.get(name, name): reasons for name, reasons in (err.fields or {}).items()}
+            show_error_on_form(form, err)
+        else:
+            flash("The network's fees are saved.", "success")
+            return redirect(url_for(".network", network_id=network_id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("credit/fees.html", network=found, form=form, kinds=FEE_KINDS), status
+
+
 @bp.get("/networks/<int:network_id>/accounts")
 @login_required
 def directory(network_id: int):
@@ -326,6 +403,8 @@ def account(account_id: int):
         statement_form=StatementForm(),
         limit_history=queries.limit_history(found) if is_admin or found.purpose == "member" else [],
         time_zone=str(get_timezone()),
+        upcoming_fees=service.upcoming_fees(found, utcnow()),
+        past_fees=service.past_fees(found),
     )
 
 
@@ -464,6 +543,7 @@ def _confirmation(
         payee=payee,
         payee_name=names.get((payee.holder_type, payee.holder_id), "") if named else "",
         payee_network=payee_network,
+        fee=service.quote_for(payer, payee, amount),
     )
 
 

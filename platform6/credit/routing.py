@@ -18,6 +18,8 @@ class PlannedLeg:
     from_account_id: int
     to_account_id: int
     amount: int
+    #: a transfer fee into the operations account (after the route's legs)
+    fee: bool = False
 
 
 def _route_rate(network: Network) -> Decimal:

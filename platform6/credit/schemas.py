@@ -11,6 +11,7 @@ from ..errors import invalid
 from ..formatting import decimal_text
 from ..timeutil import iso, within_bounds
 from . import queries
+from .fees import fee_income_by_month
 from .models import Account, Network, PaymentRequest, Transfer
 
 
@@ -32,7 +33,18 @@ def network_json(network: Network) -> dict:
         "exchange_rate": network.exchange_rate,
         "clearing_account_id": network.clearing_account_id,
         "settlement_account_id": network.settlement_account_id,
+        "fees": network.fees or {"transfer": None, "periodic": []},
+        "operations_account_id": network.operations_account_id,
         "created_at": iso(network.created_at),
+    }
+
+
+def fee_stats_json(network: Network) -> dict:
+    """What the network's fees brought in: per month, and the operations account's balance."""
+    operations = queries.account_by_id(network.operations_account_id) if network.operations_account_id else None
+    return {
+        "fee_income_by_month": fee_income_by_month(network),
+        "operations_balance": operations.balance if operations is not None else 0,
     }
 
 
@@ -91,6 +103,11 @@ def transfer_json(transfer: Transfer) -> dict:
                 "amount": leg.amount,
             }
             for leg in transfer.legs
+        ],
+        # the account charged each fee (the payer, or the payee when the payee pays it); a reversal's: the one refunded
+        "fees": [
+            {"account_id": leg.to_account_id if transfer.reverses_id else leg.from_account_id, "amount": leg.amount}
+            for leg in transfer.fee_legs
         ],
     }
 

@@ -1,8 +1,23 @@
 """Every write of mutual credit, by the name a caller knows it: the rules live in
 networks.py (networks, accounts, limits, rates), routing.py (the legs a payment takes between networks),
-ledger.py (transfers posted, paid, replayed, reversed) and requests.py (payment requests).
+ledger.py (transfers posted, paid, replayed, reversed), requests.py (payment requests), and fees.py with
+periodic_fees.py (a network's fees).
 """
 
+from .fees import (
+    FeeQuote,
+    clean_fees,
+    fee_income_by_month,
+    fees_of,
+    past_fees,
+    quote_for,
+    quote_payment,
+    replay_fee_charge,
+    replay_fees,
+    set_fees,
+    transfer_fee,
+    upcoming_fees,
+)
 from .ledger import pay, replay_transfer, reverse, transfer
 from .networks import (
     MAX_DECIMALS,
@@ -31,17 +46,26 @@ __all__ = [
     "MIN_RATE",
     "RATE_DIGITS",
     "REQUEST_DAYS",
+    "FeeQuote",
     "PlannedLeg",
     "accept_request",
+    "clean_fees",
     "create_network",
     "decline_request",
     "expire_requests",
+    "fee_income_by_month",
+    "fees_of",
     "open_account",
     "parse_rate",
+    "past_fees",
     "pay",
     "plan_route",
+    "quote_for",
+    "quote_payment",
     "rate_text",
     "replay_account",
+    "replay_fee_charge",
+    "replay_fees",
     "replay_links",
     "replay_network",
     "replay_transfer",
@@ -49,8 +73,11 @@ __all__ = [
     "reverse",
     "set_credit_limit",
     "set_debit_limit",
+    "set_fees",
     "set_network_defaults",
     "set_status",
     "set_warning",
     "transfer",
+    "transfer_fee",
+    "upcoming_fees",
 ]

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ..accounts.models import User
-from ..credit.models import Account, Entry, Leg, Network, Transfer
+from ..credit.models import Account, Entry, FeeCharge, Leg, Network, Transfer
 from ..extensions import db
 from ..forums.models import Comment, CommentVersion, Discussion, Reaction
 from ..governance import queries as governance_queries
@@ -76,7 +76,9 @@ def export_group(*, group: Group, actor: User) -> dict:
     data["discussions"], discussion_refs = _discussions(group_ids, people, groups)
     data["networks"], network_ids = _networks(group_ids, people, groups, outside, accounts)
     data["transfers"] = _transfers(network_ids, people, accounts, transfers)
-    data["polls"] = _polls(group_ids, people, groups, discussion_refs, accounts)
+    _fee_charges(data["networks"], network_ids, accounts, transfers)
+    network_refs = {nid: i + 1 for i, nid in enumerate(network_ids)}
+    data["polls"] = _polls(group_ids, people, groups, discussion_refs, accounts, network_refs)
     data["requests"] = _requests(group_ids, people, groups, accounts, transfers)
     data["outside_groups"] = [
         {"ref": outside.refs[g.id], "handle": g.handle, "name": g.name}
@@ -178,7 +180,7 @@ def _discussions(group_ids: list[int], people: _Refs, groups: _Refs) -> tuple[li
     return result, refs
 
 
-def _action(action: dict | None, people: _Refs, accounts: _Refs) -> dict | None:
+def _action(action: dict | None, people: _Refs, accounts: _Refs, networks: dict[int, int]) -> dict | None:
     """A binding action with its database ids turned into the file's refs (None when the target is not in it)."""
     if action is None:
         return None
@@ -187,10 +189,14 @@ def _action(action: dict | None, people: _Refs, accounts: _Refs) -> dict | None:
         action["account_id"] = accounts.known(action["account_id"])
     if "user_id" in action:
         action["user_id"] = people(action["user_id"])
+    if "network_id" in action:
+        action["network_id"] = networks.get(action["network_id"])
     return action
 
 
-def _polls(group_ids: list[int], people: _Refs, groups: _Refs, discussions: _Refs, accounts: _Refs) -> list[dict]:
+def _polls(
+    group_ids: list[int], people: _Refs, groups: _Refs, discussions: _Refs, accounts: _Refs, networks: dict[int, int]
+) -> list[dict]:
     polls = list(db.session.scalars(select(Poll).where(Poll.group_id.in_(group_ids)).order_by(Poll.id)))
     named_ids = [p.id for p in polls if not p.anonymous]
     # a poll whose results are hidden shows no vote to anyone until it closes, the group's admins included
@@ -232,7 +238,7 @@ def _polls(group_ids: list[int], people: _Refs, groups: _Refs, discussions: _Ref
             "created_at": stamp(p.created_at),
             "voters_count": p.voters_count,
             "eligible_count": p.eligible_count,
-            "action": _action(p.action, people, accounts),
+            "action": _action(p.action, people, accounts, networks),
             "action_result": p.action_result,
             "outcome": None,
             "votes": [],
@@ -399,6 +405,8 @@ def _networks(
                 "exchange_rate": n.exchange_rate,
                 "clearing_account": accounts.known(n.clearing_account_id) if in_file else None,
                 "settlement_account": accounts.known(n.settlement_account_id),
+                "fees": n.fees,
+                "operations_account": accounts.known(n.operations_account_id),
                 "created_at": stamp(n.created_at),
                 "accounts": [
                     {
@@ -418,6 +426,25 @@ def _networks(
             }
         )
     return result, [n.id for n in networks]
+
+
+def _fee_charges(networks: list[dict], network_ids: list[int], accounts: _Refs, transfers: _Refs) -> None:
+    """Each network's periodic fees charged so far (after `_transfers`, whose refs they name)."""
+    by_network: dict[int, list[dict]] = {}
+    charges = select(FeeCharge).where(FeeCharge.network_id.in_(network_ids)).order_by(FeeCharge.id)
+    for c in db.session.scalars(charges):
+        by_network.setdefault(c.network_id, []).append(
+            {
+                "account": accounts.known(c.account_id),
+                "period": c.period,
+                "kind": c.kind,
+                "amount": c.amount,
+                "transfer": transfers.known(c.transfer_id),
+                "created_at": stamp(c.created_at),
+            }
+        )
+    for network, network_id in zip(networks, network_ids, strict=True):
+        network["fee_charges"] = by_network.get(network_id, [])
 
 
 def _transfers(network_ids: list[int], people: _Refs, accounts: _Refs, transfers: _Refs) -> list[dict]:
@@ -440,6 +467,7 @@ def _transfers(network_ids: list[int], people: _Refs, accounts: _Refs, transfers
                 "from_account": accounts.known(leg.from_account_id),
                 "to_account": accounts.known(leg.to_account_id),
                 "amount": leg.amount,
+                "fee": leg.fee,
                 "entries": [
                     {"account": accounts.known(e.account_id), "amount": e.amount, "balance_after": e.balance_after}
                     for e in sorted(entries.get(leg.id, []), key=lambda e: e.amount)

@@ -277,13 +277,23 @@ class ExportedAccount(Part):
     ref: Ref
     holder: ExportedHolder
     kind: Literal["business", "sole_trader", "individual", "employee"]
-    purpose: Literal["member", "clearing", "settlement"] = "member"
+    purpose: Literal["member", "clearing", "settlement", "operations"] = "member"
     #: the sum of the account's entries at export; import checks the replayed ledger ends here
     balance: Amount
     credit_limit: Limit = 0
     debit_limit: Limit | None = None
     status: Literal["active", "frozen", "closed"] = "active"
     warning_percent: Annotated[int, Field(ge=1, le=100)] | None = None
+    created_at: datetime
+
+
+class ExportedFeeCharge(Part):
+    account: Ref
+    period: Annotated[str, Field(pattern=r"^[0-9]{4}(-[0-9]{2})?$")]
+    kind: Literal["business", "sole_trader", "individual", "employee"]
+    amount: Annotated[int, Field(ge=1, le=MAX_INT)]
+    #: the transfer that charged it, a ref of `transfers`
+    transfer: Ref | None = None
     created_at: datetime
 
 
@@ -301,8 +311,13 @@ class ExportedNetwork(Part):
     #: its clearing account (in the parent network) and settlement account (in itself), as account refs
     clearing_account: Ref | None = None
     settlement_account: Ref | None = None
+    #: API.md's network fees, and the account (a ref of `accounts`) they are paid into
+    fees: dict | None = None
+    operations_account: Ref | None = None
     created_at: datetime
     accounts: list[ExportedAccount] = []
+    #: the periodic fees charged, so an imported network never charges an account's period twice
+    fee_charges: list[ExportedFeeCharge] = []
 
 
 class ExportedEntry(Part):
@@ -316,6 +331,8 @@ class ExportedLeg(Part):
     from_account: Ref
     to_account: Ref
     amount: Annotated[int, Field(ge=1, le=MAX_INT)]
+    #: a transfer fee into the network's operations account (after the route's legs)
+    fee: bool = False
     #: the payer's entry, then the payee's
     entries: Annotated[list[ExportedEntry], Field(min_length=2, max_length=2)]
 

@@ -261,6 +261,11 @@ class _Import:
                     with _at(f"accounts.{j}"):
                         self._account(entry, network)
                 self._link(item, network, parent)
+                credit.replay_fees(
+                    network=network,
+                    fees=item.fees,
+                    operations=self._lookup(self.accounts, item.operations_account, "operations_account", "account"),
+                )
 
     def _account(self, item: fmt.ExportedAccount, network: Network) -> None:
         if item.ref in self.accounts:
@@ -315,6 +320,18 @@ class _Import:
         if reversed_refs != reversal_of:
             raise invalid("transfers", _("A transfer marked reversed has no reversal in the file, or the reverse."))
         for i, network in enumerate(self.data.networks):
+            for j, charge in enumerate(network.fee_charges):
+                with _at(f"networks.{i}.fee_charges.{j}"):
+                    credit.replay_fee_charge(
+                        network=self.networks[network.ref],
+                        account=self._lookup(self.accounts, charge.account, "account", "account"),
+                        period=charge.period,
+                        kind=charge.kind,
+                        amount=charge.amount,
+                        transfer_id=self._lookup(self.transfers, charge.transfer, "transfer", "transfer"),
+                        created_at=_t(charge.created_at),
+                    )
+        for i, network in enumerate(self.data.networks):
             for j, account in enumerate(network.accounts):
                 if running.get(account.ref, 0) != account.balance:
                     raise invalid(
@@ -343,7 +360,11 @@ class _Import:
                 raise invalid(
                     f"legs.{j}.entries", _("The leg's entries do not match its amount and the running balance.")
                 )
-        return credit.PlannedLeg(network.id, payer.id, payee.id, leg.amount)
+        return if leg.fee and network.operations_account_id not in (payer.id, payee.id):
+            raise invalid(
+                f"legs.{j}.fee", "A fee leg pays into (or, reversed, out of) its network's operations account."
+            )
+        return credit.PlannedLeg(network.id, payer.id, payee.id, leg.amount, leg.fee)
 
     # --- threads -------------------------------------------------------------------------------
 
@@ -410,7 +431,11 @@ class _Import:
         if action is None:
             return None
         action = dict(action)
-        for key, table in (("account_id", {r: a.id for r, a in self.accounts.items()}), ("user_id", self.people)):
+        for key, table in (
+            ("account_id", {r: a.id for r, a in self.accounts.items()}),
+            ("user_id", self.people),
+            ("network_id", {r: n.id for r, n in self.networks.items()}),
+        ):
             if key in action:
                 ref = action[key]
                 action[key] = table.get(ref) if isinstance(ref, int) and not isinstance(ref, bool) else None

@@ -127,6 +127,7 @@ ACTION_FIELDS = {
     "set_credit_limit": ("account_id", "credit_limit"),
     "set_debit_limit": ("account_id", "debit_limit"),
     "add_member": ("user_id", "role"),
+    "set_fees": ("network_id", "fees"),
 }
 ACTION_TYPES = tuple(ACTION_FIELDS)
 #: credit actions: (limit field, credit service function)
@@ -181,6 +182,16 @@ def validate_action(*, group: Group, action: dict | None) -> dict | None:
             raise _action_invalid("account_id", "This account has no limits to set.")
         if limit_field == "credit_limit" and account.kind == "sole_trader" and action["credit_limit"] != 0:
             raise _action_invalid("credit_limit", "A sole trader's account must stay in credit: its limit is 0.")
+    elif kind_of_action == "set_fees":
+        _whole_number(action, "network_id", low=1)
+        network = credit_queries.network_by_id(action["network_id"])
+        if network is None or network.group_id != group.id:
+            raise _action_invalid("network_id", "Not a network this group governs.")
+        try:
+            fees = credit_service.clean_fees(action["fees"])
+        except ValidationFailed as refused:
+            raise _action_invalid("fees", refused.message) from None
+        return {"type": kind_of_action, "network_id": network.id, "fees": fees}
     else:
         _whole_number(action, "user_id", low=1)
         if action["role"] not in ROLES:
@@ -244,6 +255,10 @@ def _apply_action(poll: Poll, group: Group) -> str:
         )
         shown = "none" if action[field] is None else str(action[field])
         return f"Account {account.id}'s {field.replace('_', ' ')} is now {shown} (minor units)."
+    if action["type"] == "set_fees":
+        network = credit_queries.network_by_id(action["network_id"])
+        credit_service.set_fees(network=network, fees=action["fees"], actor=None)
+        return f"{network.name}'s fees are now as the proposal set them."
     groups_service.add_member_by_decision(group=group, user_id=action["user_id"], role=action["role"])
     name = db.session.get(User, action["user_id"]).name
     return f"{name} is now {'an' if action['role'][0] in 'aeiou' else 'a'} {action['role']} of {group.name}."

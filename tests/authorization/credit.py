@@ -50,12 +50,16 @@ EXPECTED = {
     ("POST", "/api/v1/payment-requests"): HOLDER_ONLY,  # into the member's account
     ("POST", "/api/v1/payment-requests/<int:request_id>/accept"): same(401, 404, 200, 403),
     ("POST", "/api/v1/payment-requests/<int:request_id>/decline"): same(401, 404, 200, 403),
+    # what a payment from the member's account would cost: asked by who may pay from it
+    ("GET", "/api/v1/fees/quote"): same(401, 404, 200, 403),
     # --- pages ------------------------------------------------------------------------------------
     ("GET", "/credit/"): PAGE_SIGNED_IN,
     ("GET", "/credit/networks/new"): PAGE_SIGNED_IN,
     ("POST", "/credit/networks/new"): same(LOGIN, 422, 422, 302),
     ("GET", "/credit/networks/<int:network_id>"): PAGE_HOLDER_OR_NETWORK_ADMIN,
     ("POST", "/credit/networks/<int:network_id>/defaults"): PAGE_NETWORK_ADMIN,
+    ("GET", "/credit/networks/<int:network_id>/fees"): same(LOGIN, 404, 403, 200),
+    ("POST", "/credit/networks/<int:network_id>/fees"): PAGE_NETWORK_ADMIN,
     ("GET", "/credit/networks/<int:network_id>/accounts"): PAGE_HOLDER_OR_NETWORK_ADMIN,
     ("GET", "/credit/networks/<int:network_id>/accounts/new"): same(LOGIN, 404, 403, 200),
     ("POST", "/credit/networks/<int:network_id>/accounts/new"): same(LOGIN, 404, 403, 302),
@@ -113,6 +117,7 @@ BODIES = {
         "clearing_group_id": "0",
     },
     ("POST", "/credit/networks/<int:network_id>/defaults"): lambda w, p, a: {"default_credit_limit": "5.00"},
+    ("POST", "/credit/networks/<int:network_id>/fees"): lambda w, p, a: {"transfer_percent": "0.5", "paid_by": "payer"},
     ("POST", "/credit/networks/<int:network_id>/accounts/new"): lambda w, p, a: {
         "holder_type": "user",
         "holder_handle": w.users["newcomer"].handle,
@@ -140,5 +145,13 @@ BODIES = {
         "amount": "1.00",
         "description": "Eggs",
         "expires_in_days": "14",
+    },
+}
+
+QUERIES = {
+    ("GET", "/api/v1/fees/quote"): lambda w, p, a: {
+        "from_account_id": w.credit(p).member_account,
+        "to_account_id": w.credit(p).admin_account,
+        "amount": 100,
     },
 }
