@@ -35,7 +35,6 @@ What becomes what:
 """
 
 from collections import defaultdict
-from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -61,6 +60,10 @@ from .summary import Summary
 #: tables read only as part of another record's row
 PARTS = {"poll_options": ("polls", "poll_id"), "stance_choices": ("stances", "stance_id")}
 ALREADY = "already imported"
+DRAFT = (
+    "a draft in Loomio, never opened for votes: imported as a poll closed when it was written, "
+    "with no votes, so nobody is asked to vote on it or notified"
+)
 
 
 class _Importer:
@@ -170,6 +173,7 @@ class _Importer:
         self.count_parts("poll_options", "polls")
         self.each("stances", self.stances_in_order(), self.stance)
         self.count_parts("stance_choices", "stances")
+        self.each("anonymous_ballots", self.by_table["anonymous_ballots"], self.stance)
         self.each("outcomes", self.by_table["outcomes"], self.outcome)
         self.each("reactions", self.by_table["reactions"], self.reaction)
         self.recount_polls()
@@ -193,7 +197,9 @@ class _Importer:
     def user(self, line: Line):
         record = line.record
         if record.get("deactivated_at"):
-            raise Skip("deactivated in Loomio: their posts are kept without a name")
+            # Loomio keeps a deactivated person's votes and posts: so do we, by a stand-in who cannot sign in
+            name = one_line(record.get("name"), 100) or "Deleted account"
+            return accounts_service.placeholder_user(key=f"loomio{self.source.id}-u{line.id}", name=name), "stand-in"
         if record.get("bot"):
             raise Skip("a Loomio bot, not a person")
         email = record.get("email")
@@ -381,9 +387,12 @@ class _Importer:
         closing_at = parse_time(record.get("closing_at"))
         if closed_at is None and closing_at is not None and closing_at <= self.now:
             closed_at = closing_at
-        if closing_at is None:
-            days = record.get("default_duration_in_days")
-            closing_at = closed_at or self.now + timedelta(days=days if isinstance(days, int) and 0 < days < 366 else 7)
+        if closed_at is None and (closing_at is None or (record.get("opening_at") and not record.get("opened_at"))):
+            # a draft (or a poll not yet opened) was never put to anyone: we have no drafts, so it
+            # arrives closed when it was written, with no votes, and nobody is asked to vote or told
+            closing_at = closed_at = created_at
+            self.summary.note(line, DRAFT)
+        closing_at = closing_at or closed_at
         source, html = self.text(record, "details")
         poll = governance_service.replay_poll(
             group=self.row(Group, group_id),
@@ -432,14 +441,23 @@ class _Importer:
             raise Skip("its poll was not imported")
         if record.get("revoked_at"):
             raise Skip("withdrawn in Loomio")
-        user_id = self.local("users", record.get("participant_id"))
-        if user_id is None:
-            raise Skip("the voter was not imported")
         cast_at = parse_time(record.get("cast_at"))
         if cast_at is None:
             raise Skip("undecided: never voted")
+        if record.get("participant_id") is None and self.records.get(("polls", record["poll_id"]), {}).get("anonymous"):
+            if record["poll_id"] not in self.imported_now["polls"]:
+                raise Skip("an anonymous ballot arrives only with its poll")
+            # Loomio forgets who cast an anonymous ballot: a stand-in voter per ballot keeps it counted
+            user_id = accounts_service.placeholder_user(
+                key=f"loomio{self.source.id}-b{line.id}", name="Anonymous voter"
+            ).id
+        else:
+            user_id = self.local("users", record.get("participant_id"))
+        if user_id is None:
+            raise Skip("the voter was not imported")
         plan = self.plan(record["poll_id"])
-        choices = ballot(plan, self.parts["stance_choices"].get(line.id, []))
+        given = record["_choices"] if "_choices" in record else self.parts["stance_choices"].get(line.id, [])
+        choices = ballot(plan, given, none_of_the_above=bool(record.get("none_of_the_above")))
         reason, reason_html = self.text(record, "reason")
         if plan.kind == "question" and not reason:
             raise Skip("a question's answer is its reason, and this one has none")

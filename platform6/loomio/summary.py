@@ -37,7 +37,7 @@ class Summary:
     def as_dict(self, groups: list[dict]) -> dict:
         return {
             "counts": {table: self.counts[table] for table in sorted(self.counts)},
-            "imported": sum(c["imported"] + c.get("linked", 0) for c in self.counts.values()),
+            "imported": sum(n for c in self.counts.values() for how, n in c.items() if how != "skipped"),
             "skipped": sum(c["skipped"] for c in self.counts.values()),
             "skipped_records": sorted(self.skipped.values(), key=lambda e: (e["lines"][0], e["table"])),
             "notes": self.notes,
