@@ -9,7 +9,7 @@ from sqlalchemy import select
 from platform6.accounts.service import user_by_email
 from platform6.extensions import db
 from platform6.forums.models import Comment, Discussion
-from platform6.governance.models import Poll, Vote, VoteRevision
+from platform6.governance.models import Poll, Vote
 from tests.loomio.test_import import imported, run_import, totals
 
 DATA = Path(__file__).parent / "data"
@@ -85,3 +85,86 @@ def test_proposal_wording_is_loomios_and_none_of_the_above_counts(app, create_us
     assert agm.options == ["Tuesday", "Thursday", "None of the above"]
     assert results(api, agm)[1] == {"Tuesday": 1, "Thursday": 1, "None of the above": 1}
     assert not [e for e in summary["skipped_records"] if e["table"] == "stances" and "fit" in e["reason"]]
+
+
+def test_todays_topic_shaped_export_imports_its_threads_polls_and_comments(app, create_user, api):
+    summary = imported(app, create_user, TOPICS)
+    thread = db.session.scalar(select(Discussion).where(Discussion.title == "The garden gate"))
+    assert thread is not None
+    found = polls()
+    # a poll in a thread hangs off the thread's topic; standalone polls have topics of their own
+    assert found["Fix the gate ourselves"].discussion_id == thread.id
+    assert found["Raise the service charge"].discussion_id is None
+    comments = {c.body: c for c in db.session.scalars(select(Comment))}
+    assert comments["I can bring a spare latch."].discussion_id == thread.id
+    assert comments["@jonb thank you!"].parent_id == comments["I can bring a spare latch."].id
+    assert comments["Kemi, we will buy one."].discussion_id == thread.id  # it replied to a vote in that thread
+    assert comments["Good result."].discussion_id == thread.id  # it replied to the thread's poll
+    body, values = results(api, found["Fix the gate ourselves"])
+    assert values == {"agree": 2, "abstain": 0, "disagree": 1, "block": 0} and body["passed"] is True
+    assert not [e for e in summary["skipped_records"] if "group was not imported" in e["reason"]]
+
+
+def test_anonymous_ballots_are_counted_without_voters(app, create_user, api):
+    imported(app, create_user, TOPICS)
+    poll = polls()["Raise the service charge"]
+    assert poll.anonymous and poll.closed_at is not None
+    body, values = results(api, poll)
+    # by hand: three ballots, agree, agree, disagree; nobody here is named as their voter
+    assert values == {"agree": 2, "abstain": 0, "disagree": 1, "block": 0} and body["voters_count"] == 3
+    members = {user_by_email(f"{who}@harbour.example").id for who in ("ines", "jon", "kemi", "lars")}
+    assert not members & set(db.session.scalars(select(Vote.user_id).where(Vote.poll_id == poll.id)))
+
+
+def test_an_stv_poll_is_a_ranked_choice_counted_by_stv(app, create_user, api):
+    imported(app, create_user, TOPICS)
+    poll = polls()["Elect the garden steward"]
+    assert poll.kind == "ranked_choice" and poll.settings["method"] == "stv" and poll.settings["seats"] == 1
+    assert vote_of("kemi@harbour.example", poll).choices == {"Cy": 1, "Ben": 2}
+    body, _ = results(api, poll)
+    # by hand: quota 4 // 2 + 1 = 3; first preferences Ana 1, Ben 2, Cy 1; Ana and Cy out, Ben 4 of 4
+    assert body["winner"] == "Ben"
+
+
+def test_a_file_of_neither_shape_is_refused_naming_the_line(app, create_user, tmp_path):
+    create_user(name="Operator", email="operator@example.org")
+    lines = TOPICS.read_bytes().split(b"\n")
+    number = next(i for i, line in enumerate(lines, 1) if line.startswith(b'{"table":"discussions"'))
+    item = json.loads(lines[number - 1])
+    del item["record"]["topic_id"]
+    lines[number - 1] = json.dumps(item).encode()
+    odd = tmp_path / "odd.json"
+    odd.write_bytes(b"\n".join(lines))
+    result = run_import(app, odd)
+    assert result.exit_code == 1
+    assert (
+        f"Nothing was imported: line {number} " in result.output and "shape this import does not know" in result.output
+    )
+    assert totals()[1:] == (0, 0, 0, 0, 0, 0, 0, 0)
+
+
+def test_a_truncated_file_imports_nothing_and_exits_1(app, create_user, tmp_path):
+    create_user(name="Operator", email="operator@example.org")
+    data = EVENTS.read_bytes()
+    cut = tmp_path / "cut.json"
+    cut.write_bytes(data[: int(len(data) * 0.55)])  # Loomio writes comments last: this file has none
+    result = run_import(app, cut)
+    assert result.exit_code == 1 and "Nothing was imported: line " in result.output
+    assert totals()[1:] == (0, 0, 0, 0, 0, 0, 0, 0)
+    # the whole file afterwards imports as if the cut one had never been tried
+    assert run_import(app, EVENTS).exit_code == 0
+    assert polls()["Adopt the repair budget"].eligible_count == 5
+
+
+def test_a_corrupted_choice_line_imports_nothing_and_names_the_line(app, create_user, tmp_path):
+    create_user(name="Operator", email="operator@example.org")
+    lines = EVENTS.read_bytes().split(b"\n")
+    # Ines's 7 dots on Garden moved to an option of another poll: her vote would silently change
+    number = next(i for i, line in enumerate(lines, 1) if b'"id":191051,' in line)
+    lines[number - 1] = lines[number - 1].replace(b'"poll_option_id":181051', b'"poll_option_id":181001')
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(b"\n".join(lines))
+    result = run_import(app, bad)
+    assert result.exit_code == 1 and f"Nothing was imported: line {number} " in result.output
+    assert "another poll" in result.output
+    assert totals()[1:] == (0, 0, 0, 0, 0, 0, 0, 0)
