@@ -186,7 +186,7 @@ def new_poll(handle: str):
 def _page(poll: Poll, vote_form=None, proxy_form=None, outcome_form=None, status: int = 200):
     """Render the poll page in a number of queries that does not grow with its votes."""
     group = poll.group
-    visible = poll.results_visible()
+    visible = queries.results_visible_to(current_user, poll)
     eligible_members = queries.eligible_members(poll)
     eligible_ids = {m.user_id for m in eligible_members}
     ballots = queries.ballots_of(poll, eligible_ids)
@@ -374,7 +374,7 @@ def outcome(poll_id: int):
 @bp.get("/polls/<int:poll_id>/results.csv")
 def results_csv(poll_id: int):
     poll = _poll_or_404(poll_id)
-    if not poll.results_visible():
+    if not queries.results_visible_to(current_user, poll):
         abort(403, "Results are hidden until the poll closes.")
     return csv_response(poll)
 

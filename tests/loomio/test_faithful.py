@@ -168,3 +168,16 @@ def test_a_corrupted_choice_line_imports_nothing_and_names_the_line(app, create_
     assert result.exit_code == 1 and f"Nothing was imported: line {number} " in result.output
     assert "another poll" in result.output
     assert totals()[1:] == (0, 0, 0, 0, 0, 0, 0, 0)
+
+
+def test_results_hidden_until_one_votes_show_to_voters_only(app, create_user, api):
+    imported(app, create_user, EVENTS)
+    poll = polls()["Where should the surplus go?"]
+    assert poll.closed_at is None and poll.hide_results and poll.results_after_vote
+    ines, jon = user_by_email("ines@harbour.example"), user_by_email("jon@harbour.example")
+    _, values = results(api, poll, user=ines)
+    assert values == {"Garden": 7, "Bikes": 3}  # Lars's withdrawn dots do not count
+    hidden = api.get(f"/polls/{poll.id}/results", user=jon)
+    assert hidden.status_code == 403 and hidden.get_json()["error"]["code"] == "results_hidden"
+    assert api.get(f"/polls/{poll.id}/votes", user=jon).status_code == 403
+    assert api.get(f"/polls/{poll.id}/votes", user=ines).status_code == 200
