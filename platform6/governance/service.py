@@ -474,6 +474,21 @@ def replay_vote(
     return _write_vote(poll, user_id, checked, reason, stored_html(reason, reason_html) if reason else "", cast_at)
 
 
+def replay_vote_change(
+    *, vote: Vote, choices: dict, reason: str = "", reason_html: str | None = None, cast_at: datetime
+) -> Vote:
+    """A vote its person changed later in history (a newer export): the vote it replaces becomes a revision."""
+    poll = db.session.get(Poll, vote.poll_id)
+    checked, reason = _checked_ballot(poll, choices, reason)
+    if checked == vote.choices and reason == vote.reason and cast_at == vote.created_at:
+        return vote
+    _keep_revision(vote, vote.choices, vote.reason, vote.created_at, cast_at)
+    vote.choices, vote.reason, vote.created_at = checked, reason, cast_at
+    vote.reason_html = stored_html(reason, reason_html) if reason else ""
+    db.session.flush()
+    return vote
+
+
 def replay_vote_revision(
     *, vote: Vote, choices: dict, reason: str = "", cast_at: datetime, replaced_at: datetime
 ) -> VoteRevision:

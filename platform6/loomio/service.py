@@ -76,14 +76,14 @@ class _Importer:
         for line in lines:
             self.by_table[line.table].append(line)
         self.records: dict[tuple[str, int], dict] = {(line.table, line.id): line.record for line in lines}
-        self.ids: dict[tuple[str, int], int] = {
-            (table, source_id): local_id
-            for table, source_id, local_id in db.session.execute(
-                select(ImportRecord.source_table, ImportRecord.source_id, ImportRecord.local_id).where(
-                    ImportRecord.import_source_id == source.id
-                )
-            )
-        }
+        earlier = db.session.execute(
+            select(
+                ImportRecord.source_table, ImportRecord.source_id, ImportRecord.local_table, ImportRecord.local_id
+            ).where(ImportRecord.import_source_id == source.id)
+        ).all()
+        self.ids: dict[tuple[str, int], int] = {(table, sid): local_id for table, sid, _, local_id in earlier}
+        #: (table, source id) -> the table of the row an earlier run made ("votes" or "vote_revisions" for a stance)
+        self.local_tables = {(table, sid): local_table for table, sid, local_table, _ in earlier}
         self.parts: dict[str, dict[int, list[dict]]] = {}
         for part, (_, key) in PARTS.items():
             grouped: dict[int, list[dict]] = defaultdict(list)
@@ -111,13 +111,17 @@ class _Importer:
             self.rows[(model, local_id)] = db.session.get(model, local_id)
         return self.rows[(model, local_id)]
 
-    def each(self, table: str, lines: list[Line], write) -> None:
+    def each(self, table: str, lines: list[Line], write, update=None) -> None:
         """Write each record in its own savepoint; remember the row it became, or report why not.
 
-        `write(line)` returns that row (and "linked" when it existed already) or raises Skip.
+        `write(line)` returns that row (and "linked" when it existed already) or raises Skip. A record
+        an earlier run brought is handed to `update(line)`, which returns True when it changed it
+        (a later export of the same source: a changed vote, an edited comment).
         """
         for line in lines:
             if (table, line.id) in self.ids:
+                if update is not None and self.updated(table, line, update):
+                    continue
                 self.summary.skip(table, line.number, ALREADY)
                 continue
             try:
@@ -149,6 +153,19 @@ class _Importer:
             self.imported_now[table].add(line.id)
             self.summary.imported(table, how)
 
+    def updated(self, table: str, line: Line, update) -> bool:
+        try:
+            with db.session.begin_nested():
+                changed = update(line)
+        except (Skip, DomainError) as err:
+            self.summary.skip(
+                table, line.number, f"{ALREADY}; its later change was not: {getattr(err, 'message', err)}"
+            )
+            return True
+        if changed:
+            self.summary.imported(table, "updated")
+        return changed
+
     def text(self, record: dict, column: str) -> tuple[str, str]:
         return rich_text(record.get(column), record.get(f"{column}_format"), self.mentions)
 
@@ -168,10 +185,10 @@ class _Importer:
         self.ensure_admin()
         self.each("memberships", self.by_table["memberships"], self.membership)
         self.each("discussions", self.by_table["discussions"], self.discussion)
-        self.each("comments", self.oldest_first("comments"), self.comment)
+        self.each("comments", self.oldest_first("comments"), self.comment, self.comment_edit)
         self.each("polls", self.by_table["polls"], self.poll)
         self.count_parts("poll_options", "polls")
-        self.each("stances", self.stances_in_order(), self.stance)
+        self.each("stances", self.stances_in_order(), self.stance, self.stance_change)
         self.count_parts("stance_choices", "stances")
         self.each("anonymous_ballots", self.by_table["anonymous_ballots"], self.stance)
         self.each("outcomes", self.by_table["outcomes"], self.outcome)
@@ -347,6 +364,19 @@ class _Importer:
             deleted_at=deleted_at,
         )
 
+    def comment_edit(self, line: Line) -> bool:
+        """An imported comment edited since: the later text, the earlier one kept as a version."""
+        record = line.record
+        comment = self.row(Comment, self.local("comments", line.id))
+        edited_at = parse_time(record.get("edited_at"))
+        if comment is None or comment.deleted or edited_at is None or edited_at == comment.edited_at:
+            return False
+        if record.get("discarded_at"):
+            return False
+        source, html = self.text(record, "body")
+        forums_service.replay_comment_edit(comment=comment, body=source, body_html=html, edited_at=edited_at)
+        return True
+
     def reaction(self, line: Line):
         record = line.record
         if record.get("reactable_type") != "Comment":
@@ -472,6 +502,12 @@ class _Importer:
             return governance_service.replay_vote_revision(
                 vote=vote, choices=choices, reason=reason, cast_at=cast_at, replaced_at=older or vote.created_at
             )
+        earlier = db.session.scalar(select(Vote).where(Vote.poll_id == poll_id, Vote.user_id == user_id))
+        if earlier is not None:  # a later export: the person voted again, as a new Loomio stance
+            self.touched_polls.add(poll_id)
+            return governance_service.replay_vote_change(
+                vote=earlier, choices=choices, reason=reason, reason_html=reason_html, cast_at=cast_at
+            )
         vote = governance_service.replay_vote(
             poll=self.row(Poll, poll_id),
             user_id=user_id,
@@ -482,6 +518,26 @@ class _Importer:
         )
         self.touched_polls.add(poll_id)
         return vote
+
+    def stance_change(self, line: Line) -> bool:
+        """An imported current vote its person changed since (Loomio updates the stance row in place)."""
+        record = line.record
+        if self.local_tables.get(("stances", line.id)) != "votes" or not record.get("latest"):
+            return False
+        if record.get("revoked_at") or record.get("cast_at") is None:
+            return False
+        vote = self.row(Vote, self.local("stances", line.id))
+        cast_at = parse_time(record.get("cast_at"))
+        plan = self.plan(record["poll_id"])
+        choices = ballot(plan, self.parts["stance_choices"].get(line.id, []), bool(record.get("none_of_the_above")))
+        reason, reason_html = self.text(record, "reason")
+        if vote is None or (cast_at == vote.created_at and choices == vote.choices):
+            return False
+        governance_service.replay_vote_change(
+            vote=vote, choices=choices, reason=reason, reason_html=reason_html, cast_at=cast_at
+        )
+        self.touched_polls.add(vote.poll_id)
+        return True
 
     def outcome(self, line: Line):
         record = line.record

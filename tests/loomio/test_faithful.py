@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from platform6.accounts.service import user_by_email
 from platform6.extensions import db
-from platform6.forums.models import Comment, Discussion
-from platform6.governance.models import Poll, Vote
+from platform6.forums.models import Comment, CommentVersion, Discussion
+from platform6.governance.models import Poll, Vote, VoteRevision
 from tests.loomio.test_import import imported, run_import, totals
 
 DATA = Path(__file__).parent / "data"
@@ -181,3 +181,55 @@ def test_results_hidden_until_one_votes_show_to_voters_only(app, create_user, ap
     assert hidden.status_code == 403 and hidden.get_json()["error"]["code"] == "results_hidden"
     assert api.get(f"/polls/{poll.id}/votes", user=jon).status_code == 403
     assert api.get(f"/polls/{poll.id}/votes", user=ines).status_code == 200
+
+
+def _later_export() -> bytes:
+    """The same group exported a week later: Jon changed his AGM vote in place, Lars voted again
+    (a new stance row, the old one no longer latest), and Kemi edited her reply."""
+    out = []
+    for raw in EVENTS.read_bytes().splitlines():
+        item = json.loads(raw)
+        record = item["record"]
+        if item["table"] == "stances" and record["id"] == 161022:
+            record.update(none_of_the_above=False, cast_at="2025-03-06T11:00:00.000Z")
+        if item["table"] == "stances" and record["id"] == 161006:
+            record["latest"] = False
+        if item["table"] == "comments" and record["id"] == 111004:
+            record.update(body="Mo, which line of the budget worries you?", edited_at="2025-03-04T08:00:00.000Z")
+        out.append(json.dumps(item))
+        if item["table"] == "stances" and record["id"] == 161006:
+            lars = dict(record, id=161007, latest=True, cast_at="2025-03-06T12:00:00.000Z")
+            out.append(json.dumps({"table": "stances", "record": lars}))
+        if item["table"] == "stance_choices" and record["id"] == 191032:
+            for new in ({"id": 191033, "stance_id": 161022, "poll_option_id": 181032, "score": 1},
+                        {"id": 191034, "stance_id": 161007, "poll_option_id": 181011, "score": 1}):  # fmt: skip
+                out.append(json.dumps({"table": "stance_choices", "record": new}))
+    return "\n".join(out).encode() + b"\n"
+
+
+def test_a_later_export_brings_changed_votes_and_edits(app, create_user, api, tmp_path):
+    imported(app, create_user, EVENTS)
+    later = tmp_path / "later.json"
+    later.write_bytes(_later_export())
+    result = run_import(app, later)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["counts"]["stances"]["updated"] == 1  # Jon's, changed in place
+    assert summary["counts"]["stances"]["imported"] == 1  # Lars's new stance, which replaces his vote
+    assert summary["counts"]["comments"]["updated"] == 1
+    found = polls()
+    # by hand: Tuesday Ines, Thursday Kemi and now Jon; nobody is left on None of the above
+    assert results(api, found["Which evening for the AGM?"])[1] == {"Tuesday": 1, "Thursday": 2, "None of the above": 0}
+    jon = vote_of("jon@harbour.example", found["Which evening for the AGM?"])
+    history = db.session.scalars(select(VoteRevision).where(VoteRevision.vote_id == jon.id)).all()
+    assert [h.choices for h in history] == [{"None of the above": 1}]
+    # Lars's abstain became agree: agree Ines, Jon, Lars; Mo's block still stands
+    budget = results(api, found["Adopt the repair budget"])
+    assert budget[1] == {"agree": 3, "abstain": 0, "disagree": 0, "block": 1} and budget[0]["voters_count"] == 4
+    reply = db.session.scalar(select(Comment).where(Comment.body.like("Mo, which line%")))
+    assert reply is not None and reply.edited_at.isoformat() == "2025-03-04T08:00:00"
+    assert [
+        v.body for v in db.session.scalars(select(CommentVersion).where(CommentVersion.comment_id == reply.id))
+    ] == ["Mo, what would make this acceptable?"]
+    again = run_import(app, later)  # the same later file once more changes nothing
+    assert json.loads(again.output)["imported"] == 0
