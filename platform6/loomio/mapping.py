@@ -86,7 +86,76 @@ class Mentions:
         return self.by_key.get(key.lower())
 
 
-def rich_text(value, text_format, mentions: Mentions) -> tuple[str, str]:
+@dataclass
+class Files:
+    """Loomio's files (attachment lines), which stay on the Loomio server: kept here as links with their names.
+
+    `by_record` lists each record's attached files (name, url); `by_blob` finds an inline image's
+    file by the blob's signed id in its path; `host` completes a path no attachment line names.
+    """
+
+    by_record: dict[tuple[str, int], list[tuple[str, str]]] = field(default_factory=dict)
+    by_blob: dict[str, tuple[str, str]] = field(default_factory=dict)
+    host: str | None = None
+
+    def add(self, record: dict) -> None:
+        url, name = record.get("url"), record.get("filename")
+        if not isinstance(url, str) or not url.startswith("https://") or not isinstance(name, str):
+            return
+        self.host = self.host or url.split("/")[2]
+        found = _ACTIVE_STORAGE.search(url)
+        if found:
+            self.by_blob[found.group(1)] = (name, url)
+        if record.get("name") == "files":
+            key = (record.get("record_type"), record.get("record_id"))
+            self.by_record.setdefault(key, []).append((name, url))
+
+    def link_for(self, src: str) -> tuple[str, str] | None:
+        found = _ACTIVE_STORAGE.search(src)
+        if not found:
+            return None
+        if found.group(1) in self.by_blob:
+            return self.by_blob[found.group(1)]
+        name = found.group(2) or "image"
+        return (name, f"https://{self.host}{src}") if self.host and src.startswith("/") else (name, src)
+
+
+_ACTIVE_STORAGE = re.compile(
+    r"/rails/active_storage/(?:blobs|representations)(?:/redirect|/proxy)?/([^/\"\s)]+)/?([^\"\s)?/]*)"
+)
+_HTML_IMG = re.compile(r"<img\b[^>]*?\bsrc=\"([^\"]*)\"[^>]*>", re.IGNORECASE)
+_MD_IMG = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)\)")
+
+
+def _files_as_links(value: str, text_format, files: Files, attached: list[tuple[str, str]]) -> str:
+    """Inline Loomio images and attached files as links with their file names (the files stay on Loomio)."""
+    if text_format == "html":
+
+        def html_image(found: re.Match) -> str:
+            link = files.link_for(html_lib.unescape(found.group(1)))
+            if link is None:
+                return found.group(0)
+            return f'<a href="{html_lib.escape(link[1])}">{html_lib.escape(link[0])}</a>'
+
+        value = _HTML_IMG.sub(html_image, value)
+        if attached:
+            items = ", ".join(f'<a href="{html_lib.escape(u)}">{html_lib.escape(n)}</a>' for n, u in attached)
+            value += f"<p>Files (kept on the Loomio server): {items}</p>"
+        return value
+
+    def md_image(found: re.Match) -> str:
+        link = files.link_for(found.group(2))
+        return found.group(0) if link is None else f"[{link[0]}]({link[1]})"
+
+    value = _MD_IMG.sub(md_image, value)
+    if attached:
+        value += "\n\nFiles (kept on the Loomio server): " + ", ".join(f"[{n}]({u})" for n, u in attached)
+    return value
+
+
+def rich_text(
+    value, text_format, mentions: Mentions, files: Files | None = None, attached: list | None = None
+) -> tuple[str, str]:
     """A Loomio rich-text value as (source, html) for our columns.
 
     Markdown: Loomio stored it HTML-escaped, so it is unescaped, `@username` becomes `@handle` for
@@ -96,6 +165,10 @@ def rich_text(value, text_format, mentions: Mentions) -> tuple[str, str]:
     source is that sanitised HTML, which our Markdown keeps as it is if the text is edited later.
     """
     if not isinstance(value, str) or value.strip() in _EMPTY:
+        value = ""
+    if files is not None:
+        value = _files_as_links(value, text_format, files, attached or [])
+    if not value.strip():
         return "", ""
     if text_format == "html":
 

@@ -29,7 +29,7 @@ NOT_IMPORTED = {
     "notifications": "notifications are not carried over",
     "notification_deliveries": "notifications are not carried over",
     "discussion_readers": "read state is not carried over",
-    "attachments": "files are not copied (their links point at the Loomio server)",
+    "attachments": "a person's or group's picture (avatar, cover, logo) is not brought",
     "poll_templates": "custom templates have no counterpart here",
     "discussion_templates": "custom templates have no counterpart here",
     "membership_requests": "pending join requests are not carried over",

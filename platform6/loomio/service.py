@@ -52,7 +52,19 @@ from ..groups.permissions import is_admin
 from ..handles import HANDLE_RE
 from ..import_lock import take_the_import_lock
 from ..timeutil import utcnow
-from .mapping import Mentions, PollPlan, Skip, ballot, emoji_for, one_line, parse_date, parse_time, plan_poll, rich_text
+from .mapping import (
+    Files,
+    Mentions,
+    PollPlan,
+    Skip,
+    ballot,
+    emoji_for,
+    one_line,
+    parse_date,
+    parse_time,
+    plan_poll,
+    rich_text,
+)
 from .models import ImportRecord, ImportSource
 from .reader import NOT_IMPORTED, Line, Source, read_export
 from .summary import Summary
@@ -60,6 +72,8 @@ from .summary import Summary
 #: tables read only as part of another record's row
 PARTS = {"poll_options": ("polls", "poll_id"), "stance_choices": ("stances", "stance_id")}
 ALREADY = "already imported"
+#: the records whose files are kept as links in their text (the files stay on the Loomio server)
+LINKED_FILES = {"Discussion": "discussions", "Comment": "comments", "Poll": "polls", "Outcome": "outcomes"}
 DRAFT = (
     "a draft in Loomio, never opened for votes: imported as a poll closed when it was written, "
     "with no votes, so nobody is asked to vote on it or notified"
@@ -91,6 +105,9 @@ class _Importer:
                 grouped[line.record.get(key)].append(line.record)
             self.parts[part] = grouped
         self.mentions = Mentions()
+        self.files = Files()
+        for line in self.by_table.get("attachments", []):
+            self.files.add(line.record)
         self.plans: dict[int, PollPlan] = {}
         self.imported_now: dict[str, set[int]] = defaultdict(set)
         self.touched_polls: set[int] = set()
@@ -166,8 +183,10 @@ class _Importer:
             self.summary.imported(table, "updated")
         return changed
 
-    def text(self, record: dict, column: str) -> tuple[str, str]:
-        return rich_text(record.get(column), record.get(f"{column}_format"), self.mentions)
+    def text(self, record: dict, column: str, owner: str | None = None) -> tuple[str, str]:
+        """A rich-text column as (source, html); `owner` ("Discussion"...) is the record's type for its files."""
+        attached = self.files.by_record.get((owner, record.get("id")), []) if owner else []
+        return rich_text(record.get(column), record.get(f"{column}_format"), self.mentions, self.files, attached)
 
     def author(self, record: dict, column: str) -> int | None:
         return self.local("users", record.get(column))
@@ -178,7 +197,8 @@ class _Importer:
         for table, lines in self.by_table.items():
             if table in NOT_IMPORTED:
                 for line in lines:
-                    self.summary.skip(table, line.number, NOT_IMPORTED[table])
+                    if table != "attachments" or line.record.get("record_type") not in LINKED_FILES:
+                        self.summary.skip(table, line.number, NOT_IMPORTED[table])
         self.each("users", self.by_table["users"], self.user)
         self.learn_mentions()
         self.each("groups", self.groups_parents_first(), self.group)
@@ -194,6 +214,7 @@ class _Importer:
         self.each("outcomes", self.by_table["outcomes"], self.outcome)
         self.each("reactions", self.by_table["reactions"], self.reaction)
         self.recount_polls()
+        self.count_files()
         return self.summary.as_dict(self.group_list())
 
     def count_parts(self, part: str, owner: str) -> None:
@@ -205,6 +226,20 @@ class _Importer:
                 self.summary.skip(part, line.number, ALREADY)
             else:
                 self.summary.skip(part, line.number, f"its {owner[:-1]} was not imported")
+
+    def count_files(self) -> None:
+        for line in self.by_table.get("attachments", []):
+            owner = LINKED_FILES.get(line.record.get("record_type"))
+            if owner is None:
+                continue
+            if line.record.get("record_id") in self.imported_now[owner]:
+                self.summary.imported("attachments", "as a link")
+            elif (owner, line.record.get("record_id")) in self.ids:
+                self.summary.skip("attachments", line.number, ALREADY)
+            else:
+                self.summary.skip(
+                    "attachments", line.number, "the thread, comment, poll or outcome it belongs to was not imported"
+                )
 
     def oldest_first(self, table: str) -> list[Line]:
         return sorted(self.by_table[table], key=lambda line: (str(line.record.get("created_at") or ""), line.id))
@@ -262,7 +297,7 @@ class _Importer:
         if record.get("parent_id") and parent is None:
             self.summary.note(line, "its parent group is not in this import: imported as a top-level group")
         handle = str(record.get("handle") or "").lower()
-        source, html = self.text(record, "description")
+        source, html = self.text(record, "description", "Group")
         group = groups_service.create_group(
             actor=self.admin,
             name=one_line(record.get("name"), 100) or f"Loomio group {line.id}",
@@ -327,7 +362,7 @@ class _Importer:
             raise Skip("its group was not imported")
         if record.get("discarded_at"):
             raise Skip("deleted in Loomio")
-        source, html = self.text(record, "description")
+        source, html = self.text(record, "description", "Discussion")
         return forums_service.replay_discussion(
             group=self.row(Group, group_id),
             author_id=self.author(record, "author_id"),
@@ -352,7 +387,7 @@ class _Importer:
             if parent is not None and parent.discussion_id != discussion.id:
                 parent = None
         deleted_at = parse_time(record.get("discarded_at"))
-        source, html = ("", "") if deleted_at else self.text(record, "body")
+        source, html = ("", "") if deleted_at else self.text(record, "body", "Comment")
         return forums_service.replay_comment(
             discussion=discussion,
             parent_id=parent.id if parent else None,
@@ -373,7 +408,7 @@ class _Importer:
             return False
         if record.get("discarded_at"):
             return False
-        source, html = self.text(record, "body")
+        source, html = self.text(record, "body", "Comment")
         forums_service.replay_comment_edit(comment=comment, body=source, body_html=html, edited_at=edited_at)
         return True
 
@@ -423,7 +458,7 @@ class _Importer:
             closing_at = closed_at = created_at
             self.summary.note(line, DRAFT)
         closing_at = closing_at or closed_at
-        source, html = self.text(record, "details")
+        source, html = self.text(record, "details", "Poll")
         poll = governance_service.replay_poll(
             group=self.row(Group, group_id),
             discussion_id=self.local("discussions", record.get("discussion_id")),
@@ -546,7 +581,7 @@ class _Importer:
             raise Skip("its poll was not imported")
         if record.get("latest") is False:
             raise Skip("replaced by a later outcome")
-        statement, statement_html = self.text(record, "statement")
+        statement, statement_html = self.text(record, "statement", "Outcome")
         if not statement:
             raise Skip("the outcome says nothing")
         option = None

@@ -233,3 +233,14 @@ def test_a_later_export_brings_changed_votes_and_edits(app, create_user, api, tm
     ] == ["Mo, what would make this acceptable?"]
     again = run_import(app, later)  # the same later file once more changes nothing
     assert json.loads(again.output)["imported"] == 0
+
+
+def test_files_stay_on_loomio_as_links_with_their_names(app, create_user):
+    summary = imported(app, create_user, EVENTS)
+    thread = db.session.scalar(select(Discussion).where(Discussion.title == "Roof repairs"))
+    roof = "https://www.loomio.com/rails/active_storage/blobs/redirect/eyJfcmFpbHMiOnsiZGF0YSI6NzcxfX0--roof/roof.jpg"
+    assert f'<a href="{roof}"' in thread.description_html and ">roof.jpg</a>" in thread.description_html
+    assert "<img" not in thread.description_html and "quote.pdf</a>" in thread.description_html
+    first = db.session.scalar(select(Comment).where(Comment.body.like("%first%")))
+    assert "invoice.pdf</a>" in first.body_html and "Files (kept on the Loomio server)" in first.body_html
+    assert summary["counts"]["attachments"] == {"imported": 0, "skipped": 0, "as a link": 3}
