@@ -200,6 +200,13 @@ EMOJI = {
     "wave": "👋", "eyes": "👀", "fire": "🔥", "rocket": "🚀", "star": "⭐", "sparkles": "✨", "100": "💯",
     "white_check_mark": "✅", "heavy_check_mark": "✔️", "x": "❌", "warning": "⚠️", "bulb": "💡",
     "seedling": "🌱", "hugs": "🤗", "heart_eyes": "😍", "sunglasses": "😎", "grimacing": "😬",
+    "partying_face": "🥳", "rofl": "🤣", "star_struck": "🤩", "innocent": "😇", "relieved": "😌",
+    "raised_hand": "✋", "point_up": "☝️", "see_no_evil": "🙈", "sob": "😭", "angry": "😠", "scream": "😱",
+    "handshake": "🤝", "green_heart": "💚", "blue_heart": "💙", "purple_heart": "💜", "yellow_heart": "💛",
+    "thumbs_up": "👍", "thumbs_down": "👎", "slightly_frowning_face": "🙁", "neutral_face": "😐",
+    "upside_down_face": "🙃", "facepalm": "🤦", "shrug": "🤷", "bow": "🙇", "trophy": "🏆", "cake": "🍰",
+    "coffee": "☕", "sunflower": "🌻", "sun": "☀️", "sunny": "☀️", "rainbow": "🌈", "boom": "💥",
+    "question": "❓", "exclamation": "❗", "memo": "📝", "calendar": "📅", "house": "🏠", "zap": "⚡",
 }  # fmt: skip
 
 
@@ -212,7 +219,9 @@ def emoji_for(reaction) -> str:
     try:
         return check_emoji(text)
     except DomainError:
-        raise Skip(f"the reaction {text!r} is not an emoji we know") from None
+        raise Skip(
+            f"Loomio's reaction {text[:40]} has no emoji here (reactions here are emoji, not Loomio's names for them)"
+        ) from None
 
 
 # --- polls --------------------------------------------------------------------------------------

@@ -316,6 +316,8 @@ def _from_topics(lines: list[Line]) -> list[Line]:
             }
         elif line.table == "comments":
             record = {**record, "discussion_id": _thread_of(record, records)}
+        elif line.table == "topic_readers" and topic.get("topicable_type") == "Discussion":
+            record = {**record, "discussion_id": topic.get("topicable_id")}
         out.append(Line(line.number, line.table, record))
     choices: dict[str, list[dict]] = {}
     reasons: dict[str, str] = {}

@@ -72,6 +72,23 @@ from .summary import Summary
 #: tables read only as part of another record's row
 PARTS = {"poll_options": ("polls", "poll_id"), "stance_choices": ("stances", "stance_id")}
 ALREADY = "already imported"
+STAND_IN = (
+    "Deactivated Loomio accounts are stand-ins here who cannot sign in: their votes, comments and reactions "
+    "count as they did in Loomio"
+)
+ANONYMOUS = "Anonymous ballots are votes of stand-in voters whom nobody can see: the poll's totals are Loomio's"
+HTML = "Texts Loomio kept as HTML are kept as sanitised HTML (not converted to Markdown): they read as they did"
+FILES = (
+    "Files stay on the Loomio server: each is a link with its file name under its text (inline images too), "
+    "which works while Loomio serves it"
+)
+VOTE_REPLY = "Replies to votes are comments in the poll's thread (comments here reply to comments only)"
+REACTION_TARGETS = {
+    "Discussion": "a thread's opening post",
+    "Poll": "a poll",
+    "Stance": "a vote",
+    "Outcome": "an outcome",
+}
 #: the records whose files are kept as links in their text (the files stay on the Loomio server)
 LINKED_FILES = {"Discussion": "discussions", "Comment": "comments", "Poll": "polls", "Outcome": "outcomes"}
 DRAFT = (
@@ -186,6 +203,10 @@ class _Importer:
     def text(self, record: dict, column: str, owner: str | None = None) -> tuple[str, str]:
         """A rich-text column as (source, html); `owner` ("Discussion"...) is the record's type for its files."""
         attached = self.files.by_record.get((owner, record.get("id")), []) if owner else []
+        if record.get(f"{column}_format") == "html" and record.get(column):
+            self.summary.mapped(HTML)
+        if attached:
+            self.summary.mapped(FILES)
         return rich_text(record.get(column), record.get(f"{column}_format"), self.mentions, self.files, attached)
 
     def author(self, record: dict, column: str) -> int | None:
@@ -215,6 +236,7 @@ class _Importer:
         self.each("reactions", self.by_table["reactions"], self.reaction)
         self.recount_polls()
         self.count_files()
+        self.guests_left()
         return self.summary.as_dict(self.group_list())
 
     def count_parts(self, part: str, owner: str) -> None:
@@ -251,6 +273,7 @@ class _Importer:
         if record.get("deactivated_at"):
             # Loomio keeps a deactivated person's votes and posts: so do we, by a stand-in who cannot sign in
             name = one_line(record.get("name"), 100) or "Deleted account"
+            self.summary.mapped(STAND_IN)
             return accounts_service.placeholder_user(key=f"loomio{self.source.id}-u{line.id}", name=name), "stand-in"
         if record.get("bot"):
             raise Skip("a Loomio bot, not a person")
@@ -362,6 +385,7 @@ class _Importer:
             raise Skip("its group was not imported")
         if record.get("discarded_at"):
             raise Skip("deleted in Loomio")
+        self.tags_left(record)
         source, html = self.text(record, "description", "Discussion")
         return forums_service.replay_discussion(
             group=self.row(Group, group_id),
@@ -382,6 +406,8 @@ class _Importer:
             raise Skip("its thread was not imported")
         discussion = self.row(Discussion, discussion_id)
         parent = None
+        if record.get("parent_type") == "Stance":
+            self.summary.mapped(VOTE_REPLY)
         if record.get("parent_type") == "Comment":
             parent = self.row(Comment, self.local("comments", record.get("parent_id")))
             if parent is not None and parent.discussion_id != discussion.id:
@@ -399,6 +425,29 @@ class _Importer:
             deleted_at=deleted_at,
         )
 
+    def tags_left(self, record: dict) -> None:
+        tags = [str(t) for t in record.get("tags") or [] if isinstance(t, str)]
+        if tags:
+            title = one_line(record.get("title"), 200)
+            self.summary.left_behind(f"Tags on “{title}” ({', '.join(tags)}): there are no labels here")
+
+    def guests_left(self) -> None:
+        """Thread guests (access to one thread only): there are none here, so the admin is told who they were."""
+        for line in self.by_table.get("discussion_readers", []) + self.by_table.get("topic_readers", []):
+            record = line.record
+            if not record.get("guest") or record.get("revoked_at"):
+                continue
+            discussion_id = record.get("discussion_id")
+            if discussion_id not in self.imported_now["discussions"]:
+                continue
+            person = self.records.get(("users", record.get("user_id")), {})
+            title = one_line(self.records.get(("discussions", discussion_id), {}).get("title"), 200)
+            name = one_line(person.get("name"), 100) or "someone"
+            self.summary.left_behind(
+                f"{name} was a guest of the thread “{title}” in Loomio. There are no thread guests here: their "
+                "account and comments came across, but they cannot open the thread until an admin adds them to the group"
+            )
+
     def comment_edit(self, line: Line) -> bool:
         """An imported comment edited since: the later text, the earlier one kept as a version."""
         record = line.record
@@ -415,7 +464,8 @@ class _Importer:
     def reaction(self, line: Line):
         record = line.record
         if record.get("reactable_type") != "Comment":
-            raise Skip("only comments take reactions here")
+            target = REACTION_TARGETS.get(record.get("reactable_type"), "something other than a comment")
+            raise Skip(f"reactions to {target}: reactions here are on comments only")
         comment = self.row(Comment, self.local("comments", record.get("reactable_id")))
         if comment is None:
             raise Skip("its comment was not imported")
@@ -457,7 +507,9 @@ class _Importer:
             # arrives closed when it was written, with no votes, and nobody is asked to vote or told
             closing_at = closed_at = created_at
             self.summary.note(line, DRAFT)
+            self.summary.mapped(f"Poll “{one_line(record.get('title'), 200)}”: {DRAFT}")
         closing_at = closing_at or closed_at
+        self.tags_left(record)
         source, html = self.text(record, "details", "Poll")
         poll = governance_service.replay_poll(
             group=self.row(Group, group_id),
@@ -479,6 +531,7 @@ class _Importer:
         )
         if plan.note:
             self.summary.note(line, plan.note)
+            self.summary.mapped(f"Poll “{one_line(record.get('title'), 200)}”: {plan.note}")
         self.touched_polls.add(poll.id)
         return poll
 
@@ -517,6 +570,7 @@ class _Importer:
             user_id = accounts_service.placeholder_user(
                 key=f"loomio{self.source.id}-b{line.id}", name="Anonymous voter"
             ).id
+            self.summary.mapped(ANONYMOUS)
         else:
             user_id = self.local("users", record.get("participant_id"))
         if user_id is None:

@@ -244,3 +244,26 @@ def test_files_stay_on_loomio_as_links_with_their_names(app, create_user):
     first = db.session.scalar(select(Comment).where(Comment.body.like("%first%")))
     assert "invoice.pdf</a>" in first.body_html and "Files (kept on the Loomio server)" in first.body_html
     assert summary["counts"]["attachments"] == {"imported": 0, "skipped": 0, "as a link": 3}
+
+
+def test_the_summary_tells_the_admin_in_plain_words(create_user, client, login):
+    from html import unescape
+
+    from tests.loomio.test_routes import site_admin, upload
+
+    login(site_admin(create_user))
+    response = upload(client, EVENTS.read_bytes())
+    assert response.status_code == 200
+    page = unescape(response.get_data(as_text=True))
+    came = page[page.index("<h3>What came across</h3>") : page.index("<h3>What came across as something else</h3>")]
+    assert (
+        "7 people (2 as stand-ins who cannot sign in)" in came and "3 files (3 as links to the Loomio server)" in came
+    )
+    mapped = page[page.index("as something else</h3>") : page.index("<h3>What was left behind</h3>")]
+    assert "Deactivated Loomio accounts are stand-ins" in mapped and "Replies to votes are comments" in mapped
+    assert "Ban barbecues on the roof" in mapped and "Paint the stairwell green" in mapped
+    left = page[page.index("<h3>What was left behind</h3>") :]
+    assert "Tags on “Roof repairs” (maintenance, budget)" in left
+    assert "Nia Guest was a guest of the thread “Roof repairs”" in left
+    for target in ("a thread's opening post", "a poll", "a vote", "an outcome"):
+        assert f"reactions to {target}: reactions here are on comments only" in left

@@ -109,3 +109,9 @@ def test_reactions_and_times():
     assert parse_time("2025-03-03T22:05:44.318Z").isoformat() == "2025-03-03T22:05:44.318000"
     with pytest.raises(Skip):
         parse_time("yesterday")
+
+
+def test_a_reaction_loomio_names_with_an_unknown_shortcode_is_reported_not_forced():
+    assert emoji_for(":partying_face:") == "🥳"
+    with pytest.raises(Skip, match="has no emoji here"):
+        emoji_for(":blobcat_dance:")
