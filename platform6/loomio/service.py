@@ -1,36 +1,46 @@
 """The Loomio import: a group export (reader.py) is mapped (mapping.py) and written here, flushed, never committed.
 
-The whole file is read and checked first (reader.py): a file with any unreadable or inconsistent
-line imports nothing. Tables are then written in dependency order whatever their order in the file:
-users, groups (parents first), memberships, discussions, comments (oldest first, so a reply finds
-its parent), polls with their poll_options, stances with their stance_choices, outcomes, reactions.
-Every record is written in a savepoint: a well-formed record that has no counterpart here (a
-deactivated user, an unknown poll type...) leaves nothing behind and is reported as skipped with its
-reason and line number.
+The whole file is read and checked first (reader.py), whichever of Loomio's two shapes it has
+(the events shape of 2025 and before, today's topic shape, which the reader turns into the first):
+a file with any unreadable or inconsistent line imports nothing. Tables are then written in
+dependency order whatever their order in the file: users, groups (parents first), memberships,
+discussions, comments (oldest first, so a reply finds its parent), polls with their poll_options,
+stances with their stance_choices, anonymous ballots, outcomes, reactions. Every record is written
+in a savepoint: a well-formed record that has no counterpart here (an unknown poll type, a ballot
+that breaks its kind's rule...) leaves nothing behind and is reported as skipped with its reason
+and line number. The summary (summary.py) says it all again in plain words for the admin.
 
 Each imported record is remembered in `loomio_import_records` under the file's source (its top
 Loomio group), so a second run of the same file imports nothing and reports every record as
-"already imported", and a later export of the same group adds only what is new. Records are matched
-only within their source: another file naming the same Loomio ids gets records of its own. A later
-file of a source already here may be imported only by an admin of every group that source brought
-(`actor`), and it makes the named admin an admin only of the groups it creates.
+"already imported". A later export of the same group adds what is new and brings what changed:
+a vote changed since (the earlier one kept as the vote's history) and a comment edited since (the
+earlier text kept as a version). Records are matched only within their source: another file naming
+the same Loomio ids gets records of its own. A later file of a source already here may be imported
+only by an admin of every group that source brought (`actor`), and it makes the named admin an
+admin only of the groups it creates.
 
 What becomes what:
-- users: accounts with no usable password (accounts.service.create_user with password None); each
-  person claims theirs by asking for a password-reset link with the email Loomio had. An account that
-  exists here with the same email is used as it is ("linked"). Deactivated users and bots get no
-  account: their posts stay, without an author, and their votes and reactions are skipped.
+- users: accounts with no usable password (accounts.service.create_unclaimed_user); each person
+  claims theirs by asking for a password-reset link with the email Loomio had. An account that
+  exists here with the same email is used as it is ("linked"). A deactivated user (Loomio keeps
+  their votes and posts) is a stand-in account that can never sign in, under Loomio's name for
+  them; bots get no account.
 - groups: through groups.service.create_group, with the `admin` as their first admin; privacy from
   Loomio's visibility (hidden → secret, visible and joined on request → open, else closed).
 - memberships: accepted ones (pending invitations are skipped), admins as admins; nobody is notified.
 - discussions and comments: timestamps, closing and pinning kept; the reply structure comes from
-  `comments.parent_id` (a reply to a vote becomes a top-level comment); a deleted comment is kept as
-  deleted so its replies keep their place; a deleted thread is skipped.
+  `comments.parent_id` (a reply to a vote becomes a top-level comment of the thread); a deleted
+  comment is kept as deleted so its replies keep their place; a deleted thread is skipped. HTML
+  bodies stay sanitised HTML; files stay on Loomio's server as links with their names
+  (mapping.Files). Tags and thread guests have no counterpart: the summary names them.
 - polls: see mapping.py for the kinds; the votes are the latest cast stances, and a stance they
   replaced becomes the vote's history; results are never copied: our tally counts the ballots.
-  A poll past its closing time is imported closed (Loomio would have closed it then).
+  A poll past its closing time is imported closed (Loomio would have closed it then); a draft
+  (no closing time) is imported closed when it was written, with no votes. `hide_results`
+  until_closed hides results until the close; until_vote shows them to each voter once they voted
+  (`results_after_vote`). An anonymous ballot (no voter in the file) is a vote of a stand-in voter.
 - outcomes: the latest one becomes the poll's outcome; reactions: on comments only (ours take no others).
-- events, notifications, discussion_readers, attachments, templates and join requests are skipped
+- events, notifications, discussion_readers, pictures, templates and join requests are skipped
   with their reason; no notification or email is sent for anything imported.
 """
 
