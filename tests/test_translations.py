@@ -126,7 +126,9 @@ def _unmarked_in_python(path: Path) -> list[str]:
     found = []
     for call in (node for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.Call)):
         name = _called(call)
-        positions, keywords = READ_ARGUMENTS.get(name, ((0,), ("label", "description")) if FIELD.match(name) else None) or ((), ())
+        positions, keywords = READ_ARGUMENTS.get(
+            name, ((0,), ("label", "description")) if FIELD.match(name) else None
+        ) or ((), ())
         words = [call.args[i] for i in positions if i < len(call.args)]
         words += [kw.value for kw in call.keywords if kw.arg in keywords]
         found += [f"{path.relative_to(ROOT)}:{w.lineno} {name}" for w in words if _is_literal_words(w)]
@@ -164,9 +166,12 @@ def italian():
 
 
 def test_the_italian_catalogue_translates_every_marked_string(italian):
-    translated = {m.id if isinstance(m.id, str) else m.id[0] for m in italian if m.id and m.string and all(m.string) if isinstance(m.string, tuple)} | {
-        m.id for m in italian if m.id and isinstance(m.string, str) and m.string
-    }
+    translated = {
+        m.id if isinstance(m.id, str) else m.id[0]
+        for m in italian
+        if m.id and m.string and all(m.string)
+        if isinstance(m.string, tuple)
+    } | {m.id for m in italian if m.id and isinstance(m.string, str) and m.string}
     missing = sorted(_marked_messages() - translated)
     assert missing == [], f"{len(missing)} strings have no Italian: make i18n-update, then translate them"
 

@@ -360,7 +360,7 @@ class _Import:
                 raise invalid(
                     f"legs.{j}.entries", _("The leg's entries do not match its amount and the running balance.")
                 )
-        return if leg.fee and network.operations_account_id not in (payer.id, payee.id):
+        if leg.fee and network.operations_account_id not in (payer.id, payee.id):
             raise invalid(
                 f"legs.{j}.fee", "A fee leg pays into (or, reversed, out of) its network's operations account."
             )

@@ -347,6 +347,22 @@ def replay_comment_version(
     return _keep_version(comment, body, render_markdown(body), written_at, replaced_at)
 
 
+def replay_comment_edit(*, comment: Comment, body: str, body_html: str | None = None, edited_at: datetime) -> Comment:
+    """A later text of a comment from history (a newer export): the text it had is kept as a version.
+
+    Nobody is told (mentions in history were delivered where they were written)."""
+    if comment.deleted:
+        raise Conflict("A deleted comment cannot be edited.")
+    body = _check_text(body, "body", required=False)
+    if body == comment.body:
+        return comment
+    _keep_version(comment, comment.body, comment.body_html, comment.edited_at or comment.created_at, edited_at)
+    comment.body, comment.body_html, comment.edited_at = body, stored_html(body, body_html), edited_at
+    index_comment(comment, db.session.get(Discussion, comment.discussion_id))
+    db.session.flush()
+    return comment
+
+
 def _keep_version(
     comment: Comment, body: str, body_html: str, written_at: datetime, replaced_at: datetime
 ) -> CommentVersion:

@@ -115,8 +115,9 @@ def cast_vote(poll_id: int):
 
 @bp.get("/polls/<int:poll_id>/votes")
 def list_votes(poll_id: int):
-    poll = queries.visible_poll(optional_user(), poll_id)
-    queries.ensure_results_visible(poll)
+    user = optional_user()
+    poll = queries.visible_poll(user, poll_id)
+    queries.ensure_results_visible(poll, user)
     if poll.anonymous:
         return jsonify(page_of([ballot_json(vote) for vote in queries.anonymous_ballots(poll)]))
     order = [(Vote.created_at, False), (Vote.id, False)]
@@ -125,15 +126,17 @@ def list_votes(poll_id: int):
 
 @bp.get("/polls/<int:poll_id>/results")
 def results(poll_id: int):
-    poll = queries.visible_poll(optional_user(), poll_id)
-    queries.ensure_results_visible(poll)
+    user = optional_user()
+    poll = queries.visible_poll(user, poll_id)
+    queries.ensure_results_visible(poll, user)
     return jsonify(queries.results_of(poll))
 
 
 @bp.get("/polls/<int:poll_id>/results.csv")
 def results_csv(poll_id: int):
-    poll = queries.visible_poll(optional_user(), poll_id)
-    queries.ensure_results_visible(poll)
+    user = optional_user()
+    poll = queries.visible_poll(user, poll_id)
+    queries.ensure_results_visible(poll, user)
     return csv_response(poll)
 
 

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from flask_babel import gettext
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..errors import Conflict
@@ -39,6 +39,8 @@ class Poll(db.Model):
     anonymous: Mapped[bool] = mapped_column(default=False)
     #: results, votes and per-option counts stay hidden until the poll closes
     hide_results: Mapped[bool] = mapped_column(default=False)
+    #: with hide_results: a voter sees them once they have voted (Loomio's "until you vote"); only imports set it
+    results_after_vote: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: turnout (voters / eligible, in %) a proposal needs to pass
     quorum_percent: Mapped[int] = mapped_column(default=0)
     #: who may vote: None for every member, else these user ids (still only while members)
@@ -93,6 +95,10 @@ class Poll(db.Model):
         """An anonymous poll's results wait for the close too: a count that moved with each vote would show
         each ballot to whoever knew who had just voted."""
         return self.closed_at is not None or not (self.hide_results or self.anonymous)
+
+    def results_visible_to(self, voted: bool) -> bool:
+        """Results for one viewer: as for everyone, or, on a poll hiding them until one votes, once this viewer has."""
+        return self.results_visible() or (self.results_after_vote and voted and not self.anonymous)
 
 
 class Vote(db.Model):

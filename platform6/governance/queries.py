@@ -37,8 +37,16 @@ def visible_poll(user, poll_id: int) -> Poll:
     return poll
 
 
-def ensure_results_visible(poll: Poll) -> None:
-    if not poll.results_visible():
+def results_visible_to(user, poll: Poll) -> bool:
+    """Whether this viewer sees the results now (a poll showing them after one votes: once they have)."""
+    if poll.results_visible():
+        return True
+    uid = user_id_of(user)
+    return poll.results_visible_to(voted=uid is not None and has_voted(uid, poll))
+
+
+def ensure_results_visible(poll: Poll, user=None) -> None:
+    if not results_visible_to(user, poll):
         raise Forbidden("Results are hidden until the poll closes.", code="results_hidden")
 
 

@@ -238,7 +238,7 @@ def _page(
 
     `entered`: the choices of a refused vote as the voter gave them ({option: text}), shown again as they were."""
     group = poll.group
-    visible = poll.results_visible()
+    visible = queries.results_visible_to(current_user, poll)
     eligible_members = queries.eligible_members(poll)
     eligible_ids = {m.user_id for m in eligible_members}
     ballots = queries.ballots_of(poll, eligible_ids)
@@ -453,7 +453,7 @@ def outcome(poll_id: int):
 @bp.get("/polls/<int:poll_id>/results.csv")
 def results_csv(poll_id: int):
     poll = _poll_or_404(poll_id)
-    if not poll.results_visible():
+    if not queries.results_visible_to(current_user, poll):
         abort(403, _("Results are hidden until the poll closes."))
     return csv_response(poll)
 

@@ -385,6 +385,7 @@ def replay_poll(
     settings: dict | None,
     anonymous: bool = False,
     hide_results: bool = False,
+    results_after_vote: bool = False,
     quorum_percent: int = 0,
     voter_ids: list[int] | None = None,
     discussion_id: int | None = None,
@@ -422,7 +423,8 @@ def replay_poll(
         options=names,
         settings=checked_settings,
         anonymous=anonymous,
-        hide_results=hide_results,
+        hide_results=hide_results or results_after_vote,
+        results_after_vote=results_after_vote and not anonymous,
         quorum_percent=quorum_percent,
         voter_ids=voter_ids,
         closing_at=closing_at,
@@ -517,6 +519,21 @@ def replay_vote(
     if queries.has_voted(user_id, poll):  # history with two current votes of one person is bad input
         raise invalid("voter", "This person has a vote on the poll already.")
     return _write_vote(poll, user_id, checked, reason, stored_html(reason, reason_html) if reason else "", cast_at)
+
+
+def replay_vote_change(
+    *, vote: Vote, choices: dict, reason: str = "", reason_html: str | None = None, cast_at: datetime
+) -> Vote:
+    """A vote its person changed later in history (a newer export): the vote it replaces becomes a revision."""
+    poll = db.session.get(Poll, vote.poll_id)
+    checked, reason = _checked_ballot(poll, choices, reason)
+    if checked == vote.choices and reason == vote.reason and cast_at == vote.created_at:
+        return vote
+    _keep_revision(vote, vote.choices, vote.reason, vote.created_at, cast_at)
+    vote.choices, vote.reason, vote.created_at = checked, reason, cast_at
+    vote.reason_html = stored_html(reason, reason_html) if reason else ""
+    db.session.flush()
+    return vote
 
 
 def replay_vote_revision(

@@ -1,18 +1,23 @@
 """How Loomio's values become ours: times, rich text and mentions, reactions, poll types, options and ballots.
 
-Poll types. Loomio's nine types have the same names as our kinds (governance/kinds.py), and map
-one to one, with these differences:
-- proposal, count and check: our options are fixed. Loomio's options are matched by their icon
-  (agree, abstain, disagree, block) or their name: a proposal's agree/abstain/disagree/block, a
-  count's agree → yes and disagree → no, a check's agree → looks_good, abstain → not_sure and
-  disagree → concerned. When an option matches none of ours (a custom proposal), the poll is
-  imported as a single-choice "poll" with Loomio's option names, and the summary notes it.
-- ranked_choice: Loomio stores `score = options - rank + 1`; we store the rank, and count by
-  Borda, which gives each option the same points Loomio summed.
+Poll types. Loomio's nine types have the same names as our kinds (governance/kinds.py); its tenth,
+stv (topic shape), becomes a ranked choice counted by STV with Loomio's seats. The differences:
+- proposal, count and check: our options are fixed. Loomio's are kept as such only when they are
+  exactly ours, matched by icon (agree, abstain, disagree, block) and worded as ours (or named by
+  their key): a proposal's agree/abstain/disagree/block, a count's agree → yes and disagree → no, a
+  check's agree → looks_good, abstain → not_sure and disagree → concerned. Any other set of options
+  (consent/objection, accept/decline, a proposal without Block...) is imported as a single-choice
+  "poll" with Loomio's own option names, so no wording changes and no option appears that Loomio
+  did not offer; the summary notes it.
+- ranked_choice: a voter ranked Loomio's "number of choices" (`minimum_stance_choices`, N) options,
+  stored as scores N for the first down to 1. We keep N as `settings.places` and the order of the
+  scores (highest first) as ranks 1, 2, ..., so Borda's places − rank + 1 gives the points Loomio
+  summed. stv: the scores are the preference positions themselves (1 first).
+- "None of the above" (Loomio's `show_none_of_the_above`): an extra option of that name, and a vote
+  for it is a vote for that option (Loomio shows it as an extra result row).
 - dot_vote, score, meeting: the scores are the values (meeting: 2 yes, 1 maybe → "if need be", 0 no).
 - question: the answer is the vote's reason; a stance without one has nothing to carry and is skipped.
-- `hide_results`: "until_closed" and "until_vote" both hide results until the poll closes (we have
-  no "until you vote"). `stance_reason_required` disabled/optional/required → reasons off/optional/required.
+- `stance_reason_required` disabled/optional/required → reasons off/optional/required.
 What does not fit is skipped with its reason in the summary, never forced: an unknown poll type, options
 our kind refuses (duplicates, a meeting time that is not ISO 8601, fewer than two), settings out of range,
 or a ballot that breaks its kind's rule (for example a meeting vote that leaves a time unanswered).
@@ -81,7 +86,76 @@ class Mentions:
         return self.by_key.get(key.lower())
 
 
-def rich_text(value, text_format, mentions: Mentions) -> tuple[str, str]:
+@dataclass
+class Files:
+    """Loomio's files (attachment lines), which stay on the Loomio server: kept here as links with their names.
+
+    `by_record` lists each record's attached files (name, url); `by_blob` finds an inline image's
+    file by the blob's signed id in its path; `host` completes a path no attachment line names.
+    """
+
+    by_record: dict[tuple[str, int], list[tuple[str, str]]] = field(default_factory=dict)
+    by_blob: dict[str, tuple[str, str]] = field(default_factory=dict)
+    host: str | None = None
+
+    def add(self, record: dict) -> None:
+        url, name = record.get("url"), record.get("filename")
+        if not isinstance(url, str) or not url.startswith("https://") or not isinstance(name, str):
+            return
+        self.host = self.host or url.split("/")[2]
+        found = _ACTIVE_STORAGE.search(url)
+        if found:
+            self.by_blob[found.group(1)] = (name, url)
+        if record.get("name") == "files":
+            key = (record.get("record_type"), record.get("record_id"))
+            self.by_record.setdefault(key, []).append((name, url))
+
+    def link_for(self, src: str) -> tuple[str, str] | None:
+        found = _ACTIVE_STORAGE.search(src)
+        if not found:
+            return None
+        if found.group(1) in self.by_blob:
+            return self.by_blob[found.group(1)]
+        name = found.group(2) or "image"
+        return (name, f"https://{self.host}{src}") if self.host and src.startswith("/") else (name, src)
+
+
+_ACTIVE_STORAGE = re.compile(
+    r"/rails/active_storage/(?:blobs|representations)(?:/redirect|/proxy)?/([^/\"\s)]+)/?([^\"\s)?/]*)"
+)
+_HTML_IMG = re.compile(r"<img\b[^>]*?\bsrc=\"([^\"]*)\"[^>]*>", re.IGNORECASE)
+_MD_IMG = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)\)")
+
+
+def _files_as_links(value: str, text_format, files: Files, attached: list[tuple[str, str]]) -> str:
+    """Inline Loomio images and attached files as links with their file names (the files stay on Loomio)."""
+    if text_format == "html":
+
+        def html_image(found: re.Match) -> str:
+            link = files.link_for(html_lib.unescape(found.group(1)))
+            if link is None:
+                return found.group(0)
+            return f'<a href="{html_lib.escape(link[1])}">{html_lib.escape(link[0])}</a>'
+
+        value = _HTML_IMG.sub(html_image, value)
+        if attached:
+            items = ", ".join(f'<a href="{html_lib.escape(u)}">{html_lib.escape(n)}</a>' for n, u in attached)
+            value += f"<p>Files (kept on the Loomio server): {items}</p>"
+        return value
+
+    def md_image(found: re.Match) -> str:
+        link = files.link_for(found.group(2))
+        return found.group(0) if link is None else f"[{link[0]}]({link[1]})"
+
+    value = _MD_IMG.sub(md_image, value)
+    if attached:
+        value += "\n\nFiles (kept on the Loomio server): " + ", ".join(f"[{n}]({u})" for n, u in attached)
+    return value
+
+
+def rich_text(
+    value, text_format, mentions: Mentions, files: Files | None = None, attached: list | None = None
+) -> tuple[str, str]:
     """A Loomio rich-text value as (source, html) for our columns.
 
     Markdown: Loomio stored it HTML-escaped, so it is unescaped, `@username` becomes `@handle` for
@@ -91,6 +165,10 @@ def rich_text(value, text_format, mentions: Mentions) -> tuple[str, str]:
     source is that sanitised HTML, which our Markdown keeps as it is if the text is edited later.
     """
     if not isinstance(value, str) or value.strip() in _EMPTY:
+        value = ""
+    if files is not None:
+        value = _files_as_links(value, text_format, files, attached or [])
+    if not value.strip():
         return "", ""
     if text_format == "html":
 
@@ -122,6 +200,13 @@ EMOJI = {
     "wave": "👋", "eyes": "👀", "fire": "🔥", "rocket": "🚀", "star": "⭐", "sparkles": "✨", "100": "💯",
     "white_check_mark": "✅", "heavy_check_mark": "✔️", "x": "❌", "warning": "⚠️", "bulb": "💡",
     "seedling": "🌱", "hugs": "🤗", "heart_eyes": "😍", "sunglasses": "😎", "grimacing": "😬",
+    "partying_face": "🥳", "rofl": "🤣", "star_struck": "🤩", "innocent": "😇", "relieved": "😌",
+    "raised_hand": "✋", "point_up": "☝️", "see_no_evil": "🙈", "sob": "😭", "angry": "😠", "scream": "😱",
+    "handshake": "🤝", "green_heart": "💚", "blue_heart": "💙", "purple_heart": "💜", "yellow_heart": "💛",
+    "thumbs_up": "👍", "thumbs_down": "👎", "slightly_frowning_face": "🙁", "neutral_face": "😐",
+    "upside_down_face": "🙃", "facepalm": "🤦", "shrug": "🤷", "bow": "🙇", "trophy": "🏆", "cake": "🍰",
+    "coffee": "☕", "sunflower": "🌻", "sun": "☀️", "sunny": "☀️", "rainbow": "🌈", "boom": "💥",
+    "question": "❓", "exclamation": "❗", "memo": "📝", "calendar": "📅", "house": "🏠", "zap": "⚡",
 }  # fmt: skip
 
 
@@ -134,7 +219,9 @@ def emoji_for(reaction) -> str:
     try:
         return check_emoji(text)
     except DomainError:
-        raise Skip(f"the reaction {text!r} is not an emoji we know") from None
+        raise Skip(
+            f"Loomio's reaction {text[:40]} has no emoji here (reactions here are emoji, not Loomio's names for them)"
+        ) from None
 
 
 # --- polls --------------------------------------------------------------------------------------
@@ -161,9 +248,15 @@ class PollPlan:
     names: dict[int, str]
     #: said in the summary when the poll changed kind
     note: str | None = None
+    #: Loomio's stv: scores are preference positions (1 first), not ranked choice's N..1
+    stv: bool = False
+
+
+NONE_OF_THE_ABOVE = "None of the above"
 
 
 def _fixed_names(kind: str, options: list[dict]) -> dict[int, str] | None:
+    """Loomio option id -> our fixed option, when Loomio's options are exactly ours in meaning and wording."""
     matches = FIXED_MATCHES[kind]
     names: dict[int, str] = {}
     for option in options:
@@ -171,7 +264,11 @@ def _fixed_names(kind: str, options: list[dict]) -> dict[int, str] | None:
         ours = matches.get(option.get("icon")) or matches.get(name)
         if ours is None or ours in names.values():
             return None
+        if name not in (ours, kinds.option_label(ours).lower().replace(" ", "_")):
+            return None
         names[option["id"]] = ours
+    if sorted(names.values()) != sorted(kinds.FIXED_OPTIONS[kind]):
+        return None
     return names
 
 
@@ -200,12 +297,18 @@ def _settings(kind: str, poll: dict, count: int) -> dict:
         settings["dots_per_voter"] = _int(poll.get("dots_per_person"), 8)
     elif kind == "score":
         settings.update(min_score=_int(poll.get("min_score"), 0), max_score=_int(poll.get("max_score"), 5))
+    elif kind == "ranked_choice":
+        places = _int(poll.get("minimum_stance_choices"), 2)
+        settings["places"] = min(max(places, 1), count)
     return settings
 
 
 def plan_poll(poll: dict, options: list[dict]) -> PollPlan:
     """Our kind, options and settings for a Loomio poll and its poll_options; Skip when they do not fit."""
     kind = poll.get("poll_type")
+    stv = kind == "stv"
+    if stv:
+        kind = "ranked_choice"
     if kind not in kinds.KINDS:
         raise Skip(f"the poll type {kind!r} has no counterpart here")
     options = sorted(options, key=lambda o: (_int(o.get("priority"), 0), o["id"]))
@@ -216,26 +319,38 @@ def plan_poll(poll: dict, options: list[dict]) -> PollPlan:
         names = _fixed_names(kind, options)
         if names is None:
             names = {o["id"]: _given_name("poll", o.get("name")) for o in options}
-            note = f"a {kind} with its own options ({', '.join(names.values())}): imported as a single-choice poll"
+            note = (
+                f"a {kind} with its own options ({', '.join(names.values())}): imported as a single-choice poll "
+                "with those options, so its wording is Loomio's"
+            )
             kind = "poll"
     else:
         names = {o["id"]: _given_name(kind, o.get("name")) for o in options}
+    extra = []
+    if poll.get("show_none_of_the_above") and kind in ("poll", "ranked_choice"):
+        extra = [NONE_OF_THE_ABOVE]
     try:
         if kind in kinds.FIXED_OPTIONS:
             ordered = kinds.normalise_options(kind, None)
         else:
-            ordered = kinds.normalise_options(kind, list(names.values()))
-        settings = _settings(kind, poll, len(ordered))
+            ordered = kinds.normalise_options(kind, list(names.values()) + extra)
+        settings = _settings(kind, poll, len(ordered) - len(extra))
         if note:
             settings.update(min_choices=1, max_choices=1)
+        if stv:
+            seats = _int(poll.get("stv_seats"), 1)
+            settings.update(method="stv", seats=seats, places=len(ordered))
+            note = f"an STV poll for {seats} seat(s): imported as a ranked choice counted by STV"
         settings = kinds.normalise_settings(kind, settings, ordered)
     except DomainError as err:
         raise Skip(f"its options or settings do not fit a {kind}: {err.message}") from None
-    return PollPlan(kind=kind, options=ordered, settings=settings, names=names, note=note)
+    return PollPlan(kind=kind, options=ordered, settings=settings, names=names, note=note, stv=stv)
 
 
-def ballot(plan: PollPlan, choices: list[dict]) -> dict[str, int]:
+def ballot(plan: PollPlan, choices: list[dict], none_of_the_above: bool = False) -> dict[str, int]:
     """A stance's stance_choices as our vote's choices, checked by the kind's own rule; Skip if they break it."""
+    if none_of_the_above and not choices and NONE_OF_THE_ABOVE in plan.options:
+        return {NONE_OF_THE_ABOVE: 1}
     picked: dict[str, int] = {}
     for choice in choices:
         name = plan.names.get(choice.get("poll_option_id"))
@@ -248,7 +363,13 @@ def ballot(plan: PollPlan, choices: list[dict]) -> dict[str, int]:
     if plan.kind in ("proposal", "count", "check", "poll"):
         picked = {name: 1 for name, score in picked.items() if score > 0}
     elif plan.kind == "ranked_choice":
-        picked = {name: len(plan.options) - score + 1 for name, score in picked.items() if score > 0}
+        # the order of the scores is the ranking (loomio-export-format.md 6.4): highest first, stv's lowest first
+        order = {name: index for index, name in enumerate(plan.options)}
+        ranked = sorted(
+            (name for name, score in picked.items() if score > 0),
+            key=lambda name: (picked[name] if plan.stv else -picked[name], order[name]),
+        )
+        picked = {name: rank for rank, name in enumerate(ranked[: kinds.ranked_places(plan.settings, plan.options)], 1)}
     elif plan.kind == "question":
         picked = {}
     try:

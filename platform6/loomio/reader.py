@@ -24,21 +24,20 @@ from ..errors import invalid
 NOT_IMPORTED = {
     "events": "the timeline is rebuilt from the comments, polls and votes themselves",
     "topic_items": "the timeline is rebuilt from the comments, polls and votes themselves",
-    "topics": "threads of Loomio's topic-shaped exports are not imported",
+    "topics": "read for the group, thread and settings of its discussion or poll",
     "topic_readers": "read state is not carried over",
     "notifications": "notifications are not carried over",
     "notification_deliveries": "notifications are not carried over",
     "discussion_readers": "read state is not carried over",
-    "attachments": "files are not copied (their links point at the Loomio server)",
+    "attachments": "a person's or group's picture (avatar, cover, logo) is not brought",
     "poll_templates": "custom templates have no counterpart here",
     "discussion_templates": "custom templates have no counterpart here",
     "membership_requests": "pending join requests are not carried over",
     "tags": "tag colours and order have no counterpart here",
     "stance_receipts": "the votes themselves are imported, not their receipts",
-    "anonymous_poll_voters": "anonymous ballots of Loomio's topic-shaped exports are not imported",
-    "anonymous_ballots": "anonymous ballots of Loomio's topic-shaped exports are not imported",
-    "anonymous_ballot_choices": "anonymous ballots of Loomio's topic-shaped exports are not imported",
-    "legacy_anonymous_vote_reasons": "anonymous ballots of Loomio's topic-shaped exports are not imported",
+    "anonymous_poll_voters": "who voted in an anonymous poll is not carried over (their ballots are)",
+    "anonymous_ballot_choices": "read as part of its anonymous ballot",
+    "legacy_anonymous_vote_reasons": "read as part of its anonymous ballot",
 }
 
 
@@ -93,7 +92,7 @@ FIELDS: dict[str, dict[str, Callable]] = {
     },
     "discussions": {
         **_RICH, "group_id": _whole, "author_id": _whole, "title": _text, "created_at": _time, "closed_at": _time,
-        "discarded_at": _time, "last_activity_at": _time, "pinned_at": _time,
+        "discarded_at": _time, "last_activity_at": _time, "pinned_at": _time, "topic_id": _whole,
     },
     "comments": {
         "discussion_id": _whole, "user_id": _whole, "body": _text, "body_format": _text, "parent_type": _text,
@@ -105,11 +104,13 @@ FIELDS: dict[str, dict[str, Callable]] = {
         "discarded_at": _time, "anonymous": _flag, "hide_results": _text, "specified_voters_only": _flag,
         "stance_reason_required": _text, "default_duration_in_days": _whole, "minimum_stance_choices": _whole,
         "maximum_stance_choices": _whole, "dots_per_person": _whole, "min_score": _whole, "max_score": _whole,
+        "show_none_of_the_above": _flag, "topic_id": _whole, "opening_at": _time, "opened_at": _time,
+        "stv_seats": _whole,
     },
     "poll_options": {"poll_id": _whole, "name": _text, "icon": _text, "priority": _whole},
     "stances": {
         "poll_id": _whole, "participant_id": _whole, "latest": _flag, "cast_at": _time, "revoked_at": _time,
-        "reason": _text, "reason_format": _text,
+        "reason": _text, "reason_format": _text, "none_of_the_above": _flag,
     },
     "stance_choices": {"stance_id": _whole, "poll_option_id": _whole, "score": _whole},
     "outcomes": {
@@ -117,7 +118,17 @@ FIELDS: dict[str, dict[str, Callable]] = {
         "poll_option_id": _whole, "review_on": _date, "created_at": _time,
     },
     "reactions": {"reactable_type": _text, "reactable_id": _whole, "user_id": _whole, "reaction": _text, "created_at": _time},
+    # the topic shape's: read to place discussions, polls, comments and anonymous ballots, then dropped
+    "topics": {
+        "group_id": _whole, "topicable_type": _text, "topicable_id": _whole, "pinned_at": _time,
+        "last_activity_at": _time, "locked_at": _time,
+    },
+    "anonymous_ballots": {"poll_id": _whole, "none_of_the_above": _flag},
 }  # fmt: skip
+#: tables whose records carry no whole-number id (an anonymous ballot's is a UUID the exporter makes up)
+NO_ID = {"anonymous_ballots"}
+#: tables read only to build the events shape's records from the topic shape's
+TOPIC_TABLES = ("topics", "anonymous_ballots")
 
 #: references Loomio always writes with their target: (table, column) -> (target table, required)
 REFERENCES: dict[tuple[str, str], tuple[str, bool]] = {
@@ -130,6 +141,10 @@ REFERENCES: dict[tuple[str, str], tuple[str, bool]] = {
     ("stances", "poll_id"): ("polls", True),
     ("stance_choices", "stance_id"): ("stances", True),
     ("outcomes", "poll_id"): ("polls", True),
+    ("stance_choices", "poll_option_id"): ("poll_options", True),
+    ("discussions", "topic_id"): ("topics", False),
+    ("polls", "topic_id"): ("topics", False),
+    ("anonymous_ballots", "poll_id"): ("polls", True),
 }
 
 
@@ -157,6 +172,8 @@ class Source:
 class Export:
     lines: list[Line]
     source: Source
+    #: "events" (Loomio until mid-2025) or "topics" (Loomio's current shape); see loomio-export-format.md 10.1
+    shape: str = "events"
 
 
 class _BadLine(Exception):
@@ -179,11 +196,14 @@ def _parse_line(number: int, raw: bytes) -> Line:
     if not isinstance(item, dict) or not isinstance(item.get("table"), str) or not isinstance(item.get("record"), dict):
         raise _BadLine(number, 'is not a {"table": ..., "record": {...}} object')
     table, record = item["table"], item["record"]
-    if table in NOT_IMPORTED:
+    if table in NOT_IMPORTED and table not in FIELDS:
         return Line(number, table, record)
     if table not in FIELDS:
         raise _BadLine(number, f"holds a record of {table[:60]!r}, a table Loomio does not export")
-    if not _is_whole(record.get("id")) or not 0 < record["id"] < 2**63:
+    if table in NO_ID:
+        if not isinstance(record.get("id"), str) or not record["id"]:
+            raise _BadLine(number, f"holds a {table} record without an id")
+    elif not _is_whole(record.get("id")) or not 0 < record["id"] < 2**63:
         raise _BadLine(number, f"holds a {table} record without an id")
     for column, check in FIELDS[table].items():
         wrong = check(record.get(column))
@@ -193,7 +213,7 @@ def _parse_line(number: int, raw: bytes) -> Line:
 
 
 def _check_references(lines: list[Line]) -> None:
-    ids: dict[str, set[int]] = {table: set() for table in FIELDS}
+    ids: dict[str, set] = {table: set() for table in FIELDS}
     for line in lines:
         if line.table in FIELDS:
             if line.id in ids[line.table]:
@@ -208,6 +228,144 @@ def _check_references(lines: list[Line]) -> None:
                 continue
             if value not in ids[target]:
                 raise _BadLine(line.number, f"holds a {table} record whose {column} ({value}) is not in the file")
+
+
+def _check_ballots(lines: list[Line]) -> None:
+    """Each choice names an option of its own ballot's poll: a choice moved to another poll's option is corrupt."""
+    option_poll = {line.id: line.record.get("poll_id") for line in lines if line.table == "poll_options"}
+    stance_poll = {line.id: line.record.get("poll_id") for line in lines if line.table == "stances"}
+    ballot_poll = {line.id: line.record.get("poll_id") for line in lines if line.table == "anonymous_ballots"}
+    for line in lines:
+        if line.table == "stance_choices":
+            owner = stance_poll.get(line.record.get("stance_id"))
+        elif line.table == "anonymous_ballot_choices":
+            ballot = line.record.get("anonymous_ballot_id")
+            if ballot not in ballot_poll:
+                raise _BadLine(
+                    line.number, f"holds a choice of the anonymous ballot {str(ballot)[:40]!r}, not in the file"
+                )
+            owner = ballot_poll[ballot]
+            option = line.record.get("poll_option_id")
+            if option not in option_poll:
+                raise _BadLine(line.number, f"holds a choice whose poll_option_id ({option}) is not in the file")
+            if not _is_whole(line.record.get("score")):
+                raise _BadLine(line.number, "holds a choice whose score is not a whole number")
+        else:
+            continue
+        if option_poll.get(line.record.get("poll_option_id")) != owner:
+            raise _BadLine(line.number, "holds a choice of an option from another poll than its vote's")
+
+
+def _shape(lines: list[Line]) -> str:
+    """Which of Loomio's two export shapes the file has, from the file itself (loomio-export-format.md 10.1)."""
+    tables = {line.table for line in lines}
+    if tables & {"topics", "topic_items", "topic_readers"}:
+        shape = "topics"
+    elif (
+        tables & {"events", "discussion_readers"}
+        or any(line.table in ("discussions", "polls") and "group_id" in line.record for line in lines)
+        or any(line.table == "comments" and "discussion_id" in line.record for line in lines)
+    ):
+        shape = "events"
+    elif tables & {"anonymous_ballots", "anonymous_poll_voters", "notification_deliveries", "stance_receipts"}:
+        shape = "topics"
+    else:
+        shape = "events"  # groups, people and memberships only: both shapes read alike
+    key = "topic_id" if shape == "topics" else "group_id"
+    for line in lines:
+        if line.table in ("discussions", "polls") and key not in line.record:
+            raise _BadLine(
+                line.number,
+                f"holds a {line.table} record without {key}, which every {line.table} record of this file's shape has "
+                "(Loomio's events-shaped exports give group_id, its topic-shaped ones topic_id): "
+                "the file has a shape this import does not know",
+            )
+    return shape
+
+
+def _from_topics(lines: list[Line]) -> list[Line]:
+    """A topic-shaped export's records as the events shape has them (loomio-export-format.md 10.2–10.6).
+
+    Discussions and polls take their group (and a poll its thread) from their topic; a comment
+    finds its thread through its parent chain; each anonymous ballot becomes a stance without a
+    voter, with its choices and legacy reason in the record (`_choices`), as a closed anonymous
+    poll's stances are in the events shape.
+    """
+    topics = {line.id: line.record for line in lines if line.table == "topics"}
+    records = {(line.table, line.id): line.record for line in lines}
+    out: list[Line] = []
+    for line in lines:
+        if line.table in TOPIC_TABLES:
+            continue
+        record = line.record
+        topic = topics.get(record.get("topic_id"), {})
+        if line.table == "discussions":
+            record = {
+                "pinned_at": topic.get("pinned_at"),
+                "last_activity_at": topic.get("last_activity_at"),
+                "closed_at": topic.get("locked_at"),
+                **record,
+                "group_id": topic.get("group_id"),
+            }
+        elif line.table == "polls":
+            in_thread = topic.get("topicable_type") == "Discussion"
+            record = {
+                **record,
+                "group_id": topic.get("group_id"),
+                "discussion_id": topic.get("topicable_id") if in_thread else None,
+            }
+        elif line.table == "comments":
+            record = {**record, "discussion_id": _thread_of(record, records)}
+        elif line.table == "topic_readers" and topic.get("topicable_type") == "Discussion":
+            record = {**record, "discussion_id": topic.get("topicable_id")}
+        out.append(Line(line.number, line.table, record))
+    choices: dict[str, list[dict]] = {}
+    reasons: dict[str, str] = {}
+    for line in lines:
+        if line.table == "anonymous_ballot_choices":
+            choices.setdefault(line.record["anonymous_ballot_id"], []).append(line.record)
+        elif line.table == "legacy_anonymous_vote_reasons":
+            reasons[line.record.get("anonymous_ballot_id")] = str(line.record.get("body") or "")
+    ballots = sorted((line for line in lines if line.table == "anonymous_ballots"), key=lambda b: b.record["id"])
+    per_poll: dict[int, int] = {}
+    for line in ballots:
+        poll_id = line.record["poll_id"]
+        per_poll[poll_id] = per_poll.get(poll_id, 0) + 1
+        poll = records[("polls", poll_id)]
+        stance = {
+            # the exporter makes up a new UUID per ballot and file: a ballot is known by its poll and place
+            "id": poll_id * 1_000_000 + per_poll[poll_id],
+            "poll_id": poll_id,
+            "participant_id": None,
+            "latest": True,
+            "cast_at": poll.get("closed_at") or poll.get("created_at"),
+            "none_of_the_above": bool(line.record.get("none_of_the_above")),
+            "reason": reasons.get(line.record["id"], ""),
+            "reason_format": "md",
+            "_choices": choices.get(line.record["id"], []),
+        }
+        out.append(Line(line.number, "anonymous_ballots", stance))
+    return out
+
+
+def _thread_of(comment: dict, records: dict, depth: int = 0) -> int | None:
+    """The discussion a topic-shaped comment belongs to, through what it replies to; None outside any thread."""
+    parent_type, parent_id = comment.get("parent_type"), comment.get("parent_id")
+    if depth > 1000:
+        return None
+    if parent_type == "Discussion":
+        return parent_id
+    if parent_type == "Comment" and ("comments", parent_id) in records:
+        return _thread_of(records[("comments", parent_id)], records, depth + 1)
+    poll = None
+    if parent_type == "Poll":
+        poll = records.get(("polls", parent_id))
+    elif parent_type == "Stance" and ("stances", parent_id) in records:
+        poll = records.get(("polls", records[("stances", parent_id)].get("poll_id")))
+    if poll is None:
+        return None
+    topic = records.get(("topics", poll.get("topic_id")), {})
+    return topic.get("topicable_id") if topic.get("topicable_type") == "Discussion" else None
 
 
 def _source(lines: list[Line]) -> Source:
@@ -249,7 +407,11 @@ def read_export(data: bytes) -> Export:
             raise _BadLine(
                 len(raws), "does not end with a line break, as Loomio ends every line: the file was cut short"
             )
+        shape = _shape(lines)
         _check_references(lines)
-        return Export(lines=lines, source=_source(lines))
+        _check_ballots(lines)
+        if shape == "topics":
+            lines = _from_topics(lines)
+        return Export(lines=lines, source=_source(lines), shape=shape)
     except _BadLine as bad:
         raise invalid("file", f"Nothing was imported: line {bad.number} {bad.reason}.") from None

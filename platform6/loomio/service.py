@@ -1,41 +1,50 @@
 """The Loomio import: a group export (reader.py) is mapped (mapping.py) and written here, flushed, never committed.
 
-The whole file is read and checked first (reader.py): a file with any unreadable or inconsistent
-line imports nothing. Tables are then written in dependency order whatever their order in the file:
-users, groups (parents first), memberships, discussions, comments (oldest first, so a reply finds
-its parent), polls with their poll_options, stances with their stance_choices, outcomes, reactions.
-Every record is written in a savepoint: a well-formed record that has no counterpart here (a
-deactivated user, an unknown poll type...) leaves nothing behind and is reported as skipped with its
-reason and line number.
+The whole file is read and checked first (reader.py), whichever of Loomio's two shapes it has
+(the events shape of 2025 and before, today's topic shape, which the reader turns into the first):
+a file with any unreadable or inconsistent line imports nothing. Tables are then written in
+dependency order whatever their order in the file: users, groups (parents first), memberships,
+discussions, comments (oldest first, so a reply finds its parent), polls with their poll_options,
+stances with their stance_choices, anonymous ballots, outcomes, reactions. Every record is written
+in a savepoint: a well-formed record that has no counterpart here (an unknown poll type, a ballot
+that breaks its kind's rule...) leaves nothing behind and is reported as skipped with its reason
+and line number. The summary (summary.py) says it all again in plain words for the admin.
 
 Each imported record is remembered in `loomio_import_records` under the file's source (its top
 Loomio group), so a second run of the same file imports nothing and reports every record as
-"already imported", and a later export of the same group adds only what is new. Records are matched
-only within their source: another file naming the same Loomio ids gets records of its own. A later
-file of a source already here may be imported only by an admin of every group that source brought
-(`actor`), and it makes the named admin an admin only of the groups it creates.
+"already imported". A later export of the same group adds what is new and brings what changed:
+a vote changed since (the earlier one kept as the vote's history) and a comment edited since (the
+earlier text kept as a version). Records are matched only within their source: another file naming
+the same Loomio ids gets records of its own. A later file of a source already here may be imported
+only by an admin of every group that source brought (`actor`), and it makes the named admin an
+admin only of the groups it creates.
 
 What becomes what:
-- users: accounts with no usable password (accounts.service.create_user with password None); each
-  person claims theirs by asking for a password-reset link with the email Loomio had. An account that
-  exists here with the same email is used as it is ("linked"). Deactivated users and bots get no
-  account: their posts stay, without an author, and their votes and reactions are skipped.
+- users: accounts with no usable password (accounts.service.create_unclaimed_user); each person
+  claims theirs by asking for a password-reset link with the email Loomio had. An account that
+  exists here with the same email is used as it is ("linked"). A deactivated user (Loomio keeps
+  their votes and posts) is a stand-in account that can never sign in, under Loomio's name for
+  them; bots get no account.
 - groups: through groups.service.create_group, with the `admin` as their first admin; privacy from
   Loomio's visibility (hidden → secret, visible and joined on request → open, else closed).
 - memberships: accepted ones (pending invitations are skipped), admins as admins; nobody is notified.
 - discussions and comments: timestamps, closing and pinning kept; the reply structure comes from
-  `comments.parent_id` (a reply to a vote becomes a top-level comment); a deleted comment is kept as
-  deleted so its replies keep their place; a deleted thread is skipped.
+  `comments.parent_id` (a reply to a vote becomes a top-level comment of the thread); a deleted
+  comment is kept as deleted so its replies keep their place; a deleted thread is skipped. HTML
+  bodies stay sanitised HTML; files stay on Loomio's server as links with their names
+  (mapping.Files). Tags and thread guests have no counterpart: the summary names them.
 - polls: see mapping.py for the kinds; the votes are the latest cast stances, and a stance they
   replaced becomes the vote's history; results are never copied: our tally counts the ballots.
-  A poll past its closing time is imported closed (Loomio would have closed it then).
+  A poll past its closing time is imported closed (Loomio would have closed it then); a draft
+  (no closing time) is imported closed when it was written, with no votes. `hide_results`
+  until_closed hides results until the close; until_vote shows them to each voter once they voted
+  (`results_after_vote`). An anonymous ballot (no voter in the file) is a vote of a stand-in voter.
 - outcomes: the latest one becomes the poll's outcome; reactions: on comments only (ours take no others).
-- events, notifications, discussion_readers, attachments, templates and join requests are skipped
+- events, notifications, discussion_readers, pictures, templates and join requests are skipped
   with their reason; no notification or email is sent for anything imported.
 """
 
 from collections import defaultdict
-from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -53,7 +62,19 @@ from ..groups.permissions import is_admin
 from ..handles import HANDLE_RE
 from ..import_lock import take_the_import_lock
 from ..timeutil import utcnow
-from .mapping import Mentions, PollPlan, Skip, ballot, emoji_for, one_line, parse_date, parse_time, plan_poll, rich_text
+from .mapping import (
+    Files,
+    Mentions,
+    PollPlan,
+    Skip,
+    ballot,
+    emoji_for,
+    one_line,
+    parse_date,
+    parse_time,
+    plan_poll,
+    rich_text,
+)
 from .models import ImportRecord, ImportSource
 from .reader import NOT_IMPORTED, Line, Source, read_export
 from .summary import Summary
@@ -61,6 +82,29 @@ from .summary import Summary
 #: tables read only as part of another record's row
 PARTS = {"poll_options": ("polls", "poll_id"), "stance_choices": ("stances", "stance_id")}
 ALREADY = "already imported"
+STAND_IN = (
+    "Deactivated Loomio accounts are stand-ins here who cannot sign in: their votes, comments and reactions "
+    "count as they did in Loomio"
+)
+ANONYMOUS = "Anonymous ballots are votes of stand-in voters whom nobody can see: the poll's totals are Loomio's"
+HTML = "Texts Loomio kept as HTML are kept as sanitised HTML (not converted to Markdown): they read as they did"
+FILES = (
+    "Files stay on the Loomio server: each is a link with its file name under its text (inline images too), "
+    "which works while Loomio serves it"
+)
+VOTE_REPLY = "Replies to votes are comments in the poll's thread (comments here reply to comments only)"
+REACTION_TARGETS = {
+    "Discussion": "a thread's opening post",
+    "Poll": "a poll",
+    "Stance": "a vote",
+    "Outcome": "an outcome",
+}
+#: the records whose files are kept as links in their text (the files stay on the Loomio server)
+LINKED_FILES = {"Discussion": "discussions", "Comment": "comments", "Poll": "polls", "Outcome": "outcomes"}
+DRAFT = (
+    "a draft in Loomio, never opened for votes: imported as a poll closed when it was written, "
+    "with no votes, so nobody is asked to vote on it or notified"
+)
 
 
 class _Importer:
@@ -73,14 +117,14 @@ class _Importer:
         for line in lines:
             self.by_table[line.table].append(line)
         self.records: dict[tuple[str, int], dict] = {(line.table, line.id): line.record for line in lines}
-        self.ids: dict[tuple[str, int], int] = {
-            (table, source_id): local_id
-            for table, source_id, local_id in db.session.execute(
-                select(ImportRecord.source_table, ImportRecord.source_id, ImportRecord.local_id).where(
-                    ImportRecord.import_source_id == source.id
-                )
-            )
-        }
+        earlier = db.session.execute(
+            select(
+                ImportRecord.source_table, ImportRecord.source_id, ImportRecord.local_table, ImportRecord.local_id
+            ).where(ImportRecord.import_source_id == source.id)
+        ).all()
+        self.ids: dict[tuple[str, int], int] = {(table, sid): local_id for table, sid, _, local_id in earlier}
+        #: (table, source id) -> the table of the row an earlier run made ("votes" or "vote_revisions" for a stance)
+        self.local_tables = {(table, sid): local_table for table, sid, local_table, _ in earlier}
         self.parts: dict[str, dict[int, list[dict]]] = {}
         for part, (_, key) in PARTS.items():
             grouped: dict[int, list[dict]] = defaultdict(list)
@@ -88,6 +132,9 @@ class _Importer:
                 grouped[line.record.get(key)].append(line.record)
             self.parts[part] = grouped
         self.mentions = Mentions()
+        self.files = Files()
+        for line in self.by_table.get("attachments", []):
+            self.files.add(line.record)
         self.plans: dict[int, PollPlan] = {}
         self.imported_now: dict[str, set[int]] = defaultdict(set)
         self.touched_polls: set[int] = set()
@@ -108,13 +155,17 @@ class _Importer:
             self.rows[(model, local_id)] = db.session.get(model, local_id)
         return self.rows[(model, local_id)]
 
-    def each(self, table: str, lines: list[Line], write) -> None:
+    def each(self, table: str, lines: list[Line], write, update=None) -> None:
         """Write each record in its own savepoint; remember the row it became, or report why not.
 
-        `write(line)` returns that row (and "linked" when it existed already) or raises Skip.
+        `write(line)` returns that row (and "linked" when it existed already) or raises Skip. A record
+        an earlier run brought is handed to `update(line)`, which returns True when it changed it
+        (a later export of the same source: a changed vote, an edited comment).
         """
         for line in lines:
             if (table, line.id) in self.ids:
+                if update is not None and self.updated(table, line, update):
+                    continue
                 self.summary.skip(table, line.number, ALREADY)
                 continue
             try:
@@ -146,8 +197,27 @@ class _Importer:
             self.imported_now[table].add(line.id)
             self.summary.imported(table, how)
 
-    def text(self, record: dict, column: str) -> tuple[str, str]:
-        return rich_text(record.get(column), record.get(f"{column}_format"), self.mentions)
+    def updated(self, table: str, line: Line, update) -> bool:
+        try:
+            with db.session.begin_nested():
+                changed = update(line)
+        except (Skip, DomainError) as err:
+            self.summary.skip(
+                table, line.number, f"{ALREADY}; its later change was not: {getattr(err, 'message', err)}"
+            )
+            return True
+        if changed:
+            self.summary.imported(table, "updated")
+        return changed
+
+    def text(self, record: dict, column: str, owner: str | None = None) -> tuple[str, str]:
+        """A rich-text column as (source, html); `owner` ("Discussion"...) is the record's type for its files."""
+        attached = self.files.by_record.get((owner, record.get("id")), []) if owner else []
+        if record.get(f"{column}_format") == "html" and record.get(column):
+            self.summary.mapped(HTML)
+        if attached:
+            self.summary.mapped(FILES)
+        return rich_text(record.get(column), record.get(f"{column}_format"), self.mentions, self.files, attached)
 
     def author(self, record: dict, column: str) -> int | None:
         return self.local("users", record.get(column))
@@ -158,21 +228,25 @@ class _Importer:
         for table, lines in self.by_table.items():
             if table in NOT_IMPORTED:
                 for line in lines:
-                    self.summary.skip(table, line.number, NOT_IMPORTED[table])
+                    if table != "attachments" or line.record.get("record_type") not in LINKED_FILES:
+                        self.summary.skip(table, line.number, NOT_IMPORTED[table])
         self.each("users", self.by_table["users"], self.user)
         self.learn_mentions()
         self.each("groups", self.groups_parents_first(), self.group)
         self.ensure_admin()
         self.each("memberships", self.by_table["memberships"], self.membership)
         self.each("discussions", self.by_table["discussions"], self.discussion)
-        self.each("comments", self.oldest_first("comments"), self.comment)
+        self.each("comments", self.oldest_first("comments"), self.comment, self.comment_edit)
         self.each("polls", self.by_table["polls"], self.poll)
         self.count_parts("poll_options", "polls")
-        self.each("stances", self.stances_in_order(), self.stance)
+        self.each("stances", self.stances_in_order(), self.stance, self.stance_change)
         self.count_parts("stance_choices", "stances")
+        self.each("anonymous_ballots", self.by_table["anonymous_ballots"], self.stance)
         self.each("outcomes", self.by_table["outcomes"], self.outcome)
         self.each("reactions", self.by_table["reactions"], self.reaction)
         self.recount_polls()
+        self.count_files()
+        self.guests_left()
         return self.summary.as_dict(self.group_list())
 
     def count_parts(self, part: str, owner: str) -> None:
@@ -185,6 +259,20 @@ class _Importer:
             else:
                 self.summary.skip(part, line.number, f"its {owner[:-1]} was not imported")
 
+    def count_files(self) -> None:
+        for line in self.by_table.get("attachments", []):
+            owner = LINKED_FILES.get(line.record.get("record_type"))
+            if owner is None:
+                continue
+            if line.record.get("record_id") in self.imported_now[owner]:
+                self.summary.imported("attachments", "as a link")
+            elif (owner, line.record.get("record_id")) in self.ids:
+                self.summary.skip("attachments", line.number, ALREADY)
+            else:
+                self.summary.skip(
+                    "attachments", line.number, "the thread, comment, poll or outcome it belongs to was not imported"
+                )
+
     def oldest_first(self, table: str) -> list[Line]:
         return sorted(self.by_table[table], key=lambda line: (str(line.record.get("created_at") or ""), line.id))
 
@@ -193,7 +281,10 @@ class _Importer:
     def user(self, line: Line):
         record = line.record
         if record.get("deactivated_at"):
-            raise Skip("deactivated in Loomio: their posts are kept without a name")
+            # Loomio keeps a deactivated person's votes and posts: so do we, by a stand-in who cannot sign in
+            name = one_line(record.get("name"), 100) or "Deleted account"
+            self.summary.mapped(STAND_IN)
+            return accounts_service.placeholder_user(key=f"loomio{self.source.id}-u{line.id}", name=name), "stand-in"
         if record.get("bot"):
             raise Skip("a Loomio bot, not a person")
         email = record.get("email")
@@ -239,7 +330,7 @@ class _Importer:
         if record.get("parent_id") and parent is None:
             self.summary.note(line, "its parent group is not in this import: imported as a top-level group")
         handle = str(record.get("handle") or "").lower()
-        source, html = self.text(record, "description")
+        source, html = self.text(record, "description", "Group")
         group = groups_service.create_group(
             actor=self.admin,
             name=one_line(record.get("name"), 100) or f"Loomio group {line.id}",
@@ -304,7 +395,8 @@ class _Importer:
             raise Skip("its group was not imported")
         if record.get("discarded_at"):
             raise Skip("deleted in Loomio")
-        source, html = self.text(record, "description")
+        self.tags_left(record)
+        source, html = self.text(record, "description", "Discussion")
         return forums_service.replay_discussion(
             group=self.row(Group, group_id),
             author_id=self.author(record, "author_id"),
@@ -324,12 +416,14 @@ class _Importer:
             raise Skip("its thread was not imported")
         discussion = self.row(Discussion, discussion_id)
         parent = None
+        if record.get("parent_type") == "Stance":
+            self.summary.mapped(VOTE_REPLY)
         if record.get("parent_type") == "Comment":
             parent = self.row(Comment, self.local("comments", record.get("parent_id")))
             if parent is not None and parent.discussion_id != discussion.id:
                 parent = None
         deleted_at = parse_time(record.get("discarded_at"))
-        source, html = ("", "") if deleted_at else self.text(record, "body")
+        source, html = ("", "") if deleted_at else self.text(record, "body", "Comment")
         return forums_service.replay_comment(
             discussion=discussion,
             parent_id=parent.id if parent else None,
@@ -341,10 +435,47 @@ class _Importer:
             deleted_at=deleted_at,
         )
 
+    def tags_left(self, record: dict) -> None:
+        tags = [str(t) for t in record.get("tags") or [] if isinstance(t, str)]
+        if tags:
+            title = one_line(record.get("title"), 200)
+            self.summary.left_behind(f"Tags on “{title}” ({', '.join(tags)}): there are no labels here")
+
+    def guests_left(self) -> None:
+        """Thread guests (access to one thread only): there are none here, so the admin is told who they were."""
+        for line in self.by_table.get("discussion_readers", []) + self.by_table.get("topic_readers", []):
+            record = line.record
+            if not record.get("guest") or record.get("revoked_at"):
+                continue
+            discussion_id = record.get("discussion_id")
+            if discussion_id not in self.imported_now["discussions"]:
+                continue
+            person = self.records.get(("users", record.get("user_id")), {})
+            title = one_line(self.records.get(("discussions", discussion_id), {}).get("title"), 200)
+            name = one_line(person.get("name"), 100) or "someone"
+            self.summary.left_behind(
+                f"{name} was a guest of the thread “{title}” in Loomio. There are no thread guests here: their "
+                "account and comments came across, but they cannot open the thread until an admin adds them to the group"
+            )
+
+    def comment_edit(self, line: Line) -> bool:
+        """An imported comment edited since: the later text, the earlier one kept as a version."""
+        record = line.record
+        comment = self.row(Comment, self.local("comments", line.id))
+        edited_at = parse_time(record.get("edited_at"))
+        if comment is None or comment.deleted or edited_at is None or edited_at == comment.edited_at:
+            return False
+        if record.get("discarded_at"):
+            return False
+        source, html = self.text(record, "body", "Comment")
+        forums_service.replay_comment_edit(comment=comment, body=source, body_html=html, edited_at=edited_at)
+        return True
+
     def reaction(self, line: Line):
         record = line.record
         if record.get("reactable_type") != "Comment":
-            raise Skip("only comments take reactions here")
+            target = REACTION_TARGETS.get(record.get("reactable_type"), "something other than a comment")
+            raise Skip(f"reactions to {target}: reactions here are on comments only")
         comment = self.row(Comment, self.local("comments", record.get("reactable_id")))
         if comment is None:
             raise Skip("its comment was not imported")
@@ -381,10 +512,15 @@ class _Importer:
         closing_at = parse_time(record.get("closing_at"))
         if closed_at is None and closing_at is not None and closing_at <= self.now:
             closed_at = closing_at
-        if closing_at is None:
-            days = record.get("default_duration_in_days")
-            closing_at = closed_at or self.now + timedelta(days=days if isinstance(days, int) and 0 < days < 366 else 7)
-        source, html = self.text(record, "details")
+        if closed_at is None and (closing_at is None or (record.get("opening_at") and not record.get("opened_at"))):
+            # a draft (or a poll not yet opened) was never put to anyone: we have no drafts, so it
+            # arrives closed when it was written, with no votes, and nobody is asked to vote or told
+            closing_at = closed_at = created_at
+            self.summary.note(line, DRAFT)
+            self.summary.mapped(f"Poll “{one_line(record.get('title'), 200)}”: {DRAFT}")
+        closing_at = closing_at or closed_at
+        self.tags_left(record)
+        source, html = self.text(record, "details", "Poll")
         poll = governance_service.replay_poll(
             group=self.row(Group, group_id),
             discussion_id=self.local("discussions", record.get("discussion_id")),
@@ -396,7 +532,8 @@ class _Importer:
             options=plan.options,
             settings=plan.settings,
             anonymous=bool(record.get("anonymous")),
-            hide_results=record.get("hide_results") in ("until_closed", "until_vote"),
+            hide_results=record.get("hide_results") == "until_closed",
+            results_after_vote=record.get("hide_results") == "until_vote",
             voter_ids=sorted(self.stance_holders(line.id)) if record.get("specified_voters_only") else None,
             created_at=created_at,
             closing_at=closing_at,
@@ -404,6 +541,7 @@ class _Importer:
         )
         if plan.note:
             self.summary.note(line, plan.note)
+            self.summary.mapped(f"Poll “{one_line(record.get('title'), 200)}”: {plan.note}")
         self.touched_polls.add(poll.id)
         return poll
 
@@ -432,14 +570,24 @@ class _Importer:
             raise Skip("its poll was not imported")
         if record.get("revoked_at"):
             raise Skip("withdrawn in Loomio")
-        user_id = self.local("users", record.get("participant_id"))
-        if user_id is None:
-            raise Skip("the voter was not imported")
         cast_at = parse_time(record.get("cast_at"))
         if cast_at is None:
             raise Skip("undecided: never voted")
+        if record.get("participant_id") is None and self.records.get(("polls", record["poll_id"]), {}).get("anonymous"):
+            if record["poll_id"] not in self.imported_now["polls"]:
+                raise Skip("an anonymous ballot arrives only with its poll")
+            # Loomio forgets who cast an anonymous ballot: a stand-in voter per ballot keeps it counted
+            user_id = accounts_service.placeholder_user(
+                key=f"loomio{self.source.id}-b{line.id}", name="Anonymous voter"
+            ).id
+            self.summary.mapped(ANONYMOUS)
+        else:
+            user_id = self.local("users", record.get("participant_id"))
+        if user_id is None:
+            raise Skip("the voter was not imported")
         plan = self.plan(record["poll_id"])
-        choices = ballot(plan, self.parts["stance_choices"].get(line.id, []))
+        given = record["_choices"] if "_choices" in record else self.parts["stance_choices"].get(line.id, [])
+        choices = ballot(plan, given, none_of_the_above=bool(record.get("none_of_the_above")))
         reason, reason_html = self.text(record, "reason")
         if plan.kind == "question" and not reason:
             raise Skip("a question's answer is its reason, and this one has none")
@@ -453,6 +601,12 @@ class _Importer:
             return governance_service.replay_vote_revision(
                 vote=vote, choices=choices, reason=reason, cast_at=cast_at, replaced_at=older or vote.created_at
             )
+        earlier = db.session.scalar(select(Vote).where(Vote.poll_id == poll_id, Vote.user_id == user_id))
+        if earlier is not None:  # a later export: the person voted again, as a new Loomio stance
+            self.touched_polls.add(poll_id)
+            return governance_service.replay_vote_change(
+                vote=earlier, choices=choices, reason=reason, reason_html=reason_html, cast_at=cast_at
+            )
         vote = governance_service.replay_vote(
             poll=self.row(Poll, poll_id),
             user_id=user_id,
@@ -464,6 +618,26 @@ class _Importer:
         self.touched_polls.add(poll_id)
         return vote
 
+    def stance_change(self, line: Line) -> bool:
+        """An imported current vote its person changed since (Loomio updates the stance row in place)."""
+        record = line.record
+        if self.local_tables.get(("stances", line.id)) != "votes" or not record.get("latest"):
+            return False
+        if record.get("revoked_at") or record.get("cast_at") is None:
+            return False
+        vote = self.row(Vote, self.local("stances", line.id))
+        cast_at = parse_time(record.get("cast_at"))
+        plan = self.plan(record["poll_id"])
+        choices = ballot(plan, self.parts["stance_choices"].get(line.id, []), bool(record.get("none_of_the_above")))
+        reason, reason_html = self.text(record, "reason")
+        if vote is None or (cast_at == vote.created_at and choices == vote.choices):
+            return False
+        governance_service.replay_vote_change(
+            vote=vote, choices=choices, reason=reason, reason_html=reason_html, cast_at=cast_at
+        )
+        self.touched_polls.add(vote.poll_id)
+        return True
+
     def outcome(self, line: Line):
         record = line.record
         poll_id = self.local("polls", record.get("poll_id"))
@@ -471,7 +645,7 @@ class _Importer:
             raise Skip("its poll was not imported")
         if record.get("latest") is False:
             raise Skip("replaced by a later outcome")
-        statement, statement_html = self.text(record, "statement")
+        statement, statement_html = self.text(record, "statement", "Outcome")
         if not statement:
             raise Skip("the outcome says nothing")
         option = None

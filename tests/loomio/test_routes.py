@@ -36,9 +36,9 @@ def test_a_site_admin_imports_an_export_and_sees_the_summary(client, login, crea
     response = upload(client, EXPORT.read_bytes())
     assert response.status_code == 200
     text = response.get_data(as_text=True)
-    assert "Imported 137, skipped 19" in text
+    assert "Imported 138, skipped 18" in text
     assert 'href="/groups/riverside-food"' in text
-    assert "deactivated in Loomio" in text and "lines 10, 11, 12, 13, 116" in text
+    assert "the timeline is rebuilt" in text and "lines 10, 11, 12, 13, 116" in text
     assert groups_count() == 2
     roles = set(db.session.scalars(select(Membership.role).where(Membership.user_id == admin.id)))
     assert roles == {"admin"}
