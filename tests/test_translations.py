@@ -25,6 +25,8 @@ SAME_IN_EVERY_LANGUAGE = {"Platform 6", "P6", "Markdown", "API", "JSON", "CSV", 
 #: attributes whose values a person reads (or hears, from a screen reader)
 READ_ATTRIBUTES = re.compile(r'\b(aria-label|title|placeholder|alt|data-confirm)="([^"]*)"')
 MARKERS = {"_", "gettext", "ngettext"}
+#: a literal that names CSS classes ("flash flash-error"), not words
+CSS = re.compile(r"[a-z0-9 _-]*-[a-z0-9 _-]*")
 TAG = re.compile(r"<[^>]*>|&[a-z#0-9]+;")
 WORDS = re.compile(r"[A-Za-z]{2,}")
 
@@ -65,7 +67,7 @@ def _template_data(template: Path):
     for node in tree.find_all(nodes.Const):
         if id(node) in marked:
             continue  # a literal passed to a macro or filter: `post_button(..., "Revoke")`
-        if isinstance(node.value, str) and " " in node.value.strip() and _is_words(node.value):
+        if isinstance(node.value, str) and " " in node.value.strip() and _is_words(node.value) and not CSS.fullmatch(node.value):
             yield node.value
 
 

@@ -301,7 +301,7 @@ def fee_quote():
     for name in ("from_account_id", "to_account_id", "amount"):
         raw = request.args.get(name, "")
         if not raw.isdigit() or len(raw) > 16:
-            raise invalid(name, f"{name} is a positive whole number.")
+            raise invalid(name, _("%(name)s is a positive whole number.", name=name))
         numbers[name] = int(raw)
     found = service.quote_payment(actor=user, **numbers)
     return jsonify({"amount": numbers["amount"], "fee": found.fee, "paid_by": found.paid_by,

@@ -5,6 +5,7 @@ which asks this module for a payment's fee)."""
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..errors import NotFound, invalid
@@ -24,7 +25,15 @@ PERIODIC_FIELDS = {"kind", "amount", "every"}
 
 def _minor(value, path: str, *, low: int = 0) -> int:
     if not is_whole(value, low):
-        raise invalid(path, f"{path} must be a whole number of minor units from {low} to {MAX_INT}.")
+        raise invalid(
+            path,
+            _(
+                "%(path)s must be a whole number of minor units from %(low)d to %(high)d.",
+                path=path,
+                low=low,
+                high=MAX_INT,
+            ),
+        )
     return value
 
 
@@ -37,21 +46,24 @@ def clean_fees(raw) -> dict:
     if raw is None:
         return {"transfer": None, "periodic": []}
     if not isinstance(raw, dict) or set(raw) - {"transfer", "periodic"}:
-        raise invalid("fees", 'fees is {"transfer": {...} | null, "periodic": [...]}.')
+        raise invalid("fees", _('fees is {"transfer": {...} | null, "periodic": [...]}.'))
     transfer = raw.get("transfer")
     clean_transfer = None
     if transfer is not None:
         if not isinstance(transfer, dict):
-            raise invalid("fees.transfer", "fees.transfer is an object or null.")
+            raise invalid("fees.transfer", _("fees.transfer is an object or null."))
         extra = sorted(set(transfer) - TRANSFER_FIELDS)
         if extra:
-            raise invalid(f"fees.transfer.{extra[0]}", f"A transfer fee has no {extra[0]}.")
+            raise invalid(f"fees.transfer.{extra[0]}", _("A transfer fee has no %(field)s.", field=extra[0]))
         for field in ("basis_points", "fixed", "paid_by"):
             if field not in transfer:
-                raise invalid(f"fees.transfer.{field}", f"A transfer fee needs {field}.")
+                raise invalid(f"fees.transfer.{field}", _("A transfer fee needs %(field)s.", field=field))
         basis_points = transfer["basis_points"]
         if not is_whole(basis_points, 0) or basis_points > MAX_BASIS_POINTS:
-            raise invalid("fees.transfer.basis_points", f"basis_points is a whole number from 0 to {MAX_BASIS_POINTS}.")
+            raise invalid(
+                "fees.transfer.basis_points",
+                _("basis_points is a whole number from 0 to %(high)d.", high=MAX_BASIS_POINTS),
+            )
         clean_transfer = {
             "basis_points": basis_points,
             "fixed": _minor(transfer["fixed"], "fees.transfer.fixed"),
@@ -63,25 +75,32 @@ def clean_fees(raw) -> dict:
             if transfer.get(bound) is not None:
                 clean_transfer[bound] = _minor(transfer[bound], f"fees.transfer.{bound}")
         if clean_transfer["paid_by"] not in PAID_BY:
-            raise invalid("fees.transfer.paid_by", "paid_by is payer or payee.")
+            raise invalid("fees.transfer.paid_by", _("paid_by is payer or payee."))
         low, high = clean_transfer["min"], clean_transfer["max"]
         if low is not None and high is not None and low > high:
-            raise invalid("fees.transfer.max", "max is at least min.")
+            raise invalid("fees.transfer.max", _("max is at least min."))
     periodic = raw.get("periodic", [])
     if not isinstance(periodic, list) or len(periodic) > 2 * len(KINDS):
-        raise invalid("fees.periodic", f"fees.periodic is a list of at most {2 * len(KINDS)} fees.")
+        raise invalid("fees.periodic", _("fees.periodic is a list of at most %(num)d fees.", num=2 * len(KINDS)))
     clean_periodic, seen = [], set()
     for i, item in enumerate(periodic):
         path = f"fees.periodic.{i}"
         if not isinstance(item, dict) or set(item) != PERIODIC_FIELDS:
-            raise invalid(path, "A periodic fee is {kind, amount, every}.")
+            raise invalid(path, _("A periodic fee is {kind, amount, every}."))
         if item["kind"] not in KINDS:
-            raise invalid(f"{path}.kind", f"kind is one of {', '.join(KINDS)}.")
+            raise invalid(f"{path}.kind", _("kind is one of %(kinds)s.", kinds=", ".join(KINDS)))
         if item["every"] not in EVERY:
-            raise invalid(f"{path}.every", "every is month or year.")
+            raise invalid(f"{path}.every", _("every is month or year."))
         _minor(item["amount"], f"{path}.amount", low=1)
         if (item["kind"], item["every"]) in seen:
-            raise invalid(f"{path}.kind", f"There is already a {item['every']}ly fee for {item['kind']} accounts.")
+            raise invalid(
+                f"{path}.kind",
+                _(
+                    "There is already a fee every %(every)s for %(kind)s accounts.",
+                    every=item["every"],
+                    kind=item["kind"],
+                ),
+            )
         seen.add((item["kind"], item["every"]))
         clean_periodic.append({"kind": item["kind"], "amount": item["amount"], "every": item["every"]})
     return {"transfer": clean_transfer, "periodic": clean_periodic}
@@ -168,12 +187,12 @@ def quote_for(payer: Account, payee: Account, amount: int) -> FeeQuote:
 def quote_payment(*, actor, from_account_id: int, to_account_id: int, amount: int) -> FeeQuote:
     """The fee a payment would owe, for one who may pay from the account (else 404/403 as for paying)."""
     if not is_whole(amount):
-        raise invalid("amount", "The amount is a positive whole number of minor units.")
+        raise invalid("amount", _("The amount is a positive whole number of minor units."))
     payer = _visible_account(actor, from_account_id)
     _ensure_controls(actor, payer)
     payee = db.session.get(Account, to_account_id)
     if payee is None:
-        raise NotFound("No such account to pay.")
+        raise NotFound(_("No such account to pay."))
     return quote_for(payer, payee, amount)
 
 
@@ -277,14 +296,14 @@ def replay_fees(*, network: Network, fees: dict | None, operations: Account | No
     if fees is None and operations is None:
         return
     if operations is None:
-        raise invalid("operations_account", "A network with fees has an operations account to pay them into.")
+        raise invalid("operations_account", _("A network with fees has an operations account to pay them into."))
     if (operations.network_id, operations.purpose, operations.holder_type, operations.holder_id) != (
         network.id,
         "operations",
         "group",
         network.group_id,
     ):
-        raise invalid("operations_account", "The operations account is the network's own, held by its group.")
+        raise invalid("operations_account", _("The operations account is the network's own, held by its group."))
     network.fees = clean_fees(fees)
     network.operations_account_id = operations.id
     db.session.flush()
@@ -295,10 +314,10 @@ def replay_fee_charge(
 ) -> None:
     """A periodic fee charged in history: recorded so the worker never charges that period again."""
     if account.network_id != network.id:
-        raise invalid("account", "The account is not in this network.")
+        raise invalid("account", _("The account is not in this network."))
     taken = select(FeeCharge.id).where(FeeCharge.account_id == account.id, FeeCharge.period == period)
     if db.session.scalar(taken) is not None:
-        raise invalid("period", "This account's period is charged twice in the file.")
+        raise invalid("period", _("This account's period is charged twice in the file."))
     db.session.add(
         FeeCharge(
             account_id=account.id,

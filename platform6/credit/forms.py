@@ -21,6 +21,15 @@ KIND_CHOICES = choices(
 )
 
 
+#: an account's kind as a person reads it, where no form offers the choice (fees, lists)
+KIND_NAMES = {
+    "business": _l("Business"),
+    "sole_trader": _l("Sole trader"),
+    "individual": _l("Individual"),
+    "employee": _l("Employee"),
+}
+
+
 def account_number(value) -> int | None:
     """A picked (or typed) account number; blank is none picked."""
     if value is None or value == "":
@@ -152,19 +161,21 @@ FEE_KINDS = ("business", "sole_trader", "individual", "employee")
 class FeesForm(FlaskForm):
     """A network's fees: amounts in the network's currency, the rate as a percentage (two places: basis points)."""
 
-    transfer_percent = AmountField("Transfer fee: % of each payment (blank: no transfer fee)", validators=[Optional()])
-    transfer_fixed = AmountField("plus a fixed amount per payment", validators=[Optional()])
-    transfer_min = AmountField("Smallest transfer fee (blank: none)", validators=[Optional()])
-    transfer_max = AmountField("Largest transfer fee (blank: none)", validators=[Optional()])
+    transfer_percent = AmountField(
+        _l("Transfer fee, as a percentage of each payment (blank: no transfer fee)"), validators=[Optional()]
+    )
+    transfer_fixed = AmountField(_l("plus a fixed amount per payment"), validators=[Optional()])
+    transfer_min = AmountField(_l("Smallest transfer fee (blank: none)"), validators=[Optional()])
+    transfer_max = AmountField(_l("Largest transfer fee (blank: none)"), validators=[Optional()])
     paid_by = SelectField(
-        "Who pays the transfer fee",
+        _l("Who pays the transfer fee"),
         choices=choices([("payer", "The payer, on top of the amount"), ("payee", "The payee, out of the amount")]),
     )
-    business_month = AmountField("Business accounts, each month", validators=[Optional()])
-    business_year = AmountField("Business accounts, each year", validators=[Optional()])
-    sole_trader_month = AmountField("Sole traders, each month", validators=[Optional()])
-    sole_trader_year = AmountField("Sole traders, each year", validators=[Optional()])
-    individual_month = AmountField("Individuals, each month", validators=[Optional()])
-    individual_year = AmountField("Individuals, each year", validators=[Optional()])
-    employee_month = AmountField("Employees, each month", validators=[Optional()])
-    employee_year = AmountField("Employees, each year", validators=[Optional()])
+    business_month = AmountField(_l("Business accounts, each month"), validators=[Optional()])
+    business_year = AmountField(_l("Business accounts, each year"), validators=[Optional()])
+    sole_trader_month = AmountField(_l("Sole traders, each month"), validators=[Optional()])
+    sole_trader_year = AmountField(_l("Sole traders, each year"), validators=[Optional()])
+    individual_month = AmountField(_l("Individuals, each month"), validators=[Optional()])
+    individual_year = AmountField(_l("Individuals, each year"), validators=[Optional()])
+    employee_month = AmountField(_l("Employees, each month"), validators=[Optional()])
+    employee_year = AmountField(_l("Employees, each year"), validators=[Optional()])

@@ -307,7 +307,7 @@ def _legs_with_fee(payer: Row, payee: Row, amount: int) -> list[PlannedLeg]:
     if charge.paid_by == "payee":
         if charge.fee >= amount:
             raise RuleViolation(
-                "validation_failed", "amount", "The amount is too small: the payee's fee would take all of it."
+                "validation_failed", "amount", _("The amount is too small: the payee's fee would take all of it.")
             )
         if payer.network_id == payee.network_id:
             fee_from = payee.id
@@ -338,7 +338,7 @@ def replay_transfer(
         db.session.get(Transfer, reverses_id).mark_reversed()
     route = [leg for leg in legs if not leg.fee]
     if not route:
-        raise invalid("legs", "A transfer moves credit along at least one leg that is not a fee.")
+        raise invalid("legs", _("A transfer moves credit along at least one leg that is not a fee."))
     values = {
         "from_account_id": route[0].from_account_id,
         "to_account_id": route[-1].to_account_id,

@@ -29,6 +29,7 @@ from . import queries, service
 from .cli import verify
 from .forms import (
     FEE_KINDS,
+    KIND_NAMES,
     ActionForm,
     ConfirmPayForm,
     FeesForm,
@@ -48,6 +49,13 @@ from .queries import account_decimals
 from .schemas import fee_stats_json, statement_response
 
 bp = Blueprint("credit", __name__, url_prefix="/credit")
+
+
+@bp.app_template_global()
+def account_kind_label(kind: str) -> str:
+    return str(KIND_NAMES.get(kind, kind))
+
+
 bp.cli.add_command(verify)
 
 HISTORY_PAGE = 50
@@ -312,7 +320,7 @@ def network_fees(network_id: int):
             err.fields = {_FEE_FIELDS.get(name, name): reasons for name, reasons in (err.fields or {}).items()}
             show_error_on_form(form, err)
         else:
-            flash("The network's fees are saved.", "success")
+            flash(_("The network's fees are saved."), "success")
             return redirect(url_for(".network", network_id=network_id))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("credit/fees.html", network=found, form=form, kinds=FEE_KINDS), status

@@ -362,7 +362,7 @@ class _Import:
                 )
         if leg.fee and network.operations_account_id not in (payer.id, payee.id):
             raise invalid(
-                f"legs.{j}.fee", "A fee leg pays into (or, reversed, out of) its network's operations account."
+                f"legs.{j}.fee", _("A fee leg pays into (or, reversed, out of) its network's operations account.")
             )
         return credit.PlannedLeg(network.id, payer.id, payee.id, leg.amount, leg.fee)
 

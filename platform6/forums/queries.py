@@ -89,7 +89,7 @@ def thread_reactions(discussion_id: int, user_id: int | None) -> tuple[dict[int,
 def comment_reactions(comment_id: int, user_id: int | None) -> tuple[dict[str, int], set[str]]:
     """One comment's reaction counts and the emoji the caller reacted with."""
     counts, own = _reactions_with_mine(Comment.id == comment_id, user_id)
-    return counts.get(comment_id, {}), {emoji for _, emoji in own}
+    return counts.get(comment_id, {}), {emoji for _unused, emoji in own}
 
 
 def _reactions_with_mine(where, user_id: int | None) -> tuple[dict[int, dict[str, int]], set]:
@@ -201,7 +201,7 @@ def thread_row(discussion: Discussion, read: int | None) -> ThreadRow:
 
 def group_threads(user, group, limit: int = 30) -> list[ThreadRow]:
     """The group's threads for its page: pinned first, then latest activity, with unread counts (one query)."""
-    order = [c.desc() for c, _ in LISTING_ORDER]
+    order = [c.desc() for c, _unused in LISTING_ORDER]
     return _with_unread(discussions_select(group).order_by(*order).limit(limit), user)
 
 

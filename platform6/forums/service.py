@@ -352,7 +352,7 @@ def replay_comment_edit(*, comment: Comment, body: str, body_html: str | None = 
 
     Nobody is told (mentions in history were delivered where they were written)."""
     if comment.deleted:
-        raise Conflict("A deleted comment cannot be edited.")
+        raise Conflict(_("A deleted comment cannot be edited."))
     body = _check_text(body, "body", required=False)
     if body == comment.body:
         return comment

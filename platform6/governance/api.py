@@ -4,6 +4,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from flask import jsonify, request
+from flask_babel import gettext as _
 from pydantic import Field
 
 from ..api import (
@@ -95,7 +96,7 @@ def list_polls(group_id: int):
     ensure_content_visible(user, group)
     state = request.args.get("state")
     if state not in (None, "open", "closed"):
-        raise invalid("state", "state is open or closed.")
+        raise invalid("state", _("state is open or closed."))
     return jsonify(paginate(queries.group_polls_select(group, state), queries.LIST_ORDER, polls_json))
 
 

@@ -5,6 +5,7 @@ import io
 import json
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import Text, cast, func, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -33,7 +34,7 @@ def visible_poll(user, poll_id: int) -> Poll:
     """The poll if the user may see its group's content, else NotFound."""
     poll = poll_by_id(poll_id)
     if poll is None or not can_see_content(user, poll.group):
-        raise NotFound("No such poll.")
+        raise NotFound(_("No such poll."))
     return poll
 
 
@@ -47,7 +48,7 @@ def results_visible_to(user, poll: Poll) -> bool:
 
 def ensure_results_visible(poll: Poll, user=None) -> None:
     if not results_visible_to(user, poll):
-        raise Forbidden("Results are hidden until the poll closes.", code="results_hidden")
+        raise Forbidden(_("Results are hidden until the poll closes."), code="results_hidden")
 
 
 def _eligible_select(poll: Poll):
@@ -151,7 +152,7 @@ def ballots_of(poll: Poll, eligible: set[int] | None = None, *, closing: bool = 
     """
     rows = db.session.execute(select(Vote.user_id, Vote.choices).where(Vote.poll_id == poll.id)).all()
     by_user = {uid: choices for uid, choices in rows}
-    choices = [c for _, c in rows]
+    choices = [c for _unused, c in rows]
     by_proxy: dict[int, int] = {}
     if proxies_count(poll, closing=closing):
         delegations = db.session.execute(
@@ -291,7 +292,7 @@ def governed_account_choices(group: Group, limit: int = 1000) -> list[tuple[int,
         .order_by(Account.id)
         .limit(limit)
     ).all()
-    names = holder_names(account for account, _, _ in rows)
+    names = holder_names(account for account, _unused, _unused in rows)
     labelled = [
         (account.id, f"{names.get((account.holder_type, account.holder_id), '?')} · {network} ({code})")
         for account, network, code in rows

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 from blinker import Namespace
 from flask_babel import gettext
+from flask_babel import gettext as _
 from sqlalchemy import false as sql_false
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -93,7 +94,7 @@ def _check_title(title: str) -> str:
 
 def _check_kind(kind: str) -> None:
     if kind not in kinds.KINDS:
-        raise invalid("kind", f"Choose one of: {', '.join(kinds.KINDS)}.")
+        raise invalid("kind", _("Choose one of: %(kinds)s.", kinds=", ".join(kinds.KINDS)))
 
 
 def _check_quorum(quorum_percent: int) -> None:
@@ -118,7 +119,9 @@ def _check_voter_ids(group: Group, voter_ids: list[int] | None) -> list[int] | N
     )
     missing = [uid for uid in wanted if uid not in found]
     if missing:
-        raise invalid("voter_ids", f"Not voting members of this group: {', '.join(map(str, missing[:10]))}.")
+        raise invalid(
+            "voter_ids", _("Not voting members of this group: %(ids)s.", ids=", ".join(map(str, missing[:10])))
+        )
     return wanted
 
 
@@ -172,7 +175,7 @@ def validate_action(*, group: Group, action: dict | None) -> dict | None:
     if extra:
         raise _action_invalid(extra[0], f"A {kind_of_action} action has no {extra[0]}.")
     if kind_of_action in CREDIT_ACTIONS:
-        limit_field, _ = CREDIT_ACTIONS[kind_of_action]
+        limit_field, _unused = CREDIT_ACTIONS[kind_of_action]
         _whole_number(action, "account_id", low=1)
         _whole_number(action, limit_field, low=0, nullable=limit_field == "debit_limit")
         account = credit_queries.account_by_id(action["account_id"])
@@ -517,7 +520,7 @@ def replay_vote(
     """
     checked, reason = _checked_ballot(poll, choices, reason)
     if queries.has_voted(user_id, poll):  # history with two current votes of one person is bad input
-        raise invalid("voter", "This person has a vote on the poll already.")
+        raise invalid("voter", _("This person has a vote on the poll already."))
     return _write_vote(poll, user_id, checked, reason, stored_html(reason, reason_html) if reason else "", cast_at)
 
 

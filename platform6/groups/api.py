@@ -3,6 +3,7 @@
 from typing import Annotated, Literal
 
 from flask import jsonify
+from flask_babel import gettext as _
 from pydantic import Field
 
 from ..accounts import service as accounts_service
@@ -178,7 +179,7 @@ def add_member(group_id: int):
 def _membership(group: Group, user_id: int) -> Membership:
     found = db.session.scalar(members_select(group).where(Membership.user_id == user_id))
     if found is None:
-        raise NotFound("That person is not a member.")
+        raise NotFound(_("That person is not a member."))
     return found
 
 
@@ -279,7 +280,7 @@ def show_user(user_id: int):
     me = require_user()
     user = db.session.get(User, user_id)
     if user is None or not shares_a_group(me.id, user.id):
-        raise NotFound("No such user.")
+        raise NotFound(_("No such user."))
     return jsonify(user_json(user))
 
 

@@ -301,7 +301,7 @@ def invitations(handle: str):
     form = InvitationForm()
     if form.validate_on_submit():
         try:
-            _, token = service.create_invitation(actor=current_user, group=group, days=form.days.data)
+            _unused, token = service.create_invitation(actor=current_user, group=group, days=form.days.data)
         except DomainError as err:
             show_error_on_form(form, err)
         else:

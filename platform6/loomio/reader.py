@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import gettext as _
+
 from ..errors import invalid
 
 #: Loomio tables that have no counterpart here, and why (both shapes of the file; see loomio-export-format.md)
@@ -371,7 +373,7 @@ def _thread_of(comment: dict, records: dict, depth: int = 0) -> int | None:
 def _source(lines: list[Line]) -> Source:
     groups = [line for line in lines if line.table == "groups"]
     if not groups:
-        raise invalid("file", "This export holds no group, so there is nothing to import.")
+        raise invalid("file", _("This export holds no group, so there is nothing to import."))
     ids = {line.id for line in groups}
     tops = [line for line in groups if line.record.get("parent_id") not in ids]
     if not tops:
@@ -397,8 +399,10 @@ def read_export(data: bytes) -> Export:
     if not any(line.table in FIELDS for line in lines):
         raise invalid(
             "file",
-            "This is not a Loomio group export: no line holds a Loomio record. The export is JSON lines, "
-            'one {"table": ..., "record": {...}} object a line, from the group\'s “Export data” menu.',
+            _(
+                "This is not a Loomio group export: no line holds a Loomio record. The export is JSON lines, "
+                'one {"table": ..., "record": {...}} object a line, from the group\'s “Export data” menu.'
+            ),
         )
     try:
         if first_bad:
@@ -414,4 +418,6 @@ def read_export(data: bytes) -> Export:
             lines = _from_topics(lines)
         return Export(lines=lines, source=_source(lines), shape=shape)
     except _BadLine as bad:
-        raise invalid("file", f"Nothing was imported: line {bad.number} {bad.reason}.") from None
+        raise invalid(
+            "file", _("Nothing was imported: line %(line)d %(reason)s.", line=bad.number, reason=bad.reason)
+        ) from None

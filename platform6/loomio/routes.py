@@ -1,6 +1,7 @@
 """The Loomio import page: a site admin uploads a group export and sees what was imported and skipped."""
 
 from flask import Blueprint, render_template
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts.service import user_by_email
@@ -16,7 +17,7 @@ bp = Blueprint("loomio", __name__)
 @login_required
 def import_page():
     if not current_user.is_site_admin:
-        raise Forbidden("Only the site's admins may import from Loomio.")
+        raise Forbidden(_("Only the site's admins may import from Loomio."))
     form = ImportForm()
     summary = None
     if form.validate_on_submit():
@@ -25,7 +26,7 @@ def import_page():
             if form.admin_email.data:
                 admin = user_by_email(form.admin_email.data)
                 if admin is None:
-                    raise invalid("admin_email", "No account has this email: they sign up first.")
+                    raise invalid("admin_email", _("No account has this email: they sign up first."))
             summary = import_export(data=form.file.data.read(), admin=admin, actor=current_user)
         except DomainError as err:
             show_error_on_form(form, err)

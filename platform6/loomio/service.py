@@ -46,6 +46,7 @@ What becomes what:
 
 from collections import defaultdict
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..accounts import service as accounts_service
@@ -122,11 +123,11 @@ class _Importer:
                 ImportRecord.source_table, ImportRecord.source_id, ImportRecord.local_table, ImportRecord.local_id
             ).where(ImportRecord.import_source_id == source.id)
         ).all()
-        self.ids: dict[tuple[str, int], int] = {(table, sid): local_id for table, sid, _, local_id in earlier}
+        self.ids: dict[tuple[str, int], int] = {(table, sid): local_id for table, sid, _unused, local_id in earlier}
         #: (table, source id) -> the table of the row an earlier run made ("votes" or "vote_revisions" for a stance)
-        self.local_tables = {(table, sid): local_table for table, sid, local_table, _ in earlier}
+        self.local_tables = {(table, sid): local_table for table, sid, local_table, _record in earlier}
         self.parts: dict[str, dict[int, list[dict]]] = {}
-        for part, (_, key) in PARTS.items():
+        for part, (_label, key) in PARTS.items():
             grouped: dict[int, list[dict]] = defaultdict(list)
             for line in self.by_table.get(part, []):
                 grouped[line.record.get(key)].append(line.record)
@@ -190,7 +191,12 @@ class _Importer:
                 continue
             except (KeyError, TypeError, ValueError) as err:
                 raise invalid(
-                    "file", f"Nothing was imported: line {line.number} holds a value the import cannot read ({err!r})."
+                    "file",
+                    _(
+                        "Nothing was imported: line %(line)d holds a value the import cannot read (%(error)r).",
+                        line=line.number,
+                        error=err,
+                    ),
                 ) from None
             self.ids[(table, line.id)] = written.id
             self.rows[(type(written), written.id)] = written
@@ -690,8 +696,12 @@ def _source_for(source: Source, actor: User) -> ImportSource:
     for group in db.session.scalars(select(Group).where(Group.id.in_(brought)).order_by(Group.id)):
         if not is_admin(actor, group):
             raise Forbidden(
-                f"This Loomio group was imported here before, as {group.name} (@{group.handle}) and its "
-                "subgroups: only an admin of each of them may import a later export of it. Nothing was imported."
+                _(
+                    "This Loomio group was imported here before, as %(name)s (@%(handle)s) and its subgroups: only "
+                    "an admin of each of them may import a later export of it. Nothing was imported.",
+                    name=group.name,
+                    handle=group.handle,
+                )
             )
     return found
 

@@ -275,7 +275,7 @@ def complete_request(request_id: int):
     user = require_user()
     found = queries.visible_request(user, request_id)
     body = parse_body(CompleteBody)
-    _, transfers = service.complete_request(
+    _unused, transfers = service.complete_request(
         actor=user, request=found, volunteers=[(v.user_id, v.hours) for v in body.volunteers], endorse=body.endorse
     )
     payload_transfers = []

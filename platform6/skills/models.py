@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -140,7 +141,7 @@ class SkillRequest(db.Model):
 
     def cancel(self, reason: str = "cancelled") -> None:
         if not self.is_live:
-            raise Conflict(f"This request is {self.state} already.", code="conflict")
+            raise Conflict(_("This request is %(state)s already.", state=self.state), code="conflict")
         self.state, self.closed_reason = "cancelled", reason
 
 
@@ -189,7 +190,7 @@ class Application(db.Model):
     def decide(self, state: str, actor_id: int, when: datetime) -> None:
         allowed = {"accepted": ("pending", "declined"), "declined": ("pending", "accepted"), "withdrawn": ("pending",)}
         if self.state not in allowed[state]:
-            raise Conflict(f"This application is {self.state} already.", code="conflict")
+            raise Conflict(_("This application is %(state)s already.", state=self.state), code="conflict")
         self.state, self.decided_by_id, self.decided_at = state, actor_id, when
 
 

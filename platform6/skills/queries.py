@@ -3,6 +3,7 @@
 from collections import defaultdict
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
@@ -51,7 +52,7 @@ def search_skills(query: str, limit: int = 20) -> list[dict]:
         )
         found += [(s.key, s.name, None) for s in free]
     found = found[:limit]
-    stored = skills_by_keys(key for key, _, _ in found)
+    stored = skills_by_keys(key for key, _unused, _unused in found)
     return [
         {
             "key": key,
@@ -108,7 +109,7 @@ def visible_profile(viewer, user_id: int) -> tuple[User, Profile | None]:
     user = db.session.get(User, user_id)
     profile = profile_of(user_id) if user is not None else None
     if user is None or not can_see_profile(viewer, user_id, profile):
-        raise NotFound("No such person.")
+        raise NotFound(_("No such person."))
     return user, profile
 
 
@@ -143,7 +144,7 @@ def visible_request(user, request_id: int) -> SkillRequest:
     """The request, or NotFound for one that does not exist or whose group's content the user may not see."""
     found = request_by_id(request_id)
     if found is None or not can_see_content(user, found.group):
-        raise NotFound("No such request.")
+        raise NotFound(_("No such request."))
     return found
 
 

@@ -179,7 +179,7 @@ def set_skills(*, actor: User, skills: Sequence[tuple[str, int]]) -> Profile:
     old = {
         row.skill_id: row for row in db.session.scalars(select(ProfileSkill).where(ProfileSkill.user_id == actor.id))
     }
-    new_ids = {skill.id for skill, _, _ in levels}
+    new_ids = {skill.id for skill, _unused, _unused in levels}
     for skill_id, row in old.items():
         if skill_id not in new_ids:
             db.session.delete(row)
@@ -387,7 +387,7 @@ def _write_request(*, group: Group, skills: Sequence[WantedSkill], **checked) ->
             )
         )
     db.session.flush()
-    index_request(request, [skill.name for skill, _, _ in levels])
+    index_request(request, [skill.name for skill, _unused, _unused in levels])
     return request
 
 
@@ -456,8 +456,8 @@ def _recommend(request: SkillRequest, actor: User, now: datetime) -> None:
     cap = current_app.config.get("SKILLS_WEEKLY_RECOMMENDATIONS", 3)
     wanted = max(3, 2 * request.volunteers_needed)
     ranked = [(person, match) for person, match in queries.people_for(request) if match.score > 0]
-    counts = queries.recent_recommendation_counts([p["id"] for p, _ in ranked[: wanted * 10]], now)
-    chosen = [p["id"] for p, _ in ranked[: wanted * 10] if counts.get(p["id"], 0) < cap][:wanted]
+    counts = queries.recent_recommendation_counts([p["id"] for p, _unused in ranked[: wanted * 10]], now)
+    chosen = [p["id"] for p, _unused in ranked[: wanted * 10] if counts.get(p["id"], 0) < cap][:wanted]
     for uid in chosen:
         db.session.add(Recommendation(request_id=request.id, user_id=uid, created_at=now))
     if chosen:
