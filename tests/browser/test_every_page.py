@@ -37,26 +37,6 @@ NOT_PAGES = {
     "forums.mentions": "JSON for the mention autocomplete",
 }
 
-# KNOWN: pages whose violations are in templates other helpers own (issue 14), as {endpoint: {rule ids}}.
-# The test fails on any violation of a page not listed, or of a rule not listed for it, AND on a listed
-# rule that no longer occurs, so this list can only shrink. Empty it as the templates are fixed.
-KNOWN: dict[str, set[str]] = {
-    # the comment/description textarea has aria-expanded (mention autocomplete) without role="combobox"
-    "forums.show": {"aria-allowed-attr"},
-    "forums.edit_comment": {"aria-allowed-attr"},
-    "forums.new_discussion": {"aria-allowed-attr"},
-    "forums.edit_discussion": {"aria-allowed-attr"},
-    # templates/notifications/outbox.html: the last column's <th> (the retry button's) has no text
-    "notifications.outbox_page": {"empty-table-header"},
-}
-# KNOWN_TOO_WIDE: pages wider than 390 px because of their own tables (.table-stack, app.css, is the fix), kept
-# as KNOWN is: a page that fits again must come off the list.
-KNOWN_TOO_WIDE: set[str] = {
-    "credit.index",  # the accounts table
-    "credit.account",  # the account's history: Amount and Balance pushed off screen
-    "credit.directory",  # the accounts directory
-}
-
 
 def _demo_world(app) -> dict:
     """The demo data, and the ids the parameterised pages are visited with (alice can see them all)."""
@@ -201,14 +181,8 @@ def test_every_page_is_accessible_and_fits_a_phone(app, live_server, browser):
         for v in violations:
             by_rule.setdefault(v["rule"], []).append(v)
         for rule, seen in by_rule.items():
-            if rule not in KNOWN.get(endpoint, set()):
-                where = sorted({f"{v['who']} {v['width']}px" for v in seen})
-                problems.append(f"{endpoint}: {rule} ({seen[0]['impact']}) at {', '.join(where)}: {seen[0]['targets']}")
-    for endpoint, rules in KNOWN.items():
-        for rule in rules - {v["rule"] for v in found.get(endpoint, [])}:
-            problems.append(f"{endpoint}: KNOWN lists {rule}, which no longer occurs: take it off the list")
-    wide = {line.split(" ")[0] for line in too_wide}
-    problems += [f"too wide at {PHONE} px: {line}" for line in too_wide if line.split(" ")[0] not in KNOWN_TOO_WIDE]
-    problems += [f"{e}: fits at {PHONE} px now: take it off KNOWN_TOO_WIDE" for e in sorted(KNOWN_TOO_WIDE - wide)]
+            where = sorted({f"{v['who']} {v['width']}px" for v in seen})
+            problems.append(f"{endpoint}: {rule} ({seen[0]['impact']}) at {', '.join(where)}: {seen[0]['targets']}")
+    problems += [f"too wide at {PHONE} px: {line}" for line in too_wide]
     assert broken == [], f"pages refused the demo person: {broken}"
     assert problems == [], "\n".join(problems)
