@@ -67,7 +67,12 @@ def _template_data(template: Path):
     for node in tree.find_all(nodes.Const):
         if id(node) in marked:
             continue  # a literal passed to a macro or filter: `post_button(..., "Revoke")`
-        if isinstance(node.value, str) and " " in node.value.strip() and _is_words(node.value) and not CSS.fullmatch(node.value):
+        if (
+            isinstance(node.value, str)
+            and " " in node.value.strip()
+            and _is_words(node.value)
+            and not CSS.fullmatch(node.value)
+        ):
             yield node.value
 
 

@@ -23,12 +23,12 @@ from ..extensions import db, socketio
 from ..formatting import money
 from ..groups.models import Group
 from ..limits import MAX_INT, is_whole
+from ..notifications.service import notify
 from ..outbox import after_commit
 from ..timeutil import iso, utcnow
 from . import fees, queries
 from .models import Account, Entry, Leg, Network, Transfer
 from .networks import _ensure_controls
-from .notices import tell
 from .routing import PlannedLeg, plan_route
 
 _accounts = Account.__table__
@@ -385,7 +385,7 @@ def _announce(made: Transfer, ends: list[Row], rows: dict[int, dict], balances: 
 
 def _after_payment(made: Transfer, payer: Row, payee: Row, rows, balances: dict[int, int], actor) -> None:
     _announce(made, [payer, payee], rows, balances)
-    tell(
+    notify(
         # who acts for the paying account made (or might have made) the payment: they are not told of it
         user_ids=set(queries.controller_ids(payee)) - set(queries.controller_ids(payer)),
         kind="payment_received",
@@ -406,7 +406,7 @@ def _after_payment(made: Transfer, payer: Row, payee: Row, rows, balances: dict[
         spend_before = before["balance"] + before["credit_limit"]
         spend_after = balances[payer.id] + before["credit_limit"]
         if spend_after <= threshold < spend_before:
-            tell(
+            notify(
                 user_ids=queries.controller_ids(payer),
                 kind="credit_warning",
                 url=f"/credit/accounts/{payer.id}",
@@ -456,7 +456,7 @@ def reverse(*, transfer_id: int, reason: str, actor: User | None) -> Transfer:
         "created_by_id": actor.id if actor is not None else None,
     }
     reversal = _post(values, planned, rows, check=False)[0]
-    tell(
+    notify(
         user_ids=queries.controller_ids(payer) + queries.controller_ids(payee),
         kind="payment_reversed",
         url=f"/credit/transfers/{reversal.id}",

@@ -9,12 +9,12 @@ from ..accounts.models import User
 from ..database import begin_write
 from ..errors import Forbidden, NotFound, RuleViolation, invalid
 from ..extensions import db
+from ..notifications.service import notify
 from ..timeutil import utcnow
 from . import queries
 from .ledger import _check_payment, transfer
 from .models import Account, PaymentRequest
 from .networks import _ensure_controls, _visible_account
-from .notices import tell
 from .routing import plan_route
 
 REQUEST_DAYS = 14
@@ -52,7 +52,7 @@ def request_payment(
     )
     db.session.add(request)
     db.session.flush()
-    tell(
+    notify(
         user_ids=queries.controller_ids(payer),
         kind="payment_request",
         url="/credit/requests",

@@ -7,7 +7,6 @@ authors and times; they tell nobody and open nothing now.
 
 import logging
 from datetime import date, datetime, timedelta
-from types import SimpleNamespace
 
 from blinker import Namespace
 from flask_babel import gettext
@@ -26,7 +25,6 @@ from ..forums.queries import discussion_by_id
 from ..groups import service as groups_service
 from ..groups.models import ROLES, Group, Membership
 from ..groups.permissions import can_admin, ensure_admin, ensure_content_visible, ensure_member
-from ..i18n import for_person
 from ..limits import MAX_INT, TITLE_MAX, history_title, is_whole, whole_number
 from ..markup import render_markdown, stored_html
 from ..notifications.service import notify
@@ -48,22 +46,6 @@ search.register_search_kind("poll", "Poll")
 
 def poll_url(poll: Poll) -> str:
     return f"/polls/{poll.id}"
-
-
-def _notify_each_in_their_language(user_ids, *, text, **notice) -> None:
-    """`notify` with a text written for each recipient's language and zone: `text()` runs once per language
-    among them (a few), under `for_person` of one who reads it (`gettext` inside it, never at the caller)."""
-    wanted = set(user_ids) - {notice.get("actor_id")}
-    if not wanted:
-        return
-    readers: dict[tuple[str, str], list[int]] = {}
-    people = db.session.execute(select(User.id, User.locale, User.time_zone).where(User.id.in_(wanted))).all()
-    for user_id, locale, zone in people:
-        readers.setdefault((locale or "en", zone or "UTC"), []).append(user_id)
-    for (locale, zone), ids in sorted(readers.items()):
-        with for_person(SimpleNamespace(locale=locale, time_zone=zone)):
-            written = text()
-        notify(user_ids=ids, text=written, **notice)
 
 
 def _group_of(poll: Poll) -> Group:
@@ -332,8 +314,8 @@ def create_poll(
         created_at=now,
         action=checked_action,
     )
-    _notify_each_in_their_language(
-        queries.eligible_ids(poll),
+    notify(
+        user_ids=queries.eligible_ids(poll),
         kind="poll_created",
         url=poll_url(poll),
         text=lambda: gettext(
@@ -665,8 +647,8 @@ def _close(poll: Poll, group: Group, *, now: datetime, cancelled_by: User | None
     elif poll.action is not None:
         results = queries.results_of(poll, ballots)
         poll.action_result = _run_action(poll, group, passed=bool(results["passed"]), now=now)
-    _notify_each_in_their_language(
-        eligible | ({poll.author_id} if poll.author_id else set()),
+    notify(
+        user_ids=eligible | ({poll.author_id} if poll.author_id else set()),
         kind="poll_closed",
         url=poll_url(poll),
         text=lambda: gettext("Closed in %(group)s: %(title)s", group=group.name, title=poll.title),
@@ -725,8 +707,8 @@ def remind_voters(*, poll_id: int, now: datetime) -> bool:
     poll = queries.poll_by_id(poll_id)
     eligible = queries.eligible_ids(poll)
     waiting = eligible - queries.ballots_of(poll, eligible).voters
-    _notify_each_in_their_language(
-        waiting,
+    notify(
+        user_ids=waiting,
         kind="poll_closing_soon",
         url=poll_url(poll),
         text=lambda: gettext("Closing within a day, and you have not voted: %(title)s", title=poll.title),
@@ -761,8 +743,8 @@ def set_outcome(
         raise invalid("review_on", gettext("The review date cannot be in the past."))
     _write_outcome(poll, statement, render_markdown(statement), option, review_on, actor.id, now)
     members = db.session.scalars(select(Membership.user_id).where(Membership.group_id == group.id))
-    _notify_each_in_their_language(
-        members,
+    notify(
+        user_ids=members,
         kind="outcome",
         url=poll_url(poll),
         text=lambda: gettext("Outcome in %(group)s: %(title)s", group=group.name, title=poll.title),

@@ -4,7 +4,6 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -13,7 +12,7 @@ from .. import handles
 from ..accounts.models import User
 from ..errors import Conflict, Forbidden, NotFound, invalid
 from ..extensions import db
-from ..i18n import DEFAULT_LOCALE, for_person
+from ..i18n import for_person
 from ..markup import render_markdown
 from ..notifications.service import notify, notify_select
 from ..timeutil import utcnow
@@ -475,7 +474,7 @@ def tell_followers(*, group: Group, actor_id: int | None, kind: str, url: str, t
     """Tell the followers of an open group (who are not its members: they hear as members) of public news.
 
     A closed or secret group's content is not public, so its followers (from when it was open) hear nothing.
-    One INSERT ... SELECT per language the followers read."""
+    One INSERT ... SELECT per language and zone the followers read."""
     if group.privacy != "open":
         return 0
     audience = [
@@ -484,13 +483,7 @@ def tell_followers(*, group: Group, actor_id: int | None, kind: str, url: str, t
     ]
     if actor_id is not None:
         audience.append(GroupFollow.user_id != actor_id)
-    followers = select(GroupFollow.user_id).join(User, User.id == GroupFollow.user_id).where(*audience)
-    told = 0
-    for locale in db.session.scalars(followers.with_only_columns(User.locale).distinct()):
-        with force_locale((locale or DEFAULT_LOCALE).replace("-", "_")):
-            text = FOLLOWER_NEWS[kind](group.name, title)
-        told += notify_select(
-            audience=followers.where(User.locale == locale), kind=kind, url=url, text=text, actor_id=actor_id,
-            group_id=group.id,
-        )  # fmt: skip
-    return told
+    return notify_select(
+        audience=select(GroupFollow.user_id).where(*audience), kind=kind, url=url, actor_id=actor_id,
+        text=lambda: FOLLOWER_NEWS[kind](group.name, title), group_id=group.id,
+    )  # fmt: skip

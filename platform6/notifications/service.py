@@ -1,18 +1,22 @@
 """notify(): the one way every module tells people something happened. Imports no feature."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from types import SimpleNamespace
 
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import Boolean, DateTime, Integer, Select, String, insert, literal, select, update
 
 from ..extensions import db, socketio
-from ..i18n import Message, in_language_of, plural_words
+from ..i18n import Message, for_person, in_language_of, plural_words
 from ..outbox import after_commit
 from ..timeutil import iso, utcnow
 from .models import Notification
+
+#: what a notification says: see `notify`
+Words = str | Message | Callable[[], str]
 
 
 def as_json(notification: Notification) -> dict:
@@ -35,13 +39,15 @@ def notify(
     user_ids: Iterable[int],
     kind: str,
     url: str,
-    text: str | Message,
+    text: Words,
     actor_id: int | None = None,
     group_id: int | None = None,
 ) -> list[int]:
     """Record a notification for each user (never the actor), push it to their open pages after commit; the ids.
 
-    `text` is a Message (written in each recipient's language) or words that read the same in every language."""
+    `text`, for each recipient in their own language: a Message; or a function writing the words (amounts, times)
+    as the reader reads them, called once per language and time zone among the recipients; or words that read
+    the same in every language."""
     recipients = sorted({uid for uid in user_ids if uid != actor_id})
     if not recipients:
         return []
@@ -56,7 +62,7 @@ def notify_select(
     audience: Select,
     kind: str,
     url: str,
-    text: str | Message,
+    text: Words,
     actor_id: int | None = None,
     group_id: int | None = None,
 ) -> int:
@@ -72,7 +78,26 @@ def _users():
 
 
 def _insert(audience: Select, *, kind, url, text, actor_id, group_id) -> list:
-    """One INSERT ... SELECT of a notification per person `audience` names, each in that person's language."""
+    """One INSERT ... SELECT of a notification per person `audience` names, each in that person's language (one
+    per language and zone among them when the words are written by a function)."""
+    if not callable(text):
+        return _insert_words(audience, kind=kind, url=url, text=text, actor_id=actor_id, group_id=group_id)
+    users, inserted = _users(), []
+    readers = audience.subquery()
+    settings = select(users.c.locale, users.c.time_zone).join(readers, readers.c[0] == users.c.id).distinct()
+    for locale, zone in db.session.execute(settings).all():
+        with for_person(SimpleNamespace(locale=locale, time_zone=zone)):
+            words = text()
+        theirs = audience.where(
+            audience.selected_columns[0].in_(
+                select(users.c.id).where(users.c.locale == locale, users.c.time_zone == zone)
+            )
+        )
+        inserted += _insert_words(theirs, kind=kind, url=url, text=words, actor_id=actor_id, group_id=group_id)
+    return inserted
+
+
+def _insert_words(audience: Select, *, kind, url, text, actor_id, group_id) -> list:
     now, users = utcnow(), _users()
     audience = audience.subquery()
     source = (

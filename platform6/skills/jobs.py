@@ -9,10 +9,11 @@ from sqlalchemy import select, update
 from ..accounts.models import User
 from ..extensions import db
 from ..notifications.scheduler import job
+from ..notifications.service import notify
 from ..timeutil import utcnow
 from . import queries
 from .models import Application, SkillRequest
-from .service import managers_of, tell
+from .service import managers_of
 
 EXPIRY_REMINDER_DAYS = 5
 APPLICATION_REMINDER_DAYS = (2, 7)
@@ -49,7 +50,7 @@ def remind_unanswered_applications(now: datetime) -> int:
                 continue
             request = queries.request_by_id(application.request_id)
             applicant = db.session.get(User, application.user_id)
-            tell(
+            notify(
                 user_ids=managers_of(request),
                 kind="skill_application_waiting",
                 url=f"/skills/requests/{request.id}",
@@ -85,7 +86,7 @@ def remind_expiring_requests(now: datetime) -> int:
             .values(expiry_reminded_at=now)
         ).rowcount
         if claimed:
-            tell(
+            notify(
                 user_ids=managers_of(request),
                 kind="skill_request_expiring",
                 url=f"/skills/requests/{request.id}",
@@ -114,7 +115,7 @@ def expire_requests(now: datetime) -> int:
             .values(state="cancelled", closed_reason="expired")
         ).rowcount
         if claimed:
-            tell(
+            notify(
                 user_ids=[request.author_id] if request.author_id else [],
                 kind="skill_request_expired",
                 url=f"/skills/requests/{request.id}",

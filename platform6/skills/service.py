@@ -22,7 +22,6 @@ from ..extensions import db
 from ..groups.models import Group, Membership
 from ..groups.permissions import ensure_admin, ensure_member, is_admin
 from ..groups.service import tell_followers
-from ..i18n import for_person
 from ..limits import TITLE_MAX, history_title
 from ..markup import render_markdown
 from ..notifications.service import notify
@@ -461,7 +460,7 @@ def _recommend(request: SkillRequest, actor: User, now: datetime) -> None:
     for uid in chosen:
         db.session.add(Recommendation(request_id=request.id, user_id=uid, created_at=now))
     if chosen:
-        tell(
+        notify(
             user_ids=chosen,
             kind="request_matched",
             url=f"/skills/requests/{request.id}",
@@ -487,7 +486,7 @@ def _notify_saved_searches(request: SkillRequest, actor: User) -> None:
     text = f"{request.title} {request.description}".lower()
     users = sorted({s.user_id for s in db.session.scalars(stmt) if not s.q or s.q.lower() in text})
     if users:
-        tell(
+        notify(
             user_ids=users,
             kind="skill_request_matches_search",
             url=f"/skills/requests/{request.id}",
@@ -495,20 +494,6 @@ def _notify_saved_searches(request: SkillRequest, actor: User) -> None:
             actor_id=actor.id,
             group_id=request.group_id,
         )
-
-
-def tell(*, user_ids, kind: str, url: str, text, actor_id: int | None = None, group_id: int | None = None) -> None:
-    """`notify` with `text()` written in each recipient's own language: one notify per language among them."""
-    ids = sorted(set(user_ids) - {actor_id})
-    if not ids:
-        return
-    by_locale: dict[str, list] = {}
-    for person in db.session.execute(select(User.id, User.locale).where(User.id.in_(ids))):
-        by_locale.setdefault(person.locale or "en", []).append(person)
-    for people in by_locale.values():
-        with for_person(people[0]):
-            words = text()
-        notify(user_ids=[p.id for p in people], kind=kind, url=url, text=words, actor_id=actor_id, group_id=group_id)
 
 
 def managers_of(request: SkillRequest) -> list[int]:
@@ -558,7 +543,7 @@ def apply(*, actor: User, request: SkillRequest, message: str = "") -> Applicati
     application = _write_application(
         request, user_id=actor.id, message=message, state="pending", invited=invited is not None, created_at=utcnow()
     )
-    tell(
+    notify(
         user_ids=managers_of(request),
         kind="application",
         url=f"/skills/requests/{request.id}",
@@ -633,7 +618,7 @@ def invite(*, actor: User, request: SkillRequest, user_id: int) -> Invitation:
     invitation = Invitation(request_id=request.id, user_id=user_id, inviter_id=actor.id, created_at=utcnow())
     db.session.add(invitation)
     db.session.flush()
-    tell(
+    notify(
         user_ids=[user_id],
         kind="skill_invitation",
         url=f"/skills/requests/{request.id}",
@@ -660,7 +645,7 @@ def decide_application(*, actor: User, application: Application, accept: bool) -
     request.accepted_count += (1 if accept else 0) - (1 if was_accepted else 0)
     request.refresh_assignment()
     db.session.flush()
-    tell(
+    notify(
         user_ids=[application.user_id],
         kind="application_accepted" if accept else "skill_application_declined",
         url=f"/skills/requests/{request.id}",
@@ -755,7 +740,7 @@ def complete_request(
         for skill in endorsed:
             _write_endorsement(request, uid, skill, actor.id, now)
     db.session.flush()
-    tell(
+    notify(
         user_ids=list(hours),
         kind="skill_request_completed",
         url=f"/skills/requests/{request.id}",
@@ -890,7 +875,7 @@ def open_reward_account(*, actor: User, request: SkillRequest, user_id: int):
         actor=actor, network=network, holder_type="user", holder_id=user_id, kind="individual"
     )
     db.session.flush()
-    tell(
+    notify(
         user_ids=[user_id],
         kind="skill_reward_account_opened",
         url=f"/skills/requests/{request.id}",
@@ -920,7 +905,7 @@ def ask_for_reward_account(*, actor: User, request: SkillRequest, user_id: int) 
         if credit_queries.is_network_admin(actor, network):
             raise Conflict(_("You administer %(network)s: open the account yourself.", network=network.name))
         raise Conflict(_("%(network)s has no admin to ask.", network=network.name))
-    tell(
+    notify(
         user_ids=admin_ids,
         kind="skill_reward_account_wanted",
         url=f"/credit/networks/{network.id}/accounts/new",

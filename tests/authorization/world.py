@@ -223,7 +223,7 @@ class World:
             posted = skills.post_request(
                 actor=self.users["admin"],
                 group=self.groups[privacy],
-                title="Edit our video",
+                title="Cut our video",
                 skills=[skills.WantedSkill(SKILL, 2, True)],
             )
             return posted.id

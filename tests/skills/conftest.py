@@ -20,7 +20,7 @@ def set_profile(app):
 
 @pytest.fixture
 def post_request(app):
-    def factory(author, group, skills=(("Video editing", 3, True),), title="Edit our video", **fields):
+    def factory(author, group, skills=(("Video editing", 3, True),), title="Cut our video", **fields):
         posted = service.post_request(
             actor=author,
             group=group,
