@@ -32,7 +32,7 @@ def test_an_admin_sets_fees_and_a_member_pays_with_a_fee(live_server, new_page, 
     _sign_in(page, live_server, admin)
     page.goto(f"{live_server}/credit/networks/{network.id}")
     page.get_by_role("link", name="Fees", exact=True).click()
-    page.get_by_label("Transfer fee: % of each payment").fill("1")
+    page.get_by_label("Transfer fee, as a percentage of each payment").fill("1")
     page.get_by_label("Business accounts, each month").fill("5")
     screenshot(page, "fees-form")
     _fits(page)
