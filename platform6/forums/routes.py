@@ -25,9 +25,9 @@ from ..limits import whole_number
 from ..web import refused, show_error_on_form
 from . import queries, service
 from .comment_html import comment_chunks
-from .decisions import poll_kind_name, thread_decisions
 from .forms import VOLUME_NAMES, CommentForm, DiscussionForm, EditCommentForm, MoveForm, VolumeForm
 from .models import Comment, Discussion
+from .timeline import thread_top
 
 bp = Blueprint("forums", __name__)
 
@@ -78,7 +78,6 @@ def forum_threads(group: Group) -> list[queries.ThreadRow]:
 
 
 bp.add_app_template_global(comment_chunks, "comment_chunks")
-bp.add_app_template_global(poll_kind_name, "poll_kind_name")
 bp.add_app_template_global(VOLUME_NAMES, "volume_names")
 
 
@@ -129,7 +128,7 @@ def _render_thread(discussion: Discussion, form: CommentForm, status: int = 200)
         may_moderate=may_moderate(discussion),
         is_group_admin=is_admin(current_user, discussion.group),
         quick_reactions=QUICK_REACTIONS,
-        decisions=thread_decisions(view.timeline, current_user, mine),
+        decisions=thread_top(view.timeline, current_user, mine),
         may_raise_poll=not discussion.closed and can_member(current_user, discussion.group, "members_can_raise_polls"),
     )
     if current_user.is_authenticated and is_member and status == 200:

@@ -30,6 +30,21 @@ def register_timeline_source(fn: TimelineSource) -> TimelineSource:
     return fn
 
 
+#: fn(timeline, user, membership) -> items for the top of a thread (governance: its open decisions)
+THREAD_TOP: list = []
+
+
+def register_thread_top(fn):
+    """Add what the top of a thread shows, from its timeline (usable as a decorator)."""
+    if fn not in THREAD_TOP:
+        THREAD_TOP.append(fn)
+    return fn
+
+
+def thread_top(timeline: list, user, membership) -> list:
+    return [item for fn in THREAD_TOP for item in fn(timeline, user, membership)]
+
+
 def timeline_items(discussion, user) -> list[TimelineItem]:
     """Every registered source's items for this thread, oldest first."""
     items = [item for source in TIMELINE_SOURCES for item in source(discussion, user)]

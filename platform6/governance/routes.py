@@ -24,7 +24,12 @@ from ..limits import whole_number
 from ..money import use_decimals
 from ..timeutil import utcnow
 from ..web import refused, show_error_on_form
-from . import kinds, queries, service
+from . import (
+    in_threads,  # noqa: F401 - registers the top of threads with forums (forums imports no governance)
+    kinds,
+    queries,
+    service,
+)
 from .forms import (
     ROLE_LABELS,
     OutcomeForm,

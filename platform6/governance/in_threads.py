@@ -1,33 +1,15 @@
 """The decisions raised in a thread, as the top of the thread shows them (Loomio's "current poll" panel).
 
-The polls themselves come from the thread's timeline (governance registers them as a timeline source), so this
-costs one query at most: which of the open ones the reader has voted on.
+The polls come from the thread's timeline (governance registers them as a timeline source), so this costs
+one query at most: which of the open ones the reader has voted on. Forums shows what this returns at the
+top of the thread (forums.timeline.register_thread_top): forums never imports governance.
 """
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
-
-from ..governance.queries import VOTING_ROLES, voted_poll_ids
+from ..forums.timeline import register_thread_top
 from ..groups.permissions import user_id_of
-
-#: each kind's name as a thread shows it (the poll's own page names it too, with more words)
-KIND_NAMES = {
-    "proposal": _l("Proposal"),
-    "poll": _l("Poll"),
-    "count": _l("Count"),
-    "dot_vote": _l("Dot vote"),
-    "score": _l("Score"),
-    "ranked_choice": _l("Ranked choice"),
-    "meeting": _l("Meeting time"),
-    "check": _l("Check"),
-    "question": _l("Question"),
-}
-
-
-def poll_kind_name(kind: str) -> str:
-    return str(KIND_NAMES.get(kind, kind))
-
+from .queries import VOTING_ROLES, voted_poll_ids
 
 #: closed polls shown at the top besides the open ones: the latest, with its outcome
 CLOSED_ON_TOP = 1
@@ -42,6 +24,7 @@ class ThreadDecision:
     voted: bool
 
 
+@register_thread_top
 def thread_decisions(timeline: list, user, membership) -> list[ThreadDecision]:
     """The thread's open polls (soonest closing first), then its latest closed one."""
     polls = [item.context["poll"] for item in timeline if "poll" in item.context]
