@@ -36,6 +36,19 @@ JS_MESSAGES.update(
     {
         "forums.member_found": lazy_gettext("member to mention; up and down arrows choose, Enter inserts"),
         "forums.members_found": lazy_gettext("members to mention; up and down arrows choose, Enter inserts"),
+        "forums.someone_who_left": lazy_gettext("Someone who left"),
+        "forums.just_now": lazy_gettext("just now"),
+        "forums.react": lazy_gettext("React"),
+        "forums.reply": lazy_gettext("Reply"),
+        "forums.edit": lazy_gettext("Edit"),
+        "forums.delete": lazy_gettext("Delete"),
+        "forums.delete_confirm": lazy_gettext("Delete this comment? Replies stay."),
+        "forums.deleted": lazy_gettext("This comment was deleted."),
+        "forums.new_comment_from": lazy_gettext("New comment from {name}"),
+        "forums.new_comment": lazy_gettext("New comment"),
+        "forums.new_thread": lazy_gettext("New thread: {title}"),
+        "forums.members_to_mention": lazy_gettext("Members to mention"),
+        "forums.reactions": lazy_gettext("Reactions"),
     }
 )
 

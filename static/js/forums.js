@@ -94,7 +94,7 @@
     const source = textarea.form.dataset.mentionSource;
     if (!source) return;
     const listId = "mention-list-" + ++listCounter;
-    const list = el("ul", { id: listId, role: "listbox", class: "mention-list", "aria-label": "Members to mention" });
+    const list = el("ul", { id: listId, role: "listbox", class: "mention-list", "aria-label": P6.t("forums.members_to_mention") });
     list.hidden = true;
     textarea.insertAdjacentElement("afterend", list);
     textarea.setAttribute("aria-autocomplete", "list");
@@ -185,20 +185,20 @@
     }
 
     function reactionsGroup(comment) {
-      const group = el("div", { class: "reactions", role: "group", "aria-label": "Reactions" });
+      const group = el("div", { class: "reactions", role: "group", "aria-label": P6.t("forums.reactions") });
       Object.entries(comment.reactions || {}).forEach(([emoji, count]) => {
         group.appendChild(reactionButton(comment.id, emoji, count, false));
       });
-      if (isMember) group.append(" ", el("a", { class: "react-link", href: "/comments/" + comment.id + "/react", "data-react": "" }, "React"));
+      if (isMember) group.append(" ", el("a", { class: "react-link", href: "/comments/" + comment.id + "/react", "data-react": "" }, P6.t("forums.react")));
       return group;
     }
 
     function renderComment(comment) {
       const article = el("article", { class: "comment comment-live", id: "comment-" + comment.id, "data-comment-id": comment.id, "data-position": comment.position });
       const head = el("header", { class: "comment-head" });
-      head.appendChild(el("strong", {}, comment.author ? comment.author.name : "Someone who left"));
+      head.appendChild(el("strong", {}, comment.author ? comment.author.name : P6.t("forums.someone_who_left")));
       head.append(" ");
-      head.appendChild(el("a", { class: "small muted", href: "#comment-" + comment.id }, "just now"));
+      head.appendChild(el("a", { class: "small muted", href: "#comment-" + comment.id }, P6.t("forums.just_now")));
       article.appendChild(head);
       const body = el("div", { class: "prose comment-body", "data-body": "" });
       body.innerHTML = comment.body_html; // sanitised by the server when written (nh3 allow-list)
@@ -206,12 +206,12 @@
       const actions = el("footer", { class: "comment-actions small" });
       actions.appendChild(reactionsGroup(comment));
       if (isMember && open) {
-        const reply = el("a", { href: "?reply_to=" + comment.id + "#comment-form", class: "reply-link", "data-reply-to": comment.id, "data-reply-name": comment.author ? comment.author.name : "" }, "Reply");
+        const reply = el("a", { href: "?reply_to=" + comment.id + "#comment-form", class: "reply-link", "data-reply-to": comment.id, "data-reply-name": comment.author ? comment.author.name : "" }, P6.t("forums.reply"));
         actions.append(" ", reply);
       }
-      if (comment.author && comment.author.id === me) actions.append(" ", el("a", { href: "/comments/" + comment.id + "/edit" }, "Edit"));
+      if (comment.author && comment.author.id === me) actions.append(" ", el("a", { href: "/comments/" + comment.id + "/edit" }, P6.t("forums.edit")));
       if (isMember && comment.author && (comment.author.id === me || isAdmin)) {
-        actions.append(" ", el("button", { type: "submit", form: ACTION_FORM, formaction: "/comments/" + comment.id + "/delete", class: "button-link", "data-confirm": "Delete this comment? Replies stay." }, "Delete"));
+        actions.append(" ", el("button", { type: "submit", form: ACTION_FORM, formaction: "/comments/" + comment.id + "/delete", class: "button-link", "data-confirm": P6.t("forums.delete_confirm") }, P6.t("forums.delete")));
       }
       article.appendChild(actions);
       article.appendChild(el("div", { class: "replies", "data-replies-of": comment.id }));
@@ -224,7 +224,7 @@
       if (comment.deleted) {
         article.classList.add("comment-deleted");
         const body = article.querySelector(":scope > [data-body]");
-        if (body) body.replaceWith(el("p", { class: "muted small" }, "This comment was deleted."));
+        if (body) body.replaceWith(el("p", { class: "muted small" }, P6.t("forums.deleted")));
         const actions = article.querySelector(":scope > .comment-actions");
         if (actions) {
           parkPicker(actions);
@@ -271,7 +271,7 @@
           const n = thread.querySelectorAll(".comment:not(.comment-deleted)").length;
           count.textContent = n + (n === 1 ? " comment" : " comments");
         }
-        announce("New comment from " + (comment.author ? comment.author.name : "someone"));
+        announce(comment.author ? P6.t("forums.new_comment_from").replace("{name}", comment.author.name) : P6.t("forums.new_comment"));
       },
       comment_updated: (data) => { if (data.comment) updateComment(data.comment); },
     });
@@ -294,7 +294,7 @@
           el("span", { class: "small muted" }, "started by " + (d.author ? d.author.name : "someone") + " just now"));
         const firstUnpinned = Array.from(list.children).find((li) => !li.querySelector(".tag-pinned"));
         list.insertBefore(row, firstUnpinned || null);
-        announce("New thread: " + d.title);
+        announce(P6.t("forums.new_thread").replace("{title}", d.title));
       },
     });
   }
