@@ -125,7 +125,7 @@ def comment_chunks(
             if first_unread == position:
                 append(f'<span id="unread" class="unread-marker">{words["unread"]}</span>')
             append(head)
-            append(ago_text(created_at, now))
+            append(ago_text(created_at, now, locale))
             append(rest)
             if deleted_at:
                 continue
