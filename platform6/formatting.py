@@ -121,10 +121,6 @@ def money(amount: int, decimals: int = 2, symbol: str = "", code: str | None = N
     return f"{text}\xa0{code}" if code else text
 
 
-def plural(n: int, singular: str, plural_form: str | None = None) -> str:
-    return f"{n:,} {singular if n == 1 else (plural_form or singular + 's')}"
-
-
 FILTERS = {
     "ago": ago,
     "date": date,
@@ -133,7 +129,6 @@ FILTERS = {
     "month": month,
     "minor_units": minor_units,
     "money": money,
-    "plural": plural,
     "iso": iso,
 }
 
