@@ -62,6 +62,18 @@ def make_app(url: str):
     return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TESTING": True})
 
 
+def _open_business_accounts(network: Network, accounts: int) -> None:
+    """A business account in `network` for each of the first `accounts` people (bulk inserted)."""
+    db.session.execute(
+        insert(Account),
+        [
+            {"network_id": network.id, "holder_type": "user", "holder_id": i + 1, "kind": "business",
+             "credit_limit": LIMIT}
+            for i in range(accounts)
+        ],
+    )  # fmt: skip
+
+
 def build_ledger(accounts: int) -> list[int]:
     """A fresh schema, one network and `accounts` accounts held by as many people (bulk inserted)."""
     db.drop_all()
@@ -78,19 +90,7 @@ def build_ledger(accounts: int) -> list[int]:
     network = Network(name="Bench", group_id=1, currency_code="B", currency_name="Bench", currency_symbol="B")
     db.session.add(network)
     db.session.flush()
-    db.session.execute(
-        insert(Account),
-        [
-            {
-                "network_id": network.id,
-                "holder_type": "user",
-                "holder_id": i + 1,
-                "kind": "business",
-                "credit_limit": LIMIT,
-            }
-            for i in range(accounts)
-        ],
-    )
+    _open_business_accounts(network, accounts)
     db.session.execute(insert(BareAccount), [{"id": i + 1} for i in range(accounts)])
     db.session.commit()
     return list(db.session.scalars(db.select(Account.id).order_by(Account.id)))
@@ -106,19 +106,7 @@ def build_fee_network(accounts: int) -> list[int]:
     db.session.add(network)
     db.session.flush()
     service.set_fees(network=network, fees=BENCH_FEES, actor=None)
-    db.session.execute(
-        insert(Account),
-        [
-            {
-                "network_id": network.id,
-                "holder_type": "user",
-                "holder_id": i + 1,
-                "kind": "business",
-                "credit_limit": LIMIT,
-            }
-            for i in range(accounts)
-        ],
-    )
+    _open_business_accounts(network, accounts)
     db.session.commit()
     return list(
         db.session.scalars(
