@@ -34,6 +34,7 @@ FEATURES = (
     "accounts",
     "groups",
     "credit",
+    "federation",
     "forums",
     "governance",
     "skills",

@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..errors import Conflict
@@ -66,6 +66,13 @@ class Network(db.Model):
         ),
         unique=True,
     )
+    #: the network's Credit Commons node name, set when it is first linked to a node on another installation
+    cc_name: Mapped[str | None] = mapped_column(String(32), unique=True)
+    #: what peers on other installations may read: member account names, member summaries
+    federation_share_names: Mapped[bool] = mapped_column(default=False, server_default=false())
+    federation_share_summaries: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: graft requests are approved only by a binding proposal of the governing group
+    federation_decisions_required: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     group = relationship("Group", lazy="raise_on_sql")
@@ -88,6 +95,7 @@ class Account(db.Model):
         CheckConstraint("credit_limit >= 0", name="credit_limit_not_negative"),
         CheckConstraint("kind <> 'sole_trader' OR credit_limit = 0", name="sole_trader_in_credit"),
         CheckConstraint("status IN ('active', 'frozen', 'closed')", name="status"),
+        UniqueConstraint("network_id", "cc_name"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -110,6 +118,12 @@ class Account(db.Model):
     warning_percent: Mapped[int | None]
     #: hash of the account's newest entry (the chain's head)
     last_hash: Mapped[str] = mapped_column(String(64), default="")
+    #: the account's name in Credit Commons paths (network path + "/" + cc_name); unique in its network
+    cc_name: Mapped[str | None] = mapped_column(String(64))
+    #: sums of the active federation holds on the account: held_out counts against what it can spend,
+    #: held_in against its debit limit
+    held_out: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    held_in: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     network = relationship(Network, foreign_keys=[network_id], lazy="raise_on_sql")
@@ -189,6 +203,8 @@ class Leg(db.Model):
     amount: Mapped[int] = mapped_column(BigInteger)
     #: a transfer fee moving into the network's operations account, after the route's legs
     fee: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: a leg crossing a federation link: the amount in the link's trunk-side minor units, exact on both sides
+    link_amount: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     transfer = relationship(Transfer, back_populates="legs", lazy="raise_on_sql")
