@@ -18,7 +18,7 @@ section(
         key="threads",
         order=10,
         label=_l("Threads"),
-        count=lambda group: forum_queries.threads_count_of(group.id),
+        count=forum_queries.threads_count_of,
         url=lambda group: f"/groups/{group.handle}#threads",
     )
 )
@@ -27,7 +27,7 @@ section(
         key="decisions",
         order=20,
         label=_l("Decisions"),
-        count=lambda group: governance_queries.open_polls_count_of(group.id),
+        count=governance_queries.open_polls_count_of,
         url=lambda group: f"/groups/{group.handle}/decisions",
         items=lambda group, counts: {"polls": governance_queries.open_polls_of(group)},
     )
@@ -37,7 +37,7 @@ section(
         key="skills",
         order=30,
         label=_l("Skills"),
-        count=lambda group: skill_queries.open_requests_count_of(group.id),
+        count=skill_queries.open_requests_count_of,
         url=lambda group: f"/groups/{group.handle}/skills",
         items=lambda group, counts: {"requests": skill_queries.open_requests_of(group)},
     )
@@ -54,7 +54,7 @@ section(
         key="credit",
         order=40,
         label=_l("Credit"),
-        count=lambda group: credit_queries.group_credit_count_of(group.id),
+        count=credit_queries.group_credit_count_of,
         url=lambda group: f"/groups/{group.handle}#credit",
         items=_credit_items,
         members_only=True,
@@ -65,7 +65,7 @@ section(
 attention(
     Attention(
         key="votes",
-        count=lambda group, user_id, role: governance_queries.awaiting_vote_count_of(group.id, user_id, role),
+        count=lambda group_id, user_id, role: governance_queries.awaiting_vote_count_of(group_id, user_id, role),
         text=lambda n: ngettext("%(num)d vote is waiting for you", "%(num)d votes are waiting for you", n),
         url=lambda group: f"/groups/{group.handle}/decisions",
     )
@@ -73,8 +73,8 @@ attention(
 attention(
     Attention(
         key="applications",
-        count=lambda group, user_id, role: (
-            skill_queries.applications_to_answer_count_of(group.id) if role == "admin" else None
+        count=lambda group_id, user_id, role: (
+            skill_queries.applications_to_answer_count_of(group_id) if role == "admin" else None
         ),
         text=lambda n: ngettext(
             "%(num)d application to a request is waiting for an answer",
@@ -87,8 +87,8 @@ attention(
 attention(
     Attention(
         key="payment_requests",
-        count=lambda group, user_id, role: (
-            credit_queries.requests_to_pay_count_of(group.id) if role == "admin" else None
+        count=lambda group_id, user_id, role: (
+            credit_queries.requests_to_pay_count_of(group_id) if role == "admin" else None
         ),
         text=lambda n: ngettext(
             "%(num)d payment request asks the group to pay", "%(num)d payment requests ask the group to pay", n

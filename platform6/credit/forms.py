@@ -1,14 +1,13 @@
 """Credit forms (shape only; the rules live in credit.service and the modules it names)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from ..api import MAX_INT
-from ..forms import choices
+from ..forms import Form, choices
 from ..money import AmountField
 
 KIND_CHOICES = choices(
@@ -55,11 +54,11 @@ def payee_choices(groups, current: int | None = None) -> list[SelectChoice]:
     return options
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A one-button action (freeze, accept...): the CSRF token only."""
 
 
-class NetworkForm(FlaskForm):
+class NetworkForm(Form):
     name = StringField(_l("Network name"), validators=[DataRequired(), Length(max=100)])
     group_id = SelectField(_l("Governing group (its admins govern the network)"), coerce=int)
     currency_code = StringField(_l("Currency code"), validators=[DataRequired(), Length(max=10)])
@@ -73,7 +72,7 @@ class NetworkForm(FlaskForm):
     clearing_group_id = SelectField(_l("Clearing account held by (employer, for an employee network)"), coerce=int)
 
 
-class NetworkDefaultsForm(FlaskForm):
+class NetworkDefaultsForm(Form):
     default_credit_limit = AmountField(_l("Credit limit of a new account"), validators=[InputRequired()])
     default_debit_limit = AmountField(_l("Debit limit of a new account (blank: none)"), validators=[Optional()])
     business = AmountField(_l("Business accounts (blank: as above)"), validators=[Optional()])
@@ -81,14 +80,14 @@ class NetworkDefaultsForm(FlaskForm):
     employee = AmountField(_l("Employee accounts (blank: as above)"), validators=[Optional()])
 
 
-class OpenAccountForm(FlaskForm):
+class OpenAccountForm(Form):
     holder_type = SelectField(_l("Holder"), choices=choices([("user", _l("A person")), ("group", _l("A group"))]))
     holder_handle = StringField(_l("Their handle"), validators=[DataRequired(), Length(max=40)])
     kind = SelectField(_l("Kind"), choices=KIND_CHOICES)
     credit_limit = AmountField(_l("Credit limit (blank: the network's default)"), validators=[Optional()])
 
 
-class PayForm(FlaskForm):
+class PayForm(Form):
     from_account_id = SelectField(_l("Pay from"), coerce=int)
     #: picked by name (`payee_choices`); any account number is still read, as before (links, scripts)
     to_account_id = SelectField(
@@ -103,7 +102,7 @@ class PayForm(FlaskForm):
     idempotency_key = HiddenField()
 
 
-class ConfirmPayForm(FlaskForm):
+class ConfirmPayForm(Form):
     """The pay form as read and shown back for confirmation: the amount is minor units now.
 
     The accounts are checked again by the payment itself (whoever edits these fields can only
@@ -116,7 +115,7 @@ class ConfirmPayForm(FlaskForm):
     idempotency_key = HiddenField(validators=[DataRequired(), Length(max=255)])
 
 
-class RequestForm(FlaskForm):
+class RequestForm(Form):
     to_account_id = SelectField(_l("Paid into"), coerce=int)
     from_account_id = SelectField(
         _l("Ask whom"),
@@ -131,23 +130,23 @@ class RequestForm(FlaskForm):
     )
 
 
-class LimitsForm(FlaskForm):
+class LimitsForm(Form):
     credit_limit = AmountField(_l("Credit limit"), validators=[InputRequired()])
     debit_limit = AmountField(_l("Debit limit (blank: none)"), validators=[Optional()])
 
 
-class WarningForm(FlaskForm):
+class WarningForm(Form):
     warning_percent = IntegerField(
         _l("Warn me when I am within this percentage of my credit limit (blank: never)"),
         validators=[Optional(), NumberRange(1, 100)],
     )
 
 
-class ReverseForm(FlaskForm):
+class ReverseForm(Form):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=1000)])
 
 
-class StatementForm(FlaskForm):
+class StatementForm(Form):
     class Meta:
         csrf = False
 
@@ -158,7 +157,7 @@ class StatementForm(FlaskForm):
 FEE_KINDS = ("business", "sole_trader", "individual", "employee")
 
 
-class FeesForm(FlaskForm):
+class FeesForm(Form):
     """A network's fees: amounts in the network's currency, the rate as a percentage (two places: basis points)."""
 
     transfer_percent = AmountField(

@@ -1,18 +1,18 @@
 """Thread forms (shape only; the rules live in forums.service)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..forms import Form
 from .models import BODY_MAX, TITLE_MAX
 
 WRITE_SOMETHING = _l("Write something first.")
 TOO_LONG = _l("Keep it under %(max)d characters.")
 
 
-class DiscussionForm(FlaskForm):
+class DiscussionForm(Form):
     title = StringField(
         _l("Title"),
         validators=[DataRequired(_l("Give the thread a title.")), Length(max=TITLE_MAX, message=TOO_LONG)],
@@ -20,7 +20,7 @@ class DiscussionForm(FlaskForm):
     description = TextAreaField(_l("Context (Markdown)"), validators=[Length(max=BODY_MAX, message=TOO_LONG)])
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     body = TextAreaField(
         _l("Your comment (Markdown; @handle mentions a member)"),
         validators=[DataRequired(WRITE_SOMETHING), Length(max=BODY_MAX, message=TOO_LONG)],
@@ -28,13 +28,13 @@ class CommentForm(FlaskForm):
     parent_id = HiddenField(validators=[Optional()])
 
 
-class EditCommentForm(FlaskForm):
+class EditCommentForm(Form):
     body = TextAreaField(
         _l("Comment (Markdown)"), validators=[DataRequired(WRITE_SOMETHING), Length(max=BODY_MAX, message=TOO_LONG)]
     )
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     group_id = SelectField(_l("Move to"), coerce=int, validators=[DataRequired(_l("Choose a group."))])
 
 
@@ -49,7 +49,7 @@ VOLUME_CHOICES = {
 }
 
 
-class VolumeForm(FlaskForm):
+class VolumeForm(Form):
     volume = RadioField(
         _l("Notifications from this group"),
         choices=[SelectChoice(value, label) for value, label in VOLUME_CHOICES.items()],

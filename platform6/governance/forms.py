@@ -5,7 +5,6 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -20,6 +19,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..forms import Form
 from ..limits import whole_number
 from ..money import AmountField
 from .kinds import KIND_LABELS, METHODS
@@ -68,7 +68,7 @@ def account_id_or_none(value) -> int | None:
     return value if isinstance(value, int) else whole_number(str(value or ""))
 
 
-class PollForm(FlaskForm):
+class PollForm(Form):
     kind = SelectField(_l("Kind of decision"), choices=choices(KIND_LABELS.items()))
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     details = TextAreaField(_l("Details"), validators=[Optional(), Length(max=20000)])
@@ -103,17 +103,17 @@ class PollForm(FlaskForm):
     action_role = SelectField(_l("Role"), choices=choices(ROLE_LABELS.items()), default="member")
 
 
-class VoteForm(FlaskForm):
+class VoteForm(Form):
     """The reason; the choices are read from the kind's own inputs (choice / value-N)."""
 
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=10000)])
 
 
-class ProxyForm(FlaskForm):
+class ProxyForm(Form):
     proxy_id = SelectField(_l("Let this member vote for me"), coerce=int, choices=[], validate_choice=False)
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(Form):
     statement = TextAreaField(_l("What was decided"), validators=[DataRequired(), Length(max=10000)])
     option = SelectField(_l("Chosen option"), choices=[], validate_choice=False)
     review_on = DateField(_l("Review date"), validators=[Optional()])

@@ -384,9 +384,14 @@ def awaiting_vote_count_of(group_id: int, user_id: int, role: str):
         return None
     voted = select(Vote.poll_id).where(Vote.user_id == user_id)
     listed = func.coalesce(cast(Poll.voter_ids, Text), "null")
+    # user_id may be a bound parameter (the group page builds this once), so the patterns are built in SQL
+    uid = cast(user_id, Text)
     named = or_(
         listed == "null",
-        *(listed.like(pattern) for pattern in (f"[{user_id}]", f"[{user_id},%", f"%, {user_id}]", f"%, {user_id},%")),
+        *(
+            listed.like(before + uid + after)
+            for before, after in (("[", "]"), ("[", ",%"), ("%, ", "]"), ("%, ", ",%"))
+        ),
     )
     return (
         select(func.count())

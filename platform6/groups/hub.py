@@ -8,9 +8,10 @@ number of sections, members or threads.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from flask_babel import ngettext
-from sqlalchemy import ColumnElement, func, literal, select
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, literal, select
 
 from ..extensions import db
 from .models import Group, GroupFollow, JoinRequest, Membership
@@ -19,13 +20,13 @@ from .permissions import can_see_content, user_id_of
 
 @dataclass
 class Section:
-    """A tab of the group's hub: `count(group)` a scalar subquery, `url(group)` where it leads."""
+    """A tab of the group's hub: `count(group_id)` a scalar subquery, `url(group)` where it leads."""
 
     key: str
     order: int
     #: a lazy_gettext string
     label: object
-    count: Callable[[Group], ColumnElement]
+    count: Callable[[ColumnElement], ColumnElement]
     url: Callable[[Group], str]
     #: fn(group, counts) -> template variables of the section's block on the group page, or None for none
     items: Callable[[Group, dict], dict | None] | None = None
@@ -37,11 +38,11 @@ class Section:
 
 @dataclass
 class Attention:
-    """Something the reader should do in this group: `count(group, user_id, role)` a scalar subquery, or None
+    """Something the reader should do in this group: `count(group_id, user_id, role)` a scalar subquery, or None
     when it never concerns this reader (an admin's task for a plain member)."""
 
     key: str
-    count: Callable[[Group, int, str], ColumnElement | None]
+    count: Callable[[ColumnElement, ColumnElement, str], ColumnElement | None]
     #: fn(n) -> the sentence, with its number
     text: Callable[[int], str]
     url: Callable[[Group], str]
@@ -82,27 +83,36 @@ def _count(*where) -> ColumnElement:
     return select(func.count()).where(*where).scalar_subquery()
 
 
+@lru_cache(maxsize=64)
+def _statement(signed_in: bool, content_visible: bool, role: str | None) -> tuple[Select, tuple[str, ...]]:
+    """The one statement asking every count a reader of this kind sees, with the group and the reader as bound
+    parameters: built once per kind of reader, not once per page view (building it cost more than running it)."""
+    group_id, user_id = bindparam("group_id", type_=Integer), bindparam("user_id", type_=Integer)
+    columns: dict[str, ColumnElement] = {
+        "followers": _count(GroupFollow.group_id == group_id),
+        "following": _count(GroupFollow.group_id == group_id, GroupFollow.user_id == user_id)
+        if signed_in
+        else literal(0),
+    }
+    if content_visible:
+        for s in SECTIONS:
+            if role is not None or not s.members_only:
+                columns[f"section:{s.key}"] = s.count(group_id)
+    if role is not None:
+        for a in ATTENTIONS:
+            expression = a.count(group_id, user_id, role)
+            if expression is not None:
+                columns[f"attention:{a.key}"] = expression
+    return select(*(value.label(f"c{n}") for n, value in enumerate(columns.values()))), tuple(columns)
+
+
 def hub_for(user, group: Group, mine: Membership | None) -> Hub:
     """What the group page shows of every feature, and what needs `user`, in one query (plus each section's
     few items, fetched only when its count says there are some)."""
     uid = user_id_of(user)
-    columns: dict[str, ColumnElement] = {
-        "followers": _count(GroupFollow.group_id == group.id),
-        "following": _count(GroupFollow.group_id == group.id, GroupFollow.user_id == uid)
-        if uid is not None
-        else literal(0),
-    }
-    if can_see_content(user, group):
-        for s in SECTIONS:
-            if mine is not None or not s.members_only:
-                columns[f"section:{s.key}"] = s.count(group)
-    if mine is not None:
-        for a in ATTENTIONS:
-            expression = a.count(group, mine.user_id, mine.role)
-            if expression is not None:
-                columns[f"attention:{a.key}"] = expression
-    row = db.session.execute(select(*(value.label(key.replace(":", "__")) for key, value in columns.items()))).one()
-    values = {key: getattr(row, key.replace(":", "__")) or 0 for key in columns}
+    statement, keys = _statement(uid is not None, can_see_content(user, group), mine.role if mine else None)
+    row = db.session.execute(statement, {"group_id": group.id, "user_id": uid}).one()
+    values = {key: value or 0 for key, value in zip(keys, row, strict=True)}
     hub = Hub(following=bool(values["following"]), followers=values["followers"])
     hub.counts = {s.key: values[f"section:{s.key}"] for s in SECTIONS if f"section:{s.key}" in values}
     hub.attention = [(a, values[f"attention:{a.key}"]) for a in ATTENTIONS if values.get(f"attention:{a.key}")]
@@ -119,8 +129,8 @@ def hub_for(user, group: Group, mine: Membership | None) -> Hub:
 attention(
     Attention(
         key="join_requests",
-        count=lambda group, user_id, role: (
-            _count(JoinRequest.group_id == group.id, JoinRequest.state == "pending") if role == "admin" else None
+        count=lambda group_id, user_id, role: (
+            _count(JoinRequest.group_id == group_id, JoinRequest.state == "pending") if role == "admin" else None
         ),
         text=lambda n: ngettext(
             "%(num)d join request is waiting for an answer",

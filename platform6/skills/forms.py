@@ -1,12 +1,10 @@
 """Skills board forms (shape only; the rules live in service.py)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     FieldList,
-    Form,
     FormField,
     IntegerField,
     SelectField,
@@ -16,13 +14,14 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from ..forms import Form, Subform
 from ..money import AmountField
 
 LEVELS = [SelectChoice(value, label) for value, label in (("1", _l("1 · beginner")), ("2", _l("2 · some experience")),
           ("3", _l("3 · confident")), ("4", _l("4 · very good")), ("5", _l("5 · expert")))]  # fmt: skip
 
 
-class SkillRow(Form):
+class SkillRow(Subform):
     name = StringField(
         _l("Skill"), validators=[Optional(), Length(max=80)], render_kw={"list": "skill-names", "autocomplete": "off"}
     )
@@ -33,7 +32,7 @@ class WantedRow(SkillRow):
     required = BooleanField(_l("Required"), default=True)
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     skills = FieldList(FormField(SkillRow), min_entries=1, max_entries=50)
     bio = TextAreaField(_l("A few words about you"), validators=[Optional(), Length(max=2000)])
     location = StringField(_l("Where you are"), validators=[Optional(), Length(max=100)])
@@ -46,7 +45,7 @@ class ProfileForm(FlaskForm):
     public = BooleanField(_l("Show my profile to everyone signed in, not only to members of my groups"))
 
 
-class RequestForm(FlaskForm):
+class RequestForm(Form):
     title = StringField(_l("What do you need?"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Details (Markdown)"), validators=[Optional(), Length(max=20000)])
     skills = FieldList(FormField(WantedRow), min_entries=1, max_entries=30)
@@ -62,11 +61,11 @@ class RequestForm(FlaskForm):
     reward = AmountField(_l("Reward in total (split by hours)"), validators=[Optional()])
 
 
-class ApplyForm(FlaskForm):
+class ApplyForm(Form):
     message = TextAreaField(_l("Message to the group"), validators=[Optional(), Length(max=5000)])
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     class Meta:
         csrf = False
 
