@@ -85,9 +85,10 @@ def time_zones() -> frozenset[str]:
     return frozenset(available_timezones()) | {"UTC"}
 
 
-def time_zone_choices() -> list[tuple[str, str]]:
+@cache
+def time_zone_choices() -> tuple[tuple[str, str], ...]:
     """Zones people pick from: the IANA names, "Region/City" first by region, as browsers name them."""
-    return [(name, name.replace("_", " ")) for name in sorted(time_zones())]
+    return tuple((name, name.replace("_", " ")) for name in sorted(time_zones()))
 
 
 def _person_setting(attribute: str) -> str | None:

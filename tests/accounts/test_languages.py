@@ -72,6 +72,8 @@ def test_a_persons_setting_beats_the_browser_and_is_saved_in_settings(client, lo
     assert user.locale == "it" and user.time_zone == "Europe/Rome"
     page = client.get("/settings", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert '<html lang="it">' in page
+    assert page.count(" selected>") == 1  # one zone chosen among the ~600
+    assert '<option value="Europe/Rome" selected>Europe/Rome</option>' in page
 
 
 def test_settings_refuse_an_unknown_zone_on_the_form(client, login, create_user):
