@@ -11,8 +11,6 @@ from ..timeutil import utcnow
 
 #: trunkward: our network is the neighbour's leaf; leafward: the neighbour is our leaf
 DIRECTIONS = ("trunkward", "leafward")
-#: p6: another Platform 6 (signed); cc-0.9 / cc-0.8: the Credit Commons reference node; komunitin: commits on relay
-PROFILES = ("p6", "cc-0.9", "cc-0.8", "komunitin")
 #: requested (leaf asked) -> approved (trunk's group voted) -> active (handshake done) <-> suspended
 LINK_STATUSES = ("requested", "approved", "active", "suspended")
 #: validated (held) -> completing (C forwarded) -> completed (posted); validated|completing -> erased
@@ -36,6 +34,7 @@ class Link(db.Model):
     peer_name: Mapped[str] = mapped_column(String(32))
     #: the neighbour's base URL, ending with "/": https://host/cc/<name>/
     peer_url: Mapped[str] = mapped_column(String(500))
+    #: one of wire.PROFILES: p6 (another Platform 6, signed), cc-0.9 / cc-0.8 (the reference node), komunitin
     profile: Mapped[str] = mapped_column(String(10), default="p6")
     status: Mapped[str] = mapped_column(String(10), default="requested")
     #: the local account standing for the neighbour: a clearing account (holder "peer") on the trunk side,
