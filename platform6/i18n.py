@@ -213,43 +213,21 @@ def plural_words(singular: str, plural: str) -> tuple[str, str]:
     return singular, plural
 
 
-#: strings the page's JavaScript shows, translated on the server and read by static/js/app.js (`P6.t`)
+#: strings the page's JavaScript shows, translated on the server and read by static/js/app.js (`P6.t`); each
+#: feature adds its scripts' words with `script_words` beside its routes
 JS_MESSAGES = {
     "copied": lazy_gettext("Copied"),
     "scrolls": lazy_gettext("Scrolls sideways"),
     "api_docs.servers": lazy_gettext("Servers"),
     "api_docs.about": lazy_gettext("About this API"),
     "api_docs.responses": lazy_gettext("Responses of {operation}"),
-    # decisions (static/js/governance.js); "_one" / "_other": the plural forms, picked by Intl.PluralRules
-    "governance.rank_help": lazy_gettext(
-        "Tick the options you rank, then put them in order: drag an option by its grip, or use Move up and Move down."
-    ),
-    "governance.drag": lazy_gettext("Drag to change the order"),
-    "governance.move_up": lazy_gettext("Move up"),
-    "governance.move_down": lazy_gettext("Move down"),
-    "governance.move_up_label": lazy_gettext("Move {name} up"),
-    "governance.move_down_label": lazy_gettext("Move {name} down"),
-    "governance.not_ranked": lazy_gettext("Not ranked"),
-    "governance.moved": lazy_gettext("{name} is now number {place}."),
-    "governance.left_out": lazy_gettext("{name} is not ranked."),
-    "governance.leading": lazy_gettext("leading"),
-    "governance.votes_one": lazy_gettext("{num} vote"),
-    "governance.votes_other": lazy_gettext("{num} votes"),
-    "governance.points_one": lazy_gettext("{num} point"),
-    "governance.points_other": lazy_gettext("{num} points"),
-    "governance.dots_one": lazy_gettext("{num} dot"),
-    "governance.dots_other": lazy_gettext("{num} dots"),
-    "governance.last_round_one": lazy_gettext("{num} vote in its last round"),
-    "governance.last_round_other": lazy_gettext("{num} votes in its last round"),
-    "governance.firsts_one": lazy_gettext("ranked 1st by {num} voter"),
-    "governance.firsts_other": lazy_gettext("ranked 1st by {num} voters"),
-    "governance.from_voters_one": lazy_gettext("from {num} voter"),
-    "governance.from_voters_other": lazy_gettext("from {num} voters"),
-    "governance.score_total": lazy_gettext("total {total}, average {average}"),
-    "governance.meeting_answers": lazy_gettext("{yes} yes, {maybe} if need be"),
-    "credit.received": lazy_gettext("Received {amount}"),
-    "credit.paid": lazy_gettext("Paid {amount}"),
 }
+
+
+def script_words(words: dict) -> None:
+    """A feature's words for its scripts, keyed "<feature>.<name>" (lazy strings: each page has them in its
+    reader's language). Called when the feature's routes are imported, before any page is written."""
+    JS_MESSAGES.update(words)
 
 
 def js_messages() -> dict[str, str]:

@@ -21,6 +21,7 @@ from ..formatting import money
 from ..forms import choices
 from ..groups.models import Group
 from ..groups.queries import groups_administered_by
+from ..i18n import script_words
 from ..money import use_decimals
 from ..ratelimit import rate_limit
 from ..timeutil import utcnow
@@ -49,6 +50,14 @@ from .queries import account_decimals
 from .schemas import fee_stats_json, statement_response
 
 bp = Blueprint("credit", __name__, url_prefix="/credit")
+
+# the words static/js/credit.js shows (read there with P6.t)
+script_words(
+    {
+        "credit.received": _l("Received {amount}"),
+        "credit.paid": _l("Paid {amount}"),
+    }
+)
 
 
 @bp.app_template_global()

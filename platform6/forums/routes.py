@@ -20,7 +20,7 @@ from ..groups.permissions import (
     membership,
 )
 from ..groups.queries import group_by_handle, groups_administered_by
-from ..i18n import JS_MESSAGES
+from ..i18n import script_words
 from ..limits import whole_number
 from ..web import refused, show_error_on_form
 from . import queries, service
@@ -32,7 +32,7 @@ from .timeline import thread_top
 bp = Blueprint("forums", __name__)
 
 # the words static/js/forums.js shows (read there with P6.t)
-JS_MESSAGES.update(
+script_words(
     {
         "forums.member_found": lazy_gettext("member to mention; up and down arrows choose, Enter inserts"),
         "forums.members_found": lazy_gettext("members to mention; up and down arrows choose, Enter inserts"),

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, get_timezone, to_user_timezone
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -20,6 +21,7 @@ from ..forums.timeline import TimelineItem, register_timeline_source
 from ..groups.models import Membership
 from ..groups.permissions import can_admin, can_member, can_see_content, can_see_group, is_member
 from ..groups.queries import group_by_handle, members_select, memberships_of_user
+from ..i18n import script_words
 from ..limits import whole_number
 from ..money import use_decimals
 from ..timeutil import utcnow
@@ -44,6 +46,39 @@ from .models import Poll, Vote
 from .schemas import csv_response
 
 bp = Blueprint("governance", __name__)
+
+# the words static/js/governance.js shows (read there with P6.t)
+script_words(
+    {
+        # "_one" / "_other": the plural forms, picked by Intl.PluralRules
+        "governance.rank_help": _l(
+            "Tick the options you rank, then put them in order: drag an option by its grip, or use Move up and Move down."
+        ),
+        "governance.drag": _l("Drag to change the order"),
+        "governance.move_up": _l("Move up"),
+        "governance.move_down": _l("Move down"),
+        "governance.move_up_label": _l("Move {name} up"),
+        "governance.move_down_label": _l("Move {name} down"),
+        "governance.not_ranked": _l("Not ranked"),
+        "governance.moved": _l("{name} is now number {place}."),
+        "governance.left_out": _l("{name} is not ranked."),
+        "governance.leading": _l("leading"),
+        "governance.votes_one": _l("{num} vote"),
+        "governance.votes_other": _l("{num} votes"),
+        "governance.points_one": _l("{num} point"),
+        "governance.points_other": _l("{num} points"),
+        "governance.dots_one": _l("{num} dot"),
+        "governance.dots_other": _l("{num} dots"),
+        "governance.last_round_one": _l("{num} vote in its last round"),
+        "governance.last_round_other": _l("{num} votes in its last round"),
+        "governance.firsts_one": _l("ranked 1st by {num} voter"),
+        "governance.firsts_other": _l("ranked 1st by {num} voters"),
+        "governance.from_voters_one": _l("from {num} voter"),
+        "governance.from_voters_other": _l("from {num} voters"),
+        "governance.score_total": _l("total {total}, average {average}"),
+        "governance.meeting_answers": _l("{yes} yes, {maybe} if need be"),
+    }
+)
 
 #: settings each kind's form shows (the rest keep their defaults)
 KIND_SETTINGS = {
