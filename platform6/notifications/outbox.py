@@ -85,16 +85,25 @@ def queue_emails(
     """The same email to each (user_id, email) row `recipients` selects, in one INSERT ... SELECT; a Message is
     written once per language and each person gets the one in theirs."""
     now, users = utcnow(), db.metadata.tables["users"]
+    recipients = recipients.subquery()
+    if isinstance(subject, Message) or isinstance(text, Message):
+        # written only in the languages its readers have: no stored email nobody is sent
+        spoken = select(language_of(users.c.locale)).join(recipients, users.c.id == recipients.c[0]).distinct()
+        languages = sorted(
+            {language if language in LANGUAGES else DEFAULT_LOCALE for language in db.session.scalars(spoken)}
+        )
+    else:
+        languages = [DEFAULT_LOCALE]
+    if not languages:
+        return 0
     contents = {
-        language: content(subject=_in(language, subject), text=_in(language, text)).id
-        for language in (LANGUAGES if isinstance(subject, Message) or isinstance(text, Message) else [DEFAULT_LOCALE])
+        language: content(subject=_in(language, subject), text=_in(language, text)).id for language in languages
     }
     chosen = case(
         {language: literal(content_id, Integer) for language, content_id in contents.items()},
         value=language_of(users.c.locale),
-        else_=literal(contents[DEFAULT_LOCALE], Integer),
+        else_=literal(contents.get(DEFAULT_LOCALE, next(iter(contents.values()))), Integer),
     )
-    recipients = recipients.subquery()
     source = (
         select(
             chosen,

@@ -12,7 +12,7 @@ from platform6.groups.models import Membership
 from platform6.mail import outbox as mailbox
 from platform6.notifications import outbox
 from platform6.notifications.jobs import deliver_emails
-from platform6.notifications.models import Notification, OutboxEmail
+from platform6.notifications.models import EmailContent, Notification, OutboxEmail
 from platform6.notifications.service import notify
 
 
@@ -109,3 +109,25 @@ def test_a_burst_of_one_kind_reads_as_one_line(app, client, login, create_user):
     login(alice)
     page = client.get("/notifications").get_data(as_text=True)
     assert "5 payments received today" in page and "Bo mentioned you" in page
+
+
+def test_a_group_email_is_stored_once_per_language_its_readers_have(app, create_user, create_group):
+    admin, italian, english = create_user(), create_user(), create_user()
+    group = create_group(admin=admin, members=[italian, english])
+    italian.locale = "it"
+    db.session.execute(Membership.__table__.update().where(Membership.group_id == group.id).values(volume="email"))
+    service.start_discussion(actor=admin, group=group, title="Assemblea", description="")
+    sent = db.session.execute(
+        select(OutboxEmail.user_id, EmailContent.subject).join(EmailContent, EmailContent.id == OutboxEmail.content_id)
+    ).all()
+    assert _count(EmailContent) == 2  # English and Italian: no Spanish copy nobody reads
+    subjects = dict(sent)
+    assert "Assemblea" in subjects[italian.id] and subjects[italian.id] != subjects[english.id]
+
+
+def test_a_group_email_nobody_gets_stores_nothing(app, create_user, create_group):
+    admin, member = create_user(), create_user()
+    group = create_group(admin=admin, members=[member])
+    db.session.execute(Membership.__table__.update().values(volume="app"))
+    service.start_discussion(actor=admin, group=group, title="Quiet", description="")
+    assert _count(EmailContent) == 0 and _count(OutboxEmail) == 0
