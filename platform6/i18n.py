@@ -16,6 +16,8 @@ from babel import Locale, UnknownLocaleError
 from flask import Flask, g, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale, get_translations, gettext, lazy_gettext, refresh
 from flask_login import current_user
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
 from sqlalchemy import String, case, func, literal
 
 #: the languages the interface is translated into (English and Italian in full, Spanish in part)
@@ -230,11 +232,12 @@ def script_words(words: dict) -> None:
     JS_MESSAGES.update(words)
 
 
-def js_messages() -> dict[str, str]:
+def js_messages() -> Markup:
+    """JS_MESSAGES in the language in force, as JSON safe inside an HTML attribute (the page's data-messages)."""
     return _js_messages_in(str(get_locale() or DEFAULT_LOCALE))
 
 
 @cache
-def _js_messages_in(locale: str) -> dict[str, str]:
-    """JS_MESSAGES in `locale`, the language in force: every page carries them, so they are written once."""
-    return {key: str(text) for key, text in JS_MESSAGES.items()}
+def _js_messages_in(locale: str) -> Markup:
+    """Every page carries them, so each language's are written once."""
+    return htmlsafe_json_dumps({key: str(text) for key, text in JS_MESSAGES.items()})
