@@ -110,7 +110,9 @@ def test_a_guest_reads_and_comments_on_the_thread_and_nothing_else(cast, client,
     assert "Guests" not in client.get(f"/d/{cast.thread.id}").get_data(as_text=True)  # only for administrators
 
 
-def test_a_guest_of_a_secret_groups_thread_gets_404_for_the_group(create_user, create_group, create_discussion, client, login):
+def test_a_guest_of_a_secret_groups_thread_gets_404_for_the_group(
+    create_user, create_group, create_discussion, client, login
+):
     ada, gus = create_user(), create_user()
     group = create_group(admin=ada, privacy="secret")
     thread, other = create_discussion(group=group, author=ada), create_discussion(group=group, author=ada)
@@ -181,7 +183,9 @@ def test_the_api_answers_its_error_shapes(cast, api, create_user):
     url = f"/discussions/{cast.thread.id}/guests"
     missing = api.post(url, json={"email": "nobody@example.org"}, user=cast.ada)
     assert missing.status_code == 422
-    assert missing.get_json()["error"]["code"] == "validation_failed" and "email" in missing.get_json()["error"]["fields"]
+    assert (
+        missing.get_json()["error"]["code"] == "validation_failed" and "email" in missing.get_json()["error"]["fields"]
+    )
     assert api.post(url, json={}, user=cast.ada).get_json()["error"]["fields"].keys() == {"user_id"}
     assert api.post(url, json={"user_id": 999_999}, user=cast.ada).get_json()["error"]["code"] == "not_found"
     assert api.post(url, json={"user_id": cast.ben.id}, user=cast.ada).get_json()["error"]["code"] == "conflict"
