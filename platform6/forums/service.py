@@ -11,7 +11,7 @@ from blinker import Namespace
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from .. import search
@@ -27,7 +27,7 @@ from ..markup import find_mentions, render_markdown, stored_html
 from ..timeutil import utcnow
 from .delivery import deliver, deliver_to_group, deliver_to_guests
 from .models import BODY_MAX, TITLE_MAX, Comment, CommentVersion, Discussion, DiscussionReader, Reaction
-from .permissions import ensure_takes_part, guest_ids_select, takes_part
+from .permissions import ensure_takes_part, guest_discussion_ids, guest_ids_select, takes_part
 
 signals = Namespace()
 #: sent with the thread after it is started, changed or moved (events.py pushes it to live pages)
@@ -572,14 +572,16 @@ def mark_seen(*, user: User, discussion: Discussion) -> None:
 
 
 def mark_all_read(*, user: User, group: Group | None = None) -> int:
-    """Mark every thread in the user's groups (or in one group) read; returns how many threads."""
+    """Mark every thread in the user's groups and those they are a guest of (or those in one group) read;
+    returns how many threads."""
     if group is not None:
         ensure_member(user, group)
-        group_ids = select(Membership.group_id).where(Membership.user_id == user.id, Membership.group_id == group.id)
+        in_scope = Discussion.group_id == group.id
     else:
-        group_ids = select(Membership.group_id).where(Membership.user_id == user.id)
+        mine = select(Membership.group_id).where(Membership.user_id == user.id)
+        in_scope = or_(Discussion.group_id.in_(mine), Discussion.id.in_(guest_discussion_ids(user)))
     now = utcnow()
-    threads = select(Discussion.id).where(Discussion.group_id.in_(group_ids))
+    threads = select(Discussion.id).where(in_scope)
     last = select(Discussion.last_position).where(Discussion.id == DiscussionReader.discussion_id).scalar_subquery()
     changed = db.session.execute(
         update(DiscussionReader)
@@ -588,7 +590,7 @@ def mark_all_read(*, user: User, group: Group | None = None) -> int:
         .execution_options(synchronize_session=False)
     ).rowcount
     missing = select(Discussion.id, Discussion.last_position).where(
-        Discussion.group_id.in_(group_ids),
+        in_scope,
         ~exists().where(DiscussionReader.discussion_id == Discussion.id, DiscussionReader.user_id == user.id),
     )
     rows = db.session.execute(missing).all()

@@ -207,6 +207,15 @@ def test_through_the_api_a_guest_reads_the_thread_and_not_the_group(cast, api):
     assert api.patch(f"/discussions/{cast.thread.id}", json={"title": "Mine"}, user=cast.gus).status_code == 403
 
 
+def test_the_guests_unread_threads_are_theirs_to_mark_read(cast, api, post_comment):
+    post_comment(cast.thread, cast.ben, "news")
+    post_comment(cast.other, cast.ben, "other news")
+    unread = api.get("/discussions/unread", user=cast.gus).get_json()["items"]
+    assert [(d["id"], d["unread"]) for d in unread] == [(cast.thread.id, None)]  # never opened
+    assert api.post("/discussions/read", json={}, user=cast.gus).get_json() == {"marked": 1}
+    assert api.get("/discussions/unread", user=cast.gus).get_json()["items"] == []
+
+
 # --- search -----------------------------------------------------------------------------------------
 
 
