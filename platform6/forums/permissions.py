@@ -11,7 +11,7 @@ from sqlalchemy import select
 from ..errors import Forbidden, NotFound
 from ..extensions import db
 from ..groups.models import Group
-from ..groups.permissions import can_see_content, can_see_group, is_author_or_admin, is_member, user_id_of
+from ..groups.permissions import can_see_content, can_see_group, is_admin, is_author_or_admin, is_member, user_id_of
 from .models import Discussion, DiscussionGuest
 
 
@@ -77,3 +77,10 @@ def ensure_takes_part(user, discussion: Discussion) -> None:
 def may_administer(user, discussion: Discussion) -> bool:
     """Edit, close, move the thread and invite its guests: its author while a member, or a group admin."""
     return is_author_or_admin(user, discussion.author_id, _group_of(discussion))
+
+
+def may_delete_comment(user, author_id: int | None, discussion: Discussion) -> bool:
+    """Its author while they take part in the thread (a member, or a guest), or one of the group's admins."""
+    uid = user_id_of(user)
+    mine = uid is not None and author_id == uid and takes_part(user, discussion)
+    return mine or is_admin(user, _group_of(discussion))

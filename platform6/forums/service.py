@@ -27,7 +27,7 @@ from ..markup import find_mentions, render_markdown, stored_html
 from ..timeutil import utcnow
 from .delivery import deliver, deliver_to_group, deliver_to_guests
 from .models import BODY_MAX, TITLE_MAX, Comment, CommentVersion, Discussion, DiscussionReader, Reaction
-from .permissions import ensure_takes_part, guest_discussion_ids, guest_ids_select, takes_part
+from .permissions import ensure_takes_part, guest_discussion_ids, guest_ids_select, may_delete_comment, takes_part
 
 signals = Namespace()
 #: sent with the thread after it is started, changed or moved (events.py pushes it to live pages)
@@ -465,8 +465,8 @@ def edit_comment(*, actor: User, comment: Comment, body: str) -> Comment:
 def delete_comment(*, actor: User, comment: Comment) -> Comment:
     """The comment stays as "deleted" (body and history gone) so its replies keep their place."""
     discussion = db.session.get(Discussion, comment.discussion_id)
-    group = db.session.get(Group, discussion.group_id)
-    _ensure_author_or_admin(actor, comment.author_id, group)
+    if not may_delete_comment(actor, comment.author_id, discussion):
+        raise Forbidden(_("Only the author or the group's admins may do that."))
     if comment.deleted:
         return comment
     comment.mark_deleted(utcnow())

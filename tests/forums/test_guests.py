@@ -73,6 +73,15 @@ def test_a_guest_comments_reacts_and_hears_of_new_comments_and_mentions(cast):
     service.add_reaction(actor=cast.gus, comment=comment, emoji="👍")
     db.session.commit()
     assert comment.author_id == cast.gus.id
+    service.edit_comment(actor=cast.gus, comment=comment, body="I can fix the gutter on Monday")
+    oops = service.post_comment(actor=cast.gus, discussion=cast.thread, body="wrong thread, sorry")
+    service.delete_comment(actor=cast.gus, comment=oops)  # their own comment, as a member may
+    db.session.commit()
+    with pytest.raises(Forbidden):  # not someone else's
+        service.delete_comment(
+            actor=cast.gus, comment=service.post_comment(actor=cast.ben, discussion=cast.thread, body="mine")
+        )
+    db.session.rollback()
     service.post_comment(actor=cast.ben, discussion=cast.thread, body="Thanks!")
     service.post_comment(actor=cast.ada, discussion=cast.thread, body="@gus when?")
     service.post_comment(actor=cast.ada, discussion=cast.other, body="@gus not here")
