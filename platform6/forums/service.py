@@ -96,7 +96,7 @@ def index_comment(comment: Comment, discussion: Discussion) -> None:
     )
 
 
-def _mentioned_member_ids(
+def _mentioned_ids(
     text: str, group: Group, already: set[str] | None = None, discussion: Discussion | None = None
 ) -> list[int]:
     """Members of the group, and guests of the thread, @mentioned in `text` (skipping handles in `already`):
@@ -127,7 +127,7 @@ def start_discussion(*, actor: User, group: Group, title: str, description: str 
     )
     db.session.add(DiscussionReader(discussion_id=discussion.id, user_id=actor.id, last_read_position=0))
     url = discussion_url(discussion.id)
-    mentioned = _mentioned_member_ids(description, group)
+    mentioned = _mentioned_ids(description, group)
     deliver(
         user_ids=mentioned, kind="mention", url=url, group=group, actor=actor,
         text=Message("%(name)s mentioned you in “%(title)s”", name=actor.name, title=title), body=description,
@@ -219,7 +219,7 @@ def update_discussion(
             discussion.description = _check_text(description, "description", required=False)
             discussion.description_html = render_markdown(discussion.description)
             deliver(
-                user_ids=_mentioned_member_ids(discussion.description, group, before, discussion), kind="mention",
+                user_ids=_mentioned_ids(discussion.description, group, before, discussion), kind="mention",
                 url=discussion_url(discussion.id), group=group, actor=actor, discussion_id=discussion.id,
                 text=Message("%(name)s mentioned you in “%(title)s”", name=actor.name, title=discussion.title), body=discussion.description,
             )  # fmt: skip
@@ -417,7 +417,7 @@ def post_comment(*, actor: User, discussion: Discussion, body: str, parent_id: i
         .execution_options(synchronize_session=False)
     )
     url = comment_url(comment)
-    mentioned = _mentioned_member_ids(body, group, discussion=discussion)
+    mentioned = _mentioned_ids(body, group, discussion=discussion)
     deliver(
         user_ids=mentioned, kind="mention", url=url, group=group, actor=actor, discussion_id=discussion.id,
         text=Message("%(name)s mentioned you in “%(title)s”", name=actor.name, title=discussion.title), body=body,
@@ -454,7 +454,7 @@ def edit_comment(*, actor: User, comment: Comment, body: str) -> Comment:
     comment.body, comment.body_html, comment.edited_at = body, render_markdown(body), now
     index_comment(comment, discussion)
     deliver(
-        user_ids=_mentioned_member_ids(body, group, before, discussion), kind="mention", url=comment_url(comment),
+        user_ids=_mentioned_ids(body, group, before, discussion), kind="mention", url=comment_url(comment),
         group=group, actor=actor, discussion_id=discussion.id, text=Message("%(name)s mentioned you in “%(title)s”", name=actor.name, title=discussion.title), body=body,
     )  # fmt: skip
     db.session.flush()
