@@ -171,8 +171,10 @@ def terms_of(query: str) -> list[str]:
     return _WORD.findall(query.lower())[:12]
 
 
-def _visibility(visible_groups, group_id: int | None):
+def _visibility(visible_groups, group_id: int | None, also_visible=None):
     clause = or_(SearchDocument.group_id.is_(None), SearchDocument.group_id.in_(visible_groups))
+    if also_visible is not None:
+        clause = or_(clause, also_visible)
     if group_id is not None:
         clause = SearchDocument.group_id == group_id
         clause = clause & SearchDocument.group_id.in_(visible_groups)
@@ -180,15 +182,23 @@ def _visibility(visible_groups, group_id: int | None):
 
 
 def search(
-    *, visible_groups, query: str, group_id: int | None = None, kinds=None, limit: int = 20, offset: int = 0
+    *,
+    visible_groups,
+    query: str,
+    also_visible=None,
+    group_id: int | None = None,
+    kinds=None,
+    limit: int = 20,
+    offset: int = 0,
 ) -> list[Hit]:
     """The best matches in `visible_groups` (a select of the ids of groups whose content the reader may see),
-    best first (each word must match; the last may be a prefix)."""
+    and among the documents `also_visible` (a condition on SearchDocument: the one thread a guest may read)
+    when no group is asked for, best first (each word must match; the last may be a prefix)."""
     terms = terms_of(query[:MAX_QUERY])
     if not terms:
         return []
     dialect = db.session.get_bind().dialect.name
-    where = _visibility(visible_groups, group_id)
+    where = _visibility(visible_groups, group_id, also_visible)
     if kinds:
         where = where & SearchDocument.kind.in_(list(kinds))
     if dialect == "postgresql":

@@ -300,3 +300,14 @@ def test_route_answers_each_person_as_expected(app, create_user, create_group, r
             ALL_PREPARE[route](world, privacy)
         observed[privacy] = tuple(call(app, world, privacy, actor, method, rule) for actor in ACTORS)
     assert observed == ROWS[route]
+
+
+@pytest.mark.parametrize("route", sorted(forums.GUEST), ids=lambda route: f"{route[0]} {route[1]}")
+def test_a_thread_guest_answers_as_written(app, create_user, create_group, route):
+    """The guest of the world's thread: that thread as a member, the rest of the group as an outsider."""
+    world = build_world(create_user, create_group)
+    observed = {}
+    for privacy in PRIVACIES:
+        world.thread_guest(privacy)
+        observed[privacy] = call(app, world, privacy, "guest", *route)
+    assert observed == forums.GUEST[route]

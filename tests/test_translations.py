@@ -110,6 +110,7 @@ READ_ARGUMENTS = {
     "notify": ((), ("text",)),
     "deliver": ((), ("text",)),
     "deliver_to_group": ((), ("text",)),
+    "deliver_to_guests": ((), ("text",)),
     "queue_email": ((), ("subject", "text")),
     "queue_emails": ((), ("subject", "text")),
 }

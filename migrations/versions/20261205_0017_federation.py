@@ -1,7 +1,7 @@
 """federation
 
 Revision ID: 0017
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-05
 
 Federation (issue 17, docs/federation.md): links between a network here and Credit Commons nodes on other
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0017"
-down_revision = "0014"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

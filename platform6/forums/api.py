@@ -7,6 +7,8 @@ from flask_babel import gettext as _
 from pydantic import Field
 
 from .. import search
+from ..accounts.models import User
+from ..accounts.service import user_by_email
 from ..api import (
     Body,
     PositiveInt,
@@ -22,14 +24,15 @@ from ..api import (
     parse_body,
     require_user,
 )
-from ..errors import invalid
+from ..errors import Forbidden, NotFound, invalid
 from ..extensions import db
 from ..groups.models import Group
-from ..groups.permissions import content_visible_group_ids, ensure_content_visible, ensure_group_visible
+from ..groups.permissions import ensure_content_visible, ensure_group_visible
 from ..limits import MAX_INT
-from . import queries, service
+from . import guests, queries, service
 from .models import BODY_MAX, TITLE_MAX, CommentVersion, Discussion
-from .schemas import comments_json, discussion_json, one_comment_json, version_json
+from .permissions import may_administer
+from .schemas import comments_json, discussion_json, guest_json, one_comment_json, version_json
 
 bp = api_blueprint("forums_api", __name__)
 
@@ -70,6 +73,13 @@ class NewReaction(Body):
 class ReadUpTo(Body):
     #: the last comment position read; omitted: the whole thread
     position: Annotated[int, Field(ge=0, le=MAX_INT)] | None = None
+
+
+class NewGuest(Body):
+    """Who to invite: their `user_id`, or the `email` of their account."""
+
+    user_id: PositiveInt | None = None
+    email: Annotated[str, Field(max_length=254)] | None = None
 
 
 class MarkAllRead(Body):
@@ -187,6 +197,44 @@ def set_volume(group_id: int):
     return jsonify({"group_id": group.id, "volume": found.volume})
 
 
+# --- guests -------------------------------------------------------------------------------------
+
+
+@bp.get("/discussions/<int:discussion_id>/guests")
+def list_guests(discussion_id: int):
+    user = require_user()
+    discussion = queries.visible_discussion(user, discussion_id)
+    if not may_administer(user, discussion):
+        raise Forbidden(_("Only the thread's author or the group's admins may do that."))
+    return jsonify(
+        paginate(queries.guests_select(discussion), queries.GUESTS_ORDER, lambda rows: [guest_json(g) for g in rows])
+    )
+
+
+@bp.post("/discussions/<int:discussion_id>/guests")
+def invite_guest(discussion_id: int):
+    user = require_user()
+    discussion = queries.visible_discussion(user, discussion_id)
+    data = parse_body(NewGuest)
+    if data.user_id is not None:
+        invited = db.session.get(User, data.user_id)
+        if invited is None:
+            raise NotFound(_("No such person."))
+    elif data.email:
+        invited = user_by_email(data.email)
+    else:
+        raise invalid("user_id", _("Give the guest's user_id or the email of their account."))
+    return created(guest_json(guests.invite_guest(actor=user, discussion=discussion, user=invited)))
+
+
+@bp.delete("/discussions/<int:discussion_id>/guests/<int:user_id>")
+def remove_guest(discussion_id: int, user_id: int):
+    user = require_user()
+    discussion = queries.visible_discussion(user, discussion_id)
+    guests.remove_guest(actor=user, discussion=discussion, user_id=user_id)
+    return no_content()
+
+
 # --- comments -----------------------------------------------------------------------------------
 
 
@@ -281,8 +329,8 @@ def search_route():
                 _("Unknown type %(type)r; use %(types)s.", type=unknown[0], types=", ".join(search.SEARCH_KINDS)),
             )
     limit, offset = page_limit(), offset_from_cursor("offset", MAX_SEARCH_OFFSET)
-    hits = search.search(
-        visible_groups=content_visible_group_ids(user),
+    hits = queries.search_visible(
+        user,
         query=q,
         group_id=group_id,
         kinds=kinds,

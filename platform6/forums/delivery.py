@@ -1,4 +1,5 @@
-"""Telling members about thread activity by their group's volume: mute, app (in-app), digest, email.
+"""Telling members about thread activity by their group's volume (mute, app (in-app), digest, email), and a
+thread's guests in the app.
 
 Everything is set-based: one INSERT ... SELECT writes the notifications, one writes the outbox emails
 (sent later by the worker). A group larger than FANOUT_INLINE_MEMBERS costs the request one
@@ -18,7 +19,7 @@ from ..markup import plain_text
 from ..notifications import outbox
 from ..notifications.service import notify_select
 from ..timeutil import utcnow
-from .models import GroupFanout
+from .models import DiscussionGuest, GroupFanout
 
 #: groups up to this size are told inside the request (measured: bench/bench_delivery.py)
 FANOUT_INLINE_MEMBERS = 100
@@ -27,13 +28,50 @@ absolute_url = outbox.absolute_url
 
 
 def deliver(
-    *, user_ids: Iterable[int], kind: str, url: str, group: Group, actor: User, text: str | Message, body: str = ""
+    *,
+    user_ids: Iterable[int],
+    kind: str,
+    url: str,
+    group: Group,
+    actor: User,
+    text: str | Message,
+    body: str = "",
+    discussion_id: int | None = None,
 ):
-    """Tell the members among `user_ids` (a mention, a reply): not the actor, not those who muted the group."""
+    """Tell the members among `user_ids` (a mention, a reply): not the actor, not those who muted the group;
+    and the guests of the thread `discussion_id` among them."""
     wanted = sorted({uid for uid in user_ids if uid != actor.id})
     if wanted:
         _tell(group=group, actor_id=actor.id, kind=kind, url=url, text=text, preview=plain_text(body, limit=600),
               who=Membership.user_id.in_(wanted))  # fmt: skip
+        if discussion_id is not None:
+            _tell_guests(discussion_id, group, actor, kind, url, text, DiscussionGuest.user_id.in_(wanted))
+
+
+def deliver_to_guests(
+    *,
+    discussion_id: int,
+    group: Group,
+    actor: User,
+    kind: str,
+    url: str,
+    text: str | Message,
+    except_user_ids: Iterable[int] = (),
+) -> None:
+    """Tell every guest of the thread (but the actor and `except_user_ids`) in the app: a guest has no volume
+    in the group, nor its digest, so this is how they hear of the thread's news."""
+    _tell_guests(
+        discussion_id, group, actor, kind, url, text, DiscussionGuest.user_id.not_in(sorted(set(except_user_ids)))
+    )
+
+
+def _tell_guests(
+    discussion_id: int, group: Group, actor: User, kind: str, url: str, text: str | Message, who: ColumnElement
+) -> None:
+    audience = select(DiscussionGuest.user_id).where(
+        DiscussionGuest.discussion_id == discussion_id, DiscussionGuest.user_id != actor.id, who
+    )
+    notify_select(audience=audience, kind=kind, url=url, text=text, actor_id=actor.id, group_id=group.id)
 
 
 def deliver_to_group(

@@ -10,7 +10,8 @@ from ..groups.permissions import can_see_content, can_see_group
 from ..outbox import after_commit
 from ..realtime import access_may_end, register_room
 from . import service
-from .models import Discussion
+from .models import Discussion, DiscussionGuest
+from .permissions import forget_guests
 from .queries import visible_discussion
 from .schemas import discussion_json, one_comment_json
 
@@ -42,6 +43,8 @@ def _resolve_group(user, group_id: int) -> str | None:
 register_room("discussion_id", _resolve_discussion)
 register_room("group_id", _resolve_group)
 access_may_end(Discussion, "group_id")  # a thread moved to another group: its listeners are checked again
+# a guest removed leaves the thread's room (and its polls' rooms) the moment that commits
+access_may_end(DiscussionGuest, person=lambda guest: guest.user_id, forget=forget_guests)
 
 
 def emit_after_commit(event: str, payload: dict, room: str) -> None:

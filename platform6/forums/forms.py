@@ -1,7 +1,7 @@
 """Thread forms (shape only; the rules live in forums.service)."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import EmailField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -36,6 +36,15 @@ class EditCommentForm(Form):
 
 class MoveForm(Form):
     group_id = SelectField(_l("Move to"), coerce=int, validators=[DataRequired(_l("Choose a group."))])
+
+
+class GuestForm(Form):
+    """Invite a guest to one thread, by the email of their account here."""
+
+    email = EmailField(
+        _l("Email of their account"),
+        validators=[DataRequired(_l("Give the email address of their account.")), Length(max=254, message=TOO_LONG)],
+    )
 
 
 #: each volume's short name (the group page's "Notifications: Email")

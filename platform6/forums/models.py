@@ -1,4 +1,4 @@
-"""Discussions (threads), comments with replies, reactions, edit history and read state."""
+"""Discussions (threads), comments with replies, reactions, edit history, read state and thread guests."""
 
 from datetime import datetime
 
@@ -134,6 +134,23 @@ class DiscussionReader(db.Model):
     #: the highest comment position this member has seen
     last_read_position: Mapped[int] = mapped_column(default=0)
     last_read_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DiscussionGuest(db.Model):
+    """Someone who is not a member of the thread's group but may read and take part in this one thread
+    (Loomio's thread guest): they comment, react and vote in its polls, and see nothing else of the group."""
+
+    __tablename__ = "discussion_guests"
+    __table_args__ = (UniqueConstraint("discussion_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    discussion_id: Mapped[int] = mapped_column(ForeignKey("discussions.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: who invited them (None: they left, or history did not say)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user = relationship("User", foreign_keys=[user_id], lazy="raise_on_sql")
 
 
 class DigestState(db.Model):

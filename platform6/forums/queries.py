@@ -8,12 +8,14 @@ from flask_babel import gettext as _
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from .. import search
 from ..accounts.models import User
 from ..errors import NotFound
 from ..extensions import db
 from ..groups.models import Membership
-from ..groups.permissions import can_see_content, can_see_group, user_id_of
-from .models import Comment, CommentVersion, Discussion, DiscussionReader, Reaction
+from ..groups.permissions import content_visible_group_ids, user_id_of
+from .models import Comment, CommentVersion, Discussion, DiscussionGuest, DiscussionReader, Reaction
+from .permissions import can_see_discussion, guest_discussion_ids
 
 
 def discussion_by_id(discussion_id: int) -> Discussion | None:
@@ -26,9 +28,9 @@ def discussion_by_id(discussion_id: int) -> Discussion | None:
 
 
 def visible_discussion(user, discussion_id: int) -> Discussion:
-    """The thread if `user` may read it (open group, or a member), else NotFound."""
+    """The thread if `user` may read it (open group, a member, or one of its guests), else NotFound."""
     discussion = discussion_by_id(discussion_id)
-    if discussion is None or not can_see_group(user, discussion.group) or not can_see_content(user, discussion.group):
+    if discussion is None or not can_see_discussion(user, discussion):
         raise NotFound(_("No such thread."))
     return discussion
 
@@ -220,13 +222,19 @@ def recent_threads(user, limit: int = 8) -> list[ThreadRow]:
 
 
 def unread_select(user):
-    """The user's threads with comments they have not read, and those they never opened (paged by the API)."""
+    """The user's threads (their groups', and those they are a guest of) with comments they have not read, and
+    those they never opened (paged by the API)."""
     uid = user_id_of(user)
     read = DiscussionReader.last_read_position
     return (
         select(Discussion)
         .options(joinedload(Discussion.group))
-        .where(Discussion.group_id.in_(select(Membership.group_id).where(Membership.user_id == uid)))
+        .where(
+            or_(
+                Discussion.group_id.in_(select(Membership.group_id).where(Membership.user_id == uid)),
+                Discussion.id.in_(guest_discussion_ids(user)),
+            )
+        )
         .outerjoin(
             DiscussionReader, (DiscussionReader.discussion_id == Discussion.id) & (DiscussionReader.user_id == uid)
         )
@@ -245,6 +253,55 @@ def unread_rows(user, discussions: list[Discussion]) -> list[ThreadRow]:
         ).all()
     )
     return [thread_row(d, positions.get(d.id)) for d in discussions]
+
+
+def guests_select(discussion: Discussion):
+    """The thread's guests with their accounts (paged by the API)."""
+    return (
+        select(DiscussionGuest)
+        .options(joinedload(DiscussionGuest.user))
+        .where(DiscussionGuest.discussion_id == discussion.id)
+    )
+
+
+GUESTS_ORDER = [(DiscussionGuest.id, False)]
+
+
+def guests_of(discussion: Discussion) -> list[DiscussionGuest]:
+    """The thread's guests, in the order they were invited."""
+    return list(db.session.scalars(guests_select(discussion).order_by(DiscussionGuest.id)))
+
+
+def guest_threads(user, limit: int = 30) -> list[ThreadRow]:
+    """The threads `user` is a guest of (the dashboard panel), latest active first, with unread counts."""
+    stmt = (
+        select(Discussion)
+        .options(joinedload(Discussion.group))
+        .where(Discussion.id.in_(guest_discussion_ids(user)))
+        .order_by(Discussion.last_activity_at.desc(), Discussion.id.desc())
+        .limit(limit)
+    )
+    return _with_unread(stmt, user)
+
+
+def search_visible(user, *, query: str, group_id: int | None = None, kinds=None, limit: int = 20, offset: int = 0):
+    """Search what `user` may read: their groups' and open groups' content, and the threads they are a guest of
+    (the thread and its comments, nothing else of its group)."""
+    threads = guest_discussion_ids(user)
+    guest_documents = or_(
+        (search.SearchDocument.kind == "discussion") & search.SearchDocument.ref_id.in_(threads),
+        (search.SearchDocument.kind == "comment")
+        & search.SearchDocument.ref_id.in_(select(Comment.id).where(Comment.discussion_id.in_(threads))),
+    )
+    return search.search(
+        visible_groups=content_visible_group_ids(user),
+        also_visible=guest_documents,
+        query=query,
+        group_id=group_id,
+        kinds=kinds,
+        limit=limit,
+        offset=offset,
+    )
 
 
 def mentionable_members(group, prefix: str, limit: int = 8) -> list[User]:

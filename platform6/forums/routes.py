@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
 
 from .. import search
+from ..accounts.service import user_by_email
 from ..dashboard import panel
 from ..errors import DomainError, NotFound
 from ..extensions import db
@@ -14,19 +15,18 @@ from ..groups.permissions import (
     can_member,
     can_see_content,
     can_see_group,
-    content_visible_group_ids,
     is_admin,
-    is_author_or_admin,
     membership,
 )
 from ..groups.queries import group_by_handle, groups_administered_by
 from ..i18n import script_words
 from ..limits import whole_number
 from ..web import refused, show_error_on_form
-from . import queries, service
+from . import guests, queries, service
 from .comment_html import comment_chunks
-from .forms import VOLUME_NAMES, CommentForm, DiscussionForm, EditCommentForm, MoveForm, VolumeForm
+from .forms import VOLUME_NAMES, CommentForm, DiscussionForm, EditCommentForm, GuestForm, MoveForm, VolumeForm
 from .models import Comment, Discussion
+from .permissions import may_administer, takes_part
 from .timeline import thread_top
 
 bp = Blueprint("forums", __name__)
@@ -78,8 +78,8 @@ def _group_or_404(handle: str) -> Group:
 
 
 def may_moderate(discussion: Discussion) -> bool:
-    """May edit, close, pin and move the thread (the same rule the service enforces)."""
-    return is_author_or_admin(current_user, discussion.author_id, discussion.group)
+    """May edit, close, pin and move the thread and invite its guests (the same rule the service enforces)."""
+    return may_administer(current_user, discussion)
 
 
 @bp.app_template_global("forum_threads")
@@ -123,10 +123,12 @@ def new_discussion(handle: str):
     return render_template("forums/new.html", group=group, form=form), status
 
 
-def _render_thread(discussion: Discussion, form: CommentForm, status: int = 200):
+def _render_thread(discussion: Discussion, form: CommentForm, status: int = 200, guest_form: GuestForm | None = None):
     view = queries.thread_view(discussion, current_user)
     mine = membership(current_user, discussion.group)
-    is_member = mine is not None
+    # the thread's guests take part as its members do
+    is_member = takes_part(current_user, discussion)
+    moderator = may_moderate(discussion)
     reply_to = None
     if (parent_id := whole_number(str(form.parent_id.data or ""))) is not None:
         reply_to = view.by_id.get(parent_id)
@@ -138,7 +140,9 @@ def _render_thread(discussion: Discussion, form: CommentForm, status: int = 200)
         form=form,
         reply_to=reply_to,
         is_member=is_member,
-        may_moderate=may_moderate(discussion),
+        may_moderate=moderator,
+        guests=queries.guests_of(discussion) if moderator else [],
+        guest_form=(guest_form or GuestForm(formdata=None)) if moderator else None,
         is_group_admin=is_admin(current_user, discussion.group),
         quick_reactions=QUICK_REACTIONS,
         decisions=thread_top(view.timeline, current_user, mine),
@@ -281,6 +285,40 @@ def set_volume(handle: str):
     return redirect(url_for("groups.show", handle=group.handle))
 
 
+# --- guests -------------------------------------------------------------------------------------
+
+
+@bp.post("/d/<int:discussion_id>/guests")
+@login_required
+def invite_guest(discussion_id: int):
+    discussion = _discussion_or_404(discussion_id)
+    if not may_moderate(discussion):
+        abort(403)
+    form = GuestForm()
+    if form.validate_on_submit():
+        try:
+            guest = guests.invite_guest(actor=current_user, discussion=discussion, user=user_by_email(form.email.data))
+        except DomainError as err:
+            show_error_on_form(form, err)
+        else:
+            flash(_("%(name)s is a guest of this thread now.", name=guest.user.name), "success")
+            return redirect(url_for(".show", discussion_id=discussion.id, _anchor="guests"))
+    return _render_thread(discussion, CommentForm(formdata=None), 422, guest_form=form)
+
+
+@bp.post("/d/<int:discussion_id>/guests/<int:user_id>/remove")
+@login_required
+def remove_guest(discussion_id: int, user_id: int):
+    discussion = _discussion_or_404(discussion_id)
+    back = url_for(".show", discussion_id=discussion.id, _anchor="guests")
+    try:
+        guests.remove_guest(actor=current_user, discussion=discussion, user_id=user_id)
+    except DomainError as err:
+        return refused(err, back)
+    flash(_("The guest no longer sees this thread."), "info")
+    return redirect(back)
+
+
 # --- comments -----------------------------------------------------------------------------------
 
 
@@ -316,7 +354,7 @@ def show_comment(comment_id: int):
         group=discussion.group,
         comment=comment,
         view=queries.subtree_view(discussion, comment.id, current_user),
-        is_member=membership(current_user, discussion.group) is not None,
+        is_member=takes_part(current_user, discussion),
         is_group_admin=is_admin(current_user, discussion.group),
         quick_reactions=QUICK_REACTIONS,
     )
@@ -365,7 +403,7 @@ def reaction_choices(comment_id: int):
     """The reactions to choose from on a page of their own: where "React" leads without JavaScript."""
     comment = _comment_or_404(comment_id)
     discussion = queries.discussion_by_id(comment.discussion_id)
-    if membership(current_user, discussion.group) is None:
+    if not takes_part(current_user, discussion):
         abort(403)
     counts, mine = queries.comment_reactions(comment.id, current_user.id)
     return render_template(
@@ -416,19 +454,17 @@ def search_page():
     group = None
     if handle := request.args.get("group"):
         group = _group_or_404(handle)
-    hits = (
-        search.search(
-            visible_groups=content_visible_group_ids(current_user),
-            query=q,
-            group_id=group.id if group else None,
-            limit=30,
-        )
-        if q
-        else []
-    )
+    hits = queries.search_visible(current_user, query=q, group_id=group.id if group else None, limit=30) if q else []
     return render_template("forums/search.html", q=q, group=group, hits=hits)
 
 
 @panel(template="forums/_dashboard_panel.html", order=10)
 def recent_threads_panel(user) -> dict | None:
     return {"threads": queries.recent_threads(user)}
+
+
+@panel(template="forums/_guest_panel.html", order=11)
+def guest_threads_panel(user) -> dict | None:
+    """Threads the person is a guest of: they belong to no group of theirs, so this is where they find them."""
+    threads = queries.guest_threads(user)
+    return {"threads": threads} if threads else None

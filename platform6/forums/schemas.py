@@ -3,7 +3,7 @@
 from ..accounts.schemas import person_json
 from ..timeutil import iso
 from . import queries
-from .models import Comment, CommentVersion, Discussion
+from .models import Comment, CommentVersion, Discussion, DiscussionGuest
 
 
 def discussion_json(discussion: Discussion) -> dict:
@@ -55,4 +55,14 @@ def version_json(version: CommentVersion) -> dict:
         "body_html": version.body_html,
         "written_at": iso(version.written_at),
         "replaced_at": iso(version.replaced_at),
+    }
+
+
+def guest_json(guest: DiscussionGuest) -> dict:
+    return {
+        "discussion_id": guest.discussion_id,
+        "user_id": guest.user_id,
+        "user": {"id": guest.user.id, "name": guest.user.name, "handle": guest.user.handle},
+        "invited_by": person_json(guest.invited_by_id),
+        "created_at": iso(guest.created_at),
     }

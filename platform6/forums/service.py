@@ -11,7 +11,7 @@ from blinker import Namespace
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from .. import search
@@ -19,14 +19,15 @@ from ..accounts.models import User
 from ..errors import Conflict, Forbidden, NotFound, invalid
 from ..extensions import db
 from ..groups.models import Group, Membership
-from ..groups.permissions import ensure_admin, ensure_member, is_author_or_admin, membership
+from ..groups.permissions import ensure_admin, ensure_member, is_author_or_admin
 from ..groups.service import check_volume, tell_followers
 from ..i18n import Message
 from ..limits import history_title
 from ..markup import find_mentions, render_markdown, stored_html
 from ..timeutil import utcnow
-from .delivery import deliver, deliver_to_group
+from .delivery import deliver, deliver_to_group, deliver_to_guests
 from .models import BODY_MAX, TITLE_MAX, Comment, CommentVersion, Discussion, DiscussionReader, Reaction
+from .permissions import ensure_takes_part, guest_discussion_ids, guest_ids_select, may_delete_comment, takes_part
 
 signals = Namespace()
 #: sent with the thread after it is started, changed or moved (events.py pushes it to live pages)
@@ -95,18 +96,18 @@ def index_comment(comment: Comment, discussion: Discussion) -> None:
     )
 
 
-def _mentioned_member_ids(text: str, group: Group, already: set[str] | None = None) -> list[int]:
-    """Members of the group @mentioned in `text` (skipping handles in `already`): only they are told."""
+def _mentioned_ids(
+    text: str, group: Group, already: set[str] | None = None, discussion: Discussion | None = None
+) -> list[int]:
+    """Members of the group, and guests of the thread, @mentioned in `text` (skipping handles in `already`):
+    only they are told."""
     handles = find_mentions(text) - (already or set())
     if not handles:
         return []
-    return list(
-        db.session.scalars(
-            select(User.id)
-            .join(Membership, Membership.user_id == User.id)
-            .where(Membership.group_id == group.id, User.handle.in_(handles))
-        )
-    )
+    members = select(Membership.user_id).where(Membership.group_id == group.id)
+    if discussion is not None:
+        members = members.union(guest_ids_select(discussion.id))
+    return list(db.session.scalars(select(User.id).where(User.handle.in_(handles), User.id.in_(members))))
 
 
 # --- threads ------------------------------------------------------------------------------------
@@ -126,7 +127,7 @@ def start_discussion(*, actor: User, group: Group, title: str, description: str 
     )
     db.session.add(DiscussionReader(discussion_id=discussion.id, user_id=actor.id, last_read_position=0))
     url = discussion_url(discussion.id)
-    mentioned = _mentioned_member_ids(description, group)
+    mentioned = _mentioned_ids(description, group)
     deliver(
         user_ids=mentioned, kind="mention", url=url, group=group, actor=actor,
         text=Message("%(name)s mentioned you in “%(title)s”", name=actor.name, title=title), body=description,
@@ -218,8 +219,8 @@ def update_discussion(
             discussion.description = _check_text(description, "description", required=False)
             discussion.description_html = render_markdown(discussion.description)
             deliver(
-                user_ids=_mentioned_member_ids(discussion.description, group, before), kind="mention",
-                url=discussion_url(discussion.id), group=group, actor=actor,
+                user_ids=_mentioned_ids(discussion.description, group, before, discussion), kind="mention",
+                url=discussion_url(discussion.id), group=group, actor=actor, discussion_id=discussion.id,
                 text=Message("%(name)s mentioned you in “%(title)s”", name=actor.name, title=discussion.title), body=discussion.description,
             )  # fmt: skip
         discussion.edited_at = now
@@ -375,7 +376,7 @@ def _keep_version(
 
 def post_comment(*, actor: User, discussion: Discussion, body: str, parent_id: int | None = None) -> Comment:
     group = db.session.get(Group, discussion.group_id)
-    ensure_member(actor, group)
+    ensure_takes_part(actor, discussion)
     body = _check_text(body, "body", required=True)
     parent = _reply_parent(discussion, parent_id)
     discussion.ensure_open()
@@ -416,16 +417,22 @@ def post_comment(*, actor: User, discussion: Discussion, body: str, parent_id: i
         .execution_options(synchronize_session=False)
     )
     url = comment_url(comment)
-    mentioned = _mentioned_member_ids(body, group)
+    mentioned = _mentioned_ids(body, group, discussion=discussion)
     deliver(
-        user_ids=mentioned, kind="mention", url=url, group=group, actor=actor,
+        user_ids=mentioned, kind="mention", url=url, group=group, actor=actor, discussion_id=discussion.id,
         text=Message("%(name)s mentioned you in “%(title)s”", name=actor.name, title=discussion.title), body=body,
     )  # fmt: skip
+    told = set(mentioned)
     if parent is not None and parent.author_id and parent.author_id not in mentioned and not parent.deleted:
         deliver(
-            user_ids=[parent.author_id], kind="reply", url=url, group=group, actor=actor,
+            user_ids=[parent.author_id], kind="reply", url=url, group=group, actor=actor, discussion_id=discussion.id,
             text=Message("%(name)s replied to you in “%(title)s”", name=actor.name, title=discussion.title), body=body,
         )  # fmt: skip
+        told.add(parent.author_id)
+    deliver_to_guests(
+        discussion_id=discussion.id, group=group, actor=actor, kind="comment", url=url, except_user_ids=told,
+        text=Message("%(name)s commented in “%(title)s”", name=actor.name, title=discussion.title),
+    )  # fmt: skip
     comment.author = actor
     comment_created.send(comment)
     return comment
@@ -434,7 +441,7 @@ def post_comment(*, actor: User, discussion: Discussion, body: str, parent_id: i
 def edit_comment(*, actor: User, comment: Comment, body: str) -> Comment:
     discussion = db.session.get(Discussion, comment.discussion_id)
     group = db.session.get(Group, discussion.group_id)
-    if comment.author_id != actor.id or membership(actor, group) is None:
+    if comment.author_id != actor.id or not takes_part(actor, discussion):
         raise Forbidden(_("Only the author may edit a comment."))
     if comment.deleted:
         raise Conflict(_("A deleted comment cannot be edited."))
@@ -447,8 +454,8 @@ def edit_comment(*, actor: User, comment: Comment, body: str) -> Comment:
     comment.body, comment.body_html, comment.edited_at = body, render_markdown(body), now
     index_comment(comment, discussion)
     deliver(
-        user_ids=_mentioned_member_ids(body, group, before), kind="mention", url=comment_url(comment), group=group,
-        actor=actor, text=Message("%(name)s mentioned you in “%(title)s”", name=actor.name, title=discussion.title), body=body,
+        user_ids=_mentioned_ids(body, group, before, discussion), kind="mention", url=comment_url(comment),
+        group=group, actor=actor, discussion_id=discussion.id, text=Message("%(name)s mentioned you in “%(title)s”", name=actor.name, title=discussion.title), body=body,
     )  # fmt: skip
     db.session.flush()
     comment_changed.send(comment)
@@ -458,8 +465,8 @@ def edit_comment(*, actor: User, comment: Comment, body: str) -> Comment:
 def delete_comment(*, actor: User, comment: Comment) -> Comment:
     """The comment stays as "deleted" (body and history gone) so its replies keep their place."""
     discussion = db.session.get(Discussion, comment.discussion_id)
-    group = db.session.get(Group, discussion.group_id)
-    _ensure_author_or_admin(actor, comment.author_id, group)
+    if not may_delete_comment(actor, comment.author_id, discussion):
+        raise Forbidden(_("Only the author or the group's admins may do that."))
     if comment.deleted:
         return comment
     comment.mark_deleted(utcnow())
@@ -487,8 +494,7 @@ def check_emoji(emoji: str) -> str:
 
 def add_reaction(*, actor: User, comment: Comment, emoji: str) -> Reaction:
     """One reaction per member per emoji: a repeat answers Conflict and is counted once."""
-    discussion = db.session.get(Discussion, comment.discussion_id)
-    ensure_member(actor, db.session.get(Group, discussion.group_id))
+    ensure_takes_part(actor, db.session.get(Discussion, comment.discussion_id))
     reaction = _write_reaction(comment, actor.id, emoji, utcnow())
     comment_changed.send(comment)
     return reaction
@@ -566,14 +572,16 @@ def mark_seen(*, user: User, discussion: Discussion) -> None:
 
 
 def mark_all_read(*, user: User, group: Group | None = None) -> int:
-    """Mark every thread in the user's groups (or in one group) read; returns how many threads."""
+    """Mark every thread in the user's groups and those they are a guest of (or those in one group) read;
+    returns how many threads."""
     if group is not None:
         ensure_member(user, group)
-        group_ids = select(Membership.group_id).where(Membership.user_id == user.id, Membership.group_id == group.id)
+        in_scope = Discussion.group_id == group.id
     else:
-        group_ids = select(Membership.group_id).where(Membership.user_id == user.id)
+        mine = select(Membership.group_id).where(Membership.user_id == user.id)
+        in_scope = or_(Discussion.group_id.in_(mine), Discussion.id.in_(guest_discussion_ids(user)))
     now = utcnow()
-    threads = select(Discussion.id).where(Discussion.group_id.in_(group_ids))
+    threads = select(Discussion.id).where(in_scope)
     last = select(Discussion.last_position).where(Discussion.id == DiscussionReader.discussion_id).scalar_subquery()
     changed = db.session.execute(
         update(DiscussionReader)
@@ -582,7 +590,7 @@ def mark_all_read(*, user: User, group: Group | None = None) -> int:
         .execution_options(synchronize_session=False)
     ).rowcount
     missing = select(Discussion.id, Discussion.last_position).where(
-        Discussion.group_id.in_(group_ids),
+        in_scope,
         ~exists().where(DiscussionReader.discussion_id == Discussion.id, DiscussionReader.user_id == user.id),
     )
     rows = db.session.execute(missing).all()

@@ -1,8 +1,6 @@
 """Live results over Socket.IO: `join` {"poll_id"}, then `vote_cast` and `poll_closed` (API.md "Live updates")."""
 
 from ..extensions import db, socketio
-from ..groups.models import Group
-from ..groups.permissions import can_see_content
 from ..outbox import after_commit
 from ..realtime import register_room
 from . import queries, service
@@ -16,7 +14,7 @@ def poll_room(poll_id: int) -> str:
 
 def _resolve(user, poll_id: int) -> str | None:
     poll = db.session.get(Poll, poll_id)
-    if poll is None or not can_see_content(user, db.session.get(Group, poll.group_id)):
+    if poll is None or not queries.can_see_poll(user, poll):
         return None
     return poll_room(poll.id)
 

@@ -7,6 +7,7 @@ top of the thread (forums.timeline.register_thread_top): forums never imports go
 
 from dataclasses import dataclass
 
+from ..forums.permissions import is_guest
 from ..forums.timeline import register_thread_top
 from ..groups.permissions import user_id_of
 from .queries import VOTING_ROLES, voted_poll_ids
@@ -18,7 +19,7 @@ CLOSED_ON_TOP = 1
 @dataclass(frozen=True)
 class ThreadDecision:
     poll: object
-    #: the reader may vote on it (a voting member, and among its named voters if it has any)
+    #: the reader may vote on it (a voting member or a guest of the thread, and among its named voters if any)
     may_vote: bool
     #: the reader has voted on it (False when signed out or not asked to vote)
     voted: bool
@@ -34,7 +35,8 @@ def thread_decisions(timeline: list, user, membership) -> list[ThreadDecision]:
     if not shown:
         return []
     uid = user_id_of(user)
-    voter = membership is not None and membership.role in VOTING_ROLES
+    # the thread's guests vote in its polls as its voting members do
+    voter = (membership is not None and membership.role in VOTING_ROLES) or is_guest(user, shown[0].discussion_id)
     voted = voted_poll_ids(user, [p.id for p in open_polls]) if voter and open_polls else set()
     return [
         ThreadDecision(

@@ -13,6 +13,8 @@ from ..credit.models import Account, Network
 from ..credit.queries import holder_names
 from ..errors import Forbidden, NotFound
 from ..extensions import db
+from ..forums.models import Discussion, DiscussionGuest
+from ..forums.permissions import guest_ids_select, is_guest
 from ..groups.models import Group, Membership
 from ..groups.permissions import can_see_content, user_id_of
 from . import tally
@@ -30,10 +32,21 @@ def poll_by_id(poll_id: int) -> Poll | None:
     )
 
 
+def can_see_poll(user, poll: Poll) -> bool:
+    """Whoever may see the group's content, and the guests of the thread the poll was raised in."""
+    group = poll.group if "group" in poll.__dict__ else db.session.get(Group, poll.group_id)
+    return can_see_content(user, group) or is_guest(user, poll.discussion_id)
+
+
+def ensure_poll_visible(user, poll: Poll) -> None:
+    if not can_see_poll(user, poll):
+        raise NotFound(_("No such poll."))
+
+
 def visible_poll(user, poll_id: int) -> Poll:
-    """The poll if the user may see its group's content, else NotFound."""
+    """The poll if the user may see it (can_see_poll), else NotFound."""
     poll = poll_by_id(poll_id)
-    if poll is None or not can_see_content(user, poll.group):
+    if poll is None or not can_see_poll(user, poll):
         raise NotFound(_("No such poll."))
     return poll
 
@@ -53,13 +66,16 @@ def ensure_results_visible(poll: Poll, user=None) -> None:
 
 def _eligible_select(poll: Poll):
     stmt = select(Membership.user_id).where(Membership.group_id == poll.group_id, Membership.role.in_(VOTING_ROLES))
+    guests = guest_ids_select(poll.discussion_id) if poll.discussion_id is not None else None
     if poll.voter_ids is not None:
         stmt = stmt.where(Membership.user_id.in_(poll.voter_ids))
-    return stmt
+        guests = guests.where(DiscussionGuest.user_id.in_(poll.voter_ids)) if guests is not None else None
+    return stmt.union(guests) if guests is not None else stmt
 
 
 def eligible_ids(poll: Poll) -> set[int]:
-    """Who may vote now: the group's voting members (within the poll's named list, if it has one)."""
+    """Who may vote now: the group's voting members, and the guests of the poll's thread (within the poll's
+    named list, if it has one)."""
     return set(db.session.scalars(_eligible_select(poll)))
 
 
@@ -70,14 +86,15 @@ def is_eligible(user, poll: Poll) -> bool:
     role = db.session.scalar(
         select(Membership.role).where(Membership.group_id == poll.group_id, Membership.user_id == uid)
     )
-    return role in VOTING_ROLES
+    return role in VOTING_ROLES or is_guest(user, poll.discussion_id)
 
 
 def eligible_counts(polls: list[Poll]) -> dict[int, int]:
     """eligible_count per poll: frozen when closed, else counted now (one query per distinct voter list).
 
-    Counted now, it is electorate_size's rule in SQL: the voting members plus those who voted and
-    are voting members no more (their vote still counts, so they are still eligible).
+    Counted now, it is electorate_size's rule in SQL: the voting members (and the guests of the poll's
+    thread) plus those who voted and are voting members or guests no more (their vote still counts, so
+    they are still eligible).
     """
     counts = {p.id: p.eligible_count for p in polls if p.closed_at is not None}
     open_all = [p for p in polls if p.closed_at is None and p.voter_ids is None]
@@ -90,6 +107,28 @@ def eligible_counts(polls: list[Poll]) -> dict[int, int]:
             ).all()
         )
         counts.update({p.id: per_group.get(p.group_id, 0) for p in open_all})
+        threads = {p.discussion_id for p in open_all if p.discussion_id is not None}
+        if threads:
+            # a thread's guests vote in its polls; one who has since become a voting member is counted once
+            voting_member = (
+                select(Membership.id)
+                .where(
+                    Membership.group_id == Discussion.group_id,
+                    Membership.user_id == DiscussionGuest.user_id,
+                    Membership.role.in_(VOTING_ROLES),
+                )
+                .exists()
+            )
+            per_thread = dict(
+                db.session.execute(
+                    select(DiscussionGuest.discussion_id, func.count())
+                    .join(Discussion, Discussion.id == DiscussionGuest.discussion_id)
+                    .where(DiscussionGuest.discussion_id.in_(threads), ~voting_member)
+                    .group_by(DiscussionGuest.discussion_id)
+                ).all()
+            )
+            for p in open_all:
+                counts[p.id] += per_thread.get(p.discussion_id, 0)
     for p in polls:
         if p.closed_at is None and p.voter_ids is not None:
             counts[p.id] = db.session.scalar(select(func.count()).select_from(_eligible_select(p).subquery()))
@@ -104,10 +143,15 @@ def eligible_counts(polls: list[Poll]) -> dict[int, int]:
             )
             .exists()
         )
+        still_guest = (
+            select(DiscussionGuest.id)
+            .where(DiscussionGuest.discussion_id == Poll.discussion_id, DiscussionGuest.user_id == Vote.user_id)
+            .exists()
+        )
         departed = db.session.execute(
             select(Vote.poll_id, func.count())
             .join(Poll, Poll.id == Vote.poll_id)
-            .where(Vote.poll_id.in_(open_ids), ~still_voting_member)
+            .where(Vote.poll_id.in_(open_ids), ~still_voting_member, ~still_guest)
             .group_by(Vote.poll_id)
         ).all()
         for poll_id, voters_gone in departed:

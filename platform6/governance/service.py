@@ -24,7 +24,7 @@ from ..extensions import db
 from ..forums.queries import discussion_by_id
 from ..groups import service as groups_service
 from ..groups.models import ROLES, Group, Membership
-from ..groups.permissions import can_admin, ensure_admin, ensure_content_visible, ensure_member
+from ..groups.permissions import can_admin, ensure_admin, ensure_member
 from ..limits import MAX_INT, TITLE_MAX, history_title, is_whole, whole_number
 from ..markup import render_markdown, stored_html
 from ..notifications.service import notify
@@ -433,8 +433,8 @@ def replay_counts(*, poll: Poll, voters_count: int | None = None, eligible_count
 # --- votes and proxies --------------------------------------------------------------------------
 
 
-def _ensure_can_vote(actor: User, poll: Poll, group: Group) -> None:
-    ensure_content_visible(actor, group)
+def _ensure_can_vote(actor: User, poll: Poll) -> None:
+    queries.ensure_poll_visible(actor, poll)
     if not queries.is_eligible(actor, poll):
         raise Forbidden(gettext("You are not among this poll's voters."))
 
@@ -450,11 +450,10 @@ def cast_vote(
 ) -> Vote:
     """Vote, or replace one's vote (the old one kept as a VoteRevision); one current vote per member."""
     now = now or utcnow()
-    group = _group_of(poll)
     poll = _locked(poll)
-    ensure_content_visible(actor, group)
+    queries.ensure_poll_visible(actor, poll)
     poll.ensure_open(now)
-    _ensure_can_vote(actor, poll, group)
+    _ensure_can_vote(actor, poll)
     checked, reason = _checked_ballot(poll, choices, reason)
     vote = db.session.scalar(select(Vote).where(Vote.poll_id == poll.id, Vote.user_id == actor.id))
     if vote is None:
@@ -539,11 +538,10 @@ def _replace(vote: Vote, choices: dict, reason: str, now: datetime) -> None:
 def set_proxy(*, actor: User, poll: Poll, proxy_id: int, now: datetime | None = None) -> Proxy:
     """Let another eligible member vote for you on this poll (until close; your own vote overrides)."""
     now = now or utcnow()
-    group = _group_of(poll)
     poll = _locked(poll)
-    ensure_content_visible(actor, group)
+    queries.ensure_poll_visible(actor, poll)
     poll.ensure_open(now)
-    _ensure_can_vote(actor, poll, group)
+    _ensure_can_vote(actor, poll)
     _check_proxy(poll, actor.id, proxy_id)
     proxy_user = db.session.get(User, proxy_id) if whole_number(str(proxy_id)) is not None else None
     if proxy_user is None or not queries.is_eligible(proxy_user, poll):
@@ -579,9 +577,8 @@ def replay_proxy(*, poll: Poll, delegator_id: int, proxy_id: int, created_at: da
 
 def revoke_proxy(*, actor: User, poll: Poll, now: datetime | None = None) -> None:
     now = now or utcnow()
-    group = _group_of(poll)
     poll = _locked(poll)
-    ensure_content_visible(actor, group)
+    queries.ensure_poll_visible(actor, poll)
     poll.ensure_open(now)
     found = db.session.scalar(select(Proxy).where(Proxy.poll_id == poll.id, Proxy.delegator_id == actor.id))
     if found is None:
@@ -614,7 +611,7 @@ def close_poll(*, poll: Poll, actor: User | None = None, now: datetime | None = 
     now = now or utcnow()
     group = _group_of(poll)
     if actor is not None:
-        ensure_content_visible(actor, group)
+        queries.ensure_poll_visible(actor, poll)
         if poll.author_id != actor.id and not can_admin(actor, group):
             raise Forbidden(gettext("Only the poll's author or the group's admins may close it."))
     return _close(poll, group, now=now, cancelled_by=None)
@@ -624,7 +621,7 @@ def cancel_poll(*, poll: Poll, actor: User, now: datetime | None = None) -> Poll
     """A group admin stops a binding proposal: it closes now and its action is never carried out."""
     now = now or utcnow()
     group = _group_of(poll)
-    ensure_content_visible(actor, group)
+    queries.ensure_poll_visible(actor, poll)
     if not can_admin(actor, group):
         raise Forbidden(gettext("Only the group's admins may cancel a binding proposal."))
     if poll.action is None:
@@ -732,7 +729,7 @@ def set_outcome(
     """The author or an admin states what was decided once the poll has closed; members are notified."""
     now = now or utcnow()
     group = _group_of(poll)
-    ensure_content_visible(actor, group)
+    queries.ensure_poll_visible(actor, poll)
     if poll.author_id != actor.id and not can_admin(actor, group):
         raise Forbidden(gettext("Only the poll's author or the group's admins may write its outcome."))
     if poll.closed_at is None:

@@ -32,7 +32,8 @@ What becomes what:
   `comments.parent_id` (a reply to a vote becomes a top-level comment of the thread); a deleted
   comment is kept as deleted so its replies keep their place; a deleted thread is skipped. HTML
   bodies stay sanitised HTML; files stay on Loomio's server as links with their names
-  (mapping.Files). Tags and thread guests have no counterpart: the summary names them.
+  (mapping.Files). Tags have no counterpart: the summary names them. Thread guests stay guests of their
+  thread (forums.guests), unless Loomio revoked them.
 - polls: see mapping.py for the kinds; the votes are the latest cast stances, and a stance they
   replaced becomes the vote's history; results are never copied: our tally counts the ballots.
   A poll past its closing time is imported closed (Loomio would have closed it then); a draft
@@ -40,8 +41,8 @@ What becomes what:
   until_closed hides results until the close; until_vote shows them to each voter once they voted
   (`results_after_vote`). An anonymous ballot (no voter in the file) is a vote of a stand-in voter.
 - outcomes: the latest one becomes the poll's outcome; reactions: on comments only (ours take no others).
-- events, notifications, discussion_readers, pictures, templates and join requests are skipped
-  with their reason; no notification or email is sent for anything imported.
+- events, notifications, read state (discussion_readers, but for guests), pictures, templates and join
+  requests are skipped with their reason; no notification or email is sent for anything imported.
 """
 
 from collections import defaultdict
@@ -53,6 +54,7 @@ from ..accounts import service as accounts_service
 from ..accounts.models import User
 from ..errors import DomainError, Forbidden, invalid
 from ..extensions import db
+from ..forums import guests as forums_guests
 from ..forums import service as forums_service
 from ..forums.models import Comment, Discussion
 from ..governance import service as governance_service
@@ -94,6 +96,12 @@ FILES = (
     "which works while Loomio serves it"
 )
 VOTE_REPLY = "Replies to votes are comments in the poll's thread (comments here reply to comments only)"
+#: the tables whose rows say who read a thread, and who was its guest
+READERS = ("discussion_readers", "topic_readers")
+GUESTS = (
+    "Thread guests are guests of that one thread here: they read it, comment and vote in its polls, and see "
+    "nothing else of the group (guests whose access Loomio had revoked are not)"
+)
 REACTION_TARGETS = {
     "Discussion": "a thread's opening post",
     "Poll": "a poll",
@@ -106,6 +114,12 @@ DRAFT = (
     "a draft in Loomio, never opened for votes: imported as a poll closed when it was written, "
     "with no votes, so nobody is asked to vote on it or notified"
 )
+
+
+def is_thread_guest(line: Line) -> bool:
+    """A reader row that made someone a guest of a thread (Loomio's `guest` flag), revoked since or not."""
+    record = line.record
+    return line.table in READERS and bool(record.get("guest")) and record.get("discussion_id") is not None
 
 
 class _Importer:
@@ -234,7 +248,8 @@ class _Importer:
         for table, lines in self.by_table.items():
             if table in NOT_IMPORTED:
                 for line in lines:
-                    if table != "attachments" or line.record.get("record_type") not in LINKED_FILES:
+                    linked = table == "attachments" and line.record.get("record_type") in LINKED_FILES
+                    if not linked and not is_thread_guest(line):
                         self.summary.skip(table, line.number, NOT_IMPORTED[table])
         self.each("users", self.by_table["users"], self.user)
         self.learn_mentions()
@@ -252,7 +267,8 @@ class _Importer:
         self.each("reactions", self.by_table["reactions"], self.reaction)
         self.recount_polls()
         self.count_files()
-        self.guests_left()
+        for table in READERS:
+            self.each(table, [line for line in self.by_table.get(table, []) if is_thread_guest(line)], self.guest)
         return self.summary.as_dict(self.group_list())
 
     def count_parts(self, part: str, owner: str) -> None:
@@ -447,22 +463,25 @@ class _Importer:
             title = one_line(record.get("title"), 200)
             self.summary.left_behind(f"Tags on “{title}” ({', '.join(tags)}): there are no labels here")
 
-    def guests_left(self) -> None:
-        """Thread guests (access to one thread only): there are none here, so the admin is told who they were."""
-        for line in self.by_table.get("discussion_readers", []) + self.by_table.get("topic_readers", []):
-            record = line.record
-            if not record.get("guest") or record.get("revoked_at"):
-                continue
-            discussion_id = record.get("discussion_id")
-            if discussion_id not in self.imported_now["discussions"]:
-                continue
-            person = self.records.get(("users", record.get("user_id")), {})
-            title = one_line(self.records.get(("discussions", discussion_id), {}).get("title"), 200)
-            name = one_line(person.get("name"), 100) or "someone"
-            self.summary.left_behind(
-                f"{name} was a guest of the thread “{title}” in Loomio. There are no thread guests here: their "
-                "account and comments came across, but they cannot open the thread until an admin adds them to the group"
-            )
+    def guest(self, line: Line):
+        """A thread guest (access to that one thread only); one whose access Loomio revoked is not."""
+        record = line.record
+        if record.get("revoked_at"):
+            raise Skip("their guest access was revoked in Loomio")
+        discussion = self.row(Discussion, self.local("discussions", record.get("discussion_id")))
+        if discussion is None:
+            raise Skip("its thread was not imported")
+        user_id = self.author(record, "user_id")
+        if user_id is None:
+            raise Skip("the guest was not imported")
+        guest = forums_guests.replay_guest(
+            discussion=discussion,
+            user_id=user_id,
+            invited_by_id=self.author(record, "inviter_id"),
+            created_at=parse_time(record.get("accepted_at") or record.get("created_at")) or self.now,
+        )
+        self.summary.mapped(GUESTS)
+        return guest
 
     def comment_edit(self, line: Line) -> bool:
         """An imported comment edited since: the later text, the earlier one kept as a version."""

@@ -163,6 +163,7 @@ BURST_NAMES = {
     "payment_request": plural_words("%(num)d payment request", "%(num)d payment requests"),
     "mention": plural_words("%(num)d mention", "%(num)d mentions"),
     "reply": plural_words("%(num)d reply", "%(num)d replies"),
+    "comment": plural_words("%(num)d new comment", "%(num)d new comments"),
     "discussion_created": plural_words("%(num)d new thread", "%(num)d new threads"),
     "poll_created": plural_words("%(num)d new poll", "%(num)d new polls"),
     "join_request": plural_words("%(num)d request to join", "%(num)d requests to join"),

@@ -5,7 +5,13 @@ admin reacted to: the member may change the thread as its author, the admin as a
 member may not is in tests/forums/test_moderation.py.
 """
 
-from . import LOGIN, content, same
+from . import LOGIN, PRIVACIES, by_privacy, content, same
+
+
+def everywhere(status) -> dict:
+    """One answer on an open, a closed and a secret group."""
+    return dict.fromkeys(PRIVACIES, status)
+
 
 # Who may do what (docs/api-forums.md): anyone who may see the group's content reads; members write;
 # the author (while a member) or admins moderate; only the author edits a comment. A page action the
@@ -62,6 +68,17 @@ EXPECTED = {
     ("POST", "/groups/<handle>/volume"): PAGE_WRITE,
     ("GET", "/groups/<handle>/mentions"): content((LOGIN, 403, 200, 200), (LOGIN, 404, 200, 200)),
     ("GET", "/search"): PAGE_READ,  # searched within the group
+    # --- thread guests: the thread's author (the member) or an admin invites and removes them ------
+    ("GET", "/api/v1/discussions/<int:discussion_id>/guests"): content((401, 403, 200, 200), (401, 404, 200, 200)),
+    ("POST", "/api/v1/discussions/<int:discussion_id>/guests"): content((401, 403, 201, 201), (401, 404, 201, 201)),
+    # the member removes the guest first; the admin then finds no guest to remove
+    ("DELETE", "/api/v1/discussions/<int:discussion_id>/guests/<int:user_id>"): content(
+        (401, 403, 204, 404), (401, 404, 204, 404)
+    ),
+    ("POST", "/d/<int:discussion_id>/guests"): PAGE_WRITE,
+    ("POST", "/d/<int:discussion_id>/guests/<int:user_id>/remove"): content(
+        (LOGIN, 403, 302, 404), (LOGIN, 404, 302, 404)
+    ),
     # --- pages: comments --------------------------------------------------------------------------
     ("POST", "/d/<int:discussion_id>/comments"): PAGE_WRITE,
     ("GET", "/comments/<int:comment_id>"): PAGE_READ,
@@ -90,6 +107,37 @@ BODIES = {
     ("POST", "/d/<int:discussion_id>/comments"): lambda w, p, a: {"body": "Yes!"},
     ("POST", "/comments/<int:comment_id>/edit"): lambda w, p, a: {"body": "Changed my mind"},
     ("POST", "/comments/<int:comment_id>/react"): lambda w, p, a: {"emoji": "🎉"},
+    # a new person per caller, for each caller to invite
+    ("POST", "/api/v1/discussions/<int:discussion_id>/guests"): lambda w, p, a: {"user_id": w.users[f"{a}'s guest"].id},
+    ("POST", "/d/<int:discussion_id>/guests"): lambda w, p, a: {"email": w.users[f"{a}'s guest"].email},
+}
+
+
+# A guest of the world's thread (someone in no group, invited to the member's thread) on an open, a closed and
+# a secret group: they read and take part in that thread as a member does, and see no more of the group than
+# any outsider (tests/test_authorization_matrix.py calls these as `guest`).
+GUEST = {
+    ("GET", "/d/<int:discussion_id>"): everywhere(200),
+    ("GET", "/d/<int:discussion_id>/unread"): everywhere(302),
+    ("POST", "/d/<int:discussion_id>/comments"): everywhere(302),
+    ("GET", "/comments/<int:comment_id>"): everywhere(200),
+    ("GET", "/comments/<int:comment_id>/react"): everywhere(200),
+    ("POST", "/comments/<int:comment_id>/react"): everywhere(302),
+    ("GET", "/api/v1/discussions/<int:discussion_id>"): everywhere(200),
+    ("GET", "/api/v1/discussions/<int:discussion_id>/comments"): everywhere(200),
+    ("POST", "/api/v1/discussions/<int:discussion_id>/comments"): everywhere(201),
+    ("POST", "/api/v1/comments/<int:comment_id>/reactions"): everywhere(201),
+    ("POST", "/api/v1/discussions/<int:discussion_id>/read"): everywhere(200),
+    # moderating the thread and choosing its guests stay with its author and the admins
+    ("PATCH", "/api/v1/discussions/<int:discussion_id>"): everywhere(403),
+    ("GET", "/api/v1/discussions/<int:discussion_id>/guests"): everywhere(403),
+    ("POST", "/d/<int:discussion_id>/close"): everywhere(403),
+    # the rest of the group: as for any outsider
+    ("GET", "/groups/<handle>"): by_privacy(200, 200, 404),
+    ("GET", "/api/v1/groups/<int:group_id>/discussions"): by_privacy(200, 404, 404),
+    ("GET", "/api/v1/groups/<int:group_id>/members"): by_privacy(200, 404, 404),
+    ("GET", "/groups/<handle>/threads/new"): by_privacy(403, 404, 404),
+    ("GET", "/groups/<handle>/mentions"): by_privacy(403, 404, 404),
 }
 
 QUERIES = {

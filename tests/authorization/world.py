@@ -15,6 +15,8 @@ from platform6.accounts.models import ApiToken
 from platform6.accounts.service import create_token, password_reset_token
 from platform6.credit import service as credit
 from platform6.extensions import db
+from platform6.forums import guests as forum_guests
+from platform6.forums import queries as forums_queries
 from platform6.forums import service as forums
 from platform6.governance import queries as governance_queries
 from platform6.governance import service as governance
@@ -106,6 +108,16 @@ class World:
             return SimpleNamespace(discussion_id=discussion.id, comment_id=comment.id)
 
         return self._once(("forum", privacy), build)
+
+    def thread_guest(self, privacy: str) -> int:
+        """The `guest` (in no group) invited by the admin to the member's thread: the guest's id."""
+
+        def build():
+            discussion = forums_queries.discussion_by_id(self.forum(privacy).discussion_id)
+            forum_guests.invite_guest(actor=self.users["admin"], discussion=discussion, user=self.users["guest"])
+            return self.users["guest"].id
+
+        return self._once(("thread_guest", privacy), build)
 
     def elsewhere(self) -> int:
         """A closed group the admin administers and the member belongs to: where threads are moved."""
@@ -273,7 +285,10 @@ def build_world(create_user, create_group) -> World:
 
 
 def _user_id(w: World, p: str, rule: str) -> int:
-    """The member where a person is looked at; the target where someone acts on a member."""
+    """The member where a person is looked at; the thread's guest where one is removed; the target where someone
+    acts on a member."""
+    if "/guests/" in rule:
+        return w.thread_guest(p)
     looked_at = rule.startswith(("/api/v1/users/", "/skills/people/"))
     return w.users["member" if looked_at else "target"].id
 
