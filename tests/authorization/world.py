@@ -15,6 +15,7 @@ from platform6.accounts.models import ApiToken
 from platform6.accounts.service import create_token, password_reset_token
 from platform6.credit import service as credit
 from platform6.extensions import db
+from platform6.forums import labels
 from platform6.forums import service as forums
 from platform6.governance import queries as governance_queries
 from platform6.governance import service as governance
@@ -106,6 +107,15 @@ class World:
             return SimpleNamespace(discussion_id=discussion.id, comment_id=comment.id)
 
         return self._once(("forum", privacy), build)
+
+    LABEL = "Chores"
+
+    def label(self, privacy: str) -> None:
+        """The group's label LABEL (made again when a delete took it)."""
+        group = self.groups[privacy]
+        if labels.label_named(group.id, self.LABEL) is None:
+            labels.create_label(actor=self.users["admin"], group=group, name=self.LABEL)
+            db.session.commit()
 
     def elsewhere(self) -> int:
         """A closed group the admin administers and the member belongs to: where threads are moved."""
@@ -315,6 +325,7 @@ PARAMS = {
     "discussion_id": lambda w, p, rule: w.forum(p).discussion_id,
     "comment_id": lambda w, p, rule: w.forum(p).comment_id,
     "emoji": lambda w, p, rule: EMOJI,
+    "name": lambda w, p, rule: World.LABEL,
     # governance
     "poll_id": _poll_id,
     # credit: the member's account, and what the admin may do to it
