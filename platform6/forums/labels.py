@@ -26,7 +26,7 @@ PALETTE = {
     "purple": (_l("Purple"), "#7e22ce"),
     "pink": (_l("Pink"), "#be185d"),
 }
-#: a group's labels are few enough to choose from at a glance, and to list on every thread page
+#: a group's labels are few enough to choose from at a glance (history from elsewhere is brought whole)
 LABELS_MAX = 50
 
 
@@ -84,8 +84,6 @@ def nearest_colour(hex_colour: str | None, group_id: int) -> str:
 def _write_label(group: Group, name: str, colour: str) -> DiscussionLabel:
     if label_named(group.id, name) is not None:
         raise invalid("name", _("The group has a label “%(name)s” already.", name=name))
-    if len(group_labels(group.id)) >= LABELS_MAX:
-        raise invalid("name", _("A group has at most %(max)d labels: delete one first.", max=LABELS_MAX))
     label = DiscussionLabel(group_id=group.id, name=name, colour=colour)
     db.session.add(label)
     db.session.flush()
@@ -95,6 +93,8 @@ def _write_label(group: Group, name: str, colour: str) -> DiscussionLabel:
 def create_label(*, actor: User, group: Group, name: str, colour: str | None = None) -> DiscussionLabel:
     """A new label of the group (its admins only); without a colour, the palette's next one."""
     ensure_admin(actor, group)
+    if len(group_labels(group.id)) >= LABELS_MAX:
+        raise invalid("name", _("A group has at most %(max)d labels: delete one first.", max=LABELS_MAX))
     return _write_label(group, _check_name(name), _check_colour(colour, group.id))
 
 
@@ -125,20 +125,21 @@ def follow_move(discussion: Discussion, group: Group) -> None:
     discussion.labels = [found for label in discussion.labels if (found := label_named(group.id, label.name))]
 
 
-def replay_label(*, group: Group, name: str, colour: str | None = None) -> tuple[DiscussionLabel, str]:
-    """A label from another tool's history (a Loomio tag) with its colour as #rrggbb: the group's label of that name
-    if it has one ("linked"), else a new one in the nearest palette colour ("imported")."""
+def replay_label(*, group: Group, name: str, colour: str | None = None) -> tuple[DiscussionLabel, bool]:
+    """A label from another tool's history (a Loomio tag) with its colour as #rrggbb, and whether it is new: the
+    group's label of that name if it has one, else a new one in the nearest palette colour."""
     name = _check_name(name)
     found = label_named(group.id, name)
     if found is not None:
-        return found, "linked"
-    return _write_label(group, name, nearest_colour(colour, group.id)), "imported"
+        return found, False
+    return _write_label(group, name, nearest_colour(colour, group.id)), True
 
 
-def replay_labels(*, discussion: Discussion, group: Group, names: list[str]) -> None:
-    """Add these labels (made when the group lacks them) to a thread written from history; nobody is told."""
+def replay_labels(*, discussion: Discussion, names: list[str]) -> None:
+    """Add these labels (made when the thread's group lacks them) to a thread written from history; nobody is told."""
+    group = db.session.get(Group, discussion.group_id)
     for name in names:
-        label, _how = replay_label(group=group, name=name)
+        label, _new = replay_label(group=group, name=name)
         if label not in discussion.labels:
             discussion.labels.append(label)
     db.session.flush()
