@@ -190,8 +190,10 @@ def edit_discussion(discussion_id: int):
     if not may_moderate(discussion):
         abort(403)
     group_labels = labels.group_labels(discussion.group_id)
-    form = EditDiscussionForm(obj=discussion, labels=[label.name for label in discussion.labels])
+    form = EditDiscussionForm(obj=discussion)
     form.labels.choices = [(label.name, label.name) for label in group_labels]
+    if not form.is_submitted():
+        form.labels.data = [label.name for label in discussion.labels]  # the form holds names, the thread labels
     if form.validate_on_submit():
         try:
             service.update_discussion(

@@ -165,9 +165,10 @@ class _Importer:
     def each(self, table: str, lines: list[Line], write, update=None) -> None:
         """Write each record in its own savepoint; remember the row it became, or report why not.
 
-        `write(line)` returns that row (and "linked" when it existed already) or raises Skip. A record
-        an earlier run brought is handed to `update(line)`, which returns True when it changed it
-        (a later export of the same source: a changed vote, an edited comment).
+        `write(line)` returns that row (with how it came across when not plainly imported: "linked",
+        "stand-in", "existing") or raises Skip. A record an earlier run brought is handed to
+        `update(line)`, which returns True when it changed it (a later export of the same source: a
+        changed vote, an edited comment).
         """
         for line in lines:
             if (table, line.id) in self.ids:

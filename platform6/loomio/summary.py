@@ -62,7 +62,7 @@ ALREADY = _l("already imported")
 
 
 def _things(table: str, count: int) -> str:
-    """ "3 threads": a count of a Loomio table's records in the admin's words."""
+    """A count of a Loomio table's records in the admin's words ("3 threads")."""
     if table in WORDS:
         return ngettext(*WORDS[table], count)
     return ngettext("%(num)d record of %(table)s", "%(num)d records of %(table)s", count, table=table)

@@ -152,6 +152,9 @@ def test_the_author_ticks_labels_on_the_edit_form_and_the_list_shows_them(client
     )
     assert response.status_code == 302
     assert "label-chip" in client.get(f"/d/{roof.id}").get_data(as_text=True)
+    form = client.get(f"/d/{roof.id}/edit").get_data(as_text=True)
+    assert 'checked id="labels-1" name="labels" type="checkbox" value="Maintenance"' in form
+    assert 'id="labels-0" name="labels" type="checkbox" value="Budget"' in form
     listing = client.get(f"/groups/{group.handle}").get_data(as_text=True)
     row = listing.split(f'data-thread-row="{roof.id}"', 1)[1].split("</li>", 1)[0]
     assert ">Maintenance</span>" in row
