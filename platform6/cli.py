@@ -1,5 +1,5 @@
-"""Command-line tools: `flask --app app demo`, `worker`, `import-loomio`, `site-admin`, `export-group` and
-`import-group`."""
+"""Command-line tools: `flask --app app demo`, `worker`, `loomio import` (alias `import-loomio`), `site-admin`,
+`export-group` and `import-group`."""
 
 import json
 
@@ -8,14 +8,15 @@ from flask import Flask, current_app
 
 from .accounts.cli import site_admin
 from .exports.cli import export_group_command, import_group_command
-from .loomio.cli import import_loomio
+from .loomio.cli import import_loomio, loomio
 from .transaction import unit_of_work
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(worker)
-    app.cli.add_command(import_loomio)
+    app.cli.add_command(loomio)
+    app.cli.add_command(import_loomio, "import-loomio")  # the run contract's name (DESIGN.md)
     app.cli.add_command(site_admin)
     app.cli.add_command(export_group_command)
     app.cli.add_command(import_group_command)

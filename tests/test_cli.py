@@ -1,6 +1,7 @@
 """The run contract's commands: `flask demo` loads the seed stories once, `flask worker` runs jobs."""
 
 import json
+from pathlib import Path
 
 from platform6.accounts.models import User
 from platform6.extensions import db
@@ -60,3 +61,38 @@ def test_a_failing_job_does_not_stop_the_others(app, monkeypatch):
 
     assert scheduler.run_due_jobs(app, now=5.0) == [fine.__qualname__]
     assert calls == [1]
+
+
+LOOMIO_EXPORT = Path(__file__).parent / "loomio" / "data" / "riverside-food-coop.json"
+
+
+def test_loomio_import_is_a_command_of_the_loomio_group(app, create_user):
+    create_user(name="Operator", email="operator@example.org")
+    runner = app.test_cli_runner()
+    listed = runner.invoke(args=["loomio", "--help"])
+    assert listed.exit_code == 0 and "import" in listed.output
+    result = runner.invoke(args=["loomio", "import", str(LOOMIO_EXPORT), "--admin", "operator@example.org"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["imported"] > 0
+    again = runner.invoke(args=["import-loomio", str(LOOMIO_EXPORT), "--admin", "operator@example.org"])
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.output)["imported"] == 0
+
+
+def test_loomio_import_names_the_bad_line_and_exits_1(app, create_user, tmp_path):
+    create_user(name="Operator", email="operator@example.org")
+    bad = tmp_path / "cut-short.json"
+    bad.write_text('{"table": "groups", "record": {"id": 1, "name": "Co-op"}}\n{"table": "us', encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["loomio", "import", str(bad), "--admin", "operator@example.org"])
+    assert result.exit_code == 1
+    assert "line 2" in result.output
+    assert db.session.scalar(db.select(db.func.count()).select_from(Group)) == 0
+
+
+def test_loomio_import_speaks_the_admins_language(app, create_user, tmp_path):
+    create_user(name="Operatrice", email="operatrice@example.org", locale="it")
+    bad = tmp_path / "cut-short.json"
+    bad.write_text('{"table": "gr', encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["loomio", "import", str(bad), "--admin", "operatrice@example.org"])
+    assert result.exit_code == 1
+    assert "Questa non è un'esportazione di un gruppo Loomio" in result.output

@@ -29,16 +29,18 @@ from ..extensions import db
 from ..groups.models import Group
 from ..groups.permissions import ensure_content_visible, ensure_group_visible
 from ..limits import MAX_INT
-from . import guests, queries, service
-from .models import BODY_MAX, TITLE_MAX, CommentVersion, Discussion
+from . import guests, labels, queries, service
+from .labels import LABELS_MAX
+from .models import BODY_MAX, LABEL_MAX, TITLE_MAX, CommentVersion, Discussion
 from .permissions import may_administer
-from .schemas import comments_json, discussion_json, guest_json, one_comment_json, version_json
+from .schemas import comments_json, discussion_json, guest_json, label_json, one_comment_json, version_json
 
 bp = api_blueprint("forums_api", __name__)
 
 
 Title = Annotated[str, Field(max_length=TITLE_MAX * 2)]
 Text = Annotated[str, Field(max_length=BODY_MAX * 2)]
+LabelName = Annotated[str, Field(max_length=LABEL_MAX * 2)]
 
 
 class NewDiscussion(Body):
@@ -51,6 +53,13 @@ class DiscussionChange(Body):
     description: Text | None = None
     closed: bool | None = None
     pinned: bool | None = None
+    #: the names of the group's labels the thread carries, all of them (null: unchanged)
+    labels: Annotated[list[LabelName], Field(max_length=LABELS_MAX)] | None = None
+
+
+class NewLabel(Body):
+    name: LabelName
+    colour: Annotated[str, Field(max_length=32)] | None = None
 
 
 class Move(Body):
@@ -113,7 +122,9 @@ def list_discussions(group_id: int):
     group = _visible_group(group_id, optional_user())
     return jsonify(
         paginate(
-            queries.discussions_select(group), queries.LISTING_ORDER, lambda rows: [discussion_json(d) for d in rows]
+            queries.discussions_select(group, request.args.get("label")),
+            queries.LISTING_ORDER,
+            lambda rows: [discussion_json(d) for d in rows],
         )
     )
 
@@ -135,8 +146,31 @@ def change_discussion(discussion_id: int):
         description=data.description,
         closed=data.closed,
         pinned=data.pinned,
+        labels=data.labels,
     )
     return jsonify(discussion_json(discussion))
+
+
+@bp.get("/groups/<int:group_id>/labels")
+def list_labels(group_id: int):
+    group = _visible_group(group_id, optional_user())
+    return jsonify({"items": [label_json(label) for label in labels.group_labels(group.id)]})
+
+
+@bp.post("/groups/<int:group_id>/labels")
+def create_label(group_id: int):
+    user = require_user()
+    group = _visible_group(group_id, user)
+    data = parse_body(NewLabel)
+    return created(label_json(labels.create_label(actor=user, group=group, name=data.name, colour=data.colour)))
+
+
+@bp.delete("/groups/<int:group_id>/labels/<path:name>")
+def delete_label(group_id: int, name: str):
+    user = require_user()
+    group = _visible_group(group_id, user)
+    labels.delete_label(actor=user, group=group, name=name)
+    return no_content()
 
 
 @bp.post("/discussions/<int:discussion_id>/move")

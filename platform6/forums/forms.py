@@ -1,12 +1,14 @@
 """Thread forms (shape only; the rules live in forums.service)."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import EmailField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms import Form
-from .models import BODY_MAX, TITLE_MAX
+from .labels import PALETTE
+from .models import BODY_MAX, LABEL_MAX, TITLE_MAX
 
 WRITE_SOMETHING = _l("Write something first.")
 TOO_LONG = _l("Keep it under %(max)d characters.")
@@ -18,6 +20,26 @@ class DiscussionForm(Form):
         validators=[DataRequired(_l("Give the thread a title.")), Length(max=TITLE_MAX, message=TOO_LONG)],
     )
     description = TextAreaField(_l("Context (Markdown)"), validators=[Length(max=BODY_MAX, message=TOO_LONG)])
+
+
+class EditDiscussionForm(DiscussionForm):
+    #: the group's labels, as checkboxes (the route gives the choices; the service checks the names)
+    labels = SelectMultipleField(
+        _l("Labels"),
+        choices=[],
+        validate_choice=False,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+
+
+class LabelForm(Form):
+    name = StringField(
+        _l("Name"), validators=[DataRequired(_l("Give the label a name.")), Length(max=LABEL_MAX, message=TOO_LONG)]
+    )
+    colour = RadioField(
+        _l("Colour"), choices=[SelectChoice(key, name) for key, (name, _hex) in PALETTE.items()], default="blue"
+    )
 
 
 class CommentForm(Form):

@@ -12,6 +12,14 @@ from ..limits import TITLE_MAX
 from ..timeutil import utcnow
 
 BODY_MAX = 20000
+LABEL_MAX = 40
+
+#: which labels a thread carries (a label belongs to the thread's group)
+discussion_label_links = db.Table(
+    "discussion_label_links",
+    db.Column("discussion_id", ForeignKey("discussions.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("label_id", ForeignKey("discussion_labels.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
 
 
 class Discussion(db.Model):
@@ -42,6 +50,10 @@ class Discussion(db.Model):
 
     group = relationship("Group", lazy="raise_on_sql")
     author = relationship("User", lazy="raise_on_sql")
+    #: loaded with one query per listing (queries.discussions_select), else when first read
+    labels = relationship(
+        "DiscussionLabel", secondary=discussion_label_links, order_by="DiscussionLabel.name", lazy="select"
+    )
 
     @property
     def closed(self) -> bool:
@@ -60,6 +72,19 @@ class Discussion(db.Model):
     def ensure_open(self) -> None:
         if self.closed_at is not None:
             raise Conflict(_("This thread is closed to new comments."), code="discussion_closed")
+
+
+class DiscussionLabel(db.Model):
+    """A group's label for its threads ("budget", "garden"): a name, unique in the group, and a palette colour."""
+
+    __tablename__ = "discussion_labels"
+    __table_args__ = (UniqueConstraint("group_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(LABEL_MAX))
+    #: a key of forums.labels.PALETTE ("blue"), whose colours keep white text readable
+    colour: Mapped[str] = mapped_column(String(16))
 
 
 class Comment(db.Model):

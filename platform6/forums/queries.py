@@ -5,8 +5,8 @@ from datetime import datetime
 from typing import NamedTuple
 
 from flask_babel import gettext as _
-from sqlalchemy import case, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import case, false, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from .. import search
 from ..accounts.models import User
@@ -14,6 +14,7 @@ from ..errors import NotFound
 from ..extensions import db
 from ..groups.models import Membership
 from ..groups.permissions import content_visible_group_ids, user_id_of
+from .labels import label_named
 from .models import Comment, CommentVersion, Discussion, DiscussionGuest, DiscussionReader, Reaction
 from .permissions import can_see_discussion, guest_discussion_ids
 
@@ -51,9 +52,18 @@ def visible_comment(user, comment_id: int) -> Comment:
     return comment
 
 
-def discussions_select(group):
-    """A group's threads with their authors, for listings (order: pinned, then latest activity)."""
-    return select(Discussion).options(joinedload(Discussion.author)).where(Discussion.group_id == group.id)
+def discussions_select(group, label: str | None = None):
+    """A group's threads with their authors and labels, for listings (order: pinned, then latest activity);
+    with `label`, those carrying the group's label of that name (none when the group has no such label)."""
+    stmt = (
+        select(Discussion)
+        .options(joinedload(Discussion.author), selectinload(Discussion.labels))
+        .where(Discussion.group_id == group.id)
+    )
+    if label:
+        found = label_named(group.id, label)
+        stmt = stmt.where(Discussion.labels.any(id=found.id) if found else false())
+    return stmt
 
 
 LISTING_ORDER = [(Discussion.pinned, True), (Discussion.last_activity_at, True), (Discussion.id, True)]
@@ -201,10 +211,11 @@ def thread_row(discussion: Discussion, read: int | None) -> ThreadRow:
     return ThreadRow(discussion, unread, read + 1 if unread else None)
 
 
-def group_threads(user, group, limit: int = 30) -> list[ThreadRow]:
-    """The group's threads for its page: pinned first, then latest activity, with unread counts (one query)."""
+def group_threads(user, group, limit: int = 30, label: str | None = None) -> list[ThreadRow]:
+    """The group's threads for its page (those with `label`, if given): pinned first, then latest activity,
+    with unread counts (one query, and one for the labels)."""
     order = [c.desc() for c, _unused in LISTING_ORDER]
-    return _with_unread(discussions_select(group).order_by(*order).limit(limit), user)
+    return _with_unread(discussions_select(group, label).order_by(*order).limit(limit), user)
 
 
 def recent_threads(user, limit: int = 8) -> list[ThreadRow]:
@@ -213,7 +224,7 @@ def recent_threads(user, limit: int = 8) -> list[ThreadRow]:
     mine = select(Membership.group_id).where(Membership.user_id == uid)
     stmt = (
         select(Discussion)
-        .options(joinedload(Discussion.group))
+        .options(joinedload(Discussion.group), selectinload(Discussion.labels))
         .where(Discussion.group_id.in_(mine))
         .order_by(Discussion.last_activity_at.desc(), Discussion.id.desc())
         .limit(limit)
@@ -228,7 +239,7 @@ def unread_select(user):
     read = DiscussionReader.last_read_position
     return (
         select(Discussion)
-        .options(joinedload(Discussion.group))
+        .options(joinedload(Discussion.group), selectinload(Discussion.labels))
         .where(
             or_(
                 Discussion.group_id.in_(select(Membership.group_id).where(Membership.user_id == uid)),

@@ -22,9 +22,19 @@ from ..groups.queries import group_by_handle, groups_administered_by
 from ..i18n import script_words
 from ..limits import whole_number
 from ..web import refused, show_error_on_form
-from . import guests, queries, service
+from . import guests, labels, queries, service
 from .comment_html import comment_chunks
-from .forms import VOLUME_NAMES, CommentForm, DiscussionForm, EditCommentForm, GuestForm, MoveForm, VolumeForm
+from .forms import (
+    VOLUME_NAMES,
+    CommentForm,
+    DiscussionForm,
+    EditCommentForm,
+    EditDiscussionForm,
+    GuestForm,
+    LabelForm,
+    MoveForm,
+    VolumeForm,
+)
 from .models import Comment, Discussion
 from .permissions import may_administer, takes_part
 from .timeline import thread_top
@@ -87,7 +97,13 @@ def forum_threads(group: Group) -> list[queries.ThreadRow]:
     """The group page's thread list (templates/forums/_group_threads.html); empty when its content is hidden."""
     if not can_see_content(current_user, group):
         return []
-    return queries.group_threads(current_user, group)
+    return queries.group_threads(current_user, group, label=request.args.get("label"))
+
+
+@bp.app_template_global("forum_labels")
+def forum_labels(group: Group) -> list:
+    """The group's thread labels (the group page's filter, the thread list's chips)."""
+    return labels.group_labels(group.id) if can_see_content(current_user, group) else []
 
 
 bp.add_app_template_global(comment_chunks, "comment_chunks")
@@ -178,7 +194,11 @@ def edit_discussion(discussion_id: int):
     discussion = _discussion_or_404(discussion_id)
     if not may_moderate(discussion):
         abort(403)
-    form = DiscussionForm(obj=discussion)
+    group_labels = labels.group_labels(discussion.group_id)
+    form = EditDiscussionForm(obj=discussion)
+    form.labels.choices = [(label.name, label.name) for label in group_labels]
+    if not form.is_submitted():
+        form.labels.data = [label.name for label in discussion.labels]  # the form holds names, the thread labels
     if form.validate_on_submit():
         try:
             service.update_discussion(
@@ -186,6 +206,7 @@ def edit_discussion(discussion_id: int):
                 discussion=discussion,
                 title=form.title.data,
                 description=form.description.data or "",
+                labels=form.labels.data or [],
             )
         except DomainError as err:
             show_error_on_form(form, err)
@@ -193,7 +214,8 @@ def edit_discussion(discussion_id: int):
             flash(_("Thread saved."), "success")
             return redirect(url_for(".show", discussion_id=discussion.id))
     status = 422 if form.errors or form.form_errors else 200
-    return render_template("forums/edit.html", discussion=discussion, form=form), status
+    colours = {label.name: label.colour for label in group_labels}
+    return render_template("forums/edit.html", discussion=discussion, form=form, colours=colours), status
 
 
 def _change(discussion_id: int, message: str, **changes):
@@ -251,6 +273,40 @@ def move(discussion_id: int):
             return redirect(url_for(".show", discussion_id=discussion.id))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("forums/move.html", discussion=discussion, form=form), status
+
+
+@bp.route("/groups/<handle>/labels", methods=["GET", "POST"])
+@login_required
+def group_labels(handle: str):
+    group = _group_or_404(handle)
+    if not is_admin(current_user, group):
+        abort(403)
+    form = LabelForm()
+    if form.validate_on_submit():
+        try:
+            label = labels.create_label(actor=current_user, group=group, name=form.name.data, colour=form.colour.data)
+        except DomainError as err:
+            show_error_on_form(form, err)
+        else:
+            flash(_("Label “%(name)s” added.", name=label.name), "success")
+            return redirect(url_for(".group_labels", handle=group.handle))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template(
+        "forums/labels.html", group=group, form=form, labels=labels.group_labels(group.id), palette=labels.PALETTE
+    ), status
+
+
+@bp.post("/groups/<handle>/labels/<path:name>/delete")
+@login_required
+def delete_label(handle: str, name: str):
+    group = _group_or_404(handle)
+    back = url_for(".group_labels", handle=group.handle)
+    try:
+        labels.delete_label(actor=current_user, group=group, name=name)
+    except DomainError as err:
+        return refused(err, back)
+    flash(_("Label deleted: it is off every thread that had it."), "success")
+    return redirect(back)
 
 
 @bp.post("/groups/<handle>/threads/read")

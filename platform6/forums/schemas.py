@@ -3,7 +3,7 @@
 from ..accounts.schemas import person_json
 from ..timeutil import iso
 from . import queries
-from .models import Comment, CommentVersion, Discussion, DiscussionGuest
+from .models import Comment, CommentVersion, Discussion, DiscussionGuest, DiscussionLabel
 
 
 def discussion_json(discussion: Discussion) -> dict:
@@ -21,7 +21,12 @@ def discussion_json(discussion: Discussion) -> dict:
         "last_activity_at": iso(discussion.last_activity_at),
         "edited_at": iso(discussion.edited_at),
         "closed_at": iso(discussion.closed_at),
+        "labels": [label.name for label in discussion.labels],
     }
+
+
+def label_json(label: DiscussionLabel) -> dict:
+    return {"name": label.name, "colour": label.colour}
 
 
 def comment_json(comment: Comment, reactions: dict[str, int] | None = None) -> dict:

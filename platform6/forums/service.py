@@ -25,6 +25,7 @@ from ..i18n import Message
 from ..limits import history_title
 from ..markup import find_mentions, render_markdown, stored_html
 from ..timeutil import utcnow
+from . import labels as thread_labels
 from .delivery import deliver, deliver_to_group, deliver_to_guests
 from .models import BODY_MAX, TITLE_MAX, Comment, CommentVersion, Discussion, DiscussionReader, Reaction
 from .permissions import ensure_takes_part, guest_discussion_ids, guest_ids_select, may_delete_comment, takes_part
@@ -207,7 +208,9 @@ def update_discussion(
     description: str | None = None,
     closed: bool | None = None,
     pinned: bool | None = None,
+    labels: list[str] | None = None,
 ) -> Discussion:
+    """Change what is given (None: unchanged); `labels` names exactly the group's labels the thread carries."""
     group = db.session.get(Group, discussion.group_id)
     _ensure_author_or_admin(actor, discussion.author_id, group)
     now = utcnow()
@@ -239,6 +242,8 @@ def update_discussion(
         discussion.close(now) if closed else discussion.reopen()
     if pinned is not None:
         discussion.pinned = pinned
+    if labels is not None:
+        thread_labels.assign(discussion, labels)
     db.session.flush()
     discussion_changed.send(discussion)
     return discussion
@@ -253,6 +258,7 @@ def move_discussion(*, actor: User, discussion: Discussion, group: Group) -> Dis
         raise invalid("group_id", _("The thread is in that group already."))
     discussion.group_id = group.id
     discussion.group = group
+    thread_labels.follow_move(discussion, group)
     search.move_documents(kind="discussion", ref_ids=[discussion.id], group_id=group.id)
     search.move_documents(
         kind="comment", ref_ids=select(Comment.id).where(Comment.discussion_id == discussion.id), group_id=group.id

@@ -28,6 +28,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
 from ..errors import DomainError
 from ..forums.service import check_emoji
 from ..governance import kinds
@@ -44,11 +47,11 @@ def parse_time(value) -> datetime | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise Skip(f"{value!r} is not a time")
+        raise Skip(_("%(value)r is not a time", value=value))
     try:
         return to_utc_naive(datetime.fromisoformat(value))
     except ValueError:
-        raise Skip(f"{value!r} is not a time") from None
+        raise Skip(_("%(value)r is not a time", value=value)) from None
 
 
 def parse_date(value) -> date | None:
@@ -57,7 +60,7 @@ def parse_date(value) -> date | None:
     try:
         return date.fromisoformat(value)
     except (TypeError, ValueError):
-        raise Skip(f"{value!r} is not a date") from None
+        raise Skip(_("%(value)r is not a date", value=value)) from None
 
 
 def one_line(value, limit: int) -> str:
@@ -220,7 +223,11 @@ def emoji_for(reaction) -> str:
         return check_emoji(text)
     except DomainError:
         raise Skip(
-            f"Loomio's reaction {text[:40]} has no emoji here (reactions here are emoji, not Loomio's names for them)"
+            _(
+                "Loomio's reaction %(reaction)s has no emoji here (reactions here are emoji, not Loomio's names for "
+                "them)",
+                reaction=text[:40],
+            )
         ) from None
 
 
@@ -278,7 +285,7 @@ def _given_name(kind: str, name) -> str:
         try:
             return kinds.normalise_meeting_time(text)
         except ValueError:
-            raise Skip(f"the meeting time {text!r} is not an ISO 8601 date and time") from None
+            raise Skip(_("the meeting time %(time)r is not an ISO 8601 date and time", time=text)) from None
     return text
 
 
@@ -310,7 +317,7 @@ def plan_poll(poll: dict, options: list[dict]) -> PollPlan:
     if stv:
         kind = "ranked_choice"
     if kind not in kinds.KINDS:
-        raise Skip(f"the poll type {kind!r} has no counterpart here")
+        raise Skip(_("the poll type %(kind)r has no counterpart here", kind=kind))
     options = sorted(options, key=lambda o: (_int(o.get("priority"), 0), o["id"]))
     note = None
     if kind == "question":
@@ -319,9 +326,11 @@ def plan_poll(poll: dict, options: list[dict]) -> PollPlan:
         names = _fixed_names(kind, options)
         if names is None:
             names = {o["id"]: _given_name("poll", o.get("name")) for o in options}
-            note = (
-                f"a {kind} with its own options ({', '.join(names.values())}): imported as a single-choice poll "
-                "with those options, so its wording is Loomio's"
+            note = _(
+                "a poll of the kind “%(kind)s” with options of its own (%(options)s): imported as a single-choice "
+                "poll with those options, so its wording is Loomio's",
+                kind=kinds.KIND_LABELS[kind],
+                options=", ".join(names.values()),
             )
             kind = "poll"
     else:
@@ -340,10 +349,20 @@ def plan_poll(poll: dict, options: list[dict]) -> PollPlan:
         if stv:
             seats = _int(poll.get("stv_seats"), 1)
             settings.update(method="stv", seats=seats, places=len(ordered))
-            note = f"an STV poll for {seats} seat(s): imported as a ranked choice counted by STV"
+            note = ngettext(
+                "an STV poll for %(num)d seat: imported as a ranked choice counted by STV",
+                "an STV poll for %(num)d seats: imported as a ranked choice counted by STV",
+                seats,
+            )
         settings = kinds.normalise_settings(kind, settings, ordered)
     except DomainError as err:
-        raise Skip(f"its options or settings do not fit a {kind}: {err.message}") from None
+        raise Skip(
+            _(
+                "its options or settings do not fit the kind “%(kind)s”: %(reason)s",
+                kind=kinds.KIND_LABELS[kind],
+                reason=err.message,
+            )
+        ) from None
     return PollPlan(kind=kind, options=ordered, settings=settings, names=names, note=note, stv=stv)
 
 
@@ -356,9 +375,9 @@ def ballot(plan: PollPlan, choices: list[dict], none_of_the_above: bool = False)
         name = plan.names.get(choice.get("poll_option_id"))
         score = choice.get("score")
         if name is None:
-            raise Skip("a choice names an option the poll does not have")
+            raise Skip(_("a choice names an option the poll does not have"))
         if not isinstance(score, int) or isinstance(score, bool):
-            raise Skip(f"the score {score!r} is not a whole number")
+            raise Skip(_("the score %(score)r is not a whole number", score=score))
         picked[name] = score
     if plan.kind in ("proposal", "count", "check", "poll"):
         picked = {name: 1 for name, score in picked.items() if score > 0}
@@ -375,4 +394,10 @@ def ballot(plan: PollPlan, choices: list[dict], none_of_the_above: bool = False)
     try:
         return kinds.check_choices(plan.kind, plan.options, plan.settings, picked)
     except DomainError as err:
-        raise Skip(f"its choices do not fit a {plan.kind}: {err.message}") from None
+        raise Skip(
+            _(
+                "its choices do not fit the kind “%(kind)s”: %(reason)s",
+                kind=kinds.KIND_LABELS[plan.kind],
+                reason=err.message,
+            )
+        ) from None

@@ -19,27 +19,27 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..errors import invalid
 
 #: Loomio tables that have no counterpart here, and why (both shapes of the file; see loomio-export-format.md)
 NOT_IMPORTED = {
-    "events": "the timeline is rebuilt from the comments, polls and votes themselves",
-    "topic_items": "the timeline is rebuilt from the comments, polls and votes themselves",
-    "topics": "read for the group, thread and settings of its discussion or poll",
-    "topic_readers": "read state is not carried over",
-    "notifications": "notifications are not carried over",
-    "notification_deliveries": "notifications are not carried over",
-    "discussion_readers": "read state is not carried over",
-    "attachments": "a person's or group's picture (avatar, cover, logo) is not brought",
-    "poll_templates": "custom templates have no counterpart here",
-    "discussion_templates": "custom templates have no counterpart here",
-    "membership_requests": "pending join requests are not carried over",
-    "tags": "tag colours and order have no counterpart here",
-    "stance_receipts": "the votes themselves are imported, not their receipts",
-    "anonymous_poll_voters": "who voted in an anonymous poll is not carried over (their ballots are)",
-    "anonymous_ballot_choices": "read as part of its anonymous ballot",
-    "legacy_anonymous_vote_reasons": "read as part of its anonymous ballot",
+    "events": _l("the timeline is rebuilt from the comments, polls and votes themselves"),
+    "topic_items": _l("the timeline is rebuilt from the comments, polls and votes themselves"),
+    "topics": _l("read for the group, thread and settings of its discussion or poll"),
+    "topic_readers": _l("read state is not carried over"),
+    "notifications": _l("notifications are not carried over"),
+    "notification_deliveries": _l("notifications are not carried over"),
+    "discussion_readers": _l("read state is not carried over"),
+    "attachments": _l("a person's or group's picture (avatar, cover, logo) is not brought"),
+    "poll_templates": _l("custom templates have no counterpart here"),
+    "discussion_templates": _l("custom templates have no counterpart here"),
+    "membership_requests": _l("pending join requests are not carried over"),
+    "stance_receipts": _l("the votes themselves are imported, not their receipts"),
+    "anonymous_poll_voters": _l("who voted in an anonymous poll is not carried over (their ballots are)"),
+    "anonymous_ballot_choices": _l("read as part of its anonymous ballot"),
+    "legacy_anonymous_vote_reasons": _l("read as part of its anonymous ballot"),
 }
 
 
@@ -48,33 +48,33 @@ def _is_whole(value) -> bool:
 
 
 def _text(value) -> str | None:
-    return None if value is None or isinstance(value, str) else "is not text"
+    return None if value is None or isinstance(value, str) else _("is not text")
 
 
 def _whole(value) -> str | None:
-    return None if value is None or _is_whole(value) else "is not a whole number"
+    return None if value is None or _is_whole(value) else _("is not a whole number")
 
 
 def _flag(value) -> str | None:
-    return None if value is None or isinstance(value, bool) else "is not true or false"
+    return None if value is None or isinstance(value, bool) else _("is not true or false")
 
 
-def _parses(parse: Callable, value, what: str) -> str | None:
+def _parses(parse: Callable, value) -> bool:
     if value is None:
-        return None
+        return True
     try:
         parse(value)
     except (TypeError, ValueError):
-        return f"is not {what}"
-    return None
+        return False
+    return True
 
 
 def _time(value) -> str | None:
-    return _parses(datetime.fromisoformat, value, "a time")
+    return None if _parses(datetime.fromisoformat, value) else _("is not a time")
 
 
 def _date(value) -> str | None:
-    return _parses(date.fromisoformat, value, "a date")
+    return None if _parses(date.fromisoformat, value) else _("is not a date")
 
 
 _RICH = {"description": _text, "description_format": _text}
@@ -126,6 +126,8 @@ FIELDS: dict[str, dict[str, Callable]] = {
         "last_activity_at": _time, "locked_at": _time,
     },
     "anonymous_ballots": {"poll_id": _whole, "none_of_the_above": _flag},
+    # the topic shape's group tags: labels here, in Loomio's colour
+    "tags": {"group_id": _whole, "name": _text, "color": _text},
 }  # fmt: skip
 #: tables whose records carry no whole-number id (an anonymous ballot's is a UUID the exporter makes up)
 NO_ID = {"anonymous_ballots"}
@@ -147,6 +149,7 @@ REFERENCES: dict[tuple[str, str], tuple[str, bool]] = {
     ("discussions", "topic_id"): ("topics", False),
     ("polls", "topic_id"): ("topics", False),
     ("anonymous_ballots", "poll_id"): ("polls", True),
+    ("tags", "group_id"): ("groups", False),
 }
 
 
@@ -188,29 +191,32 @@ def _parse_line(number: int, raw: bytes) -> Line:
     try:
         text = raw.decode("utf-8").lstrip("\ufeff")
     except UnicodeDecodeError:
-        raise _BadLine(number, "is not UTF-8 text") from None
+        raise _BadLine(number, _("is not UTF-8 text")) from None
     try:
         item = json.loads(text)
     except (ValueError, RecursionError):
         raise _BadLine(
-            number, "is not JSON (or is nested too deep to read); a file cut short ends in such a line"
+            number, _("is not JSON (or is nested too deep to read); a file cut short ends in such a line")
         ) from None
     if not isinstance(item, dict) or not isinstance(item.get("table"), str) or not isinstance(item.get("record"), dict):
-        raise _BadLine(number, 'is not a {"table": ..., "record": {...}} object')
+        raise _BadLine(number, _('is not a {"table": ..., "record": {...}} object'))
     table, record = item["table"], item["record"]
     if table in NOT_IMPORTED and table not in FIELDS:
         return Line(number, table, record)
     if table not in FIELDS:
-        raise _BadLine(number, f"holds a record of {table[:60]!r}, a table Loomio does not export")
+        raise _BadLine(number, _("holds a record of %(table)r, a table Loomio does not export", table=table[:60]))
     if table in NO_ID:
         if not isinstance(record.get("id"), str) or not record["id"]:
-            raise _BadLine(number, f"holds a {table} record without an id")
+            raise _BadLine(number, _("holds a %(table)s record without an id", table=table))
     elif not _is_whole(record.get("id")) or not 0 < record["id"] < 2**63:
-        raise _BadLine(number, f"holds a {table} record without an id")
+        raise _BadLine(number, _("holds a %(table)s record without an id", table=table))
     for column, check in FIELDS[table].items():
         wrong = check(record.get(column))
         if wrong:
-            raise _BadLine(number, f"holds a {table} record whose {column} {wrong}")
+            raise _BadLine(
+                number,
+                _("holds a %(table)s record whose %(column)s %(wrong)s", table=table, column=column, wrong=wrong),
+            )
     return Line(number, table, record)
 
 
@@ -219,7 +225,9 @@ def _check_references(lines: list[Line]) -> None:
     for line in lines:
         if line.table in FIELDS:
             if line.id in ids[line.table]:
-                raise _BadLine(line.number, f"holds {line.table} record {line.id} a second time")
+                raise _BadLine(
+                    line.number, _("holds %(table)s record %(id)s a second time", table=line.table, id=line.id)
+                )
             ids[line.table].add(line.id)
     for line in lines:
         for (table, column), (target, required) in REFERENCES.items():
@@ -229,7 +237,15 @@ def _check_references(lines: list[Line]) -> None:
             if value is None and not required:
                 continue
             if value not in ids[target]:
-                raise _BadLine(line.number, f"holds a {table} record whose {column} ({value}) is not in the file")
+                raise _BadLine(
+                    line.number,
+                    _(
+                        "holds a %(table)s record whose %(column)s (%(value)s) is not in the file",
+                        table=table,
+                        column=column,
+                        value=value,
+                    ),
+                )
 
 
 def _check_ballots(lines: list[Line]) -> None:
@@ -244,18 +260,21 @@ def _check_ballots(lines: list[Line]) -> None:
             ballot = line.record.get("anonymous_ballot_id")
             if ballot not in ballot_poll:
                 raise _BadLine(
-                    line.number, f"holds a choice of the anonymous ballot {str(ballot)[:40]!r}, not in the file"
+                    line.number,
+                    _("holds a choice of the anonymous ballot %(ballot)r, not in the file", ballot=str(ballot)[:40]),
                 )
             owner = ballot_poll[ballot]
             option = line.record.get("poll_option_id")
             if option not in option_poll:
-                raise _BadLine(line.number, f"holds a choice whose poll_option_id ({option}) is not in the file")
+                raise _BadLine(
+                    line.number, _("holds a choice whose poll_option_id (%(option)s) is not in the file", option=option)
+                )
             if not _is_whole(line.record.get("score")):
-                raise _BadLine(line.number, "holds a choice whose score is not a whole number")
+                raise _BadLine(line.number, _("holds a choice whose score is not a whole number"))
         else:
             continue
         if option_poll.get(line.record.get("poll_option_id")) != owner:
-            raise _BadLine(line.number, "holds a choice of an option from another poll than its vote's")
+            raise _BadLine(line.number, _("holds a choice of an option from another poll than its vote's"))
 
 
 def _shape(lines: list[Line]) -> str:
@@ -278,9 +297,13 @@ def _shape(lines: list[Line]) -> str:
         if line.table in ("discussions", "polls") and key not in line.record:
             raise _BadLine(
                 line.number,
-                f"holds a {line.table} record without {key}, which every {line.table} record of this file's shape has "
-                "(Loomio's events-shaped exports give group_id, its topic-shaped ones topic_id): "
-                "the file has a shape this import does not know",
+                _(
+                    "holds a %(table)s record without %(key)s, which every %(table)s record of this file's shape has "
+                    "(Loomio's events-shaped exports give group_id, its topic-shaped ones topic_id): "
+                    "the file has a shape this import does not know",
+                    table=line.table,
+                    key=key,
+                ),
             )
     return shape
 
@@ -377,11 +400,11 @@ def _source(lines: list[Line]) -> Source:
     ids = {line.id for line in groups}
     tops = [line for line in groups if line.record.get("parent_id") not in ids]
     if not tops:
-        raise _BadLine(groups[0].number, "holds a group whose parents lead back to itself")
+        raise _BadLine(groups[0].number, _("holds a group whose parents lead back to itself"))
     top = min(tops, key=lambda line: line.id)
     key = top.record.get("key")
     if not key or len(key) > 64:
-        raise _BadLine(top.number, "holds the export's top group without its key, which tells which group it is")
+        raise _BadLine(top.number, _("holds the export's top group without its key, which tells which group it is"))
     return Source(group_id=top.id, group_key=key)
 
 
@@ -409,7 +432,7 @@ def read_export(data: bytes) -> Export:
             raise first_bad
         if raws[-1].strip():
             raise _BadLine(
-                len(raws), "does not end with a line break, as Loomio ends every line: the file was cut short"
+                len(raws), _("does not end with a line break, as Loomio ends every line: the file was cut short")
             )
         shape = _shape(lines)
         _check_references(lines)

@@ -32,8 +32,8 @@ What becomes what:
   `comments.parent_id` (a reply to a vote becomes a top-level comment of the thread); a deleted
   comment is kept as deleted so its replies keep their place; a deleted thread is skipped. HTML
   bodies stay sanitised HTML; files stay on Loomio's server as links with their names
-  (mapping.Files). Tags have no counterpart: the summary names them. Thread guests stay guests of their
-  thread (forums.guests), unless Loomio revoked them.
+  (mapping.Files). Tags become the group's labels on their threads (the `tags` table gives their colours).
+  Thread guests stay guests of their thread (forums.guests), unless Loomio revoked them.
 - polls: see mapping.py for the kinds; the votes are the latest cast stances, and a stance they
   replaced becomes the vote's history; results are never copied: our tally counts the ballots.
   A poll past its closing time is imported closed (Loomio would have closed it then); a draft
@@ -48,6 +48,7 @@ What becomes what:
 from collections import defaultdict
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..accounts import service as accounts_service
@@ -55,8 +56,9 @@ from ..accounts.models import User
 from ..errors import DomainError, Forbidden, invalid
 from ..extensions import db
 from ..forums import guests as forums_guests
+from ..forums import labels as forums_labels
 from ..forums import service as forums_service
-from ..forums.models import Comment, Discussion
+from ..forums.models import LABEL_MAX, Comment, Discussion
 from ..governance import service as governance_service
 from ..governance.models import Poll, Vote, VoteRevision
 from ..groups import service as groups_service
@@ -80,37 +82,40 @@ from .mapping import (
 )
 from .models import ImportRecord, ImportSource
 from .reader import NOT_IMPORTED, Line, Source, read_export
-from .summary import Summary
+from .summary import ALREADY, Summary
 
 #: tables read only as part of another record's row
 PARTS = {"poll_options": ("polls", "poll_id"), "stance_choices": ("stances", "stance_id")}
-ALREADY = "already imported"
-STAND_IN = (
+#: why such a part is skipped, by the table of the record it belongs to
+NOT_WITH_OWNER = {"polls": _l("its poll was not imported"), "stances": _l("its stance was not imported")}
+STAND_IN = _l(
     "Deactivated Loomio accounts are stand-ins here who cannot sign in: their votes, comments and reactions "
     "count as they did in Loomio"
 )
-ANONYMOUS = "Anonymous ballots are votes of stand-in voters whom nobody can see: the poll's totals are Loomio's"
-HTML = "Texts Loomio kept as HTML are kept as sanitised HTML (not converted to Markdown): they read as they did"
-FILES = (
+ANONYMOUS = _l("Anonymous ballots are votes of stand-in voters whom nobody can see: the poll's totals are Loomio's")
+HTML = _l("Texts Loomio kept as HTML are kept as sanitised HTML (not converted to Markdown): they read as they did")
+FILES = _l(
     "Files stay on the Loomio server: each is a link with its file name under its text (inline images too), "
     "which works while Loomio serves it"
 )
-VOTE_REPLY = "Replies to votes are comments in the poll's thread (comments here reply to comments only)"
+VOTE_REPLY = _l("Replies to votes are comments in the poll's thread (comments here reply to comments only)")
 #: the tables whose rows say who read a thread, and who was its guest
 READERS = ("discussion_readers", "topic_readers")
-GUESTS = (
+GUESTS = _l(
     "Thread guests are guests of that one thread here: they read it, comment and vote in its polls, and see "
     "nothing else of the group (guests whose access Loomio had revoked are not)"
 )
+#: why a reaction to something other than a comment is skipped, by what it reacted to
 REACTION_TARGETS = {
-    "Discussion": "a thread's opening post",
-    "Poll": "a poll",
-    "Stance": "a vote",
-    "Outcome": "an outcome",
+    "Discussion": _l("reactions to a thread's opening post: reactions here are on comments only"),
+    "Poll": _l("reactions to a poll: reactions here are on comments only"),
+    "Stance": _l("reactions to a vote: reactions here are on comments only"),
+    "Outcome": _l("reactions to an outcome: reactions here are on comments only"),
 }
+OTHER_REACTION = _l("reactions to something other than a comment: reactions here are on comments only")
 #: the records whose files are kept as links in their text (the files stay on the Loomio server)
 LINKED_FILES = {"Discussion": "discussions", "Comment": "comments", "Poll": "polls", "Outcome": "outcomes"}
-DRAFT = (
+DRAFT = _l(
     "a draft in Loomio, never opened for votes: imported as a poll closed when it was written, "
     "with no votes, so nobody is asked to vote on it or notified"
 )
@@ -173,9 +178,10 @@ class _Importer:
     def each(self, table: str, lines: list[Line], write, update=None) -> None:
         """Write each record in its own savepoint; remember the row it became, or report why not.
 
-        `write(line)` returns that row (and "linked" when it existed already) or raises Skip. A record
-        an earlier run brought is handed to `update(line)`, which returns True when it changed it
-        (a later export of the same source: a changed vote, an edited comment).
+        `write(line)` returns that row (with how it came across when not plainly imported: "linked",
+        "stand-in", "existing") or raises Skip. A record an earlier run brought is handed to
+        `update(line)`, which returns True when it changed it (a later export of the same source: a
+        changed vote, an edited comment).
         """
         for line in lines:
             if (table, line.id) in self.ids:
@@ -223,7 +229,9 @@ class _Importer:
                 changed = update(line)
         except (Skip, DomainError) as err:
             self.summary.skip(
-                table, line.number, f"{ALREADY}; its later change was not: {getattr(err, 'message', err)}"
+                table,
+                line.number,
+                _("already imported; its later change was not: %(reason)s", reason=getattr(err, "message", err)),
             )
             return True
         if changed:
@@ -256,6 +264,7 @@ class _Importer:
         self.each("groups", self.groups_parents_first(), self.group)
         self.ensure_admin()
         self.each("memberships", self.by_table["memberships"], self.membership)
+        self.each("tags", self.by_table["tags"], self.tag)
         self.each("discussions", self.by_table["discussions"], self.discussion)
         self.each("comments", self.oldest_first("comments"), self.comment, self.comment_edit)
         self.each("polls", self.by_table["polls"], self.poll)
@@ -279,7 +288,7 @@ class _Importer:
             elif (owner, owner_id) in self.ids:
                 self.summary.skip(part, line.number, ALREADY)
             else:
-                self.summary.skip(part, line.number, f"its {owner[:-1]} was not imported")
+                self.summary.skip(part, line.number, NOT_WITH_OWNER[owner])
 
     def count_files(self) -> None:
         for line in self.by_table.get("attachments", []):
@@ -292,7 +301,9 @@ class _Importer:
                 self.summary.skip("attachments", line.number, ALREADY)
             else:
                 self.summary.skip(
-                    "attachments", line.number, "the thread, comment, poll or outcome it belongs to was not imported"
+                    "attachments",
+                    line.number,
+                    _("the thread, comment, poll or outcome it belongs to was not imported"),
                 )
 
     def oldest_first(self, table: str) -> list[Line]:
@@ -308,10 +319,10 @@ class _Importer:
             self.summary.mapped(STAND_IN)
             return accounts_service.placeholder_user(key=f"loomio{self.source.id}-u{line.id}", name=name), "stand-in"
         if record.get("bot"):
-            raise Skip("a Loomio bot, not a person")
+            raise Skip(_("a Loomio bot, not a person"))
         email = record.get("email")
         if not isinstance(email, str) or not email.strip():
-            raise Skip("no email address, so nobody could claim the account")
+            raise Skip(_("no email address, so nobody could claim the account"))
         existing = accounts_service.user_by_email(accounts_service.normalise_email(email))
         if existing is not None:
             return existing, "linked"
@@ -350,7 +361,7 @@ class _Importer:
         parent_id = self.local("groups", record.get("parent_id"))
         parent = self.row(Group, parent_id)
         if record.get("parent_id") and parent is None:
-            self.summary.note(line, "its parent group is not in this import: imported as a top-level group")
+            self.summary.note(line, _("its parent group is not in this import: imported as a top-level group"))
         handle = str(record.get("handle") or "").lower()
         source, html = self.text(record, "description", "Group")
         group = groups_service.create_group(
@@ -391,15 +402,15 @@ class _Importer:
         record = line.record
         group_id = self.local("groups", record.get("group_id"))
         if group_id is None:
-            raise Skip("its group was not imported")
+            raise Skip(_("its group was not imported"))
         user_id = self.local("users", record.get("user_id"))
         if user_id is None:
-            raise Skip("the person was not imported")
+            raise Skip(_("the person was not imported"))
         if record.get("revoked_at"):
-            raise Skip("the membership was revoked")
+            raise Skip(_("the membership was revoked"))
         joined_at = parse_time(record.get("accepted_at"))
         if joined_at is None:
-            raise Skip("an invitation that was never accepted")
+            raise Skip(_("an invitation that was never accepted"))
         found = groups_service.restore_membership(
             group=self.row(Group, group_id),
             user_id=user_id,
@@ -414,12 +425,11 @@ class _Importer:
         record = line.record
         group_id = self.local("groups", record.get("group_id"))
         if group_id is None:
-            raise Skip("its group was not imported")
+            raise Skip(_("its group was not imported"))
         if record.get("discarded_at"):
-            raise Skip("deleted in Loomio")
-        self.tags_left(record)
+            raise Skip(_("deleted in Loomio"))
         source, html = self.text(record, "description", "Discussion")
-        return forums_service.replay_discussion(
+        discussion = forums_service.replay_discussion(
             group=self.row(Group, group_id),
             author_id=self.author(record, "author_id"),
             title=record.get("title"),
@@ -430,12 +440,23 @@ class _Importer:
             created_at=parse_time(record.get("created_at")) or self.now,
             last_activity_at=parse_time(record.get("last_activity_at")),
         )
+        tags = self.tags_of(record)
+        if tags:
+            forums_labels.replay_labels(discussion=discussion, names=tags)
+            self.summary.mapped(
+                _(
+                    "The tags of the thread “%(title)s” (%(tags)s) are its labels",
+                    title=discussion.title,
+                    tags=", ".join(tags),
+                )
+            )
+        return discussion
 
     def comment(self, line: Line):
         record = line.record
         discussion_id = self.local("discussions", record.get("discussion_id"))
         if discussion_id is None:
-            raise Skip("its thread was not imported")
+            raise Skip(_("its thread was not imported"))
         discussion = self.row(Discussion, discussion_id)
         parent = None
         if record.get("parent_type") == "Stance":
@@ -457,23 +478,60 @@ class _Importer:
             deleted_at=deleted_at,
         )
 
-    def tags_left(self, record: dict) -> None:
-        tags = [str(t) for t in record.get("tags") or [] if isinstance(t, str)]
-        if tags:
-            title = one_line(record.get("title"), 200)
-            self.summary.left_behind(f"Tags on “{title}” ({', '.join(tags)}): there are no labels here")
+    @staticmethod
+    def tags_of(record: dict) -> list[str]:
+        tags = record.get("tags")
+        return [one_line(tag, LABEL_MAX) for tag in tags if isinstance(tag, str) and tag.strip()] if tags else []
+
+    def tag(self, line: Line):
+        """A group's tag (the topic shape's `tags` table): a label of its group, in Loomio's colour."""
+        record = line.record
+        group_id = self.local("groups", record.get("group_id"))
+        if group_id is None:
+            raise Skip(_("its group was not imported"))
+        label, new = forums_labels.replay_label(
+            group=self.row(Group, group_id), name=one_line(record.get("name"), LABEL_MAX), colour=record.get("color")
+        )
+        return label, "imported" if new else "existing"
+
+    def poll_tags(self, record: dict, poll: Poll) -> None:
+        """A poll is labelled by its thread: its tags join the thread's labels, and a poll outside any thread's are told."""
+        tags = self.tags_of(record)
+        if not tags:
+            return
+        title = one_line(record.get("title"), 200)
+        if poll.discussion_id is None:
+            self.summary.left_behind(
+                _(
+                    "The tags of the poll “%(title)s” (%(tags)s): a poll here is labelled by its thread, and this "
+                    "one is in none",
+                    title=title,
+                    tags=", ".join(tags),
+                )
+            )
+            return
+        discussion = self.row(Discussion, poll.discussion_id)
+        forums_labels.replay_labels(discussion=discussion, names=tags)
+        self.summary.mapped(
+            _(
+                "The tags of the poll “%(title)s” (%(tags)s) are labels of its thread “%(thread)s”",
+                title=title,
+                tags=", ".join(tags),
+                thread=discussion.title,
+            )
+        )
 
     def guest(self, line: Line):
         """A thread guest (access to that one thread only); one whose access Loomio revoked is not."""
         record = line.record
         if record.get("revoked_at"):
-            raise Skip("their guest access was revoked in Loomio")
+            raise Skip(_("their guest access was revoked in Loomio"))
         discussion = self.row(Discussion, self.local("discussions", record.get("discussion_id")))
         if discussion is None:
-            raise Skip("its thread was not imported")
+            raise Skip(_("its thread was not imported"))
         user_id = self.author(record, "user_id")
         if user_id is None:
-            raise Skip("the guest was not imported")
+            raise Skip(_("the guest was not imported"))
         guest = forums_guests.replay_guest(
             discussion=discussion,
             user_id=user_id,
@@ -499,14 +557,13 @@ class _Importer:
     def reaction(self, line: Line):
         record = line.record
         if record.get("reactable_type") != "Comment":
-            target = REACTION_TARGETS.get(record.get("reactable_type"), "something other than a comment")
-            raise Skip(f"reactions to {target}: reactions here are on comments only")
+            raise Skip(str(REACTION_TARGETS.get(record.get("reactable_type"), OTHER_REACTION)))
         comment = self.row(Comment, self.local("comments", record.get("reactable_id")))
         if comment is None:
-            raise Skip("its comment was not imported")
+            raise Skip(_("its comment was not imported"))
         user_id = self.local("users", record.get("user_id"))
         if user_id is None:
-            raise Skip("the person was not imported")
+            raise Skip(_("the person was not imported"))
         return forums_service.replay_reaction(
             comment=comment,
             user_id=user_id,
@@ -520,7 +577,7 @@ class _Importer:
         if poll_id not in self.plans:
             record = self.records.get(("polls", poll_id))
             if record is None:
-                raise Skip("its poll is not in this export")
+                raise Skip(_("its poll is not in this export"))
             self.plans[poll_id] = plan_poll(record, self.parts["poll_options"].get(poll_id, []))
         return self.plans[poll_id]
 
@@ -528,9 +585,9 @@ class _Importer:
         record = line.record
         group_id = self.local("groups", record.get("group_id"))
         if group_id is None:
-            raise Skip("its group was not imported")
+            raise Skip(_("its group was not imported"))
         if record.get("discarded_at"):
-            raise Skip("deleted in Loomio")
+            raise Skip(_("deleted in Loomio"))
         plan = self.plan(line.id)
         created_at = parse_time(record.get("created_at")) or self.now
         closed_at = parse_time(record.get("closed_at"))
@@ -542,9 +599,8 @@ class _Importer:
             # arrives closed when it was written, with no votes, and nobody is asked to vote or told
             closing_at = closed_at = created_at
             self.summary.note(line, DRAFT)
-            self.summary.mapped(f"Poll “{one_line(record.get('title'), 200)}”: {DRAFT}")
+            self.summary.mapped(_("Poll “%(title)s”: %(note)s", title=one_line(record.get("title"), 200), note=DRAFT))
         closing_at = closing_at or closed_at
-        self.tags_left(record)
         source, html = self.text(record, "details", "Poll")
         poll = governance_service.replay_poll(
             group=self.row(Group, group_id),
@@ -564,9 +620,12 @@ class _Importer:
             closing_at=closing_at,
             closed_at=closed_at,
         )
+        self.poll_tags(record, poll)
         if plan.note:
             self.summary.note(line, plan.note)
-            self.summary.mapped(f"Poll “{one_line(record.get('title'), 200)}”: {plan.note}")
+            self.summary.mapped(
+                _("Poll “%(title)s”: %(note)s", title=one_line(record.get("title"), 200), note=plan.note)
+            )
         self.touched_polls.add(poll.id)
         return poll
 
@@ -592,15 +651,15 @@ class _Importer:
         record = line.record
         poll_id = self.local("polls", record.get("poll_id"))
         if poll_id is None:
-            raise Skip("its poll was not imported")
+            raise Skip(_("its poll was not imported"))
         if record.get("revoked_at"):
-            raise Skip("withdrawn in Loomio")
+            raise Skip(_("withdrawn in Loomio"))
         cast_at = parse_time(record.get("cast_at"))
         if cast_at is None:
-            raise Skip("undecided: never voted")
+            raise Skip(_("undecided: never voted"))
         if record.get("participant_id") is None and self.records.get(("polls", record["poll_id"]), {}).get("anonymous"):
             if record["poll_id"] not in self.imported_now["polls"]:
-                raise Skip("an anonymous ballot arrives only with its poll")
+                raise Skip(_("an anonymous ballot arrives only with its poll"))
             # Loomio forgets who cast an anonymous ballot: a stand-in voter per ballot keeps it counted
             user_id = accounts_service.placeholder_user(
                 key=f"loomio{self.source.id}-b{line.id}", name="Anonymous voter"
@@ -609,17 +668,17 @@ class _Importer:
         else:
             user_id = self.local("users", record.get("participant_id"))
         if user_id is None:
-            raise Skip("the voter was not imported")
+            raise Skip(_("the voter was not imported"))
         plan = self.plan(record["poll_id"])
         given = record["_choices"] if "_choices" in record else self.parts["stance_choices"].get(line.id, [])
         choices = ballot(plan, given, none_of_the_above=bool(record.get("none_of_the_above")))
         reason, reason_html = self.text(record, "reason")
         if plan.kind == "question" and not reason:
-            raise Skip("a question's answer is its reason, and this one has none")
+            raise Skip(_("a question's answer is its reason, and this one has none"))
         if not record.get("latest"):
             vote = db.session.scalar(select(Vote).where(Vote.poll_id == poll_id, Vote.user_id == user_id))
             if vote is None:
-                raise Skip("replaced by a later vote that was not imported")
+                raise Skip(_("replaced by a later vote that was not imported"))
             older = db.session.scalar(
                 select(VoteRevision.cast_at).where(VoteRevision.vote_id == vote.id).order_by(VoteRevision.cast_at)
             )
@@ -667,12 +726,12 @@ class _Importer:
         record = line.record
         poll_id = self.local("polls", record.get("poll_id"))
         if poll_id is None:
-            raise Skip("its poll was not imported")
+            raise Skip(_("its poll was not imported"))
         if record.get("latest") is False:
-            raise Skip("replaced by a later outcome")
+            raise Skip(_("replaced by a later outcome"))
         statement, statement_html = self.text(record, "statement", "Outcome")
         if not statement:
-            raise Skip("the outcome says nothing")
+            raise Skip(_("the outcome says nothing"))
         option = None
         if record.get("poll_option_id") is not None:
             option = self.plan(record["poll_id"]).names.get(record["poll_option_id"])

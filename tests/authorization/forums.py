@@ -5,7 +5,7 @@ admin reacted to: the member may change the thread as its author, the admin as a
 member may not is in tests/forums/test_moderation.py.
 """
 
-from . import LOGIN, PRIVACIES, by_privacy, content, same
+from . import LOGIN, PRIVACIES, by_privacy, content, fresh, same
 
 
 def everywhere(status) -> dict:
@@ -35,6 +35,9 @@ EXPECTED = {
     ("POST", "/api/v1/discussions/read"): content((401, 403, 200, 200), (401, 404, 200, 200)),
     ("GET", "/api/v1/discussions/unread"): same(401, 200, 200, 200),
     ("PUT", "/api/v1/groups/<int:group_id>/volume"): content((401, 403, 200, 200), (401, 404, 200, 200)),
+    ("GET", "/api/v1/groups/<int:group_id>/labels"): READ,
+    ("POST", "/api/v1/groups/<int:group_id>/labels"): content((401, 403, 403, 201), (401, 404, 403, 201)),
+    ("DELETE", "/api/v1/groups/<int:group_id>/labels/<path:name>"): content((401, 403, 403, 204), (401, 404, 403, 204)),
     # --- API: comments and reactions --------------------------------------------------------------
     ("GET", "/api/v1/discussions/<int:discussion_id>/comments"): READ,
     ("POST", "/api/v1/discussions/<int:discussion_id>/comments"): content((401, 403, 201, 201), (401, 404, 201, 201)),
@@ -66,6 +69,10 @@ EXPECTED = {
     ("POST", "/groups/<handle>/threads/read"): PAGE_WRITE,
     ("POST", "/threads/read"): same(LOGIN, 302, 302, 302),
     ("POST", "/groups/<handle>/volume"): PAGE_WRITE,
+    # labels: anyone who reads the threads reads them; the group's admins make and delete them
+    ("GET", "/groups/<handle>/labels"): content((LOGIN, 403, 403, 200), (LOGIN, 404, 403, 200)),
+    ("POST", "/groups/<handle>/labels"): content((LOGIN, 403, 403, 302), (LOGIN, 404, 403, 302)),
+    ("POST", "/groups/<handle>/labels/<path:name>/delete"): content((LOGIN, 403, 403, 302), (LOGIN, 404, 403, 302)),
     ("GET", "/groups/<handle>/mentions"): content((LOGIN, 403, 200, 200), (LOGIN, 404, 200, 200)),
     ("GET", "/search"): PAGE_READ,  # searched within the group
     # --- thread guests: the thread's author (the member) or an admin invites and removes them ------
@@ -104,6 +111,8 @@ BODIES = {
     ("POST", "/d/<int:discussion_id>/edit"): lambda w, p, a: {"title": "Renamed"},
     ("POST", "/d/<int:discussion_id>/move"): lambda w, p, a: {"group_id": w.elsewhere()},
     ("POST", "/groups/<handle>/volume"): lambda w, p, a: {"volume": "app"},
+    ("POST", "/api/v1/groups/<int:group_id>/labels"): lambda w, p, a: {"name": fresh("label")},
+    ("POST", "/groups/<handle>/labels"): lambda w, p, a: {"name": fresh("label"), "colour": "teal"},
     ("POST", "/d/<int:discussion_id>/comments"): lambda w, p, a: {"body": "Yes!"},
     ("POST", "/comments/<int:comment_id>/edit"): lambda w, p, a: {"body": "Changed my mind"},
     ("POST", "/comments/<int:comment_id>/react"): lambda w, p, a: {"emoji": "🎉"},
@@ -144,4 +153,9 @@ QUERIES = {
     ("GET", "/api/v1/search"): lambda w, p, a: {"q": "cargo", "group_id": w.groups[p].id},
     ("GET", "/search"): lambda w, p, a: {"q": "cargo", "group": w.groups[p].handle},
     ("GET", "/groups/<handle>/mentions"): lambda w, p, a: {"q": "the"},
+}
+
+PREPARE = {
+    ("DELETE", "/api/v1/groups/<int:group_id>/labels/<path:name>"): lambda w, p: w.label(p),
+    ("POST", "/groups/<handle>/labels/<path:name>/delete"): lambda w, p: w.label(p),
 }

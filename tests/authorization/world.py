@@ -16,6 +16,7 @@ from platform6.accounts.service import create_token, password_reset_token
 from platform6.credit import service as credit
 from platform6.extensions import db
 from platform6.forums import guests as forum_guests
+from platform6.forums import labels
 from platform6.forums import queries as forums_queries
 from platform6.forums import service as forums
 from platform6.governance import queries as governance_queries
@@ -118,6 +119,15 @@ class World:
             return self.users["guest"].id
 
         return self._once(("thread_guest", privacy), build)
+
+    LABEL = "Chores"
+
+    def label(self, privacy: str) -> None:
+        """The group's label LABEL (made again when a delete took it)."""
+        group = self.groups[privacy]
+        if labels.label_named(group.id, self.LABEL) is None:
+            labels.create_label(actor=self.users["admin"], group=group, name=self.LABEL)
+            db.session.commit()
 
     def elsewhere(self) -> int:
         """A closed group the admin administers and the member belongs to: where threads are moved."""
@@ -330,6 +340,7 @@ PARAMS = {
     "discussion_id": lambda w, p, rule: w.forum(p).discussion_id,
     "comment_id": lambda w, p, rule: w.forum(p).comment_id,
     "emoji": lambda w, p, rule: EMOJI,
+    "name": lambda w, p, rule: World.LABEL,
     # governance
     "poll_id": _poll_id,
     # credit: the member's account, and what the admin may do to it

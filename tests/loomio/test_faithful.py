@@ -263,8 +263,9 @@ def test_the_summary_tells_the_admin_in_plain_words(create_user, client, login):
     assert "Deactivated Loomio accounts are stand-ins" in mapped and "Replies to votes are comments" in mapped
     assert "Thread guests are guests of that one thread here" in mapped
     assert "Ban barbecues on the roof" in mapped and "Paint the stairwell green" in mapped
+    assert "The tags of the thread “Roof repairs” (maintenance, budget) are its labels" in mapped
     left = page[page.index("<h3>What was left behind</h3>") :]
-    assert "Tags on “Roof repairs” (maintenance, budget)" in left
+    assert "Tags" not in left and "tags" not in left
     assert "Nia Guest" not in left
     for target in ("a thread's opening post", "a poll", "a vote", "an outcome"):
         assert f"reactions to {target}: reactions here are on comments only" in left

@@ -1,4 +1,4 @@
-"""`flask --app app import-loomio FILE --admin EMAIL`: a Loomio export becomes groups, people, threads and decisions
+"""`flask --app app loomio import FILE --admin EMAIL` (and its alias `import-loomio`): a Loomio export becomes groups, people, threads and decisions
 that members see as they were, and a second run imports nothing."""
 
 import json

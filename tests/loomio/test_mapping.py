@@ -77,7 +77,7 @@ def test_what_does_not_fit_is_skipped_with_a_reason():
         ballot(meeting, [{"poll_option_id": 1, "score": 2}])
     with pytest.raises(Skip, match="an option the poll does not have"):
         ballot(meeting, [{"poll_option_id": 99, "score": 2}])
-    with pytest.raises(Skip, match="fit a score"):
+    with pytest.raises(Skip, match="fit the kind “Score”"):
         plan_poll({"poll_type": "score", "min_score": 5, "max_score": 5}, [option(1, "A"), option(2, "B")])
 
 
