@@ -52,11 +52,10 @@ def open_link(
     if not isinstance(peer_url, str) or not peer_url.endswith("/") or len(peer_url) > 500:
         raise invalid("url", _("The neighbour's address is a URL ending with /."))
     _name_network(network, cc_name)
-    if direction == "trunkward":
-        if network.parent_id is not None or trunkward_link(network) is not None:
-            raise RuleViolation(
-                "validation_failed", None, _("A network has at most one trunkward neighbour: a parent or a link.")
-            )
+    if direction == "trunkward" and (network.parent_id is not None or trunkward_link(network) is not None):
+        raise RuleViolation(
+            "validation_failed", None, _("A network has at most one trunkward neighbour: a parent or a link.")
+        )
     if link_by_peer(network, peer_name) is not None:
         raise Conflict(_("This network already has a link to %(name)s.", name=peer_name))
     link = Link(
