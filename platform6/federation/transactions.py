@@ -39,8 +39,8 @@ log = logging.getLogger(__name__)
 WORKFLOW = "|P-PC+CX+"
 #: uuids of member payments with an Idempotency-Key: uuid5(this, "<actor>:<key>:<attempt>")
 PAYMENT_NAMESPACE = uuidlib.UUID("7b0e7a3c-6f51-4b0c-9a55-2f0c6e1d9a17")
-#: R2: ask a silent downstream again after 5 s, doubling up to 10 minutes
-FIRST_CHECK, LAST_CHECK = 5, 600
+#: R2: ask a silent downstream again after one hop's timeout, doubling up to 10 minutes
+LAST_CHECK = 600
 
 
 class PeerUnavailable(DomainError):
@@ -221,13 +221,14 @@ def receive_relay(node: str, *, headers, method: str, path: str, body: bytes) ->
             if link.status != "active":
                 raise wire.CCError(400, "PermissionViolation", "this link is not active")
             row, onward = _validate(network, link, relay, digest)
-            if onward is None:
+            if onward is None:  # the last node: validated and held here is the whole of phase 1
                 row.answer = _held_answer(row)
-                return Reply(**row.answer)
-            row_id = row.id
+            row_id, stored = row.id, row.answer
     except (RuleViolation, Conflict) as err:
         raise _cc_refusal(err) from None
     fault("relay.after_local_commit")
+    if onward is None:
+        return Reply(**stored)
     answer = _call(onward.peer, "POST", "transaction/relay", onward.body)
     if answer is not None and answer.ok:
         fault("relay.after_downstream_ok")
@@ -369,7 +370,7 @@ def _first_check():
 
 
 def _check_later(row: CCTransaction) -> None:
-    delay = min(LAST_CHECK, FIRST_CHECK * 2 ** min(row.checks, 10))
+    delay = min(LAST_CHECK, current_app.config["FEDERATION_TIMEOUT_SECONDS"] * 2 ** min(row.checks, 10))
     row.checks += 1
     row.next_check_at = utcnow() + timedelta(seconds=delay)
     if row.checks == 13:  # about an hour of silence
