@@ -313,13 +313,23 @@ def receive_patch(node: str, uuid: str, dest: str, *, headers, method: str, path
             return Reply(201)
         if row.state == "erased":
             raise wire.CCError(400, "WorkflowViolation", "this transaction was erased")
+        # the trunk side orders every state change on a link: it takes the link's token, or answers LinkBusy
+        trunk_side = link.direction == "leafward"
+        if trunk_side and not _claim(link.id, row.uuid):
+            raise wire.CCError(409, "LinkBusy", "another state change is in flight on this link; try again")
         if row.downstream_link_id is None:  # the last node posts as soon as C arrives
             _post_row(row, ("validated",))
+            _release(link.id, row.uuid)
             return Reply(201)
         _transition(row, ("validated",), "completing", next_check_at=_first_check())
-        row_id = row.id
+        row_id, link_id = row.id, link.id
     fault("patch.after_completing")
-    outcome = complete_downstream(row_id)
+    try:
+        outcome = complete_downstream(row_id)
+    finally:
+        if trunk_side:
+            with unit_of_work():
+                _release(link_id, uuid.lower())
     fault("patch.before_answer")
     if outcome == "completed":
         return Reply(201)
@@ -337,14 +347,30 @@ def _state(dest: str) -> str:
 
 def complete_downstream(row_id: int) -> str:
     """Forward C for a `completing` row; post on 201, erase if the downstream refused or does not know it, keep
-    holding if it did not answer (R2 asks again). Returns the row's state after: completed, erased or completing."""
-    with unit_of_work():
-        row = db.session.get(CCTransaction, row_id)
-        if row.state != "completing":
-            return row.state
-        link = db.session.get(Link, row.downstream_link_id)
-        peer, path = peer_of(link), f"transaction/{row.uuid}/{wire.to_wire('completed', link.profile)}"
-    answer = _call(peer, "PATCH", path)
+    holding if it did not answer (R2 asks again). Returns the row's state after: completed, erased or completing.
+
+    One state change at a time per link (§3.5): we send C holding the link's token, so both ends advance the chain
+    in the same order; while it is taken, or the trunk answers LinkBusy, we wait a little and try again."""
+    give_up = time.monotonic() + current_app.config["FEDERATION_TIMEOUT_SECONDS"]
+    while True:
+        with unit_of_work():
+            row = db.session.get(CCTransaction, row_id)
+            if row.state != "completing":
+                return row.state
+            link = db.session.get(Link, row.downstream_link_id)
+            claimed = _claim(link.id, row.uuid)
+            if claimed:
+                db.session.refresh(link)  # the head as of holding the token
+                peer, path = peer_of(link), f"transaction/{row.uuid}/{wire.to_wire('completed', link.profile)}"
+            uuid, link_id = row.uuid, link.id
+        answer = _call(peer, "PATCH", path) if claimed else None
+        busy = not claimed or (answer is not None and answer.status == 409)
+        if not busy or time.monotonic() > give_up:
+            break
+        if claimed:
+            with unit_of_work():
+                _release(link_id, uuid)
+        time.sleep(0.05)
     if answer is not None and answer.ok:
         fault("patch.after_downstream_ack")
     with unit_of_work():
@@ -355,7 +381,31 @@ def complete_downstream(row_id: int) -> str:
             _erase(row, abort=False, error=_api_error(answer))
         else:
             _check_later(row)
+        _release(link_id, uuid)
         return row.state
+
+
+def _claim(link_id: int, uuid: str) -> bool:
+    """Take the link's token for `uuid` (free, ours already, or expired): one conditional UPDATE."""
+    now = utcnow()
+    hold_for = timedelta(seconds=2 * current_app.config["FEDERATION_TIMEOUT_SECONDS"] + 5)
+    free = (Link.in_flight_uuid.is_(None)) | (Link.in_flight_uuid == uuid) | (Link.in_flight_until < now)
+    claimed = db.session.execute(
+        update(Link)
+        .where(Link.id == link_id, free)
+        .values(in_flight_uuid=uuid, in_flight_until=now + hold_for)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return claimed == 1
+
+
+def _release(link_id: int, uuid: str) -> None:
+    db.session.execute(
+        update(Link)
+        .where(Link.id == link_id, Link.in_flight_uuid == uuid)
+        .values(in_flight_uuid=None, in_flight_until=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _says_unknown(answer: client.Answer) -> bool:

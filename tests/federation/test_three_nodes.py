@@ -147,3 +147,22 @@ def test_a_leaf_may_not_relay_beyond_its_limit_nor_debit_a_member_here(fed):
     assert fed.n.states() == states
     fed.settle()
     fed.assert_consistent()
+
+
+def test_concurrent_payments_both_ways_keep_the_chains_in_step(fed):
+    """Payments crossing the same links at once, in both directions: the trunk orders state changes per link
+    (LinkBusy), so every answer matches its end state and the heads still agree."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    jobs = [(fed.k, "ellie", "ocn/leeds/bob"), (fed.l, "bob", "ocn/kirklees/ellie")] * 3
+    with ThreadPoolExecutor(len(jobs)) as pool:
+        answers = list(pool.map(lambda job: job[0].pay(job[1], job[2], 7), jobs))
+    time.sleep(TIMEOUT + 0.5)
+    fed.settle()
+    fed.assert_consistent()
+    for (node, member, _to), answer in zip(jobs, answers, strict=True):
+        if answer.status_code in (201, 202):
+            assert node.remote_transfer(member, answer.json()["uuid"])["state"] == "completed", answer.text
+        else:
+            assert answer.status_code in (422, 503), answer.text
+    assert sum(answer.status_code == 201 for answer in answers) >= 1
