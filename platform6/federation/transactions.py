@@ -134,6 +134,12 @@ def _open(
     """Plan the local legs, hold them and write the `validated` row (flushed; the caller commits before relaying).
     Returns the row and the relay to send onward (None at the last node). RuleViolation/Conflict if refused."""
     downstream = found.link
+    if downstream is not None and downstream.status != "active":
+        raise RuleViolation(
+            "link_suspended",
+            "to",
+            _("The link to %(node)s is suspended or not active yet: nothing was paid.", node=downstream.peer_name),
+        )
     exit_account = found.account or db.session.get(Account, downstream.vostro_account_id)
     legs, out_quant = routing.plan(entry_account, exit_account, amount, entry_quant=in_quant, exit_link=downstream)
     entry = {"payer": payer_address, "payee": payee_address, "description": description, "metadata": metadata}

@@ -119,3 +119,11 @@ def test_bad_requests_are_refused_before_anything_moves(api, kirklees, create_us
     assert api.post("/remote-transfers", body, user=stranger).status_code == 404
     assert api.get("/remote-transfers/nope", user=stranger).status_code == 404
     assert kirklees.trunk.calls == []
+
+
+def test_a_suspended_link_refuses_the_payment_before_calling(api, kirklees):
+    db.session.get(type(kirklees.link), kirklees.link.id).status = "suspended"
+    db.session.commit()
+    answer = _pay(api, kirklees)
+    assert answer.status_code == 422 and answer.json["error"]["code"] == "link_suspended"
+    assert "suspended" in answer.json["error"]["message"] and kirklees.trunk.calls == []
