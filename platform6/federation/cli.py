@@ -1,11 +1,15 @@
 """`flask --app app federation run-jobs --once`: finish what crashes and timeouts left (tests run it by hand,
-so their timing is deterministic)."""
+so their timing is deterministic). Also adds federation's invariants to `flask credit verify` (and `--peers`)."""
 
 import json
 
 import click
 
-from . import transactions
+from ..credit import cli as credit_cli
+from . import transactions, verify
+
+credit_cli.EXTRA_CHECKS.append(verify.local_problems)
+credit_cli.PEER_CHECKS.append(verify.peer_problems)
 
 
 @click.command("run-jobs")

@@ -65,7 +65,7 @@ def _window() -> timedelta:
     return timedelta(seconds=current_app.config["FEDERATION_WINDOW_SECONDS"])
 
 
-def _call(peer: client.Peer, method: str, path: str, body: bytes = b"") -> client.Answer | None:
+def call_peer(peer: client.Peer, method: str, path: str, body: bytes = b"") -> client.Answer | None:
     """The peer's answer, or None if none came within the hop's timeout."""
     try:
         return client.call(peer, method, path, body=body, timeout=current_app.config["FEDERATION_TIMEOUT_SECONDS"],
@@ -235,7 +235,7 @@ def receive_relay(node: str, *, headers, method: str, path: str, body: bytes) ->
     fault("relay.after_local_commit")
     if onward is None:
         return Reply(**stored)
-    answer = _call(onward.peer, "POST", "transaction/relay", onward.body)
+    answer = call_peer(onward.peer, "POST", "transaction/relay", onward.body)
     if answer is not None and answer.ok:
         fault("relay.after_downstream_ok")
     with unit_of_work():
@@ -369,7 +369,7 @@ def complete_downstream(row_id: int) -> str:
                 db.session.refresh(link)  # the head as of holding the token
                 peer, path = peer_of(link), f"transaction/{row.uuid}/{wire.to_wire('completed', link.profile)}"
             uuid, link_id = row.uuid, link.id
-        answer = _call(peer, "PATCH", path) if claimed else None
+        answer = call_peer(peer, "PATCH", path) if claimed else None
         busy = not claimed or (answer is not None and answer.status == 409)
         if not busy or time.monotonic() > give_up:
             break
@@ -535,7 +535,7 @@ def pay_remote(
             idempotency_key=attempt_key,
         )
         row_id = row.id
-    answer = _call(onward.peer, "POST", "transaction/relay", onward.body)
+    answer = call_peer(onward.peer, "POST", "transaction/relay", onward.body)
     with unit_of_work():
         row = db.session.get(CCTransaction, row_id)
         if answer is not None and answer.ok and utcnow() < row.deadline and time.monotonic() < budget_ends:
@@ -663,7 +663,7 @@ def check_completing() -> int:
             row = db.session.get(CCTransaction, row_id)
             link = db.session.get(Link, row.downstream_link_id)
             peer, uuid, past_window = peer_of(link), row.uuid, utcnow() > row.deadline
-        answer = _call(peer, "GET", f"transaction/{uuid}")
+        answer = call_peer(peer, "GET", f"transaction/{uuid}")
         data = (
             answer.payload.get("data")
             if answer is not None and answer.ok and isinstance(answer.payload, dict)
@@ -703,7 +703,7 @@ def send_aborts() -> int:
             link = db.session.get(Link, row.downstream_link_id)
             dest = "null" if link.profile == "cc-0.8" else wire.to_wire("erased", link.profile)
             peer, path = peer_of(link), f"transaction/{row.uuid}/{dest}"
-        answer = _call(peer, "PATCH", path)
+        answer = call_peer(peer, "PATCH", path)
         with unit_of_work():
             row = db.session.get(CCTransaction, row_id)
             if answer is not None and (answer.ok or answer.status in (400, 404)):

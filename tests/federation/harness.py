@@ -217,7 +217,7 @@ class Federation:
         has the same outcome on every node it reached."""
         for node in self.nodes:
             assert node.verify() == [], node.name
-            assert "every invariant holds" in node.cli("credit", "verify")
+            assert "every invariant holds" in node.cli("credit", "verify", "--peers")
             assert node.unresolved() == 0, node.name
         for leaf, node in (("kirklees", self.k), ("leeds", self.l)):
             trunk_side, leaf_side = self.n.link(leaf), node.link("ocn")

@@ -2,7 +2,6 @@
 validates and holds, C posts, a repeat gets the stored answer, forged or stale calls write nothing, a relay may only
 credit our members and only within the sender's vostro limit; and no database transaction is open while we call out."""
 
-import json
 import uuid as uuidlib
 from types import SimpleNamespace
 
@@ -12,56 +11,10 @@ from sqlalchemy import func, select
 from platform6.credit import queries
 from platform6.credit.models import Account, Transfer
 from platform6.extensions import db
-from platform6.federation import client, hashing, links, signing, wire
+from platform6.federation import client, links
 from platform6.federation.models import CCTransaction, Hold, LinkHash
 
-GENESIS, SECRET = "0123456789abcdef0123456789abcdef", "shared-secret"
-
-
-class Peer:
-    """The test playing a neighbour of the node: it keeps its own copy of the link's head and signs like P6."""
-
-    def __init__(self, http, node: str, name: str, path: list[str]):
-        self.http, self.node, self.name, self.path, self.head = http, node, name, path, GENESIS
-
-    def call(self, method, route, body=b"", head=None, secret=SECRET, name=None):
-        path = f"/cc/{self.node}/{route}"
-        headers = wire.auth_headers(profile="p6", our_name=name or self.name, our_path=self.path,
-                                    head=self.head if head is None else head)  # fmt: skip
-        headers[signing.HEADER] = signing.sign(secret, method=method, path=path, body=body)
-        response = self.http.open(path, method=method, data=body, headers=headers)
-        db.session.expire_all()
-        return response
-
-    def relay(self, payer, payee, quant, uuid=None, **kw):
-        uuid = uuid or str(uuidlib.uuid4())
-        body = json.dumps({"uuid": uuid, "state": "V", "workflow": "|P-PC+CX+", "entries": [
-            {"payer": payer, "payee": payee, "quant": quant, "description": "Bread", "metadata": {}}]}).encode()  # fmt: skip
-        return uuid, self.call("POST", "transaction/relay", body, **kw)
-
-    def complete(self, uuid, entries, **kw):
-        answer = self.call("PATCH", f"transaction/{uuid}/C", **kw)
-        if answer.status_code == 201:  # our side of the chain advances as the node's did
-            self.head = hashing.link_hash("p6", self.head, uuid=uuid, state="completed", entries=entries, version=1,
-                                          decimals=2)  # fmt: skip
-        return answer
-
-
-@pytest.fixture
-def leeds(make_network, open_account, client):
-    """leeds (ocn/leeds) on this installation, linked to its trunk ocn; bob is a member; the test plays ocn."""
-    network = make_network(default_credit_limit=1_000)
-    bob = open_account(network)
-    bob.cc_name = "bob"
-    link = links.open_link(network=network, direction="trunkward", peer_name="ocn", cc_name="leeds",
-                           peer_url="http://127.0.0.1:9/cc/ocn/", credit_limit=5_000, genesis=GENESIS,
-                           secret=SECRET)  # fmt: skip
-    db.session.commit()
-    return SimpleNamespace(network=network, bob=bob, link=link, trunk=Peer(client, "leeds", "ocn", ["ocn"]))
-
-
-def _entry(quant):
-    return [{"payer": "ocn/kirklees/ellie", "payee": "ocn/leeds/bob", "quant": quant, "description": "Bread"}]
+from .peers import GENESIS, SECRET, Peer, entries
 
 
 def _count(model):
@@ -74,7 +27,7 @@ def test_relay_holds_then_c_posts_and_advances_the_head(leeds):
     assert answer.json["data"] == [] and "secs_valid_left" in answer.json["meta"]
     bob = db.session.get(Account, leeds.bob.id)
     assert (bob.balance, bob.held_in) == (0, 1_000)
-    assert leeds.trunk.complete(uuid, _entry(1_000)).status_code == 201
+    assert leeds.trunk.complete(uuid, entries(1_000)).status_code == 201
     bob, settlement = db.session.get(Account, leeds.bob.id), db.session.get(Account, leeds.link.vostro_account_id)
     assert (bob.balance, bob.held_in, settlement.balance, settlement.held_out) == (1_000, 0, -1_000, 0)
     assert db.session.get(type(leeds.link), leeds.link.id).head == leeds.trunk.head
@@ -111,7 +64,7 @@ def test_a_forged_call_gets_401_and_writes_nothing(leeds, forgery):
 
 def test_a_stale_head_is_refused_once_the_chain_moved(leeds):
     uuid, _answer = leeds.trunk.relay("ocn/kirklees/ellie", "ocn/leeds/bob", 1)
-    leeds.trunk.complete(uuid, _entry(100))
+    leeds.trunk.complete(uuid, entries(100))
     _uuid, replayed = leeds.trunk.relay("ocn/kirklees/ellie", "ocn/leeds/bob", 1, head=GENESIS)
     assert replayed.status_code == 401 and _count(CCTransaction) == 1
 
@@ -139,7 +92,7 @@ def test_erase_releases_and_c_after_erase_is_refused(leeds):
     uuid, _answer = leeds.trunk.relay("ocn/kirklees/ellie", "ocn/leeds/bob", 10)
     assert leeds.trunk.call("PATCH", f"transaction/{uuid}/E").status_code == 201
     assert db.session.get(Account, leeds.bob.id).held_in == 0
-    refused = leeds.trunk.complete(uuid, _entry(1_000))
+    refused = leeds.trunk.complete(uuid, entries(1_000))
     assert refused.status_code == 400 and refused.json["errors"][0]["class"] == "WorkflowViolation"
     assert leeds.trunk.call("PATCH", f"transaction/{uuidlib.uuid4()!s}/C").status_code == 404
 
@@ -177,7 +130,7 @@ def test_no_transaction_is_open_while_a_peer_is_called(make_network, open_accoun
     peer = Peer(client, "ocn", "kirklees", ["ocn", "kirklees"])
     uuid, relayed = peer.relay("ocn/kirklees/ellie", "ocn/leeds/bob", 10)
     assert relayed.status_code == 200, relayed.get_data(as_text=True)
-    assert peer.complete(uuid, _entry(1_000)).status_code == 201
+    assert peer.complete(uuid, entries(1_000)).status_code == 201
     assert [(m, u.rsplit("/cc/", 1)[1]) for m, u, _open in calls] == [
         ("POST", "leeds/transaction/relay"), ("PATCH", f"leeds/transaction/{uuid}/C")]  # fmt: skip
     assert not any(open_ for _m, _u, open_ in calls)

@@ -10,8 +10,10 @@ import uuid as uuidlib
 
 import pytest
 import requests
+from sqlalchemy import select
 
 from platform6.federation import signing, wire
+from platform6.federation.models import Link
 
 from .harness import TIMEOUT, WINDOW, Federation
 
@@ -166,3 +168,15 @@ def test_concurrent_payments_both_ways_keep_the_chains_in_step(fed):
         else:
             assert answer.status_code in (422, 503), answer.text
     assert sum(answer.status_code == 201 for answer in answers) >= 1
+
+
+def test_verify_peers_notices_a_leaf_whose_head_diverged(fed):
+    with fed.k.db() as session:
+        link = session.scalar(select(Link).where(Link.peer_name == "ocn"))
+        kept, link.head = link.head, "0" * 32
+    with fed.k.app.app_context():
+        result = fed.k.app.test_cli_runner().invoke(args=["credit", "verify", "--peers", "--json"])
+    assert result.exit_code == 1 and "did not confirm our head (HTTP 401)" in result.output
+    with fed.k.db() as session:
+        session.scalar(select(Link).where(Link.peer_name == "ocn")).head = kept
+    fed.assert_consistent()
