@@ -31,7 +31,7 @@ from ..transaction import unit_of_work
 from . import client, hashing, holds, links, routing, signing, wire
 from .faults import fault
 from .models import CCTransaction, Link
-from .peer_auth import authenticated_link
+from .peer_auth import authenticated_link, is_current
 
 log = logging.getLogger(__name__)
 
@@ -212,7 +212,7 @@ def receive_relay(node: str, *, headers, method: str, path: str, body: bytes) ->
         with unit_of_work():
             network = node_network(node)
             link = authenticated_link(network, headers=headers, method=method, path=path, body=body)
-            fresh = hashing.same(wire.read_auth(headers)[1], link.head)
+            fresh = is_current(link, wire.read_auth(headers)[1], method=method, path=path)
             relay = wire.read_relay(body, decimals=link.quant_decimals)
             digest = wire.body_sha256(relay)
             known = _row(relay.uuid, network.id)

@@ -63,10 +63,19 @@ def test_a_forged_call_gets_401_and_writes_nothing(leeds, forgery):
 
 
 def test_a_stale_head_is_refused_once_the_chain_moved(leeds):
-    uuid, _answer = leeds.trunk.relay("ocn/kirklees/ellie", "ocn/leeds/bob", 1)
-    leeds.trunk.complete(uuid, entries(100))
-    _uuid, replayed = leeds.trunk.relay("ocn/kirklees/ellie", "ocn/leeds/bob", 1, head=GENESIS)
-    assert replayed.status_code == 401 and _count(CCTransaction) == 1
+    heads = [leeds.trunk.head]
+    for _step in range(2):
+        uuid, _answer = leeds.trunk.relay("ocn/kirklees/ellie", "ocn/leeds/bob", 1)
+        assert leeds.trunk.complete(uuid, entries(100)).status_code == 201
+        heads.append(leeds.trunk.head)
+    # a signed relay may carry the head from just before the latest change (sent before our answer arrived) ...
+    _uuid, late = leeds.trunk.relay("ocn/kirklees/ellie", "ocn/leeds/bob", 1, head=heads[1])
+    assert late.status_code == 200
+    # ... never an older one, and no state change may carry anything but the current head or its own head-before
+    _uuid, replayed = leeds.trunk.relay("ocn/kirklees/ellie", "ocn/leeds/bob", 1, head=heads[0])
+    assert replayed.status_code == 401 and _count(CCTransaction) == 3
+    stale_patch = leeds.trunk.call("PATCH", f"transaction/{_uuid}/C", head=heads[1])
+    assert stale_patch.status_code == 401
 
 
 def test_a_relay_may_not_debit_a_member_here(leeds, open_account):
