@@ -25,7 +25,9 @@ from ..credit.models import Account, Network
 from ..credit.service import PlannedLeg
 from ..errors import Conflict, DomainError, Forbidden, NotFound, RuleViolation, invalid
 from ..extensions import db
+from ..formatting import money
 from ..limits import is_whole
+from ..notifications.service import notify
 from ..timeutil import iso, utcnow
 from ..transaction import unit_of_work
 from . import client, hashing, holds, links, routing, signing, wire
@@ -286,12 +288,46 @@ def _validate(network: Network, link: Link, relay: wire.Relay, digest: str) -> t
 
 
 def _erase(row: CCTransaction, *, abort: bool, error: dict | None) -> bool:
-    """validated|completing -> erased, releasing the holds; `abort`: tell the downstream (a job sends E)."""
+    """validated|completing -> erased, releasing the holds; `abort`: tell the downstream (a job sends E).
+    A member whose payment was answered 202 (completing) is told it did not go through."""
+    was = row.state
     if not _transition(row, ("validated", "completing"), "erased", error=error,
                        next_check_at=utcnow() if abort and row.downstream_link_id else None):  # fmt: skip
         return False
     holds.release(row)
+    if was == "completing" and row.upstream_link_id is None and row.actor_id is not None:
+        payer = credit_queries.account_by_id(row.legs[0]["from_account_id"])
+        network = credit_queries.network_by_id(payer.network_id)
+        notify(
+            user_ids=[row.actor_id],
+            kind="remote_payment_erased",
+            url=f"/credit/accounts/{payer.id}",
+            text=lambda: _(
+                "Your payment of %(amount)s to %(payee)s did not go through: nothing was paid.",
+                amount=money(row.amount, network.currency_decimals, network.currency_symbol),
+                payee=row.payee_address,
+            ),
+        )
     return True
+
+
+def _tell_payee(row: CCTransaction) -> None:
+    """The last node: whoever acts for the account paid hears of it, as for a payment made here."""
+    payee = credit_queries.account_by_id(row.legs[-1]["to_account_id"])
+    network = credit_queries.network_by_id(payee.network_id)
+    amount = row.legs[-1]["amount"]
+    notify(
+        user_ids=credit_queries.controller_ids(payee),
+        kind="payment_received",
+        url=f"/credit/accounts/{payee.id}",
+        text=lambda: _(
+            "%(payer)s paid %(amount)s into your account #%(number)s: %(description)s",
+            payer=row.payer_address,
+            amount=money(amount, network.currency_decimals, network.currency_symbol),
+            number=payee.id,
+            description=row.description,
+        ),
+    )
 
 
 # --- phase 2: complete, the downstream first ------------------------------------------------------------------------
@@ -451,6 +487,8 @@ def _post_row(row: CCTransaction, from_states: tuple[str, ...]) -> None:
         links.advance_head(link, uuid=row.uuid, state="completed", new_head=new_head)
     row.head_before = before
     db.session.flush()
+    if row.downstream_link_id is None:
+        _tell_payee(row)
 
 
 def _locked_link(link_id: int) -> Link:

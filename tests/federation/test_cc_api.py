@@ -13,6 +13,7 @@ from platform6.credit.models import Account, Transfer
 from platform6.extensions import db
 from platform6.federation import client, links
 from platform6.federation.models import CCTransaction, Hold, LinkHash
+from platform6.notifications.models import Notification
 
 from .peers import GENESIS, SECRET, Peer, entries
 
@@ -33,6 +34,8 @@ def test_relay_holds_then_c_posts_and_advances_the_head(leeds):
     assert db.session.get(type(leeds.link), leeds.link.id).head == leeds.trunk.head
     row = db.session.scalar(select(CCTransaction))
     assert row.state == "completed" and _count(Hold) == 0 and queries.ledger_violations() == []
+    told = db.session.scalar(select(Notification).where(Notification.user_id == leeds.bob.holder.id))
+    assert told.kind == "payment_received" and told.text.startswith("ocn/kirklees/ellie paid")
     # a lost answer: C again, with the head from before it, gets 201 and posts nothing twice
     again = leeds.trunk.call("PATCH", f"transaction/{uuid}/C", head=GENESIS)
     assert again.status_code == 201 and _count(Transfer) == 1

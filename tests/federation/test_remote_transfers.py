@@ -13,6 +13,7 @@ from platform6.credit.models import Account
 from platform6.extensions import db
 from platform6.federation import client, links, transactions
 from platform6.federation.models import CCTransaction, Hold
+from platform6.notifications.models import Notification
 from platform6.timeutil import utcnow
 
 
@@ -127,3 +128,17 @@ def test_a_suspended_link_refuses_the_payment_before_calling(api, kirklees):
     answer = _pay(api, kirklees)
     assert answer.status_code == 422 and answer.json["error"]["code"] == "link_suspended"
     assert "suspended" in answer.json["error"]["message"] and kirklees.trunk.calls == []
+
+
+def test_a_payment_answered_202_that_ends_erased_is_told_to_the_payer(api, kirklees):
+    kirklees.trunk.answers["PATCH"] = None
+    uuid = _pay(api, kirklees).json["uuid"]
+    db.session.execute(update(CCTransaction).values(next_check_at=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+    kirklees.trunk.answers["GET"] = (200, b'{"data": {"uuid": "%s", "state": "E"}}' % uuid.encode())
+    transactions.run_jobs()
+    shown = api.get(f"/remote-transfers/{uuid}", user=kirklees.ellie.holder).json
+    assert shown["state"] == "erased" and shown["error"]["code"] == "peer_unavailable"
+    assert _balances(kirklees) == (0, 0, 0)
+    told = db.session.scalar(select(Notification).where(Notification.kind == "remote_payment_erased"))
+    assert told.user_id == kirklees.ellie.holder.id and "did not go through" in told.text
