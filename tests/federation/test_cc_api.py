@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from platform6.credit import queries
 from platform6.credit.models import Account, Transfer
 from platform6.extensions import db
-from platform6.federation import client, links
+from platform6.federation import client as peer_client
+from platform6.federation import links
 from platform6.federation.models import CCTransaction, Hold, LinkHash
 from platform6.notifications.models import Notification
 
@@ -137,7 +138,7 @@ def test_no_transaction_is_open_while_a_peer_is_called(make_network, open_accoun
         calls.append((method, url, db.session().in_transaction()))
         return SimpleNamespace(status_code=200 if method == "POST" else 201, content=b'{"data": []}', text="")
 
-    monkeypatch.setattr(client_module_http(), "request", answer)
+    monkeypatch.setattr(peer_client._http, "request", answer)
     client.application.config["FEDERATION_ALLOW_HTTP"] = True
     peer = Peer(client, "ocn", "kirklees", ["ocn", "kirklees"])
     uuid, relayed = peer.relay("ocn/kirklees/ellie", "ocn/leeds/bob", 10)
@@ -148,7 +149,3 @@ def test_no_transaction_is_open_while_a_peer_is_called(make_network, open_accoun
     assert not any(open_ for _m, _u, open_ in calls)
     clearing = db.session.get(Account, kirklees.vostro_account_id)
     assert clearing.balance == -1_000 and queries.ledger_violations() == []
-
-
-def client_module_http():
-    return client._http
