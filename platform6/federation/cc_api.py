@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..errors import DomainError
 from ..extensions import csrf
+from ..ratelimit import rate_limit
 from . import links, transactions, wire
 from .cli import run_jobs
 from .peer_auth import authenticated_link
@@ -74,7 +75,8 @@ def _domain_error(err: DomainError):
 
 @bp.errorhandler(HTTPException)
 def _http_error(err: HTTPException):
-    status = err.code if err.code in (400, 401, 404) else 400
+    """Werkzeug's refusals (a wrong method, a body too large, too many relays: 429) in the protocol's shape."""
+    status = err.code if err.code in (400, 401, 404, 405, 413, 429) else 400
     return _json(status, {"errors": [{"class": "CCViolation", "node": "", "message": err.name}]})
 
 
@@ -121,6 +123,7 @@ def workflows(node: str):
 
 
 @bp.post("/transaction/relay")
+@rate_limit("cc_relays", per="peer")
 def relay(node: str):
     return _reply(transactions.receive_relay(node, body=request.get_data(), **_auth_kwargs()))
 

@@ -149,3 +149,10 @@ def test_no_transaction_is_open_while_a_peer_is_called(make_network, open_accoun
     assert not any(open_ for _m, _u, open_ in calls)
     clearing = db.session.get(Account, kirklees.vostro_account_id)
     assert clearing.balance == -1_000 and queries.ledger_violations() == []
+
+
+def test_a_relay_flood_is_refused_with_429(leeds, app):
+    app.config["RATELIMIT_CC_RELAYS"] = "2/minute"
+    statuses = [leeds.trunk.relay("ocn/kirklees/ellie", "ocn/leeds/bob", 1)[1] for _ in range(3)]
+    assert [answer.status_code for answer in statuses] == [200, 200, 429]
+    assert statuses[-1].json["errors"][0]["class"] == "CCViolation" and _count(CCTransaction) == 2
