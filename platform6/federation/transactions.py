@@ -359,12 +359,16 @@ def receive_patch(node: str, uuid: str, dest: str, *, headers, method: str, path
         trunk_side = link.direction == "leafward"
         if trunk_side and not _claim(link.id, row.uuid):
             raise wire.CCError(409, "LinkBusy", "another state change is in flight on this link; try again")
-        if row.downstream_link_id is None:  # the last node posts as soon as C arrives
+        last_node = row.downstream_link_id is None
+        if last_node:  # the last node posts as soon as C arrives
             _post_row(row, ("validated",))
             _release(link.id, row.uuid)
-            return Reply(201)
-        _transition(row, ("validated",), "completing", next_check_at=_first_check())
+        else:
+            _transition(row, ("validated",), "completing", next_check_at=_first_check())
         row_id, link_id = row.id, link.id
+    if last_node:
+        fault("patch.before_answer")
+        return Reply(201)
     fault("patch.after_completing")
     try:
         outcome = complete_downstream(row_id)

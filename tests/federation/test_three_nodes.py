@@ -180,3 +180,19 @@ def test_verify_peers_notices_a_leaf_whose_head_diverged(fed):
     with fed.k.db() as session:
         session.scalar(select(Link).where(Link.peer_name == "ocn")).head = kept
     fed.assert_consistent()
+
+
+def test_a_lost_answer_to_c_is_found_out_and_completed_once(fed):
+    """L posts but answers C too late: N and K keep holding (202), then R2 learns L completed and they post."""
+    before = fed.k.balance("ellie"), fed.l.balance("bob")
+    fed.l.restart(faults=f"patch.before_answer=sleep:{TIMEOUT + 1}")
+    answer = fed.k.pay("ellie", "ocn/leeds/bob", 40)
+    assert answer.status_code == 202, answer.text
+    uuid = answer.json()["uuid"]
+    fed.l.restart()
+    time.sleep(TIMEOUT + 0.5)
+    fed.settle()
+    assert _outcome_everywhere(fed, uuid) == {"completed"}
+    assert (fed.k.balance("ellie"), fed.l.balance("bob")) == (before[0] - 40, before[1] + 40)
+    assert fed.k.remote_transfer("ellie", uuid)["state"] == "completed"
+    fed.assert_consistent()
