@@ -2,7 +2,8 @@
 
 FEDERATION_TEST_FAULTS="relay.after_downstream_ok=crash;patch.before_answer=sleep:3" makes this process die
 (os._exit, as kill -9 would) or pause at those points. The points: relay.after_local_commit,
-relay.after_downstream_ok, patch.after_completing, patch.after_downstream_ack, patch.before_answer.
+relay.after_downstream_ok, patch.after_completing (also the originator's, before it sends C),
+patch.after_downstream_ack, patch.before_answer.
 """
 
 import os

@@ -580,14 +580,17 @@ def pay_remote(
     answer = call_peer(onward.peer, "POST", "transaction/relay", onward.body)
     with unit_of_work():
         row = db.session.get(CCTransaction, row_id)
-        if answer is not None and answer.ok and utcnow() < row.deadline and time.monotonic() < budget_ends:
+        completing = answer is not None and answer.ok and utcnow() < row.deadline and time.monotonic() < budget_ends
+        if completing:
             _transition(row, ("validated",), "completing", next_check_at=_first_check())
         else:
             late = answer is not None and answer.ok  # R4: validated too late; our downstream holds it
             _erase(
                 row, abort=late or answer is None or answer.status >= 500, error=_api_error(None if late else answer)
             )
-    complete_downstream(row_id)
+    if completing:
+        fault("patch.after_completing")
+        complete_downstream(row_id)
     with unit_of_work(write=False):
         row = db.session.get(CCTransaction, row_id)
         if row.state == "erased":

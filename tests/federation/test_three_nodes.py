@@ -196,3 +196,20 @@ def test_a_lost_answer_to_c_is_found_out_and_completed_once(fed):
     assert (fed.k.balance("ellie"), fed.l.balance("bob")) == (before[0] - 40, before[1] + 40)
     assert fed.k.remote_transfer("ellie", uuid)["state"] == "completed"
     fed.assert_consistent()
+
+
+def test_the_payer_node_killed_while_completing_finishes_after_restart(fed):
+    """K commits `completing` and dies before sending C: the member gets no answer; after K restarts, R2 finds N
+    still validated, sends C again, and the payment completes everywhere, as GET then shows."""
+    before = fed.k.balance("ellie"), fed.l.balance("bob")
+    fed.k.restart(faults="patch.after_completing=crash")
+    with pytest.raises(requests.ConnectionError):
+        fed.k.pay("ellie", "ocn/leeds/bob", 60)
+    fed.k.restart()
+    (uuid,) = [u for u, state in fed.k.states().items() if state == "completing"]
+    time.sleep(TIMEOUT + 0.5)
+    fed.settle()
+    assert _outcome_everywhere(fed, uuid) == {"completed"}
+    assert (fed.k.balance("ellie"), fed.l.balance("bob")) == (before[0] - 60, before[1] + 60)
+    assert fed.k.remote_transfer("ellie", uuid)["state"] == "completed"
+    fed.assert_consistent()
