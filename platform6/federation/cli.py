@@ -6,7 +6,7 @@ import json
 import click
 
 from ..credit import cli as credit_cli
-from . import transactions, verify
+from . import recovery, verify
 
 credit_cli.EXTRA_CHECKS.append(verify.local_problems)
 credit_cli.PEER_CHECKS.append(verify.peer_problems)
@@ -16,4 +16,4 @@ credit_cli.PEER_CHECKS.append(verify.peer_problems)
 @click.option("--once", is_flag=True, required=True, help="Run R1, R2 and the queued aborts once, then stop.")
 def run_jobs(once: bool) -> None:
     """Erase validated transactions past their window, ask about completing ones, send queued aborts."""
-    click.echo(json.dumps(transactions.run_jobs()))
+    click.echo(json.dumps(recovery.run_jobs()))

@@ -2,9 +2,9 @@
 downstream about completing ones, and queued aborts tell downstreams what was erased here."""
 
 from ..notifications.scheduler import job
-from . import transactions
+from . import recovery
 
 
 @job(every_seconds=5)
 def finish_cc_transactions() -> None:
-    transactions.run_jobs()
+    recovery.run_jobs()

@@ -246,7 +246,7 @@ def receive_relay(node: str, *, headers, method: str, path: str, body: bytes) ->
             row.answer = _held_answer(row, answer)
         else:
             reply = _refusal_reply(network_name=node, answer=answer)
-            _erase(row, abort=answer is None or not 400 <= answer.status < 500, error=reply.body)
+            erase(row, abort=answer is None or not 400 <= answer.status < 500, error=reply.body)
             row.answer = asdict(reply)
         return Reply(**row.answer)
 
@@ -287,7 +287,7 @@ def _validate(network: Network, link: Link, relay: wire.Relay, digest: str) -> t
     )
 
 
-def _erase(row: CCTransaction, *, abort: bool, error: dict | None) -> bool:
+def erase(row: CCTransaction, *, abort: bool, error: dict | None) -> bool:
     """validated|completing -> erased, releasing the holds; `abort`: tell the downstream (a job sends E).
     A member whose payment was answered 202 (completing) is told it did not go through."""
     was = row.state
@@ -346,7 +346,7 @@ def receive_patch(node: str, uuid: str, dest: str, *, headers, method: str, path
             raise wire.CCError(400, "PermissionViolation", "only the node that relayed it may change it")
         done = 200 if dest == "null" else 201
         if target == "erased":
-            if row.state != "erased" and not (row.state == "validated" and _erase(row, abort=True, error=None)):
+            if row.state != "erased" and not (row.state == "validated" and erase(row, abort=True, error=None)):
                 raise wire.CCError(400, "WorkflowViolation", f"a {row.state} transaction cannot be erased")
             return Reply(done)
         if target != "completed":
@@ -361,7 +361,7 @@ def receive_patch(node: str, uuid: str, dest: str, *, headers, method: str, path
             raise wire.CCError(409, "LinkBusy", "another state change is in flight on this link; try again")
         last_node = row.downstream_link_id is None
         if last_node:  # the last node posts as soon as C arrives
-            _post_row(row, ("validated",))
+            post_row(row, ("validated",))
             _release(link.id, row.uuid)
         else:
             _transition(row, ("validated",), "completing", next_check_at=_first_check())
@@ -422,11 +422,11 @@ def complete_downstream(row_id: int) -> str:
     with unit_of_work():
         row = db.session.get(CCTransaction, row_id)
         if answer is not None and answer.ok:
-            _post_row(row, ("completing",))
+            post_row(row, ("completing",))
         elif answer is not None and _says_unknown(answer):
-            _erase(row, abort=False, error=_api_error(answer))
+            erase(row, abort=False, error=api_error(answer))
         else:
-            _check_later(row)
+            check_later(row)
         _release(link_id, uuid)
         return row.state
 
@@ -465,7 +465,7 @@ def _first_check():
     return utcnow() + timedelta(seconds=current_app.config["FEDERATION_TIMEOUT_SECONDS"])
 
 
-def _check_later(row: CCTransaction) -> None:
+def check_later(row: CCTransaction) -> None:
     delay = min(LAST_CHECK, current_app.config["FEDERATION_TIMEOUT_SECONDS"] * 2 ** min(row.checks, 10))
     row.checks += 1
     row.next_check_at = utcnow() + timedelta(seconds=delay)
@@ -473,7 +473,7 @@ def _check_later(row: CCTransaction) -> None:
         log.error("federation: transaction %s has waited an hour for its downstream to answer", row.uuid)
 
 
-def _post_row(row: CCTransaction, from_states: tuple[str, ...]) -> None:
+def post_row(row: CCTransaction, from_states: tuple[str, ...]) -> None:
     """Post the held legs and advance the heads of the links it crossed, once."""
     if not _transition(row, from_states, "completed", version=1, next_check_at=None):
         return
@@ -585,9 +585,7 @@ def pay_remote(
             _transition(row, ("validated",), "completing", next_check_at=_first_check())
         else:
             late = answer is not None and answer.ok  # R4: validated too late; our downstream holds it
-            _erase(
-                row, abort=late or answer is None or answer.status >= 500, error=_api_error(None if late else answer)
-            )
+            erase(row, abort=late or answer is None or answer.status >= 500, error=api_error(None if late else answer))
     if completing:
         fault("patch.after_completing")
         complete_downstream(row_id)
@@ -606,7 +604,7 @@ def refusal(row: CCTransaction) -> DomainError:
     return RuleViolation(error.get("code", "validation_failed"), "amount", error.get("message"))
 
 
-def _api_error(answer: client.Answer | None) -> dict:
+def api_error(answer: client.Answer | None) -> dict:
     """A peer's refusal in the API's words, for the payer (stored on the row, answered now and on GET)."""
     classes = {error["class"] for error in answer.errors} if answer is not None else set()
     if answer is None or answer.status >= 500 or answer.status in (401, 409):
@@ -675,84 +673,3 @@ def remote_transfer_for(actor, uuid: str) -> CCTransaction:
     if row.actor_id != actor.id and not credit_queries.can_see_account(actor, payer):
         raise NotFound(_("No such payment."))
     return row
-
-
-# --- jobs: what a crash, a timeout or a silent neighbour left (§3.4) ------------------------------------------------
-
-
-def run_jobs() -> dict[str, int]:
-    """R1, R2 and the queued aborts, each row in units of work of its own; how many rows each looked at."""
-    return {"expired": expire_validated(), "checked": check_completing(), "aborted": send_aborts()}
-
-
-def _due(*criteria) -> list[int]:
-    with unit_of_work(write=False):
-        return list(db.session.scalars(select(CCTransaction.id).where(*criteria).order_by(CCTransaction.id)))
-
-
-def expire_validated() -> int:
-    """R1: a validated row past its deadline never got C (we never forwarded one): erase it, tell the downstream."""
-    due = _due(CCTransaction.state == "validated", CCTransaction.deadline < utcnow())
-    for row_id in due:
-        with unit_of_work():
-            row = db.session.get(CCTransaction, row_id)
-            _erase(row, abort=True, error=_api_error(None) if row.upstream_link_id is None else None)
-    return len(due)
-
-
-def check_completing() -> int:
-    """R2: a completing row is never erased on a timer: ask the downstream what became of it."""
-    due = _due(CCTransaction.state == "completing", CCTransaction.next_check_at <= utcnow())
-    for row_id in due:
-        with unit_of_work():
-            row = db.session.get(CCTransaction, row_id)
-            link = db.session.get(Link, row.downstream_link_id)
-            peer, uuid, past_window = peer_of(link), row.uuid, utcnow() > row.deadline
-        answer = call_peer(peer, "GET", f"transaction/{uuid}")
-        data = (
-            answer.payload.get("data")
-            if answer is not None and answer.ok and isinstance(answer.payload, dict)
-            else None
-        )
-        their_state = _their_state(data)
-        if their_state == "validated":  # C never arrived there, or they are waiting on their own downstream
-            complete_downstream(row_id)
-            continue
-        with unit_of_work():
-            row = db.session.get(CCTransaction, row_id)
-            if their_state == "completed":
-                _post_row(row, ("completing",))
-            elif their_state == "erased" or (answer is not None and answer.status == 404 and past_window):
-                _erase(row, abort=False, error=_api_error(None) if row.upstream_link_id is None else None)
-            else:
-                _check_later(row)
-    return len(due)
-
-
-def _their_state(data) -> str | None:
-    if not isinstance(data, dict):
-        return None
-    try:
-        state = wire.from_wire(data.get("state"))
-    except ValueError:
-        return None
-    return "erased" if state in wire.ERASED_STATES else state
-
-
-def send_aborts() -> int:
-    """Tell a downstream that a transaction it validated is erased here (PATCH .../E, or null to 0.8 nodes)."""
-    due = _due(CCTransaction.state == "erased", CCTransaction.next_check_at <= utcnow())
-    for row_id in due:
-        with unit_of_work():
-            row = db.session.get(CCTransaction, row_id)
-            link = db.session.get(Link, row.downstream_link_id)
-            dest = "null" if link.profile == "cc-0.8" else wire.to_wire("erased", link.profile)
-            peer, path = peer_of(link), f"transaction/{row.uuid}/{dest}"
-        answer = call_peer(peer, "PATCH", path)
-        with unit_of_work():
-            row = db.session.get(CCTransaction, row_id)
-            if answer is not None and (answer.ok or answer.status in (400, 404)):
-                row.next_check_at = None
-            else:
-                _check_later(row)
-    return len(due)

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from platform6.credit import queries
 from platform6.credit.models import Account
 from platform6.extensions import db
-from platform6.federation import client, links, transactions
+from platform6.federation import client, links, recovery
 from platform6.federation.models import CCTransaction, Hold
 from platform6.notifications.models import Notification
 from platform6.timeutil import utcnow
@@ -84,7 +84,7 @@ def test_a_silent_trunk_is_503_and_the_abort_is_queued(api, kirklees):
     row = db.session.scalar(select(CCTransaction))
     assert row.state == "erased" and row.next_check_at is not None and _balances(kirklees) == (0, 0, 0)
     kirklees.trunk.answers["PATCH"] = (201, b"")
-    assert transactions.run_jobs()["aborted"] == 1
+    assert recovery.run_jobs()["aborted"] == 1
     assert kirklees.trunk.calls[-1] == ("PATCH", f"transaction/{row.uuid}/E")
     assert db.session.get(CCTransaction, row.id).next_check_at is None
 
@@ -98,7 +98,7 @@ def test_an_unanswered_c_is_202_then_r2_posts_what_the_trunk_completed(api, kirk
     db.session.execute(update(CCTransaction).values(next_check_at=utcnow() - timedelta(seconds=1)))
     db.session.commit()
     kirklees.trunk.answers["GET"] = (200, b'{"data": {"uuid": "%s", "state": "C"}}' % uuid.encode())
-    assert transactions.run_jobs()["checked"] == 1
+    assert recovery.run_jobs()["checked"] == 1
     assert _balances(kirklees) == (-1_000, 0, 1_000)
     assert api.get(f"/remote-transfers/{uuid}", user=kirklees.ellie.holder).json["state"] == "completed"
 
@@ -136,7 +136,7 @@ def test_a_payment_answered_202_that_ends_erased_is_told_to_the_payer(api, kirkl
     db.session.execute(update(CCTransaction).values(next_check_at=utcnow() - timedelta(seconds=1)))
     db.session.commit()
     kirklees.trunk.answers["GET"] = (200, b'{"data": {"uuid": "%s", "state": "E"}}' % uuid.encode())
-    transactions.run_jobs()
+    recovery.run_jobs()
     shown = api.get(f"/remote-transfers/{uuid}", user=kirklees.ellie.holder).json
     assert shown["state"] == "erased" and shown["error"]["code"] == "peer_unavailable"
     assert _balances(kirklees) == (0, 0, 0)
