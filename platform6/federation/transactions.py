@@ -1,5 +1,6 @@
 """The lifecycle of a Credit Commons transaction across nodes (FEDERATION.md §3): validate and hold, relay,
-complete downstream first, post; erase on refusal; the jobs that finish what a crash or a timeout left.
+complete downstream first, post; erase on refusal; and a member's payment to another installation (pay_remote).
+What a crash or a timeout leaves unfinished, recovery.py finishes.
 
 This module is a coordinator, like a job: each step runs in a unit of work of its own and commits, and every call to
 a peer happens between steps, with no database transaction open (client.call refuses otherwise). Steps carry plain
@@ -246,7 +247,7 @@ def receive_relay(node: str, *, headers, method: str, path: str, body: bytes) ->
             row.answer = _held_answer(row, answer)
         else:
             reply = _refusal_reply(network_name=node, answer=answer)
-            erase(row, abort=answer is None or not 400 <= answer.status < 500, error=reply.body)
+            erase(row, abort=answer is None or not 400 <= answer.status < 500, error=api_error(answer))
             row.answer = asdict(reply)
         return Reply(**row.answer)
 
