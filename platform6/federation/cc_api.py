@@ -112,8 +112,11 @@ def absolute_path(node: str):
 
 @bp.get("/about")
 def about(node: str):
-    _link(node)
-    return _json(200, {"data": {"rate": Decimal(1), "format": "<quant>"}})
+    """Our rate in the caller's units: a trunk reads the leaf's rate (kept here, on the leaf side); a leaf reads 1,
+    as the trunk's quants are the link's own units."""
+    network, link = _link(node)
+    rate = Decimal(link.rate) if link.direction == "trunkward" else Decimal(1)
+    return _json(200, {"data": {"rate": rate, "format": f"<quant> {network.currency_code}"}})
 
 
 @bp.get("/workflows")

@@ -116,6 +116,7 @@ def test_the_protocol_routes_answer_json_and_never_500(leeds):
     assert leeds.trunk.call("GET", "handshake").json == {"data": []}
     assert leeds.trunk.call("GET", "absolutepath").json == {"data": ["ocn", "leeds"]}
     assert leeds.trunk.call("GET", "workflows").status_code == 200
+    assert leeds.trunk.call("GET", "about").json["data"]["rate"] == 1
     assert leeds.trunk.call("GET", "account/summary").json["data"]["ocn"]["completed"]["balance"] == 0
     assert leeds.trunk.http.get("/cc/leeds/handshake").status_code == 401
     assert leeds.trunk.http.get("/cc/nowhere/handshake").status_code == 404
