@@ -173,18 +173,31 @@ def _open(
     db.session.add(row)
     db.session.flush()
     holds.hold(row, legs)
-    if downstream is None:
+    if downstream is None or commits_on_relay(downstream):
         return row, None
-    body = wire.relay_body(
-        uuid=uuid,
+    return row, Outgoing(peer_of(downstream), _relay_body(row, downstream))
+
+
+def commits_on_relay(link: Link) -> bool:
+    """Komunitin cannot hold: it commits what it is relayed (§3.3). So it is not relayed to in phase 1; the node
+    before it validates its own legs, and in phase 2 its "forward C" is the relay."""
+    return link.profile == "komunitin"
+
+
+def _relay_body(row: CCTransaction, downstream: Link) -> bytes:
+    (entry,) = [entry for entry in row.entries if entry["link_id"] == downstream.id]
+    return wire.relay_body(
+        uuid=row.uuid,
         state="validated",
-        workflow=workflow,
-        entries=[wire.WireEntry(payer_address, payee_address, out_quant, description, metadata)],
-        version=None,
+        workflow=row.workflow,
+        entries=[
+            wire.WireEntry(entry["payer"], entry["payee"], entry["quant"], entry["description"], entry["metadata"])
+        ],
+        # Komunitin hashes the version it is sent (its own relays send 1); holding peers get none
+        version=1 if commits_on_relay(downstream) else None,
         decimals=downstream.quant_decimals,
         profile=downstream.profile,
     )
-    return row, Outgoing(peer_of(downstream), body)
 
 
 def _held_answer(row: CCTransaction, downstream: client.Answer | None = None) -> dict:
@@ -408,9 +421,17 @@ def complete_downstream(row_id: int) -> str:
             claimed = _claim(link.id, row.uuid)
             if claimed:
                 db.session.refresh(link)  # the head as of holding the token
-                peer, path = peer_of(link), f"transaction/{row.uuid}/{wire.to_wire('completed', link.profile)}"
+                peer, relays = peer_of(link), commits_on_relay(link)
+                if relays:
+                    method, path, body = "POST", "transaction/relay", _relay_body(row, link)
+                else:
+                    method, path, body = (
+                        "PATCH",
+                        f"transaction/{row.uuid}/{wire.to_wire('completed', link.profile)}",
+                        b"",
+                    )
             uuid, link_id = row.uuid, link.id
-        answer = call_peer(peer, "PATCH", path) if claimed else None
+        answer = call_peer(peer, method, path, body) if claimed else None
         busy = not claimed or (answer is not None and answer.status == 409)
         if not busy or time.monotonic() > give_up:
             break
@@ -424,7 +445,7 @@ def complete_downstream(row_id: int) -> str:
         row = db.session.get(CCTransaction, row_id)
         if answer is not None and answer.ok:
             post_row(row, ("completing",))
-        elif answer is not None and _says_unknown(answer):
+        elif answer is not None and (_says_unknown(answer) or (relays and _refused(answer))):
             erase(row, abort=False, error=api_error(answer))
         else:
             check_later(row)
@@ -453,6 +474,11 @@ def _release(link_id: int, uuid: str) -> None:
         .values(in_flight_uuid=None, in_flight_until=None)
         .execution_options(synchronize_session=False)
     )
+
+
+def _refused(answer: client.Answer) -> bool:
+    """A commit-on-relay peer said no: nothing was written there (401 and 409 say nothing about the transaction)."""
+    return 400 <= answer.status < 500 and answer.status not in (401, 409)
 
 
 def _says_unknown(answer: client.Answer) -> bool:
@@ -487,9 +513,11 @@ def post_row(row: CCTransaction, from_states: tuple[str, ...]) -> None:
         link = _locked_link(link_id)
         before[str(link_id)] = link.head
         entries = [entry for entry in row.entries if entry["link_id"] == link_id]
-        new_head = hashing.link_hash(link.profile, link.head or "", uuid=row.uuid, state="completed", entries=entries,
+        # the state the chain records: written (completed); Komunitin's chain moves when it commits a relay (V)
+        state = "validated" if commits_on_relay(link) else "completed"
+        new_head = hashing.link_hash(link.profile, link.head or "", uuid=row.uuid, state=state, entries=entries,
                                      version=1, decimals=link.quant_decimals)  # fmt: skip
-        links.advance_head(link, uuid=row.uuid, state="completed", new_head=new_head)
+        links.advance_head(link, uuid=row.uuid, state=state, new_head=new_head)
     row.head_before = before
     db.session.flush()
     if row.downstream_link_id is None:
@@ -578,7 +606,10 @@ def pay_remote(
             idempotency_key=attempt_key,
         )
         row_id = row.id
-    answer = call_peer(onward.peer, "POST", "transaction/relay", onward.body)
+    # a commit-on-relay next node gets its relay with C: validated here is all of phase 1
+    answer = (
+        call_peer(onward.peer, "POST", "transaction/relay", onward.body) if onward else client.Answer(200, None, [])
+    )
     with unit_of_work():
         row = db.session.get(CCTransaction, row_id)
         completing = answer is not None and answer.ok and utcnow() < row.deadline and time.monotonic() < budget_ends
