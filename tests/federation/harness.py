@@ -9,6 +9,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -205,11 +206,16 @@ class Federation:
             with node.app.app_context():
                 db.engine.dispose()
 
-    def settle(self) -> None:
-        """Run every node's jobs, leaves and trunk, until nothing changes (at most a few rounds)."""
-        for _round in range(3):
+    def settle(self, seconds: float = 20) -> None:
+        """Run every node's jobs, trunk and leaves, until nothing is left validated or completing (a row whose next
+        check is later, after a busy link or a silent neighbour, gets its turn within `seconds`)."""
+        give_up = time.monotonic() + seconds
+        while True:
             for node in (self.n, self.k, self.l, self.n):
                 node.run_jobs()
+            if not any(node.unresolved() for node in self.nodes) or time.monotonic() > give_up:
+                return
+            time.sleep(0.5)
 
     def assert_consistent(self) -> None:
         """No value created or lost: every ledger verifies (also through `flask credit verify`), nothing is held,

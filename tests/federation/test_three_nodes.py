@@ -164,7 +164,9 @@ def test_concurrent_payments_both_ways_keep_the_chains_in_step(fed):
     fed.assert_consistent()
     for (node, member, _to), answer in zip(jobs, answers, strict=True):
         if answer.status_code in (201, 202):
-            assert node.remote_transfer(member, answer.json()["uuid"])["state"] == "completed", answer.text
+            # 201: posted; 202: completing then, and now posted, or erased everywhere (a node's window passed)
+            end = node.remote_transfer(member, answer.json()["uuid"])["state"]
+            assert end == "completed" if answer.status_code == 201 else end in ("completed", "erased"), answer.text
         else:
             assert answer.status_code in (422, 503), answer.text
     assert sum(answer.status_code == 201 for answer in answers) >= 1
