@@ -12,6 +12,7 @@ each transition is a conditional UPDATE, so it happens once. Every hold is poste
 """
 
 import logging
+import random
 import time
 import uuid as uuidlib
 from dataclasses import asdict, dataclass
@@ -374,6 +375,10 @@ def receive_patch(node: str, uuid: str, dest: str, *, headers, method: str, path
         if trunk_side and not _claim(link.id, row.uuid):
             raise wire.CCError(409, "LinkBusy", "another state change is in flight on this link; try again")
         last_node = row.downstream_link_id is None
+        # and it takes the next link's token now, or neither: waiting for one while holding the other could deadlock
+        # with a payment crossing the same two links the other way
+        if not last_node and not _claim(row.downstream_link_id, row.uuid):
+            raise wire.CCError(409, "LinkBusy", "the next link is busy; try again")
         if last_node:  # the last node posts as soon as C arrives
             post_row(row, ("validated",))
             _release(link.id, row.uuid)
@@ -438,7 +443,7 @@ def complete_downstream(row_id: int) -> str:
         if claimed:
             with unit_of_work():
                 _release(link_id, uuid)
-        time.sleep(0.05)
+        time.sleep(0.02 + random.random() * 0.08)  # apart from whoever we collided with
     if answer is not None and answer.ok:
         fault("patch.after_downstream_ack")
     with unit_of_work():
