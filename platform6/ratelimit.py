@@ -9,7 +9,7 @@ share one budget: the sign-in page and `POST /api/v1/tokens` both spend `sign_in
 
 from collections.abc import Callable
 
-from flask import Flask, Response, current_app, g
+from flask import Flask, Response, current_app, g, request
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
@@ -31,7 +31,13 @@ def _by_user() -> str:
     return f"user:{user.id}" if user is not None else _by_address()
 
 
-KEYS: dict[str, Callable[[], str]] = {"address": _by_address, "user": _by_user}
+def _by_peer() -> str:
+    """A neighbouring server calling a Credit Commons route: the node it calls and the node it says it is."""
+    node = (request.view_args or {}).get("node", "")
+    return f"peer:{node}:{request.headers.get('cc-node') or request.headers.get('cc-user') or get_remote_address()}"
+
+
+KEYS: dict[str, Callable[[], str]] = {"address": _by_address, "user": _by_user, "peer": _by_peer}
 
 
 #: which answers spend the budget: every write, only refused ones (sign-in: guessing costs, signing in does

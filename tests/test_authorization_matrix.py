@@ -35,6 +35,7 @@ from tests.authorization import (
     fresh,
     governance,
     groups,
+    remote,
     same,
     skills,
 )
@@ -193,7 +194,7 @@ QUERIES = {
 }
 
 
-FEATURES = (forums, governance, credit, skills, groups)
+FEATURES = (forums, governance, credit, skills, groups, remote)
 
 
 def _merged(tables: list[dict]) -> dict:

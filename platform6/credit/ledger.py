@@ -11,7 +11,7 @@ import json
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import Row, bindparam, func, insert, select, update
+from sqlalchemy import BigInteger, Row, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -27,7 +27,7 @@ from ..notifications.service import notify
 from ..outbox import after_commit
 from ..timeutil import iso, utcnow
 from . import fees, queries
-from .models import Account, Entry, Leg, Network, Transfer
+from .models import Account, Entry, Leg, Network, Transfer, account_floor
 from .networks import _ensure_controls
 from .routing import PlannedLeg, plan_route
 
@@ -104,17 +104,8 @@ def _post(values: dict, legs: list[PlannedLeg], rows: dict[int, dict], *, check:
         balances[leg.to_account_id] += leg.amount
         if not check:
             continue
-        payer, payee = rows[leg.from_account_id], rows[leg.to_account_id]
-        if payer["purpose"] != "settlement":
-            floor = 0 if payer["kind"] == "sole_trader" else -payer["credit_limit"]
-            if balances[leg.from_account_id] < floor:
-                raise RuleViolation(
-                    "insufficient_credit", "amount", _("The payment would take the account below its credit limit.")
-                )
-        if payee["debit_limit"] is not None and balances[leg.to_account_id] > payee["debit_limit"]:
-            raise RuleViolation(
-                "over_debit_limit", "amount", _("The payment would take the payee above its debit limit.")
-            )
+        _check_limits(rows[leg.from_account_id], balances[leg.from_account_id], rows[leg.to_account_id],
+                      balances[leg.to_account_id])  # fmt: skip
     if any(abs(b) > MAX_INT for b in balances.values()):
         raise RuleViolation("validation_failed", "amount", _("The amount is too large."))
     now = values["created_at"] = values.get("created_at") or utcnow()
@@ -128,7 +119,7 @@ def _post(values: dict, legs: list[PlannedLeg], rows: dict[int, dict], *, check:
     for position, leg in enumerate(legs):
         row = {"transfer_id": values["id"], "position": position, "network_id": leg.network_id,
                "from_account_id": leg.from_account_id, "to_account_id": leg.to_account_id, "amount": leg.amount,
-               "fee": leg.fee, "created_at": now}  # fmt: skip
+               "fee": leg.fee, "link_amount": leg.link_amount, "created_at": now}  # fmt: skip
         row["id"] = db.session.execute(_INSERT_LEG, row).scalar_one()
         stored.append(row)
     entries: list[dict] = []
@@ -159,6 +150,18 @@ def _post(values: dict, legs: list[PlannedLeg], rows: dict[int, dict], *, check:
             set_committed_value(loaded, "balance", running[account_id])
             set_committed_value(loaded, "last_hash", heads[account_id])
     return _persistent(values, stored), running
+
+
+def _check_limits(payer: dict, payer_balance: int, payee: dict, payee_balance: int) -> None:
+    """The balances a leg leaves, against each end's limits less what federation holds reserve on it:
+    held-out value is spoken for, held-in value will arrive (FEDERATION.md §3.1)."""
+    floor = account_floor(payer["purpose"], payer["kind"], payer["credit_limit"], payer["cc_name"])
+    if floor is not None and payer_balance - payer["held_out"] < floor:
+        raise RuleViolation(
+            "insufficient_credit", "amount", _("The payment would take the account below its credit limit.")
+        )
+    if payee["debit_limit"] is not None and payee_balance + payee["held_in"] > payee["debit_limit"]:
+        raise RuleViolation("over_debit_limit", "amount", _("The payment would take the payee above its debit limit."))
 
 
 def _made_meanwhile(values: dict) -> Conflict:
@@ -358,7 +361,7 @@ def _announce(made: Transfer, ends: list[Row], rows: dict[int, dict], balances: 
     messages = []
     for account, other in ((payer, payee), (payee, payer)):
         row = rows[account.id]
-        floor = 0 if row["kind"] == "sole_trader" else -row["credit_limit"]
+        floor = account_floor(row["purpose"], row["kind"], row["credit_limit"], row["cc_name"]) or 0
         entry_amount = sum(
             (leg.amount if leg.to_account_id == account.id else -leg.amount)
             for leg in made.legs
@@ -369,7 +372,7 @@ def _announce(made: Transfer, ends: list[Row], rows: dict[int, dict], balances: 
             "transfer_id": made.id,
             "entry_amount": entry_amount,
             "balance": balances[account.id],
-            "can_spend": balances[account.id] - floor,
+            "can_spend": balances[account.id] - row["held_out"] - floor,
             "counterparty": other.holder_name,
             "description": made.description,
             "created_at": iso(made.created_at),
@@ -474,3 +477,79 @@ def charge_fee(*, from_account_id: int, to_account_id: int, amount: int, descrip
     values = {"from_account_id": from_account_id, "to_account_id": to_account_id, "amount": amount}
     leg = PlannedLeg(rows[from_account_id]["network_id"], from_account_id, to_account_id, amount)
     return _post(values | {"description": description}, [leg], rows, check=False)[0]
+
+
+# --- holds: value reserved while a payment crossing installations is agreed (FEDERATION.md §3.1) ------------------
+# Federation keeps the hold rows (which transaction reserved what); the ledger keeps their sums on the accounts,
+# so that every local payment checks them (_check_limits) and held money is never spent twice.
+
+#: (account id, "out" or "in", amount): what one transaction reserves on one account
+HeldAmount = tuple[int, str, int]
+
+_ADD_HELD = (
+    update(_accounts)
+    .where(_accounts.c.id == bindparam("account_id"))
+    .values(
+        held_out=_accounts.c.held_out + bindparam("out", type_=BigInteger),
+        held_in=_accounts.c.held_in + bindparam("in_", type_=BigInteger),
+    )
+)
+
+
+def reserve(legs: list[PlannedLeg]) -> list[HeldAmount]:
+    """Check the legs as a payment would (freezes, limits less holds) and reserve them on their accounts, without
+    posting: payers' held_out and payees' held_in grow. Returns what was reserved, per account and direction."""
+    begin_write()
+    rows = _lock_accounts([a for leg in legs for a in (leg.from_account_id, leg.to_account_id)])
+    for account_id in {a for leg in legs for a in (leg.from_account_id, leg.to_account_id)}:
+        if rows[account_id]["status"] != "active":
+            raise Conflict(_("That account is frozen: it can neither pay nor be paid."), code="account_frozen")
+    out: dict[int, int] = {}
+    into: dict[int, int] = {}
+    for leg in legs:
+        out[leg.from_account_id] = out.get(leg.from_account_id, 0) + leg.amount
+        into[leg.to_account_id] = into.get(leg.to_account_id, 0) + leg.amount
+        payer, payee = rows[leg.from_account_id], rows[leg.to_account_id]
+        _check_limits(payer, payer["balance"] - out[leg.from_account_id], payee,
+                      payee["balance"] + into[leg.to_account_id])  # fmt: skip
+    held = [(a, "out", amount) for a, amount in out.items()] + [(a, "in", amount) for a, amount in into.items()]
+    _change_held(held, sign=1)
+    return held
+
+
+def release(held: list[HeldAmount]) -> None:
+    """Give back what `reserve` held (the transaction was erased)."""
+    begin_write()
+    _change_held(held, sign=-1)
+
+
+def post_held(*, legs: list[PlannedLeg], held: list[HeldAmount], description: str) -> Transfer:
+    """Post a reserved transaction: its holds turn into entries. Nothing is checked again (the value was reserved
+    at validation; a freeze since blocks only new validations)."""
+    begin_write()
+    rows = _lock_accounts([a for leg in legs for a in (leg.from_account_id, leg.to_account_id)])
+    _change_held(held, sign=-1)
+    route = [leg for leg in legs if not leg.fee]
+    values = {
+        "from_account_id": route[0].from_account_id,
+        "to_account_id": route[-1].to_account_id,
+        "amount": route[0].amount,
+        "description": description,
+    }
+    return _post(values, legs, rows, check=False)[0]
+
+
+def _change_held(held: list[HeldAmount], *, sign: int) -> None:
+    if not held:
+        return
+    params = [
+        {"account_id": a, "out": sign * amount if d == "out" else 0, "in_": sign * amount if d == "in" else 0}
+        for a, d, amount in held
+    ]
+    db.session.execute(_ADD_HELD, params)
+    identity = db.session.identity_map
+    for a, d, amount in held:
+        loaded = identity.get(Session.identity_key(Account, a))
+        if loaded is not None:
+            column = "held_out" if d == "out" else "held_in"
+            set_committed_value(loaded, column, getattr(loaded, column) + sign * amount)

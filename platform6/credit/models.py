@@ -135,15 +135,32 @@ class Account(db.Model):
 
     @property
     def floor(self) -> int | None:
-        """The lowest balance allowed (None: no floor, for a settlement account)."""
-        if self.purpose == "settlement":
-            return None
-        return 0 if self.kind == "sole_trader" else -self.credit_limit
+        """The lowest balance allowed (None: no floor, for a settlement account inside this installation)."""
+        return account_floor(self.purpose, self.kind, self.credit_limit, self.cc_name)
+
+    @property
+    def stands_for_remote_trunk(self) -> bool:
+        return stands_for_remote_trunk(self.purpose, self.cc_name)
 
     @property
     def can_spend(self) -> int:
+        """What the account may still pay: down to its floor, less what federation holds reserve."""
         floor = self.floor
-        return self.balance if floor is None else self.balance - floor
+        available = self.balance - self.held_out
+        return available if floor is None else available - floor
+
+
+def stands_for_remote_trunk(purpose: str, cc_name: str | None) -> bool:
+    """A settlement account named on the Credit Commons wire stands for a trunk on another installation
+    (federation's vostro account): unlike one linking to a parent here, it may carry limits."""
+    return purpose == "settlement" and cc_name is not None
+
+
+def account_floor(purpose: str, kind: str, credit_limit: int, cc_name: str | None) -> int | None:
+    """The lowest balance an account may reach; None for a settlement account linking to a parent here."""
+    if purpose == "settlement" and not stands_for_remote_trunk(purpose, cc_name):
+        return None
+    return 0 if kind == "sole_trader" else -credit_limit
 
 
 class Transfer(db.Model):

@@ -221,6 +221,18 @@ def _link_account(
     return account
 
 
+def open_settlement_account(*, network: Network) -> Account:
+    """The network's settlement account, opened if it has none yet (a root network linked to a trunk on another
+    installation: federation's vostro account stands for that trunk)."""
+    if network.settlement_account_id is not None:
+        return queries.account_by_id(network.settlement_account_id)
+    account = _link_account(network, "network", network.id, "settlement")
+    db.session.flush()
+    network.settlement_account_id = account.id
+    db.session.flush()
+    return account
+
+
 def replay_network(
     *,
     group: Group,
@@ -414,7 +426,7 @@ def _limit_target(account_id: int, actor) -> Account:
     account = _visible_account(actor, account_id)
     network = queries.network_by_id(account.network_id)
     _ensure_network_admin(actor, network)
-    if account.purpose == "settlement":
+    if account.purpose == "settlement" and not account.stands_for_remote_trunk:
         raise RuleViolation("validation_failed", None, _("A settlement account has no limits."))
     return account
 

@@ -20,6 +20,8 @@ class PlannedLeg:
     amount: int
     #: a transfer fee into the operations account (after the route's legs)
     fee: bool = False
+    #: a leg crossing a federation link: its amount in the link's trunk-side minor units
+    link_amount: int | None = None
 
 
 def _route_rate(network: Network) -> Decimal:

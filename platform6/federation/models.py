@@ -34,6 +34,9 @@ class Link(db.Model):
     peer_name: Mapped[str] = mapped_column(String(32))
     #: the neighbour's base URL, ending with "/": https://host/cc/<name>/
     peer_url: Mapped[str] = mapped_column(String(500))
+    #: trunkward links: the trunk's absolute node path ("world/ocn"), told at pickup or by GET absolutepath;
+    #: None: the trunk is a root named peer_name
+    peer_path: Mapped[str | None] = mapped_column(String(300))
     #: one of wire.PROFILES: p6 (another Platform 6, signed), cc-0.9 / cc-0.8 (the reference node), komunitin
     profile: Mapped[str] = mapped_column(String(10), default="p6")
     status: Mapped[str] = mapped_column(String(10), default="requested")

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from platform6.accounts.models import ApiToken
 from platform6.accounts.service import create_token, password_reset_token
 from platform6.credit import service as credit
+from platform6.credit.models import Network
 from platform6.extensions import db
 from platform6.forums import guests as forum_guests
 from platform6.forums import labels
@@ -236,6 +237,18 @@ class World:
 
         return self._once(("credit", privacy), build)
 
+    # --- federation ------------------------------------------------------------------------------
+
+    def node(self, privacy: str) -> str:
+        """The world's network as a Credit Commons node (its name only: it has no neighbour)."""
+
+        def build():
+            network = db.session.get(Network, self.credit(privacy).network_id)
+            network.cc_name = network.cc_name or f"node-{privacy}"
+            return network.cc_name
+
+        return self._once(("node", privacy), build)
+
     # --- skills -----------------------------------------------------------------------------------
 
     def skill_request(self, privacy: str) -> int:
@@ -349,6 +362,10 @@ PARAMS = {
     "transfer_id": lambda w, p, rule: w.credit(p).transfer_id,
     "status": lambda w, p, rule: "frozen",
     "answer": lambda w, p, rule: "accept",
+    # federation: the node's name in the Credit Commons routes, a transaction nobody made, and a state to move it to
+    "node": lambda w, p, rule: w.node(p),
+    "uuid": lambda w, p, rule: "9a1c3a52-3f0e-4f8e-9b1a-2c5d7e9f0a11",
+    "dest": lambda w, p, rule: "C",
     # skills
     "application_id": lambda w, p, rule: w.application(p),
     "search_id": lambda w, p, rule: w.saved_search(p),
