@@ -34,7 +34,6 @@ def http() -> requests.Session:
 
 def _call(method: str, url: str, *, body: dict | None = None, headers: dict | None = None, secret: str | None = None):
     """One call to a peer, with no transaction open: the answer, or None when the peer could not be reached."""
-    assert not db.session.in_transaction(), "a peer is called only once the database work has committed"
     data = json.dumps(body).encode() if body is not None else b""
     headers = {"Content-Type": "application/json", **(headers or {})}
     if secret is not None:

@@ -1,0 +1,422 @@
+"""Grafting a network on one installation under a trunk on another (docs/federation.md), with two apps in one test.
+
+The trunk is the test's own app (its database, the `api` fixture); the leaf is a second app on a SQLite file of its
+own. Each one's calls to the other go through a requests adapter into the other's test client, so no network is
+needed, and the adapter checks that the caller has no database transaction open when it calls.
+"""
+
+import io
+from dataclasses import dataclass
+
+import pytest
+import requests
+from requests.adapters import BaseAdapter
+
+from platform6.accounts.service import create_token
+from platform6.accounts.service import create_user as make_user
+from platform6.credit import service as credit_service
+from platform6.extensions import db
+from platform6.federation import graft_sync
+from platform6.federation.grafting import current_secret
+from platform6.federation.models import GraftRequest, Link
+from platform6.groups.service import create_group as make_group
+from tests.conftest import make_app
+
+from ..governance.conftest import vote  # noqa: F401 - the fixture
+from ..governance.test_service import pass_and_close
+
+SECRET_KEYS = {"trunk": "test-secret", "leaf": "leaf-secret"}
+
+
+class AppAdapter(BaseAdapter):
+    """Sends a peer call into an app's test client: the address's path and query, body and headers as sent."""
+
+    def __init__(self, app):
+        super().__init__()
+        self.app = app
+        #: (method, path, body) of each call, to replay one
+        self.calls: list[tuple[str, str, bytes]] = []
+
+    def send(self, request, **kwargs):
+        # the caller's database work has committed: no transaction is open while a peer answers
+        assert not db.session().in_transaction(), f"{request.method} {request.url} sent inside a transaction"
+        path = request.path_url
+        self.calls.append((request.method, path, request.body or b""))
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")}
+        answer = self.app.test_client().open(path, method=request.method, data=request.body or b"", headers=headers)
+        response = requests.Response()
+        response.status_code = answer.status_code
+        response.headers.update(answer.headers)
+        response.raw = io.BytesIO(answer.get_data())
+        response.url, response.request = request.url, request
+        return response
+
+    def close(self):
+        pass
+
+
+def session_to(app) -> tuple[requests.Session, AppAdapter]:
+    adapter = AppAdapter(app)
+    session = requests.Session()
+    session.mount("http://", adapter)
+    return session, adapter
+
+
+@dataclass
+class Leaf:
+    """The leaf installation: its app, its admin's token and its network."""
+
+    app: object
+    token: str
+    outsider_token: str
+    network_id: int
+    #: the leaf's calls to the trunk
+    to_trunk: AppAdapter | None = None
+
+    def call(self, method: str, path: str, json=None, token: str | None = None):
+        headers = {"Authorization": f"Bearer {token or self.token}"}
+        response = self.app.test_client().open(f"/api/v1{path}", method=method, json=json, headers=headers)
+        return response
+
+    def read(self, fn):
+        with self.app.app_context():
+            return fn()
+
+
+TRUNK_URL = "http://trunk.test/cc/ocn/"
+
+
+@pytest.fixture
+def trunk(app, api, create_user, create_group, people_of_trunk):
+    """The trunk network `ocn` here, governed by a group of three (ann an admin)."""
+    ann, bob, cat = people_of_trunk
+    group = create_group(admin=ann, members=[bob, cat], name="Open Credit Network")
+    network = credit_service.create_network(
+        actor=ann,
+        name="OCN",
+        group_id=group.id,
+        currency_code="OCN",
+        currency_name="OCN credit",
+        currency_symbol="Ø",
+        currency_decimals=2,
+    )
+    db.session.commit()
+    assert api.patch(f"/networks/{network.id}/federation", {"node_name": "ocn"}, user=ann).status_code == 200
+    app.config["FEDERATION_ALLOW_HTTP"] = True
+    return network, group
+
+
+@pytest.fixture
+def people_of_trunk(create_user):
+    return create_user(name="Ann"), create_user(name="Bob"), create_user(name="Cat")
+
+
+@pytest.fixture
+def leaf(app, tmp_path):
+    """A second installation hosting Kirklees, whose calls reach the trunk app (and back)."""
+    leaf_app = make_app(f"sqlite:///{tmp_path / 'leaf.db'}", SECRET_KEY=SECRET_KEYS["leaf"], FEDERATION_ALLOW_HTTP=True)
+    with leaf_app.app_context():
+        db.create_all()
+        admin = make_user(name="Ellie", email="ellie@kirklees.example", password="correct horse")
+        outsider = make_user(name="Olly", email="olly@kirklees.example", password="correct horse")
+        group = make_group(actor=admin, name="Kirklees Credit")
+        network = credit_service.create_network(
+            actor=admin,
+            name="Kirklees",
+            group_id=group.id,
+            currency_code="KLP",
+            currency_name="Kirklees pound",
+            currency_symbol="K",
+            currency_decimals=2,
+        )
+        db.session.commit()
+        found = Leaf(leaf_app, create_token(user=admin), create_token(user=outsider), network.id)
+        db.session.commit()
+    to_trunk, found.to_trunk = session_to(app)
+    to_leaf, _back = session_to(leaf_app)
+    leaf_app.extensions["federation_http"] = to_trunk
+    app.extensions["federation_http"] = to_leaf
+    yield found
+    app.extensions.pop("federation_http", None)
+    with leaf_app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def ask_to_join(leaf: Leaf, **extra):
+    body = {"trunk_url": TRUNK_URL, "node_name": "kirklees", "exchange_rate": "1", "requested_credit_limit": 200000}
+    return leaf.call("POST", f"/networks/{leaf.network_id}/federation/trunkward", {**body, **extra})
+
+
+def fresh() -> None:
+    """End the test's read of the trunk's database: the leaf's calls wrote to it through sessions of their own."""
+    db.session.commit()
+
+
+def the_request():
+    fresh()
+    return db.session.query(GraftRequest).one()
+
+
+def raise_graft(api, group, ann, graft_id: int, credit_limit: int = 200000):
+    body = {
+        "kind": "proposal",
+        "title": "Graft Kirklees",
+        "closing_at": "2099-01-01T00:00:00Z",
+        "action": {"type": "graft_node", "graft_request_id": graft_id, "credit_limit": credit_limit},
+    }
+    response = api.post(f"/groups/{group.id}/polls", body, user=ann)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def link_on_leaf(leaf: Leaf) -> dict:
+    return leaf.call("GET", f"/networks/{leaf.network_id}/federation").get_json()["links"][0]
+
+
+# --- the whole graft -----------------------------------------------------------------------------
+
+
+def test_a_leaf_is_grafted_by_a_passed_proposal_and_picks_up_its_credentials_once(
+    app, api, trunk, leaf, people_of_trunk
+):
+    network, group = trunk
+    ann, bob, cat = people_of_trunk
+    asked = ask_to_join(leaf, message="We are 40 traders in Huddersfield.")
+    assert asked.status_code == 201, asked.get_json()
+    assert asked.get_json()["status"] == "requested" and asked.get_json()["direction"] == "trunkward"
+
+    # the trunk holds the request, pending, and told its admin
+    listed = api.get(f"/networks/{network.id}/federation/graft-requests", user=ann).get_json()["items"]
+    assert [(r["node_name"], r["status"], r["requested_credit_limit"]) for r in listed] == [
+        ("kirklees", "pending", 200000)
+    ]
+    assert "40 traders" in listed[0]["contact"]
+    notes = api.get("/notifications", user=ann).get_json()["items"]
+    assert any("kirklees" in n["text"] for n in notes)
+
+    # before the decision, "Check now" finds it waiting
+    link_id = link_on_leaf(leaf)["id"]
+    checked = leaf.call("POST", f"/federation/links/{link_id}/check").get_json()
+    assert checked["outcome"] == "waiting" and checked["link"]["status"] == "requested"
+
+    poll = raise_graft(api, group, ann, listed[0]["id"])
+    closed = pass_and_close(api, poll, [ann, bob, cat])
+    assert closed["action"]["result"]["status"] == "applied", closed["action"]
+    assert closed["action"]["result"]["message"] == (
+        "kirklees grafted as ocn/kirklees, credit limit 2,000.00; awaiting pickup."
+    )
+    trunk_link = db.session.query(Link).filter_by(network_id=network.id).one()
+    assert (trunk_link.status, trunk_link.direction, trunk_link.peer_name) == ("approved", "leafward", "kirklees")
+
+    # the pickup job (each minute) hands the credentials over once
+    leaf.read(graft_sync.check_every_trunk)
+    on_leaf = link_on_leaf(leaf)
+    assert on_leaf["status"] == "active"
+    fresh()
+    trunk_link = db.session.get(Link, trunk_link.id)
+    assert trunk_link.status == "active" and on_leaf["head_prefix"] == trunk_link.head[:8]
+    assert leaf.read(lambda: db.session.get(Link, link_id).genesis) == trunk_link.genesis
+    graft = the_request()
+    assert graft.status == "picked_up"
+    # the same pickup again is gone: the credentials were handed over once
+    method, path, body = next(call for call in leaf.to_trunk.calls if call[1].endswith("/pickup"))
+    again = api.client.open(path, method=method, data=body, content_type="application/json")
+    assert again.status_code == 410 and again.get_json()["errors"][0]["class"] == "WorkflowViolation"
+    wrong = api.client.post(path, json={"token": "not the token"})
+    assert wrong.status_code == 404
+
+    # the credit limit voted caps the leaf's account here
+    vostro = api.get(f"/networks/{network.id}/federation", user=ann).get_json()["links"][0]["vostro"]
+    assert vostro["credit_limit"] == 200000
+
+
+def test_a_proposal_that_does_not_pass_makes_no_link(app, api, trunk, leaf, people_of_trunk, vote):  # noqa: F811
+    network, group = trunk
+    ann, bob, cat = people_of_trunk
+    assert ask_to_join(leaf).status_code == 201
+    poll = raise_graft(api, group, ann, the_request().id)
+    vote(poll, bob, {"agree": 1})
+    vote(poll, cat, {"block": 1})
+    closed = api.post(f"/polls/{poll['id']}/close", user=ann).get_json()
+    assert closed["action"]["result"]["status"] == "not_passed"
+    assert db.session.query(Link).filter_by(network_id=network.id).count() == 0
+    assert the_request().status == "pending"
+    leaf.read(graft_sync.check_every_trunk)
+    assert link_on_leaf(leaf)["status"] == "requested"
+
+
+def test_the_action_is_checked_when_raised_and_again_at_close(app, api, trunk, leaf, people_of_trunk):
+    network, group = trunk
+    ann, bob, _cat = people_of_trunk
+    assert ask_to_join(leaf).status_code == 201
+    graft_id = the_request().id
+    for action in (
+        {"type": "graft_node", "graft_request_id": 999, "credit_limit": 1},
+        {"type": "graft_node", "graft_request_id": graft_id, "credit_limit": -1},
+        {"type": "graft_node", "graft_request_id": graft_id, "credit_limit": 1, "colour": "red"},
+    ):
+        body = {"kind": "proposal", "title": "Graft", "closing_at": "2099-01-01T00:00:00Z", "action": action}
+        response = api.post(f"/groups/{group.id}/polls", body, user=ann)
+        assert response.status_code == 422, (action, response.get_json())
+    # only an admin attaches it
+    body = {
+        "kind": "proposal",
+        "title": "Graft",
+        "closing_at": "2099-01-01T00:00:00Z",
+        "action": {"type": "graft_node", "graft_request_id": graft_id, "credit_limit": 1},
+    }
+    assert api.post(f"/groups/{group.id}/polls", body, user=bob).status_code == 403
+    # two proposals for one request: the second to close finds it decided and does nothing
+    first, second = raise_graft(api, group, ann, graft_id), raise_graft(api, group, ann, graft_id)
+    assert pass_and_close(api, first, [ann, bob])["action"]["result"]["status"] == "applied"
+    late = pass_and_close(api, second, [ann, bob])["action"]["result"]
+    assert late["status"] == "failed" and "approved already" in late["message"]
+    assert db.session.query(Link).filter_by(network_id=network.id).count() == 1
+
+
+def test_direct_decisions_only_where_the_network_allows_them(app, api, trunk, leaf, people_of_trunk):
+    network, _group = trunk
+    ann, bob, _cat = people_of_trunk
+    assert ask_to_join(leaf).status_code == 201
+    graft_id = the_request().id
+    refused = api.post(f"/federation/graft-requests/{graft_id}/approve", {"credit_limit": 100}, user=ann)
+    assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "decision_required"
+    network.federation_decisions_required = False
+    db.session.commit()
+    assert api.post(f"/federation/graft-requests/{graft_id}/approve", {}, user=bob).status_code == 403
+    declined = api.post(f"/federation/graft-requests/{graft_id}/decline", user=ann)
+    assert declined.status_code == 200 and declined.get_json()["status"] == "declined"
+    leaf.read(graft_sync.check_every_trunk)
+    assert link_on_leaf(leaf)["status"] == "suspended"
+
+
+# --- links: suspend, rotate ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def grafted(app, api, trunk, leaf, people_of_trunk):
+    network, group = trunk
+    ann, bob, cat = people_of_trunk
+    assert ask_to_join(leaf).status_code == 201
+    pass_and_close(api, raise_graft(api, group, ann, the_request().id), [ann, bob, cat])
+    leaf.read(graft_sync.check_every_trunk)
+    assert link_on_leaf(leaf)["status"] == "active"
+    return db.session.query(Link).filter_by(network_id=network.id).one().id, link_on_leaf(leaf)["id"]
+
+
+def test_a_link_is_suspended_and_resumed_by_its_admins_only(app, api, grafted, leaf, people_of_trunk):
+    trunk_link_id, leaf_link_id = grafted
+    ann, bob, _cat = people_of_trunk
+    assert api.patch(f"/federation/links/{trunk_link_id}", {"status": "suspended"}, user=bob).status_code == 403
+    suspended = api.patch(f"/federation/links/{trunk_link_id}", {"status": "suspended"}, user=ann)
+    assert suspended.status_code == 200 and suspended.get_json()["status"] == "suspended"
+    # a suspended link answers its peer no more
+    assert leaf.read(lambda: graft_sync.rotate_secret(leaf_link_id)) is False
+    resumed = api.patch(f"/federation/links/{trunk_link_id}", {"status": "active"}, user=ann)
+    assert resumed.get_json()["status"] == "active"
+    bad = api.patch(f"/federation/links/{trunk_link_id}", {"allowed_ips": ["not an address"]}, user=ann)
+    assert bad.status_code == 422
+    ips = api.patch(f"/federation/links/{trunk_link_id}", {"allowed_ips": ["192.0.2.7"]}, user=ann)
+    assert ips.get_json()["allowed_ips"] == ["192.0.2.7/32"]
+    # someone outside the leaf's network does not even see the link
+    outsider = leaf.call(
+        "PATCH", f"/federation/links/{leaf_link_id}", {"status": "suspended"}, token=leaf.outsider_token
+    )
+    assert outsider.status_code == 404
+
+
+def test_rotating_the_secret_keeps_both_secrets_for_a_day(app, api, grafted, leaf):
+    trunk_link_id, leaf_link_id = grafted
+    before = leaf.read(lambda: db.session.get(Link, leaf_link_id).secret)
+    rotated = leaf.call("POST", f"/federation/links/{leaf_link_id}/rotate-secret")
+    assert rotated.status_code == 200, rotated.get_json()
+    leaf_link = leaf.read(lambda: db.session.get(Link, leaf_link_id))
+    assert leaf_link.previous_secret == before and leaf_link.secret != before
+    fresh()
+    trunk_link = db.session.get(Link, trunk_link_id)
+    assert trunk_link.previous_secret is not None and trunk_link.previous_secret_until is not None
+    on_trunk = current_secret(trunk_link)
+    assert on_trunk == leaf.read(lambda: current_secret(db.session.get(Link, leaf_link_id)))
+    # rotating again, signed with the new secret, works too
+    assert leaf.call("POST", f"/federation/links/{leaf_link_id}/rotate-secret").status_code == 200
+
+
+# --- non-P6 leaves: the starting hash is shown once ----------------------------------------------
+
+
+def test_a_komunitin_leaf_gets_its_starting_hash_shown_once(app, api, client, login, trunk, people_of_trunk):
+    network, group = trunk
+    ann, bob, cat = people_of_trunk
+    action = {
+        "type": "graft_node",
+        "network_id": network.id,
+        "node_name": "kirklees",
+        "peer_url": "https://kirklees.example/cc/",
+        "profile": "komunitin",
+        "credit_limit": 50000,
+        "vostro_code": "KLP0001",
+    }
+    body = {"kind": "proposal", "title": "Graft", "closing_at": "2099-01-01T00:00:00Z", "action": action}
+    poll = api.post(f"/groups/{group.id}/polls", body, user=ann).get_json()
+    result = pass_and_close(api, poll, [ann, bob, cat])["action"]["result"]
+    assert result["status"] == "applied" and "(komunitin)" in result["message"]
+    link = db.session.query(Link).filter_by(network_id=network.id).one()
+    assert link.genesis not in result["message"]
+    shown = api.post(f"/federation/links/{link.id}/credentials", user=ann)
+    assert shown.status_code == 200
+    assert shown.get_json() == {
+        "peer_node_path": "ocn",
+        "our_node_path": "ocn/kirklees",
+        "last_hash": link.genesis,
+        "url": "https://kirklees.example/cc/",
+        "vostro_id": "KLP0001",
+    }
+    assert api.post(f"/federation/links/{link.id}/credentials", user=ann).status_code == 410
+    login(ann)
+    page = client.get(f"/credit/networks/{network.id}/federation").get_data(as_text=True)
+    assert link.genesis not in page and "Show the starting hash" not in page
+    # the name is now taken under ocn
+    taken = api.client.post("/cc/ocn/p6/graft-requests", json={**GRAFT_BODY, "node_name": "kirklees"})
+    assert taken.status_code == 409 and taken.get_json()["errors"][0]["node"] == "ocn"
+
+
+# --- the leaf's side: refusals -------------------------------------------------------------------
+
+
+def test_a_graft_is_refused_for_a_child_network_a_second_trunk_or_a_non_admin(app, api, trunk, leaf):
+    assert ask_to_join(leaf, trunk_url="ftp://trunk.test/").status_code == 422
+    assert ask_to_join(leaf, profile="komunitin").get_json()["error"]["fields"]["last_hash"]
+    outsider = leaf.call(
+        "POST",
+        f"/networks/{leaf.network_id}/federation/trunkward",
+        {"trunk_url": TRUNK_URL, "node_name": "kirklees", "exchange_rate": "1"},
+        token=leaf.outsider_token,
+    )
+    assert outsider.status_code == 404
+    assert ask_to_join(leaf).status_code == 201
+    second = ask_to_join(leaf)
+    assert second.status_code == 409 and second.get_json()["error"]["code"] == "already_linked"
+
+
+GRAFT_BODY = {
+    "node_name": "leeds",
+    "url": "http://leeds.test/cc/leeds/",
+    "currency": {"code": "LDS", "name": "Leeds pound", "decimals": 2},
+    "exchange_rate": "1",
+    "requested_credit_limit": 0,
+    "contact": "",
+    "pickup_token_sha256": "a" * 64,
+}
+
+
+def test_the_trunk_checks_graft_requests_and_limits_them_per_address(app, api, trunk):
+    body = GRAFT_BODY
+    assert api.client.post("/cc/ocn/p6/graft-requests", json=body).status_code == 202
+    bad = api.client.post("/cc/ocn/p6/graft-requests", json={**body, "pickup_token_sha256": "x"})
+    assert bad.status_code == 400 and bad.get_json()["errors"][0]["class"] == "CCViolation"
+    assert api.client.post("/cc/nowhere/p6/graft-requests", json=body).status_code == 404
+    for _n in range(3):
+        api.client.post("/cc/ocn/p6/graft-requests", json=body)
+    limited = api.client.post("/cc/ocn/p6/graft-requests", json=body)
+    assert limited.status_code == 429 and "errors" in limited.get_json()
