@@ -99,8 +99,7 @@ def check_trunk(link_id: int) -> str:
                 profile=profile, our_name=network.cc_name, our_path=links.our_path(network), head=link.head
             )
     if profile == "p6" and remote_id is None:
-        sent = send_graft_request(link_id)
-        return WAITING if sent == SENT else sent
+        return send_graft_request(link_id)
     if profile != "p6":
         response = _call("GET", peer_url if profile == "komunitin" else f"{peer_url}handshake", headers=headers)
         if response is None:

@@ -420,3 +420,86 @@ def test_the_trunk_checks_graft_requests_and_limits_them_per_address(app, api, t
         api.client.post("/cc/ocn/p6/graft-requests", json=body)
     limited = api.client.post("/cc/ocn/p6/graft-requests", json=body)
     assert limited.status_code == 429 and "errors" in limited.get_json()
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+
+def test_the_federation_page_is_for_the_networks_admins(app, client, login, trunk, people_of_trunk, create_user):
+    network, _group = trunk
+    ann, bob, _cat = people_of_trunk
+    login(bob)
+    assert client.get(f"/credit/networks/{network.id}/federation").status_code == 403
+    client.post("/sign-out")
+    login(create_user())
+    assert client.get(f"/credit/networks/{network.id}/federation").status_code == 404
+    client.post("/sign-out")
+    login(ann)
+    assert "/federation" in client.get(f"/credit/networks/{network.id}").get_data(as_text=True)
+    page = client.get(f"/credit/networks/{network.id}/federation").get_data(as_text=True)
+    assert "http://localhost/cc/ocn/" in page and "Join a trunk on another installation" in page
+
+
+def test_a_request_is_proposed_for_approval_from_the_page(app, api, client, login, trunk, people_of_trunk):
+    network, group = trunk
+    ann, _bob, _cat = people_of_trunk
+    assert api.client.post("/cc/ocn/p6/graft-requests", json={**GRAFT_BODY, "requested_credit_limit": 50000})
+    login(ann)
+    page = client.get(f"/credit/networks/{network.id}/federation").get_data(as_text=True)
+    assert "leeds" in page and "Propose approval" in page
+    graft_id = the_request().id
+    form = client.get(
+        f"/groups/{group.handle}/decisions/new?action=graft_node&graft_request_id={graft_id}&kind=proposal"
+    )
+    text = form.get_data(as_text=True)
+    assert form.status_code == 200 and "Graft leeds as a node of our network" in text
+    assert '<option selected value="graft_node">' in text and 'value="500.00"' in text
+    assert f'name="action_graft_request_id" type="hidden" value="{graft_id}"' in text
+    made = client.post(
+        f"/groups/{group.handle}/decisions/new",
+        data={
+            "kind": "proposal",
+            "title": "Graft leeds as a node of our network",
+            "closing_at": "2099-01-01T12:00",
+            "action_type": "graft_node",
+            "action_graft_request_id": str(graft_id),
+            "action_limit": "500",
+            "reasons": "optional",
+            "method": "borda",
+        },
+    )
+    assert made.status_code == 302, made.get_data(as_text=True)
+    shown = client.get(made.headers["Location"]).get_data(as_text=True)
+    assert "Graft leeds, on another installation, as a node of OCN with a credit limit of" in shown
+
+
+def test_a_graft_starts_from_the_leafs_page_and_the_form_says_what_is_wrong(trunk, leaf):
+    browser = leaf.app.test_client()
+    assert (
+        browser.post("/sign-in", data={"email": "ellie@kirklees.example", "password": "correct horse"}).status_code
+        == 302
+    )
+    page = f"/credit/networks/{leaf.network_id}/federation"
+    data = {"trunk_url": "ftp://nowhere/", "profile": "p6", "node_name": "Kirklees!", "exchange_rate": "1"}
+    refused = browser.post(f"{page}/trunkward", data=data)
+    assert refused.status_code == 422
+    assert "Give the address as https://host/cc/&lt;name&gt;/." in refused.get_data(as_text=True)
+    data.update(trunk_url=TRUNK_URL, node_name="kirklees", requested_credit_limit="1,000.00")
+    started = browser.post(f"{page}/trunkward", data=data, follow_redirects=True)
+    text = started.get_data(as_text=True)
+    assert "The request was sent to the trunk" in text and "Check now" in text
+    assert "Join a trunk on another installation" not in text  # one trunk at most
+    checked = browser.post(f"/credit/federation/links/{link_on_leaf(leaf)['id']}/check", follow_redirects=True)
+    assert "The trunk has not decided yet" in checked.get_data(as_text=True)
+
+
+def test_the_federation_page_reads_in_italian(app, client, login, trunk, people_of_trunk):
+    network, _group = trunk
+    ann, _bob, _cat = people_of_trunk
+    assert app.test_client().post("/cc/ocn/p6/graft-requests", json=GRAFT_BODY).status_code == 202
+    ann.locale = "it"
+    db.session.commit()
+    login(ann)
+    page = client.get(f"/credit/networks/{network.id}/federation").get_data(as_text=True)
+    assert "Federazione" in page and "Proponi l'approvazione" in page
+    assert "Propose approval" not in page and "Requests to join" not in page
