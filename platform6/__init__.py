@@ -173,8 +173,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard.bp)
     for room in ("routes", "api"):
         for module in feature_modules(room):
-            if hasattr(module, "bp"):
-                app.register_blueprint(module.bp)
+            # a room serving more than one blueprint lists them (federation: the member's API and the CC protocol)
+            for blueprint in getattr(module, "blueprints", [module.bp] if hasattr(module, "bp") else []):
+                app.register_blueprint(blueprint)
 
 
 def _wants_json() -> bool:

@@ -81,6 +81,12 @@ def load(instance_path: str, overrides: dict) -> dict:
         "RATELIMIT_PAYMENTS": os.environ.get("RATELIMIT_PAYMENTS") or "120/minute",
         #: payment requests asked, per person: each one notifies the payer
         "RATELIMIT_PAYMENT_REQUESTS": os.environ.get("RATELIMIT_PAYMENT_REQUESTS") or "20/minute;200/day",
+        # Federation (docs/federation.md): a validated transaction's window W, a hop's timeout T, the member's budget
+        "FEDERATION_WINDOW_SECONDS": float(os.environ.get("FEDERATION_WINDOW_SECONDS") or 300),
+        "FEDERATION_TIMEOUT_SECONDS": float(os.environ.get("FEDERATION_TIMEOUT_SECONDS") or 10),
+        "FEDERATION_BUDGET_SECONDS": float(os.environ.get("FEDERATION_BUDGET_SECONDS") or 25),
+        #: call peers over plain HTTP (tests on loopback); otherwise only https:// peer URLs are called
+        "FEDERATION_ALLOW_HTTP": flag("FEDERATION_ALLOW_HTTP"),
     }
     values.update(overrides)
     https = values["PREFERRED_URL_SCHEME"] == "https"

@@ -1,17 +1,19 @@
 """Links to neighbouring Credit Commons nodes on other installations: opening one with its vostro account,
 a network's node path, and the link's hash chain (../../docs/federation.md, FEDERATION.md §1.3, §3.5)."""
 
+from dataclasses import dataclass
+
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import case, func, select, update
 
 from ..credit import queries as credit_queries
 from ..credit import service as credit_service
-from ..credit.models import Account, Network
+from ..credit.models import Account, Leg, Network
 from ..errors import Conflict, RuleViolation, invalid
 from ..extensions import db
 from . import hashing, signing
-from .models import DIRECTIONS, LINK_STATUSES, PROFILES, Link, LinkHash
+from .models import DIRECTIONS, LINK_STATUSES, PROFILES, Hold, Link, LinkHash
 from .paths import NODE_NAME_RE, split
 
 
@@ -141,6 +143,31 @@ def our_path(network: Network) -> list[str]:
 def trunk_path(link: Link) -> list[str]:
     """A trunkward neighbour's absolute node path (a root trunk is just its name)."""
     return split(link.peer_path) if link.peer_path else [link.peer_name]
+
+
+@dataclass(frozen=True)
+class VostroView:
+    """The account standing for a neighbour, in the link's trunk-side minor units (exact: the legs' link amounts)."""
+
+    balance: int
+    held_out: int
+    held_in: int
+
+
+def vostro_view(link: Link) -> VostroView:
+    account_id = link.vostro_account_id
+    signed = case((Leg.to_account_id == account_id, Leg.link_amount), else_=-Leg.link_amount)
+    balance = db.session.scalar(
+        select(func.coalesce(func.sum(signed), 0)).where(
+            (Leg.from_account_id == account_id) | (Leg.to_account_id == account_id)
+        )
+    )
+    held = dict(
+        db.session.execute(
+            select(Hold.direction, func.sum(Hold.amount)).where(Hold.account_id == account_id).group_by(Hold.direction)
+        ).all()
+    )
+    return VostroView(int(balance), int(held.get("out", 0)), int(held.get("in", 0)))
 
 
 def advance_head(link: Link, *, uuid: str, state: str, new_head: str) -> None:

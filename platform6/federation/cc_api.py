@@ -1,0 +1,159 @@
+"""The Credit Commons protocol routes a node serves (FEDERATION.md §2): /cc/<node>/...
+
+Outside /api/v1: no session, no bearer token, no CSRF; callers prove themselves per link (peer_auth). Every answer
+is JSON; a refusal is `{"errors": [{"class", "node", "message"}]}` with the reference's status codes, never a 500.
+The messages are machine-facing English, as wire.CCError's (peers read them, not our members).
+"""
+
+import logging
+from decimal import Decimal
+
+from flask import Blueprint, Response, request
+from werkzeug.exceptions import HTTPException
+
+from ..errors import DomainError
+from ..extensions import csrf
+from . import links, transactions, wire
+from .cli import run_jobs
+from .peer_auth import authenticated_link
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("cc", __name__, url_prefix="/cc/<node>", cli_group="federation")
+csrf.exempt(bp)
+bp.cli.add_command(run_jobs)
+
+_ENDPOINTS = {
+    "permittedEndpoints": ["OPTIONS", "/"],
+    "handshake": ["GET", "/handshake"],
+    "absolutePath": ["GET", "/absolutepath"],
+    "about": ["GET", "/about"],
+    "workflows": ["GET", "/workflows"],
+    "relayTransaction": ["POST", "/transaction/relay"],
+    "stateChange": ["PATCH", "/transaction/{uuid}/{dest_state}"],
+    "getTransaction": ["GET", "/transaction/{uuid}"],
+    "getEntries": ["GET", "/entries/{uuid}"],
+    "accountSummary": ["GET", "/account/summary"],
+}
+
+
+def _json(status: int, body: dict | None) -> Response:
+    if body is None:
+        return Response(status=status)
+    return Response(wire.dumps(body), status=status, mimetype="application/json")
+
+
+def _reply(reply: transactions.Reply) -> Response:
+    return _json(reply.status, reply.body)
+
+
+def _signed_path() -> str:
+    """The path the caller signed: ours, with the query string if any."""
+    query = request.query_string.decode()
+    return request.path + (f"?{query}" if query else "")
+
+
+def _auth_kwargs() -> dict:
+    return {"headers": request.headers, "method": request.method, "path": _signed_path()}
+
+
+def _link(node: str):
+    network = transactions.node_network(node)
+    return network, authenticated_link(network, body=request.get_data(), **_auth_kwargs())
+
+
+@bp.errorhandler(wire.CCError)
+def _cc_error(err: wire.CCError):
+    return _json(err.status, err.body(request.view_args.get("node", "") if request.view_args else ""))
+
+
+@bp.errorhandler(DomainError)
+def _domain_error(err: DomainError):
+    return _json(400, {"errors": [{"class": "CCViolation", "node": "", "message": err.code}]})
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(err: HTTPException):
+    status = err.code if err.code in (400, 401, 404) else 400
+    return _json(status, {"errors": [{"class": "CCViolation", "node": "", "message": err.name}]})
+
+
+@bp.errorhandler(Exception)
+def _unexpected(err: Exception):
+    """A fault of ours: logged, and answered as a node that could not do it (the caller erases, nothing moved)."""
+    log.exception("federation: %s %s failed", request.method, request.path)
+    return _json(503, {"errors": [{"class": "UnavailableNodeFailure", "node": "", "message": "internal failure"}]})
+
+
+@bp.route("/", methods=["OPTIONS"], provide_automatic_options=False)
+def permitted_endpoints(node: str):
+    return _json(200, {"data": _ENDPOINTS})
+
+
+@bp.get("/")
+def welcome(node: str):
+    _link(node)
+    return _json(200, {"message": "Welcome to the Credit Commons federation protocol."})
+
+
+@bp.get("/handshake")
+def handshake(node: str):
+    _link(node)
+    return _json(200, {"data": []})
+
+
+@bp.get("/absolutepath")
+def absolute_path(node: str):
+    network = _link(node)[0]
+    return _json(200, {"data": links.our_path(network)})
+
+
+@bp.get("/about")
+def about(node: str):
+    _link(node)
+    return _json(200, {"data": {"rate": Decimal(1), "format": "<quant>"}})
+
+
+@bp.get("/workflows")
+def workflows(node: str):
+    _link(node)
+    return _json(200, {"data": [transactions.WORKFLOW]})
+
+
+@bp.post("/transaction/relay")
+def relay(node: str):
+    return _reply(transactions.receive_relay(node, body=request.get_data(), **_auth_kwargs()))
+
+
+@bp.patch("/transaction/<uuid>/<dest>")
+def change_state(node: str, uuid: str, dest: str):
+    return _reply(transactions.receive_patch(node, uuid, dest, body=request.get_data(), **_auth_kwargs()))
+
+
+@bp.get("/transaction/<uuid>")
+def get_transaction(node: str, uuid: str):
+    return _reply(transactions.transaction_reply(node, uuid, entries_only=False, **_auth_kwargs()))
+
+
+@bp.get("/entries/<uuid>")
+def get_entries(node: str, uuid: str):
+    return _reply(transactions.transaction_reply(node, uuid, entries_only=True, **_auth_kwargs()))
+
+
+@bp.get("/account/summary")
+def account_summary(node: str):
+    """The caller's own vostro account, in the link's units (a peer always sees its own; member accounts are not
+    shared in v1): its completed balance as the sum of the legs' link amounts, exact, and what is held on it."""
+    link = _link(node)[1]
+    acc_path = request.args.get("acc_path", link.peer_name)
+    if acc_path.strip("/").split("/")[-1] != link.peer_name:
+        raise wire.CCError(400, "PermissionViolation", "a neighbour may read only its own account here")
+    view = links.vostro_view(link)
+    decimals = link.quant_decimals
+    completed = {"balance": _number(view.balance, decimals)}
+    pending = {"held_in": _number(view.held_in, decimals), "held_out": _number(view.held_out, decimals)}
+    return _json(200, {"data": {link.peer_name: {"completed": completed, "pending": pending}}})
+
+
+def _number(minor: int, decimals: int) -> Decimal:
+    return -wire.quant(-minor, decimals) if minor < 0 else wire.quant(minor, decimals) if minor else Decimal(0)

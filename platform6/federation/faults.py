@@ -1,0 +1,32 @@
+"""Fault injection for the federation's tests (FEDERATION.md §6): read only when FEDERATION_TEST_FAULTS is set.
+
+FEDERATION_TEST_FAULTS="relay.after_downstream_ok=crash;patch.before_answer=sleep:3" makes this process die
+(os._exit, as kill -9 would) or pause at those points. The points: relay.after_local_commit,
+relay.after_downstream_ok, patch.after_completing, patch.after_downstream_ack, patch.before_answer.
+"""
+
+import os
+import time
+
+POINTS = frozenset(
+    {
+        "relay.after_local_commit",
+        "relay.after_downstream_ok",
+        "patch.after_completing",
+        "patch.after_downstream_ack",
+        "patch.before_answer",
+    }
+)
+
+
+def fault(point: str) -> None:
+    """Crash or sleep here if the environment asks for it (never in production: the variable is unset)."""
+    raw = os.environ.get("FEDERATION_TEST_FAULTS")
+    if not raw:
+        return
+    actions = dict(part.strip().partition("=")[::2] for part in raw.split(";") if part.strip())
+    action = actions.get(point)
+    if action == "crash":
+        os._exit(17)
+    if action and action.startswith("sleep:"):
+        time.sleep(float(action.removeprefix("sleep:")))

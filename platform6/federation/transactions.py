@@ -1,0 +1,656 @@
+"""The lifecycle of a Credit Commons transaction across nodes (FEDERATION.md §3): validate and hold, relay,
+complete downstream first, post; erase on refusal; the jobs that finish what a crash or a timeout left.
+
+This module is a coordinator, like a job: each step runs in a unit of work of its own and commits, and every call to
+a peer happens between steps, with no database transaction open (client.call refuses otherwise). Steps carry plain
+values (row ids, client.Peer) from one to the next, never ORM objects, whose attributes would reopen a transaction.
+
+Why it holds (§3.4): a node posts only after its downstream has; it forwards C only while `completing`, and then
+erases only if the downstream says erased or unknown; it erases a `validated` row only if it never forwarded C;
+each transition is a conditional UPDATE, so it happens once. Every hold is posted or released exactly once.
+"""
+
+import logging
+import time
+import uuid as uuidlib
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from ..credit import queries as credit_queries
+from ..credit.models import Account, Network
+from ..credit.service import PlannedLeg
+from ..errors import Conflict, DomainError, Forbidden, NotFound, RuleViolation, invalid
+from ..extensions import db
+from ..limits import is_whole
+from ..timeutil import iso, utcnow
+from ..transaction import unit_of_work
+from . import client, hashing, holds, links, routing, signing, wire
+from .faults import fault
+from .models import CCTransaction, Link
+from .peer_auth import authenticated_link
+
+log = logging.getLogger(__name__)
+
+#: the one workflow P6 originates: a payer-initiated credit, validated then completed
+WORKFLOW = "|P-PC+CX+"
+#: uuids of member payments with an Idempotency-Key: uuid5(this, "<actor>:<key>:<attempt>")
+PAYMENT_NAMESPACE = uuidlib.UUID("7b0e7a3c-6f51-4b0c-9a55-2f0c6e1d9a17")
+#: R2: ask a silent downstream again after 5 s, doubling up to 10 minutes
+FIRST_CHECK, LAST_CHECK = 5, 600
+
+
+class PeerUnavailable(DomainError):
+    status, code = 503, "peer_unavailable"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a Credit Commons route answers: a status and a JSON body (None: empty)."""
+
+    status: int
+    body: dict | None = None
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    peer: client.Peer
+    body: bytes
+
+
+def _window() -> timedelta:
+    return timedelta(seconds=current_app.config["FEDERATION_WINDOW_SECONDS"])
+
+
+def _call(peer: client.Peer, method: str, path: str, body: bytes = b"") -> client.Answer | None:
+    """The peer's answer, or None if none came within the hop's timeout."""
+    try:
+        return client.call(peer, method, path, body=body, timeout=current_app.config["FEDERATION_TIMEOUT_SECONDS"],
+                           allow_http=current_app.config["FEDERATION_ALLOW_HTTP"])  # fmt: skip
+    except client.Unreachable as err:
+        log.warning("federation: %s %s%s had no answer: %s", method, peer.url, path, err)
+        return None
+
+
+def peer_of(link: Link) -> client.Peer:
+    """Everything a call on `link` needs, read now (inside a unit of work)."""
+    network = credit_queries.network_by_id(link.network_id)
+    secret = None
+    if link.profile == "p6" and link.secret:
+        secret = signing.unseal(current_app.config["SECRET_KEY"], link.secret)
+    return client.Peer(link.id, link.peer_url, link.profile, network.cc_name, tuple(links.our_path(network)),
+                       link.head or "", secret, link.quant_decimals)  # fmt: skip
+
+
+def node_network(node: str) -> Network:
+    network = db.session.scalar(select(Network).where(Network.cc_name == node))
+    if network is None:
+        raise wire.CCError(404, "DoesNotExistViolation", f"no node {node[:32]} here")
+    return network
+
+
+def _row(uuid: str, network_id: int) -> CCTransaction | None:
+    return db.session.scalar(
+        select(CCTransaction).where(CCTransaction.uuid == uuid, CCTransaction.network_id == network_id)
+    )
+
+
+def _transition(row: CCTransaction, from_states: tuple[str, ...], to: str, **values) -> bool:
+    """Move the row to `to` if it is still in one of `from_states` (one conditional UPDATE: it happens once)."""
+    changed = db.session.execute(
+        update(CCTransaction)
+        .where(CCTransaction.id == row.id, CCTransaction.state.in_(from_states))
+        .values(state=to, updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(row)
+    return changed == 1
+
+
+# --- phase 1: validate ----------------------------------------------------------------------------------------------
+
+
+def _open(
+    *,
+    network: Network,
+    uuid: str,
+    upstream: Link | None,
+    found: routing.Exit,
+    entry_account: Account,
+    amount: int,
+    in_quant: int | None,
+    payer_address: str,
+    payee_address: str,
+    description: str,
+    metadata: dict,
+    workflow: str,
+    digest: str | None,
+    actor_id: int | None = None,
+    idempotency_key: str | None = None,
+) -> tuple[CCTransaction, Outgoing | None]:
+    """Plan the local legs, hold them and write the `validated` row (flushed; the caller commits before relaying).
+    Returns the row and the relay to send onward (None at the last node). RuleViolation/Conflict if refused."""
+    downstream = found.link
+    exit_account = found.account or db.session.get(Account, downstream.vostro_account_id)
+    legs, out_quant = routing.plan(entry_account, exit_account, amount, entry_quant=in_quant, exit_link=downstream)
+    entry = {"payer": payer_address, "payee": payee_address, "description": description, "metadata": metadata}
+    entries = [{"link_id": upstream.id, "quant": in_quant, **entry}] if upstream else []
+    if downstream is not None:
+        entries.append({"link_id": downstream.id, "quant": out_quant, **entry})
+    row = CCTransaction(
+        uuid=uuid,
+        network_id=network.id,
+        state="validated",
+        workflow=workflow,
+        version=0,
+        upstream_link_id=upstream.id if upstream else None,
+        downstream_link_id=downstream.id if downstream else None,
+        payer_address=payer_address,
+        payee_address=payee_address,
+        description=description,
+        amount=amount,
+        legs=[asdict(leg) for leg in legs],
+        entries=entries,
+        metadata_json=metadata,
+        body_sha256=digest,
+        deadline=utcnow() + _window(),
+        head_before={str(upstream.id): upstream.head} if upstream else {},
+        actor_id=actor_id,
+        idempotency_key=idempotency_key,
+    )
+    db.session.add(row)
+    db.session.flush()
+    holds.hold(row, legs)
+    if downstream is None:
+        return row, None
+    body = wire.relay_body(
+        uuid=uuid,
+        state="validated",
+        workflow=workflow,
+        entries=[wire.WireEntry(payer_address, payee_address, out_quant, description, metadata)],
+        version=None,
+        decimals=downstream.quant_decimals,
+        profile=downstream.profile,
+    )
+    return row, Outgoing(peer_of(downstream), body)
+
+
+def _held_answer(row: CCTransaction, downstream: client.Answer | None = None) -> dict:
+    left = int((row.deadline - utcnow()).total_seconds())
+    theirs = (downstream.payload or {}).get("meta", {}) if downstream and isinstance(downstream.payload, dict) else {}
+    if isinstance(theirs, dict) and isinstance(theirs.get("secs_valid_left"), int):
+        left = min(left, theirs["secs_valid_left"])
+    return {"status": 200, "body": {"data": [], "meta": {"secs_valid_left": max(0, left - 10)}}}
+
+
+_LIMIT_CLASSES = {"insufficient_credit": "MinLimitViolation", "over_debit_limit": "MaxLimitViolation"}
+
+
+def _cc_refusal(err: DomainError) -> wire.CCError:
+    """A local refusal, as a peer reads it (machine-facing English, like wire.CCError's messages)."""
+    if err.code in _LIMIT_CLASSES:
+        return wire.CCError(400, _LIMIT_CLASSES[err.code], "the transaction would pass an account's limit")
+    if err.code == "no_route":
+        return wire.CCError(400, "PathViolation", "no route to the payee")
+    if err.code == "account_frozen":
+        return wire.CCError(400, "PermissionViolation", "an account on the way is frozen")
+    return wire.CCError(400, "CCViolation", "the transaction breaks a rule of this node")
+
+
+def receive_relay(node: str, *, headers, method: str, path: str, body: bytes) -> Reply:
+    """POST transaction/relay: validate and hold here, then relay onward (§3.2)."""
+    try:
+        with unit_of_work():
+            network = node_network(node)
+            link = authenticated_link(network, headers=headers, method=method, path=path, body=body)
+            fresh = hashing.same(wire.read_auth(headers)[1], link.head)
+            relay = wire.read_relay(body, decimals=link.quant_decimals)
+            digest = wire.body_sha256(relay)
+            known = _row(relay.uuid, network.id)
+            if known is not None:
+                if known.body_sha256 != digest or known.upstream_link_id != link.id:
+                    raise wire.CCError(400, "DuplicateUuidViolation", "this uuid was used for another transaction")
+                if known.answer is None:
+                    raise wire.CCError(409, "LinkBusy", "this transaction is still being validated")
+                return Reply(**known.answer)
+            if not fresh:
+                raise wire.CCError(401, "HashMismatchFailure", "last-hash does not match this link's head")
+            if link.status != "active":
+                raise wire.CCError(400, "PermissionViolation", "this link is not active")
+            row, onward = _validate(network, link, relay, digest)
+            if onward is None:
+                row.answer = _held_answer(row)
+                return Reply(**row.answer)
+            row_id = row.id
+    except (RuleViolation, Conflict) as err:
+        raise _cc_refusal(err) from None
+    fault("relay.after_local_commit")
+    answer = _call(onward.peer, "POST", "transaction/relay", onward.body)
+    if answer is not None and answer.ok:
+        fault("relay.after_downstream_ok")
+    with unit_of_work():
+        row = db.session.get(CCTransaction, row_id)
+        if answer is not None and answer.ok and row.state == "validated":
+            row.answer = _held_answer(row, answer)
+        else:
+            reply = _refusal_reply(network_name=node, answer=answer)
+            _erase(row, abort=answer is None or not 400 <= answer.status < 500, error=reply.body)
+            row.answer = asdict(reply)
+        return Reply(**row.answer)
+
+
+def _refusal_reply(*, network_name: str, answer: client.Answer | None) -> Reply:
+    """What we answer upstream when the downstream refused (its errors, passed up) or did not answer (503)."""
+    if answer is not None and 400 <= answer.status < 500 and answer.status != 401:
+        return Reply(400, {"errors": answer.errors})
+    return Reply(503, wire.CCError(503, "UnavailableNodeFailure", "the next node did not answer").body(network_name))
+
+
+def _validate(network: Network, link: Link, relay: wire.Relay, digest: str) -> tuple[CCTransaction, Outgoing | None]:
+    if len(relay.entries) != 1:
+        raise wire.CCError(400, "CCViolation", "Platform 6 takes one entry per transaction")
+    entry = relay.entries[0]
+    # value moves only out of the sender's own vostro account: the payer lies on the sender's side
+    if not routing.in_subtree_of(link, entry.payer):
+        raise wire.CCError(400, "PermissionViolation", "the payer must lie on the sending node's side of the link")
+    found = routing.resolve(network, entry.payee)
+    if found is None:
+        raise wire.CCError(400, "DoesNotExistViolation", "no account has that address here")
+    if found.link is not None and found.link.id == link.id:
+        raise wire.CCError(400, "PathViolation", "the payee lies back where the transaction came from")
+    return _open(
+        network=network,
+        uuid=relay.uuid,
+        upstream=link,
+        found=found,
+        entry_account=db.session.get(Account, link.vostro_account_id),
+        amount=routing.from_link_units(link, network, entry.quant),
+        in_quant=entry.quant,
+        payer_address=entry.payer,
+        payee_address=entry.payee,
+        description=entry.description or "",
+        metadata=entry.metadata,
+        workflow=relay.workflow or WORKFLOW,
+        digest=digest,
+    )
+
+
+def _erase(row: CCTransaction, *, abort: bool, error: dict | None) -> bool:
+    """validated|completing -> erased, releasing the holds; `abort`: tell the downstream (a job sends E)."""
+    if not _transition(row, ("validated", "completing"), "erased", error=error,
+                       next_check_at=utcnow() if abort and row.downstream_link_id else None):  # fmt: skip
+        return False
+    holds.release(row)
+    return True
+
+
+# --- phase 2: complete, the downstream first ------------------------------------------------------------------------
+
+
+def receive_patch(node: str, uuid: str, dest: str, *, headers, method: str, path: str, body: bytes) -> Reply:
+    """PATCH transaction/{uuid}/{dest}: C completes (downstream first), E (or 0.8's null) erases a validated one."""
+    with unit_of_work():
+        network = node_network(node)
+        link = authenticated_link(network, headers=headers, method=method, path=path, body=body)
+        target = "erased" if dest == "null" else _state(dest)
+        row = _row(uuid.lower(), network.id)
+        if row is None:
+            raise wire.CCError(404, "DoesNotExistViolation", "no such transaction here")
+        if row.upstream_link_id != link.id:
+            raise wire.CCError(400, "PermissionViolation", "only the node that relayed it may change it")
+        done = 200 if dest == "null" else 201
+        if target == "erased":
+            if row.state != "erased" and not (row.state == "validated" and _erase(row, abort=True, error=None)):
+                raise wire.CCError(400, "WorkflowViolation", f"a {row.state} transaction cannot be erased")
+            return Reply(done)
+        if target != "completed":
+            raise wire.CCError(400, "WorkflowViolation", "Platform 6 moves transactions only to completed or erased")
+        if row.state == "completed":
+            return Reply(201)
+        if row.state == "erased":
+            raise wire.CCError(400, "WorkflowViolation", "this transaction was erased")
+        if row.downstream_link_id is None:  # the last node posts as soon as C arrives
+            _post_row(row, ("validated",))
+            return Reply(201)
+        _transition(row, ("validated",), "completing", next_check_at=_first_check())
+        row_id = row.id
+    fault("patch.after_completing")
+    outcome = complete_downstream(row_id)
+    fault("patch.before_answer")
+    if outcome == "completed":
+        return Reply(201)
+    if outcome == "erased":
+        return Reply(400, wire.CCError(400, "WorkflowViolation", "the next node refused to complete").body(node))
+    return Reply(503, wire.CCError(503, "UnavailableNodeFailure", "the next node did not answer").body(node))
+
+
+def _state(dest: str) -> str:
+    try:
+        return wire.from_wire(dest)
+    except ValueError:
+        raise wire.CCError(400, "WorkflowViolation", "unknown state") from None
+
+
+def complete_downstream(row_id: int) -> str:
+    """Forward C for a `completing` row; post on 201, erase if the downstream refused or does not know it, keep
+    holding if it did not answer (R2 asks again). Returns the row's state after: completed, erased or completing."""
+    with unit_of_work():
+        row = db.session.get(CCTransaction, row_id)
+        if row.state != "completing":
+            return row.state
+        link = db.session.get(Link, row.downstream_link_id)
+        peer, path = peer_of(link), f"transaction/{row.uuid}/{wire.to_wire('completed', link.profile)}"
+    answer = _call(peer, "PATCH", path)
+    if answer is not None and answer.ok:
+        fault("patch.after_downstream_ack")
+    with unit_of_work():
+        row = db.session.get(CCTransaction, row_id)
+        if answer is not None and answer.ok:
+            _post_row(row, ("completing",))
+        elif answer is not None and _says_unknown(answer):
+            _erase(row, abort=False, error=_api_error(answer))
+        else:
+            _check_later(row)
+        return row.state
+
+
+def _says_unknown(answer: client.Answer) -> bool:
+    """R3: the downstream erased the transaction or never had it."""
+    classes = {error["class"] for error in answer.errors}
+    return answer.status == 404 or (answer.status == 400 and "WorkflowViolation" in classes)
+
+
+def _first_check():
+    """When R2 may first ask about a row that has just gone `completing`: after this request's own call is over."""
+    return utcnow() + timedelta(seconds=current_app.config["FEDERATION_TIMEOUT_SECONDS"])
+
+
+def _check_later(row: CCTransaction) -> None:
+    delay = min(LAST_CHECK, FIRST_CHECK * 2 ** min(row.checks, 10))
+    row.checks += 1
+    row.next_check_at = utcnow() + timedelta(seconds=delay)
+    if row.checks == 13:  # about an hour of silence
+        log.error("federation: transaction %s has waited an hour for its downstream to answer", row.uuid)
+
+
+def _post_row(row: CCTransaction, from_states: tuple[str, ...]) -> None:
+    """Post the held legs and advance the heads of the links it crossed, once."""
+    if not _transition(row, from_states, "completed", version=1, next_check_at=None):
+        return
+    transfer = holds.post(row, [PlannedLeg(**leg) for leg in row.legs])
+    row.transfer_id = transfer.id
+    before = dict(row.head_before or {})
+    for link_id in (row.upstream_link_id, row.downstream_link_id):
+        if link_id is None:
+            continue
+        link = _locked_link(link_id)
+        before[str(link_id)] = link.head
+        entries = [entry for entry in row.entries if entry["link_id"] == link_id]
+        new_head = hashing.link_hash(link.profile, link.head or "", uuid=row.uuid, state="completed", entries=entries,
+                                     version=1, decimals=link.quant_decimals)  # fmt: skip
+        links.advance_head(link, uuid=row.uuid, state="completed", new_head=new_head)
+    row.head_before = before
+    db.session.flush()
+
+
+def _locked_link(link_id: int) -> Link:
+    stmt = select(Link).where(Link.id == link_id).execution_options(populate_existing=True)
+    if db.session.get_bind().dialect.name != "sqlite":
+        stmt = stmt.with_for_update()
+    return db.session.scalar(stmt)
+
+
+# --- status ---------------------------------------------------------------------------------------------------------
+
+
+def transaction_reply(node: str, uuid: str, *, headers, method: str, path: str, entries_only: bool) -> Reply:
+    """GET transaction/{uuid} (or entries/{uuid}) for a neighbour it crossed to: its state as that link sees it."""
+    with unit_of_work(write=False):
+        network = node_network(node)
+        link = authenticated_link(network, headers=headers, method=method, path=path, body=b"")
+        row = _row(uuid.lower(), network.id)
+        if row is None or link.id not in (row.upstream_link_id, row.downstream_link_id):
+            raise wire.CCError(404, "DoesNotExistViolation", "no such transaction here")
+        entries = [
+            {"payer": e["payer"], "payee": e["payee"], "quant": wire.quant(e["quant"], link.quant_decimals),
+             "description": e["description"], "metadata": e["metadata"]}
+            for e in row.entries if e["link_id"] == link.id
+        ]  # fmt: skip
+        if entries_only:
+            return Reply(200, {"data": entries})
+        # `completing` is validated on the wire (C forwarded, not written yet); p6_state says which
+        state = {"completing": "validated"}.get(row.state, row.state)
+        data = {
+            "uuid": row.uuid,
+            "state": wire.to_wire(state, link.profile),
+            "p6_state": row.state,
+            "workflow": row.workflow,
+            "version": row.version,
+            "entries": entries,
+            "written": iso(row.updated_at) if row.state == "completed" else None,
+        }
+        return Reply(200, {"data": data, "meta": {"transitions": {}}})
+
+
+# --- the member's side: the originator ------------------------------------------------------------------------------
+
+
+def pay_remote(
+    *, actor, from_account_id: int, to_address: str, amount: int, description: str, idempotency_key: str | None = None
+) -> CCTransaction:
+    """A member pays an account on another installation: validate along the chain, then complete it (§3.3).
+
+    Returns the row: `completed` (posted everywhere), or `completing` when the budget ran out or the next node went
+    silent after C (the jobs finish it). Raises the refusal when it ended erased: RuleViolation (422) for a limit or
+    an unknown address, PeerUnavailable (503) when a node did not answer; nothing moved then.
+    """
+    budget_ends = time.monotonic() + current_app.config["FEDERATION_BUDGET_SECONDS"]
+    _check_request(amount, description, to_address, idempotency_key)
+    with unit_of_work():
+        payer = _spendable(actor, from_account_id)
+        earlier, key = _earlier_attempt(actor, idempotency_key, payer.id, to_address, amount, description)
+        if earlier is not None:
+            return earlier
+        network = credit_queries.network_by_id(payer.network_id)
+        found = routing.resolve(network, to_address)
+        if found is None or found.link is None:
+            raise RuleViolation("no_route", "to", _("No account on another installation has that address."))
+        attempt_key = f"{key[0]}:{key[1]}" if key else None
+        uuid = str(uuidlib.uuid5(PAYMENT_NAMESPACE, attempt_key) if attempt_key else uuidlib.uuid4())
+        row, onward = _open(
+            network=network,
+            uuid=uuid,
+            upstream=None,
+            found=found,
+            entry_account=payer,
+            amount=amount,
+            in_quant=None,
+            payer_address=routing.account_address(payer),
+            payee_address=to_address,
+            description=description,
+            metadata={},
+            workflow=WORKFLOW,
+            digest=None,
+            actor_id=actor.id,
+            idempotency_key=attempt_key,
+        )
+        row_id = row.id
+    answer = _call(onward.peer, "POST", "transaction/relay", onward.body)
+    with unit_of_work():
+        row = db.session.get(CCTransaction, row_id)
+        if answer is not None and answer.ok and utcnow() < row.deadline and time.monotonic() < budget_ends:
+            _transition(row, ("validated",), "completing", next_check_at=_first_check())
+        else:
+            late = answer is not None and answer.ok  # R4: validated too late; our downstream holds it
+            _erase(
+                row, abort=late or answer is None or answer.status >= 500, error=_api_error(None if late else answer)
+            )
+    complete_downstream(row_id)
+    with unit_of_work(write=False):
+        row = db.session.get(CCTransaction, row_id)
+        if row.state == "erased":
+            raise refusal(row)
+        return row
+
+
+def refusal(row: CCTransaction) -> DomainError:
+    """Why an erased payment did not happen, as the API answers it."""
+    error = row.error or {}
+    if error.get("code") == "peer_unavailable":
+        return PeerUnavailable(error.get("message"))
+    return RuleViolation(error.get("code", "validation_failed"), "amount", error.get("message"))
+
+
+def _api_error(answer: client.Answer | None) -> dict:
+    """A peer's refusal in the API's words, for the payer (stored on the row, answered now and on GET)."""
+    classes = {error["class"] for error in answer.errors} if answer is not None else set()
+    if answer is None or answer.status >= 500 or answer.status in (401, 409):
+        code, message = "peer_unavailable", _("The other network did not answer in time; nothing was paid.")
+    elif "MinLimitViolation" in classes:
+        code, message = "insufficient_credit", _("The payment would take an account on its way below its limit.")
+    elif "MaxLimitViolation" in classes:
+        code, message = "over_debit_limit", _("The payment would take an account on its way above its debit limit.")
+    elif classes & {"PathViolation", "DoesNotExistViolation"}:
+        code, message = "no_route", _("No account on another installation has that address.")
+    else:
+        code, message = "validation_failed", _("The other network refused the payment; nothing was paid.")
+    return {"code": code, "message": message}
+
+
+def _check_request(amount, description, to_address, idempotency_key) -> None:
+    if not is_whole(amount):
+        raise invalid("amount", _("The amount is a positive whole number of minor units."))
+    if not isinstance(description, str) or len(description) > 1000:
+        raise invalid("description", _("The description is text of at most 1000 characters."))
+    if not isinstance(to_address, str) or not 0 < len(to_address) <= wire.MAX_ADDRESS or to_address.endswith("/"):
+        raise invalid("to", _("The payee is an account's address, such as ocn/leeds/bob."))
+    if idempotency_key is not None and not 1 <= len(idempotency_key) <= 200:
+        raise invalid("Idempotency-Key", _("An Idempotency-Key is 1 to 200 characters."))
+
+
+def _spendable(actor, account_id: int) -> Account:
+    account = credit_queries.account_by_id(account_id)
+    if account is None or not credit_queries.can_see_account(actor, account):
+        raise NotFound(_("No such account."))
+    if not credit_queries.controls_account(actor, account):
+        raise Forbidden(_("Only the account's holder may spend from it."))
+    if account.purpose != "member":
+        raise invalid("from_account_id", _("Only a member account pays another installation."))
+    return account
+
+
+def _earlier_attempt(
+    actor, idempotency_key: str | None, from_account_id: int, to_address: str, amount: int, description: str
+) -> tuple[CCTransaction | None, tuple[str, int] | None]:
+    """With an Idempotency-Key: the attempt it already made (same request), or the next attempt's key after an
+    erased one (an erased uuid is burnt on every node). Conflict if the key was used for another payment."""
+    if idempotency_key is None:
+        return None, None
+    prefix = f"{actor.id}:{idempotency_key}"
+    attempt = 1
+    while row := db.session.scalar(select(CCTransaction).where(CCTransaction.idempotency_key == f"{prefix}:{attempt}")):
+        first_leg = row.legs[0] if row.legs else {}
+        if (first_leg.get("from_account_id"), row.payee_address, row.amount, row.description) != (
+            from_account_id, to_address, amount, description):  # fmt: skip
+            raise Conflict(_("This Idempotency-Key was used for another payment."), code="conflict")
+        if row.state != "erased":
+            return row, None
+        attempt += 1
+    return None, (prefix, attempt)
+
+
+def remote_transfer_for(actor, uuid: str) -> CCTransaction:
+    """A payment the member made (or may see from its account), by uuid."""
+    row = db.session.scalar(
+        select(CCTransaction).where(CCTransaction.uuid == uuid, CCTransaction.upstream_link_id.is_(None))
+    )
+    if row is None or not row.legs:
+        raise NotFound(_("No such payment."))
+    payer = credit_queries.account_by_id(row.legs[0]["from_account_id"])
+    if row.actor_id != actor.id and not credit_queries.can_see_account(actor, payer):
+        raise NotFound(_("No such payment."))
+    return row
+
+
+# --- jobs: what a crash, a timeout or a silent neighbour left (§3.4) ------------------------------------------------
+
+
+def run_jobs() -> dict[str, int]:
+    """R1, R2 and the queued aborts, each row in units of work of its own; how many rows each looked at."""
+    return {"expired": expire_validated(), "checked": check_completing(), "aborted": send_aborts()}
+
+
+def _due(*criteria) -> list[int]:
+    with unit_of_work(write=False):
+        return list(db.session.scalars(select(CCTransaction.id).where(*criteria).order_by(CCTransaction.id)))
+
+
+def expire_validated() -> int:
+    """R1: a validated row past its deadline never got C (we never forwarded one): erase it, tell the downstream."""
+    due = _due(CCTransaction.state == "validated", CCTransaction.deadline < utcnow())
+    for row_id in due:
+        with unit_of_work():
+            row = db.session.get(CCTransaction, row_id)
+            _erase(row, abort=True, error=_api_error(None) if row.upstream_link_id is None else None)
+    return len(due)
+
+
+def check_completing() -> int:
+    """R2: a completing row is never erased on a timer: ask the downstream what became of it."""
+    due = _due(CCTransaction.state == "completing", CCTransaction.next_check_at <= utcnow())
+    for row_id in due:
+        with unit_of_work():
+            row = db.session.get(CCTransaction, row_id)
+            link = db.session.get(Link, row.downstream_link_id)
+            peer, uuid, past_window = peer_of(link), row.uuid, utcnow() > row.deadline
+        answer = _call(peer, "GET", f"transaction/{uuid}")
+        data = (
+            answer.payload.get("data")
+            if answer is not None and answer.ok and isinstance(answer.payload, dict)
+            else None
+        )
+        their_state = _their_state(data)
+        if their_state == "validated":  # C never arrived there, or they are waiting on their own downstream
+            complete_downstream(row_id)
+            continue
+        with unit_of_work():
+            row = db.session.get(CCTransaction, row_id)
+            if their_state == "completed":
+                _post_row(row, ("completing",))
+            elif their_state == "erased" or (answer is not None and answer.status == 404 and past_window):
+                _erase(row, abort=False, error=_api_error(None) if row.upstream_link_id is None else None)
+            else:
+                _check_later(row)
+    return len(due)
+
+
+def _their_state(data) -> str | None:
+    if not isinstance(data, dict):
+        return None
+    try:
+        state = wire.from_wire(data.get("state"))
+    except ValueError:
+        return None
+    return "erased" if state in wire.ERASED_STATES else state
+
+
+def send_aborts() -> int:
+    """Tell a downstream that a transaction it validated is erased here (PATCH .../E, or null to 0.8 nodes)."""
+    due = _due(CCTransaction.state == "erased", CCTransaction.next_check_at <= utcnow())
+    for row_id in due:
+        with unit_of_work():
+            row = db.session.get(CCTransaction, row_id)
+            link = db.session.get(Link, row.downstream_link_id)
+            dest = "null" if link.profile == "cc-0.8" else wire.to_wire("erased", link.profile)
+            peer, path = peer_of(link), f"transaction/{row.uuid}/{dest}"
+        answer = _call(peer, "PATCH", path)
+        with unit_of_work():
+            row = db.session.get(CCTransaction, row_id)
+            if answer is not None and (answer.ok or answer.status in (400, 404)):
+                row.next_check_at = None
+            else:
+                _check_later(row)
+    return len(due)
