@@ -627,7 +627,7 @@ def update_link(*, actor, link_id: int, status: str | None = None, allowed_ips: 
             raise invalid("status", _("status is active or suspended."))
         if link.status != STATUS_FROM[status] and link.status != status:
             raise Conflict(
-                _("A %(status)s link cannot be made %(new)s.", status=link.status, new=status), code="wrong_status"
+                _("Only an active link can be suspended, and only a suspended one resumed."), code="wrong_status"
             )
         link.status = status
     if allowed_ips is not None:

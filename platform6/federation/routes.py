@@ -4,6 +4,8 @@ A page that calls another installation does its database work in a unit of work 
 out after that work has committed, with no transaction open (graft_sync.py).
 """
 
+import uuid
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -12,23 +14,21 @@ from flask_login import current_user, login_required
 from ..credit import queries as credit_queries
 from ..credit.forms import ActionForm
 from ..credit.models import Network
+from ..credit.queries import account_decimals
 from ..errors import DomainError
 from ..extensions import db
+from ..forms import choices
 from ..groups.models import Group
 from ..money import use_decimals
+from ..ratelimit import rate_limit
 from ..transaction import unit_of_work
 from ..web import refused, show_error_on_form
-from . import admin_api, graft_queries, graft_sync, grafting, p6_api
-from .forms import DecideForm, GraftForm, NodeNameForm
+from . import admin_api, graft_queries, graft_sync, grafting, p6_api, transactions
+from .forms import DecideForm, GraftForm, NodeNameForm, RemotePayForm
 
 bp = Blueprint("federation", __name__, url_prefix="/credit")
-
-
-@bp.record_once
-def _register_other_blueprints(state) -> None:
-    """The admin API and the P6 peer routes are blueprints of their own (their prefixes are not /credit)."""
-    state.app.register_blueprint(admin_api.bp)
-    state.app.register_blueprint(p6_api.bp)
+#: the admin API and the P6 peer routes are blueprints of their own (their prefixes are not /credit)
+blueprints = (bp, admin_api.bp, p6_api.bp)
 
 
 # credit's statements name a vostro counterparty by the remote address (credit imports no federation)
@@ -216,3 +216,54 @@ def decide(request_id: int, decision: str):
         return refused(err, back)
     flash(_("Approved: the node picks up its credentials.") if decision == "approve" else _("Declined."), "success")
     return redirect(back)
+
+
+# --- paying someone on another network -------------------------------------------------------------
+
+
+def _payer_choices() -> list:
+    accounts = [a for a in credit_queries.accounts_of_user(current_user) if a.purpose == "member"]
+    names = credit_queries.holder_names(accounts)
+    networks = credit_queries.networks_by_ids(a.network_id for a in accounts)
+    return choices(
+        (a.id, f"{names.get((a.holder_type, a.holder_id), '')} — {networks[a.network_id].name}") for a in accounts
+    )
+
+
+@bp.route("/pay/remote", methods=["GET", "POST"])
+@login_required
+@rate_limit("payments", per="user")
+def pay_remote():
+    """Pay someone on another network by their address (ocn/leeds/bob): the answer says whether it completed,
+    is still completing (the platform finishes it), or was refused (nothing moved)."""
+    form = RemotePayForm()
+    form.from_account_id.choices = _payer_choices()
+    use_decimals(form, account_decimals(form.from_account_id.data))
+    if request.method == "GET":
+        form.idempotency_key.data = uuid.uuid4().hex
+        form.to_address.data = request.args.get("to", "")[:300]
+    if not form.validate_on_submit():
+        return _pay_page(form)
+    try:
+        row = transactions.pay_remote(
+            actor=current_user,
+            from_account_id=form.from_account_id.data,
+            to_address=form.to_address.data.strip(),
+            amount=form.amount.data,
+            description=form.description.data or "",
+            idempotency_key=form.idempotency_key.data or None,
+        )
+    except DomainError as err:
+        if "to" in err.fields:  # the service names the payee `to`, as the API does
+            err.fields["to_address"] = err.fields.pop("to")
+        show_error_on_form(form, err)
+        return _pay_page(form)
+    if row.state == "completed":
+        flash(_("Paid %(address)s.", address=row.payee_address), "success")
+        return redirect(url_for("credit.receipt", transfer_id=row.transfer_id))
+    return render_template("federation/pay_remote.html", form=None, completing=row), 202
+
+
+def _pay_page(form: RemotePayForm):
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("federation/pay_remote.html", form=form, completing=None), status
