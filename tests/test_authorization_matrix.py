@@ -34,6 +34,7 @@ from tests.authorization import (
     forums,
     fresh,
     governance,
+    grafting,
     groups,
     same,
     skills,
@@ -193,7 +194,7 @@ QUERIES = {
 }
 
 
-FEATURES = (forums, governance, credit, skills, groups)
+FEATURES = (forums, governance, credit, skills, groups, grafting)
 
 
 def _merged(tables: list[dict]) -> dict:

@@ -15,11 +15,12 @@ PLACEHOLDER = re.compile(r"<(?:(\w+)(?:\(([^)]*)\))?:)?\w+>")
 
 def html_write_routes(app) -> list[tuple[str, str]]:
     """(method, rule) of every page route that changes state; the API (bearer tokens, no cookie) is not one, nor
-    the one-click unsubscribe link (RFC 8058: a mail client POSTs it without a session; its signature authorises)."""
+    the one-click unsubscribe link (RFC 8058: a mail client POSTs it without a session; its signature authorises),
+    nor the Credit Commons routes other servers call (/cc/: no cookie; the link's hash and signature authorise)."""
     return sorted(
         (method, rule.rule)
         for rule in app.url_map.iter_rules()
-        if not rule.rule.startswith(("/api/", "/unsubscribe/"))
+        if not rule.rule.startswith(("/api/", "/unsubscribe/", "/cc/"))
         for method in rule.methods & WRITES
     )
 
