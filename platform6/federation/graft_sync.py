@@ -56,14 +56,8 @@ def _json(response) -> dict:
 # --- the leaf asking its trunk -------------------------------------------------------------------
 
 #: what a "Check now" found, for the page to say
-SENT, WAITING, ACTIVE, DECLINED, UNREACHABLE, REFUSED = (
-    "sent",
-    "waiting",
-    "active",
-    "declined",
-    "unreachable",
-    "refused",
-)
+SENT, WAITING, ACTIVE, DECLINED, GONE = "sent", "waiting", "active", "declined", "gone"
+UNREACHABLE, REFUSED = "unreachable", "refused"
 
 
 def send_graft_request(link_id: int) -> str:
@@ -114,10 +108,11 @@ def check_trunk(link_id: int) -> str:
         return UNREACHABLE
     if response.status_code in (202, 409):
         return WAITING
-    if response.status_code == 403:
+    if response.status_code in (403, 410):
+        declined = response.status_code == 403
         with unit_of_work():
-            grafting.record_declined(link_id=link_id)
-        return DECLINED
+            grafting.record_trunk_refusal(link_id=link_id, request_status="declined" if declined else "picked_up")
+        return DECLINED if declined else GONE
     if response.status_code != 200:
         log.warning("pickup from %s answered %s", peer_url, response.status_code)
         return REFUSED

@@ -41,8 +41,10 @@ from .paths import NODE_NAME_RE, join, split
 
 #: how long the secret replaced by a rotation still verifies, so messages already on their way pass
 ROTATION_OVERLAP = timedelta(hours=24)
-#: the longest contact text a graft request carries
+#: the longest message a leaf's admins send with a graft request; a received request's contact text holds the
+#: sender's name and email before it
 CONTACT_MAX = 2000
+CONTACT_RECEIVED_MAX = CONTACT_MAX + 400
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 #: a starting hash typed by an admin for a Komunitin or reference trunk (md5 hex, or longer)
 _HASH_TEXT = re.compile(r"[0-9A-Za-z]{16,64}")
@@ -302,13 +304,15 @@ def record_pickup(*, link_id: int, credentials: dict) -> Link:
     return link
 
 
-def record_declined(*, link_id: int) -> Link:
-    """The trunk's group declined: the link is suspended, and its request shows why."""
+def record_trunk_refusal(*, link_id: int, request_status: str) -> Link:
+    """The trunk will hand nothing over: its group declined (`declined`), or the credentials were picked up
+    already (`picked_up`: an answer lost on the way, which only a re-seed by both sides' admins mends). The link is
+    suspended, so the pickup job stops asking, and its request shows why."""
     link = db.session.get(Link, link_id)
     link.status = "suspended"
     sent = sent_request(link)
     if sent is not None:
-        sent.status, sent.decided_at = "declined", utcnow()
+        sent.status, sent.decided_at = request_status, utcnow()
     db.session.flush()
     return link
 
@@ -371,7 +375,7 @@ def receive_graft_request(*, network: Network, body, remote_address: str | None)
     limit = body.get("requested_credit_limit", 0)
     _check_limit(limit, "requested_credit_limit")
     contact = body.get("contact", "")
-    if not isinstance(contact, str) or len(contact) > CONTACT_MAX + 400:
+    if not isinstance(contact, str) or len(contact) > CONTACT_RECEIVED_MAX:
         raise invalid("contact", _("Write at most %(most)d characters.", most=CONTACT_MAX))
     digest = body.get("pickup_token_sha256")
     if not isinstance(digest, str) or not _SHA256_HEX.fullmatch(digest):

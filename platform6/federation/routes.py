@@ -40,6 +40,10 @@ OUTCOMES = {
     graft_sync.WAITING: _l("The trunk has not decided yet. The platform asks again each minute."),
     graft_sync.ACTIVE: _l("The link is active."),
     graft_sync.DECLINED: _l("The trunk declined the request."),
+    graft_sync.GONE: _l(
+        "The trunk says the credentials were picked up already. If they never arrived here, ask its admins to "
+        "re-seed the link."
+    ),
     graft_sync.UNREACHABLE: _l("The trunk could not be reached. The platform tries again each minute."),
     graft_sync.REFUSED: _l("The trunk refused the request: check its address and the details."),
 }

@@ -18,7 +18,7 @@ from platform6.accounts.service import create_user as make_user
 from platform6.credit import service as credit_service
 from platform6.credit.models import Account, Network
 from platform6.extensions import db
-from platform6.federation import client, graft_sync
+from platform6.federation import client, graft_sync, grafting
 from platform6.federation.grafting import current_secret
 from platform6.federation.models import GraftRequest, Link
 from platform6.groups.service import create_group as make_group
@@ -632,3 +632,18 @@ def test_a_link_the_leaf_suspended_refuses_its_own_members_payments(grafted, lea
     assert leaf.call("PATCH", f"/federation/links/{leaf_link_id}", {"status": "suspended"}).status_code == 200
     refused = pay_bob(browser, ellies, "k1")
     assert refused.status_code == 422 and "suspended" in refused.get_data(as_text=True)
+
+
+def test_a_pickup_whose_answer_was_lost_stops_asking_and_says_why(app, api, trunk, leaf, people_of_trunk):
+    _network, group = trunk
+    ann, bob, cat = people_of_trunk
+    assert ask_to_join(leaf).status_code == 201
+    graft = the_request()
+    pass_and_close(api, raise_graft(api, group, ann, graft.id), [ann, bob, cat])
+    link_id = link_on_leaf(leaf)["id"]
+    token = leaf.read(lambda: grafting.pickup_token(db.session.get(Link, link_id)))
+    taken = api.client.post(f"/cc/ocn/p6/graft-requests/{graft.id}/pickup", json={"token": token})
+    assert taken.status_code == 200  # the answer that never reached the leaf
+    checked = leaf.call("POST", f"/federation/links/{link_id}/check").get_json()
+    assert checked["outcome"] == "gone" and checked["link"]["status"] == "suspended"
+    assert leaf.read(grafting.links_awaiting_trunk) == []
