@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := app
 
-.PHONY: help run test test-postgres bench bench-load lint fmt install install-dev demo worker translations i18n-extract i18n-update
+.PHONY: help run test test-postgres test-federation bench bench-load lint fmt install install-dev demo worker translations i18n-extract i18n-update
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ test: install-dev ## run the test suite (SQLite; set DATABASE_URL=postgresql://.
 
 test-postgres: install-dev ## run the test suite on PostgreSQL: DATABASE_URL, else postgresql://postgres@127.0.0.1/test
 	DATABASE_URL=$${DATABASE_URL:-postgresql://postgres@127.0.0.1/test} $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-federation: install-dev ## only the three-installation federation scenarios (real gunicorn processes, ~40 s; also in `make test`)
+	$(BIN)/python -m pytest -m federation tests/federation $(PYTEST_ARGS)
 
 bench: install-dev ## run the benchmarks under bench/ and print their figures
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

@@ -4,7 +4,8 @@ new head = md5(previous | uuid | state | quant | description | ... | version), h
 - **reference** (`p6`, `cc-0.9`, `cc-0.8`): cc-php-lib `TransversalTransactionTrait::makeHashString`, used by
   AdonayTeshome/cc-node src/Transaction/TransversalTransaction.php. It hashes only the entries touching this link
   (`filterFor`), with the trunk-side quant (`trunkwardQuant` on the leaf: "a way of avoiding rounding errors"),
-  the state as stored and the version written; cc-node writes hashes only for versions > 0 (`saveNewVersion`).
+  the state as stored and the version written; cc-node writes hashes only for versions > 0 (`saveNewVersion`),
+  and keeps (so hashes) at most 255 bytes of a description (src/Transaction/Entry.php `Entry::create`).
 - **komunitin**: `makeHash` in community-exchange-network/komunitin
   accounting/src/creditcommons/credit-commons-controller.ts. It hashes every entry of the message, with the quant
   as JavaScript prints the float it sent, and the version as sent: an absent one joins as "" (JavaScript's
@@ -17,13 +18,13 @@ The chain's secret is its genesis (new_genesis), never a guessable word like Kom
 import hashlib
 import hmac
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from .wire import PROFILES, WireEntry, from_wire, quant_text, to_wire
+from .wire import PROFILES, WireEntry, from_wire, quant_text, reference_description, to_wire
 
 
-def _rows(entries: Iterable[WireEntry | Mapping], decimals: int, absent: str) -> str:
+def _rows(entries: Iterable[WireEntry | Mapping], decimals: int, describe: Callable[[str | None], str]) -> str:
     rows = []
     for entry in entries:
         minor, description = (
@@ -31,8 +32,18 @@ def _rows(entries: Iterable[WireEntry | Mapping], decimals: int, absent: str) ->
             if isinstance(entry, Mapping)
             else (entry.quant, entry.description)
         )
-        rows.append(f"{quant_text(minor, decimals)}|{absent if description is None else description}")
+        rows.append(f"{quant_text(minor, decimals)}|{describe(description)}")
     return "|".join(rows)
+
+
+def _as_reference(description: str | None) -> str:
+    """PHP joins a missing description as "", and cc-node hashes the 255 bytes it kept."""
+    return reference_description(description or "")
+
+
+def _as_komunitin(description: str | None) -> str:
+    """JavaScript's template string writes a missing description as "undefined"."""
+    return "undefined" if description is None else description
 
 
 def _md5(*parts: Any) -> str:
@@ -46,14 +57,14 @@ def reference_hash(
     `state` as the peer stores it (link_hash spells it for the profile); `version` the written version (>= 1)."""
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise ValueError("the reference hashes only written versions (>= 1)")
-    return _md5(previous, uuid, state, _rows(entries, decimals, absent=""), version)
+    return _md5(previous, uuid, state, _rows(entries, decimals, _as_reference), version)
 
 
 def komunitin_hash(
     previous: str, *, uuid: str, state: str, entries: Iterable[WireEntry | Mapping], version: int | None, decimals: int
 ) -> str:
     """Komunitin's next head: every entry of the message, `version` as sent ("" when absent)."""
-    return _md5(previous, uuid, state, _rows(entries, decimals, absent="undefined"), "" if version is None else version)
+    return _md5(previous, uuid, state, _rows(entries, decimals, _as_komunitin), "" if version is None else version)
 
 
 def link_hash(profile: str, previous: str, **kw: Any) -> str:

@@ -39,8 +39,8 @@ log = logging.getLogger(__name__)
 WORKFLOW = "|P-PC+CX+"
 #: uuids of member payments with an Idempotency-Key: uuid5(this, "<actor>:<key>:<attempt>")
 PAYMENT_NAMESPACE = uuidlib.UUID("7b0e7a3c-6f51-4b0c-9a55-2f0c6e1d9a17")
-#: R2: ask a silent downstream again after 5 s, doubling up to 10 minutes
-FIRST_CHECK, LAST_CHECK = 5, 600
+#: R2: ask a silent downstream again after one hop's timeout, doubling up to 10 minutes
+LAST_CHECK = 600
 
 
 class PeerUnavailable(DomainError):
@@ -134,6 +134,12 @@ def _open(
     """Plan the local legs, hold them and write the `validated` row (flushed; the caller commits before relaying).
     Returns the row and the relay to send onward (None at the last node). RuleViolation/Conflict if refused."""
     downstream = found.link
+    if downstream is not None and downstream.status != "active":
+        raise RuleViolation(
+            "link_suspended",
+            "to",
+            _("The link to %(node)s is suspended or not active yet: nothing was paid.", node=downstream.peer_name),
+        )
     exit_account = found.account or db.session.get(Account, downstream.vostro_account_id)
     legs, out_quant = routing.plan(entry_account, exit_account, amount, entry_quant=in_quant, exit_link=downstream)
     entry = {"payer": payer_address, "payee": payee_address, "description": description, "metadata": metadata}
@@ -221,13 +227,14 @@ def receive_relay(node: str, *, headers, method: str, path: str, body: bytes) ->
             if link.status != "active":
                 raise wire.CCError(400, "PermissionViolation", "this link is not active")
             row, onward = _validate(network, link, relay, digest)
-            if onward is None:
+            if onward is None:  # the last node: validated and held here is the whole of phase 1
                 row.answer = _held_answer(row)
-                return Reply(**row.answer)
-            row_id = row.id
+            row_id, stored = row.id, row.answer
     except (RuleViolation, Conflict) as err:
         raise _cc_refusal(err) from None
     fault("relay.after_local_commit")
+    if onward is None:
+        return Reply(**stored)
     answer = _call(onward.peer, "POST", "transaction/relay", onward.body)
     if answer is not None and answer.ok:
         fault("relay.after_downstream_ok")
@@ -312,13 +319,23 @@ def receive_patch(node: str, uuid: str, dest: str, *, headers, method: str, path
             return Reply(201)
         if row.state == "erased":
             raise wire.CCError(400, "WorkflowViolation", "this transaction was erased")
+        # the trunk side orders every state change on a link: it takes the link's token, or answers LinkBusy
+        trunk_side = link.direction == "leafward"
+        if trunk_side and not _claim(link.id, row.uuid):
+            raise wire.CCError(409, "LinkBusy", "another state change is in flight on this link; try again")
         if row.downstream_link_id is None:  # the last node posts as soon as C arrives
             _post_row(row, ("validated",))
+            _release(link.id, row.uuid)
             return Reply(201)
         _transition(row, ("validated",), "completing", next_check_at=_first_check())
-        row_id = row.id
+        row_id, link_id = row.id, link.id
     fault("patch.after_completing")
-    outcome = complete_downstream(row_id)
+    try:
+        outcome = complete_downstream(row_id)
+    finally:
+        if trunk_side:
+            with unit_of_work():
+                _release(link_id, uuid.lower())
     fault("patch.before_answer")
     if outcome == "completed":
         return Reply(201)
@@ -336,14 +353,30 @@ def _state(dest: str) -> str:
 
 def complete_downstream(row_id: int) -> str:
     """Forward C for a `completing` row; post on 201, erase if the downstream refused or does not know it, keep
-    holding if it did not answer (R2 asks again). Returns the row's state after: completed, erased or completing."""
-    with unit_of_work():
-        row = db.session.get(CCTransaction, row_id)
-        if row.state != "completing":
-            return row.state
-        link = db.session.get(Link, row.downstream_link_id)
-        peer, path = peer_of(link), f"transaction/{row.uuid}/{wire.to_wire('completed', link.profile)}"
-    answer = _call(peer, "PATCH", path)
+    holding if it did not answer (R2 asks again). Returns the row's state after: completed, erased or completing.
+
+    One state change at a time per link (§3.5): we send C holding the link's token, so both ends advance the chain
+    in the same order; while it is taken, or the trunk answers LinkBusy, we wait a little and try again."""
+    give_up = time.monotonic() + current_app.config["FEDERATION_TIMEOUT_SECONDS"]
+    while True:
+        with unit_of_work():
+            row = db.session.get(CCTransaction, row_id)
+            if row.state != "completing":
+                return row.state
+            link = db.session.get(Link, row.downstream_link_id)
+            claimed = _claim(link.id, row.uuid)
+            if claimed:
+                db.session.refresh(link)  # the head as of holding the token
+                peer, path = peer_of(link), f"transaction/{row.uuid}/{wire.to_wire('completed', link.profile)}"
+            uuid, link_id = row.uuid, link.id
+        answer = _call(peer, "PATCH", path) if claimed else None
+        busy = not claimed or (answer is not None and answer.status == 409)
+        if not busy or time.monotonic() > give_up:
+            break
+        if claimed:
+            with unit_of_work():
+                _release(link_id, uuid)
+        time.sleep(0.05)
     if answer is not None and answer.ok:
         fault("patch.after_downstream_ack")
     with unit_of_work():
@@ -354,7 +387,31 @@ def complete_downstream(row_id: int) -> str:
             _erase(row, abort=False, error=_api_error(answer))
         else:
             _check_later(row)
+        _release(link_id, uuid)
         return row.state
+
+
+def _claim(link_id: int, uuid: str) -> bool:
+    """Take the link's token for `uuid` (free, ours already, or expired): one conditional UPDATE."""
+    now = utcnow()
+    hold_for = timedelta(seconds=2 * current_app.config["FEDERATION_TIMEOUT_SECONDS"] + 5)
+    free = (Link.in_flight_uuid.is_(None)) | (Link.in_flight_uuid == uuid) | (Link.in_flight_until < now)
+    claimed = db.session.execute(
+        update(Link)
+        .where(Link.id == link_id, free)
+        .values(in_flight_uuid=uuid, in_flight_until=now + hold_for)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return claimed == 1
+
+
+def _release(link_id: int, uuid: str) -> None:
+    db.session.execute(
+        update(Link)
+        .where(Link.id == link_id, Link.in_flight_uuid == uuid)
+        .values(in_flight_uuid=None, in_flight_until=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _says_unknown(answer: client.Answer) -> bool:
@@ -369,7 +426,7 @@ def _first_check():
 
 
 def _check_later(row: CCTransaction) -> None:
-    delay = min(LAST_CHECK, FIRST_CHECK * 2 ** min(row.checks, 10))
+    delay = min(LAST_CHECK, current_app.config["FEDERATION_TIMEOUT_SECONDS"] * 2 ** min(row.checks, 10))
     row.checks += 1
     row.next_check_at = utcnow() + timedelta(seconds=delay)
     if row.checks == 13:  # about an hour of silence

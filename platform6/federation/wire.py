@@ -2,17 +2,23 @@
 
 Pure functions over bytes and mappings (no Flask, no database), so the routes, the client and the tests share them.
 
-Who sends what (the design's §2 "Where the reference and Komunitin differ"):
-- **The reference node** (AdonayTeshome/cc-node with cc_server slimapp.php, protocol 0.8; cc-php-lib 0.9.x) relays
-  `{uuid, state, workflow|type, version, entries}` with integer base-unit quants; 0.8 spells states as words and
-  authenticates with `cc-user`/`cc-auth`, 0.9 with letters and `cc-node`/`last-hash`; its errors are objects
-  `{"errors": [{"class", "node", "message", ...}]}` (cc_server CredComErrorHandler).
+Who sends what (the design's §2 "Where the reference and Komunitin differ"; fixtures in tests/federation/fixtures):
+- **The reference node** (AdonayTeshome/cc-node, its REST layer cc_server slimapp.php, and cc-php-lib). Its relay
+  body is the transaction's JsonDisplayable: `{uuid, written, state: "validated", type, version: -1, entries}`, the
+  workflow named `type`, quants PHP floats in base units (`10.0`). cc-php-lib's NodeRequester authenticates with
+  `CC-User` (its node name) and `CC-Auth` (its last hash, "null" when empty: cc_server PermissionMiddleware). It
+  answers a relay `{"data": [entries it added]}` (200 validated, 201 written), a PATCH 201 with no body, and errors
+  as objects `{"errors": [{"class", "node", "method", "path", "user", ...the class's arguments}]}` with 400 for a
+  violation, 500 for a failure (Slim3ErrorHandler), which it rebuilds by `class` (reconstructCCErr) and only from
+  an answer whose Content-Type is exactly `application/json` (processResponse). 0.9 spells states V/P/C/E/X and
+  authenticates with `cc-node`/`last-hash` (captured traffic; the 0.9 spec was not readable).
 - **Komunitin** (community-exchange-network/komunitin accounting/src/creditcommons/credit-commons-controller.ts,
   `createCreditCommonsTransfer` and `makeRemoteCall`) relays `{version: 1, uuid, state: "V", workflow: "|P-PC+CX+",
   entries}` with `quant` a float in major units (`parseFloat`), sends `cc-node` = the last segment of its path and
-  `last-hash`, compares the `cc-node` it receives with the full `peerNodePath` its admin typed
-  (accounting/src/server/auth.ts `lastHashAuth`), and answers errors as strings: `{"errors": ["text"]}`.
-- **P6** accepts all of these, writes letters unless the link's profile is `cc-0.8`, sends both header pairs, and
+  `last-hash`; it requires both headers, compares `cc-node` with the full `peerNodePath` its admin typed
+  (accounting/src/server/auth.ts `lastHashAuth`), answers a relay 201 `{"data": [every entry], "meta":
+  {"secs_valid_left": 0}}` and errors as strings: `{"errors": ["text"]}` (routes.ts `ccErrorHandler`).
+- **P6** reads all of these, writes letters unless the link's profile is `cc-0.8`, sends both header pairs, and
   answers errors as objects with the reference's class names.
 """
 
@@ -100,33 +106,42 @@ def parse_quant(raw: Decimal | int | str, decimals: int) -> int:
         value = Decimal(str(raw)) if not isinstance(raw, Decimal) else raw
     except InvalidOperation:
         raise _bad(f"quant {str(raw)[:40]!r} is not a number") from None
-    if not value.is_finite():
-        raise _bad("quant must be a finite number")
+    shown = str(raw)[:40]  # as sent, never expanded: 1E+999999999 written out would be a gigabyte
+    # an exponent far out of range is refused before any arithmetic, which would overflow the Decimal context
+    if not value.is_finite() or (value and not -_PLAIN_DIGITS < value.adjusted() < _PLAIN_DIGITS):
+        raise _bad(f"quant {shown} is out of range")
     minor = value.scaleb(decimals)
-    if minor != minor.to_integral_value():
-        raise _bad(f"quant {_text(value)} is not a whole number of units with {decimals} decimals")
     if not 0 < minor <= MAX_INT:
-        raise _bad(f"quant {_text(value)} must be above 0 and at most {_text(Decimal(MAX_INT).scaleb(-decimals))}")
+        raise _bad(f"quant {shown} must be above 0 and at most {quant_text(MAX_INT, decimals)}")
+    if minor != minor.to_integral_value():
+        raise _bad(f"quant {shown} is not a whole number of units with {decimals} decimals")
     return int(minor)
+
+
+def quant_text(minor: int, decimals: int) -> str:
+    """The canonical quant as text, for hash strings: 1, 2 -> "0.01"; 1500, 2 -> "15"."""
+    return _text(Decimal(minor).scaleb(-decimals))
 
 
 def quant(minor: int, decimals: int) -> Decimal:
     """Trunk minor units as the wire's canonical quant: 10, 2 -> Decimal("0.1"); 1500, 2 -> Decimal("15")."""
-    return Decimal(_text(Decimal(minor).scaleb(-decimals)))
+    return Decimal(quant_text(minor, decimals))
+
+
+#: beyond this many digits either side of the point a number keeps its exponent (still valid JSON): written out
+#: in full, a peer's 1e999999999 would fill the memory
+_PLAIN_DIGITS = 40
 
 
 def _text(value: Decimal) -> str:
     """A Decimal as plain text, no exponent, no trailing zeros: what JavaScript's and PHP's number printing give
     for the amounts peers send (Number.prototype.toString up to 1e21; PHP's integers)."""
+    if value and not -_PLAIN_DIGITS < value.adjusted() < _PLAIN_DIGITS:
+        return str(value)
     text = format(value, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
-
-
-def quant_text(minor: int, decimals: int) -> str:
-    """The canonical quant as text, for hash strings: 1, 2 -> "0.01"."""
-    return _text(Decimal(minor).scaleb(-decimals))
 
 
 # --- JSON ------------------------------------------------------------------------------------------------------
@@ -222,7 +237,8 @@ class Relay:
     state: str
     #: opaque: stored, echoed and hashed where the profile says ("" when the peer sent none)
     workflow: str
-    #: as sent; None when absent (Komunitin's test bodies and 0.8 relays may leave it out)
+    #: as sent; None when absent (Komunitin's test bodies leave it out); the reference relays -1 or 0, the
+    #: version of a transaction not yet written (cc-node Transaction::create: `$data->version ?? -1`)
     version: int | None
     entries: list[WireEntry]
     #: the parsed body, for logs and for the fields P6 does not read
@@ -255,9 +271,9 @@ def read_relay(body: bytes, *, decimals: int) -> Relay:
         raise _bad(f"workflow must be text of at most {MAX_WORKFLOW} characters")
     version = raw.get("version")
     if version is not None and (
-        isinstance(version, bool) or not isinstance(version, int) or not 0 <= version <= MAX_INT
+        isinstance(version, bool) or not isinstance(version, int) or not -1 <= version <= MAX_INT
     ):
-        raise _bad("version must be a whole number")
+        raise _bad("version must be a whole number from -1")
     entries = raw.get("entries")
     if not isinstance(entries, list) or not 1 <= len(entries) <= MAX_ENTRIES:
         raise _bad(f"entries must be a list of 1 to {MAX_ENTRIES} entries")
@@ -299,10 +315,21 @@ def _read_entry(entry: Any, decimals: int) -> WireEntry:
     return WireEntry(payer, payee, parse_quant(entry["quant"], decimals), description, metadata)
 
 
-def _entry_json(entry: WireEntry, decimals: int) -> dict:
+#: cc-node keeps at most this many bytes of a description (Entry::create: `substr($data->description, 0, 255)`,
+#: "to comply with mysql tinytext field") and hashes what it kept
+REFERENCE_DESCRIPTION_BYTES = 255
+
+
+def reference_description(text: str) -> str:
+    """A description as the reference node stores it: at most 255 bytes of UTF-8. P6 cuts at a character
+    boundary before sending (PHP's substr would cut inside a character), and hashes the same cut text."""
+    return text.encode()[:REFERENCE_DESCRIPTION_BYTES].decode(errors="ignore")
+
+
+def _entry_json(entry: WireEntry, decimals: int, profile: str) -> dict:
     body = {"payer": entry.payer, "payee": entry.payee, "quant": quant(entry.quant, decimals)}
     if entry.description is not None:
-        body["description"] = entry.description
+        body["description"] = entry.description if profile == "komunitin" else reference_description(entry.description)
     body["metadata"] = entry.metadata
     return body
 
@@ -318,13 +345,14 @@ def relay_body(
     profile: str,
 ) -> bytes:
     """The `POST transaction/relay` body P6 sends: quants in the link's units, the state in the profile's spelling,
-    `version` left out when None. 0.8 also gets the workflow as `type`, the name its Transaction reads."""
+    `version` left out when None. 0.8 also gets the workflow as `type`, the name its Transaction reads, and every
+    profile but Komunitin's gets descriptions cut as the reference stores them (reference_description)."""
     body: dict[str, Any] = {"uuid": uuid, "state": to_wire(state, profile), "workflow": workflow}
     if profile == "cc-0.8":
         body["type"] = workflow
     if version is not None:
         body["version"] = version
-    body["entries"] = [_entry_json(entry, decimals) for entry in entries]
+    body["entries"] = [_entry_json(entry, decimals, profile) for entry in entries]
     return dumps(body)
 
 

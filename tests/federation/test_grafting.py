@@ -621,11 +621,6 @@ def test_a_link_the_trunk_suspended_refuses_the_leafs_payments(api, grafted, lea
     assert pay_bob(browser, ellies, "k2").status_code == 302
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fedcore: pay_remote (and a relay onward) must refuse a link that is not active; today only an incoming "
-    "relay is refused, so a leaf's own suspension does not stop its members' payments",
-)
 def test_a_link_the_leaf_suspended_refuses_its_own_members_payments(grafted, leaf, bob_and_ellie):
     _trunk_link_id, leaf_link_id = grafted
     _bobs, ellies, browser = bob_and_ellie

@@ -157,7 +157,7 @@ def test_read_relay_lowercases_the_uuid():
         relay(state="C"),
         relay(state="Q"),
         relay(version="1"),
-        relay(version=-1),
+        relay(version=-2),
         relay(workflow="x" * 41),
         relay(entries=[]),
         relay(entries={}),
@@ -278,3 +278,12 @@ def test_read_errors_reads_objects_strings_and_junk():
     assert wire.read_errors(503, None)[0]["class"] == "UnavailableNodeFailure"
     assert wire.read_errors(400, {"errors": {"class": "CCViolation"}})[0]["message"] == "CCViolation"
     assert len(wire.read_errors(400, "x" * 5000)[0]["message"]) == 500
+
+
+def test_huge_exponents_are_refused_or_kept_short():
+    for raw in ("1e999999999", "1e-999999999"):
+        with pytest.raises(CCError):
+            wire.parse_quant(wire.loads(raw.encode()), 2)
+    body = relay(entries=[{"payer": "a/x", "payee": "b/y", "quant": 1, "metadata": {"n": 1}}])
+    got = wire.read_relay(body.replace(b'"n": 1', b'"n": 1e999999999'), decimals=2)
+    assert wire.dumps(got.entries[0].metadata) == b'{"n":1E+999999999}'
