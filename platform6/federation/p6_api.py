@@ -7,15 +7,14 @@ with the request); `link` and `rotate` are signed and go through peer_auth.authe
 """
 
 from flask import Blueprint, abort, jsonify, request
-from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 
 from ..credit import queries as credit_queries
 from ..errors import DomainError
-from ..extensions import csrf, db
+from ..extensions import csrf
 from ..ratelimit import rate_limit
 from . import grafting, links, peer_auth, wire
-from .models import CCTransaction, Link
+from .models import Link
 
 bp = Blueprint("federation_p6", __name__, url_prefix="/cc/<node>/p6")
 csrf.exempt(bp)
@@ -97,24 +96,17 @@ def _signed_link(node: str) -> Link:
 
 @bp.get("/link")
 def link_state(node: str):
-    """What verify --peers compares: our view of the caller's link and vostro account."""
+    """What verify --peers compares, as this side sees the caller's link: the chain's head, and the caller's
+    account here (completed: its balance; validated: what payments in progress hold on it)."""
     link = _signed_link(node)
-    network = _network(node)
     vostro = credit_queries.account_by_id(link.vostro_account_id)
-    counts = dict(
-        db.session.execute(
-            select(CCTransaction.state, func.count())
-            .where((CCTransaction.upstream_link_id == link.id) | (CCTransaction.downstream_link_id == link.id))
-            .group_by(CCTransaction.state)
-        ).all()
-    )
     return jsonify(
         {
-            "node_path": links.our_path(network),
+            "node_path": links.our_path(_network(node)),
             "head": link.head,
             "seq": link.seq,
-            "completed": counts.get("completed", 0),
-            "validated": counts.get("validated", 0) + counts.get("completing", 0),
+            "completed": vostro.balance,
+            "validated": {"held_out": vostro.held_out, "held_in": vostro.held_in},
             "vostro": {
                 "balance": vostro.balance,
                 "limits": {"credit_limit": vostro.credit_limit, "debit_limit": vostro.debit_limit},

@@ -18,7 +18,7 @@ from platform6.accounts.service import create_user as make_user
 from platform6.credit import service as credit_service
 from platform6.credit.models import Account, Network
 from platform6.extensions import db
-from platform6.federation import client, graft_sync, grafting
+from platform6.federation import client, graft_sync, grafting, signing, wire
 from platform6.federation.grafting import current_secret
 from platform6.federation.models import GraftRequest, Link
 from platform6.groups.service import create_group as make_group
@@ -642,3 +642,24 @@ def test_a_pickup_whose_answer_was_lost_stops_asking_and_says_why(app, api, trun
     checked = leaf.call("POST", f"/federation/links/{link_id}/check").get_json()
     assert checked["outcome"] == "gone" and checked["link"]["status"] == "suspended"
     assert leaf.read(grafting.links_awaiting_trunk) == []
+
+
+def test_the_link_state_answers_only_a_signed_call_from_the_link(app, api, grafted, leaf):
+    trunk_link_id, leaf_link_id = grafted
+
+    def signed_headers(secret: str | None = None) -> dict:
+        link = db.session.get(Link, leaf_link_id)
+        headers = wire.auth_headers(profile="p6", our_name="kirklees", our_path=["ocn", "kirklees"], head=link.head)
+        headers["p6-signature"] = signing.sign(
+            secret or current_secret(link), method="GET", path="/cc/ocn/p6/link", body=b""
+        )
+        return headers
+
+    answer = api.client.get("/cc/ocn/p6/link", headers=leaf.read(signed_headers))
+    assert answer.status_code == 200, answer.get_json()
+    state = answer.get_json()
+    assert state["node_path"] == ["ocn"] and state["head"] == db.session.get(Link, trunk_link_id).head
+    assert state["completed"] == 0 and state["vostro"]["limits"]["credit_limit"] == 200000
+    assert api.client.get("/cc/ocn/p6/link").status_code == 401
+    forged = api.client.get("/cc/ocn/p6/link", headers=leaf.read(lambda: signed_headers("not the secret")))
+    assert forged.status_code == 401 and forged.get_json()["errors"][0]["class"] == "PermissionViolation"
