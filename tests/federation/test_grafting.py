@@ -663,3 +663,52 @@ def test_the_link_state_answers_only_a_signed_call_from_the_link(app, api, graft
     assert api.client.get("/cc/ocn/p6/link").status_code == 401
     forged = api.client.get("/cc/ocn/p6/link", headers=leaf.read(lambda: signed_headers("not the secret")))
     assert forged.status_code == 401 and forged.get_json()["errors"][0]["class"] == "PermissionViolation"
+
+
+def test_a_peer_clearing_account_takes_a_new_limit_by_a_binding_proposal(api, grafted, trunk, people_of_trunk):
+    network, group = trunk
+    ann, bob, cat = people_of_trunk
+    vostro = api.get(f"/networks/{network.id}/federation", user=ann).get_json()["links"][0]["vostro"]
+    action = {"type": "set_credit_limit", "account_id": vostro["account_id"], "credit_limit": 500000}
+    body = {"kind": "proposal", "title": "More room", "closing_at": "2099-01-01T00:00:00Z", "action": action}
+    poll = api.post(f"/groups/{group.id}/polls", body, user=ann).get_json()
+    assert pass_and_close(api, poll, [ann, bob, cat])["action"]["result"]["status"] == "applied"
+    links = api.get(f"/networks/{network.id}/federation", user=ann).get_json()["links"]
+    assert links[0]["vostro"]["credit_limit"] == 500000
+
+
+def test_a_leaf_joins_a_trunk_that_hands_out_its_starting_hash_by_hand(api, trunk, leaf, people_of_trunk):
+    """The flow for a reference or Komunitin trunk, with this app standing in for one: its admins graft the leaf by
+    the peer form of the action and read the starting hash once; the leaf's admin types it in; the handshake with
+    it makes the link active."""
+    network, group = trunk
+    ann, bob, cat = people_of_trunk
+    action = {
+        "type": "graft_node",
+        "network_id": network.id,
+        "node_name": "kirklees",
+        "peer_url": "http://localhost/cc/kirklees/",
+        "profile": "cc-0.9",
+        "credit_limit": 10000,
+    }
+    body = {"kind": "proposal", "title": "Graft", "closing_at": "2099-01-01T00:00:00Z", "action": action}
+    pass_and_close(api, api.post(f"/groups/{group.id}/polls", body, user=ann).get_json(), [ann, bob, cat])
+    link_id = db.session.query(Link).filter_by(network_id=network.id).one().id
+    handed = api.post(f"/federation/links/{link_id}/credentials", user=ann).get_json()
+    assert handed["our_node_path"] == "ocn/kirklees"
+    joined = ask_to_join(leaf, profile="cc-0.9", last_hash=handed["last_hash"])
+    assert joined.status_code == 201 and joined.get_json()["status"] == "active"
+    assert joined.get_json()["head_prefix"] == handed["last_hash"][:8]
+
+
+def test_a_wrongly_typed_starting_hash_leaves_the_link_waiting(api, trunk, leaf, people_of_trunk):
+    network, group = trunk
+    ann, bob, cat = people_of_trunk
+    action = {"type": "graft_node", "network_id": network.id, "node_name": "kirklees", "profile": "cc-0.9",
+              "peer_url": "http://localhost/cc/kirklees/", "credit_limit": 0}  # fmt: skip
+    body = {"kind": "proposal", "title": "Graft", "closing_at": "2099-01-01T00:00:00Z", "action": action}
+    pass_and_close(api, api.post(f"/groups/{group.id}/polls", body, user=ann).get_json(), [ann, bob, cat])
+    joined = ask_to_join(leaf, profile="cc-0.9", last_hash="0" * 32)
+    assert joined.status_code == 201 and joined.get_json()["status"] == "requested"
+    checked = leaf.call("POST", f"/federation/links/{joined.get_json()['id']}/check").get_json()
+    assert checked["outcome"] == "refused" and checked["link"]["status"] == "requested"
