@@ -8,14 +8,14 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from ..forms import choices
 from ..money import AmountField
 
-PROFILE_CHOICES = choices(
-    [
-        ("p6", _l("Another Platform 6")),
-        ("komunitin", _l("Komunitin")),
-        ("cc-0.9", _l("Credit Commons reference node, 0.9")),
-        ("cc-0.8", _l("Credit Commons reference node, 0.8")),
-    ]
-)
+#: what software a peer runs, by its link's profile
+PROFILE_NAMES = {
+    "p6": _l("Another Platform 6"),
+    "komunitin": _l("Komunitin"),
+    "cc-0.9": _l("Credit Commons reference node, 0.9"),
+    "cc-0.8": _l("Credit Commons reference node, 0.8"),
+}
+PROFILE_CHOICES = choices(PROFILE_NAMES.items())
 
 
 class NodeNameForm(FlaskForm):

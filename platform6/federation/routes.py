@@ -24,7 +24,7 @@ from ..ratelimit import rate_limit
 from ..transaction import unit_of_work
 from ..web import refused, show_error_on_form
 from . import admin_api, graft_queries, graft_sync, grafting, p6_api, transactions
-from .forms import DecideForm, GraftForm, NodeNameForm, RemotePayForm
+from .forms import PROFILE_NAMES, DecideForm, GraftForm, NodeNameForm, RemotePayForm
 
 bp = Blueprint("federation", __name__, url_prefix="/credit")
 #: the admin API and the P6 peer routes are blueprints of their own (their prefixes are not /credit)
@@ -76,6 +76,7 @@ def _page(network: Network, *, graft_form: GraftForm | None = None, node_form: N
         graft_form=graft_form if may_graft else None,
         node_form=node_form or NodeNameForm(),
         decide_form=DecideForm(),
+        profile_names=PROFILE_NAMES,
         action_form=ActionForm(),
     ), 422 if failed else 200
 
