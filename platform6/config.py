@@ -76,6 +76,8 @@ def load(instance_path: str, overrides: dict) -> dict:
         "RATELIMIT_SIGN_UP": os.environ.get("RATELIMIT_SIGN_UP") or "1000/hour;5000/day",
         "RATELIMIT_TOKENS": os.environ.get("RATELIMIT_TOKENS") or "30/minute",
         "RATELIMIT_PASSWORD_RESET": os.environ.get("RATELIMIT_PASSWORD_RESET") or "5/minute;30/day",
+        #: graft requests from other installations (and wrong pickup tokens), per address
+        "RATELIMIT_GRAFT_REQUESTS": os.environ.get("RATELIMIT_GRAFT_REQUESTS") or "5/hour",
         "RATELIMIT_PAYMENTS": os.environ.get("RATELIMIT_PAYMENTS") or "120/minute",
         #: payment requests asked, per person: each one notifies the payer
         "RATELIMIT_PAYMENT_REQUESTS": os.environ.get("RATELIMIT_PAYMENT_REQUESTS") or "20/minute;200/day",

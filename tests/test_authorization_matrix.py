@@ -34,6 +34,7 @@ from tests.authorization import (
     forums,
     fresh,
     governance,
+    grafting,
     groups,
     remote,
     same,
@@ -194,7 +195,7 @@ QUERIES = {
 }
 
 
-FEATURES = (forums, governance, credit, skills, groups, remote)
+FEATURES = (forums, governance, credit, skills, groups, grafting, remote)
 
 
 def _merged(tables: list[dict]) -> dict:

@@ -285,6 +285,35 @@ class HistoryRow:
         return self.transfer.description
 
 
+#: fn(transfer_ids) -> {transfer_id: {"payer": address, "payee": address}} for transfers whose other end is on
+#: another installation (federation registers it: credit imports no federation)
+REMOTE_COUNTERPARTIES: list = []
+
+
+def register_remote_counterparties(fn):
+    """Add a source of remote addresses for statements (usable as a decorator)."""
+    if fn not in REMOTE_COUNTERPARTIES:
+        REMOTE_COUNTERPARTIES.append(fn)
+    return fn
+
+
+def _remote_counterparties(account: Account, transfers: dict[int, Transfer], linking: set[int]) -> dict[int, str]:
+    """{transfer_id: the remote party's address} where a transfer's other end is a linking account (one standing
+    for a node elsewhere): the statement names the person there, not the link."""
+
+    def other_end(t: Transfer) -> int:
+        return t.to_account_id if t.from_account_id == account.id else t.from_account_id
+
+    crossing = [t.id for t in transfers.values() if other_end(t) in linking]
+    found: dict[int, str] = {}
+    for source in REMOTE_COUNTERPARTIES if crossing else ():
+        for transfer_id, ends in source(crossing).items():
+            found[transfer_id] = (
+                ends["payee"] if transfers[transfer_id].from_account_id == account.id else ends["payer"]
+            )
+    return found
+
+
 def history_rows(account: Account, entries: list[Entry]) -> list[HistoryRow]:
     """Entries with their transfers and counterparties, in a fixed number of queries."""
     transfers = transfers_by_ids(e.transfer_id for e in entries)
@@ -304,12 +333,14 @@ def history_rows(account: Account, entries: list[Entry]) -> list[HistoryRow]:
             others[entry.id] = leg.to_account_id if leg.from_account_id == account.id else leg.from_account_id
     accounts = accounts_by_ids(others.values())
     names = holder_names(accounts.values())
+    remote = _remote_counterparties(account, transfers, {a.id for a in accounts.values() if a.is_linking})
     return [
         HistoryRow(
             entry_id=e.id,
             created_at=e.created_at,
             transfer=transfers[e.transfer_id],
-            counterparty=names.get((accounts[others[e.id]].holder_type, accounts[others[e.id]].holder_id), ""),
+            counterparty=(None if legs[e.leg_id].fee else remote.get(e.transfer_id))
+            or names.get((accounts[others[e.id]].holder_type, accounts[others[e.id]].holder_id), ""),
             amount=e.amount,
             balance_after=e.balance_after,
             fee=legs[e.leg_id].fee,

@@ -54,7 +54,7 @@ def open_link(
         raise invalid("node_name", _("A node name is 1 to 32 lower-case letters, digits or hyphens."))
     if not isinstance(peer_url, str) or not peer_url.endswith("/") or len(peer_url) > 500:
         raise invalid("url", _("The neighbour's address is a URL ending with /."))
-    _name_network(network, cc_name)
+    name_network(network, cc_name)
     if direction == "trunkward" and (network.parent_id is not None or trunkward_link(network) is not None):
         raise RuleViolation(
             "validation_failed", None, _("A network has at most one trunkward neighbour: a parent or a link.")
@@ -83,7 +83,7 @@ def open_link(
     return link
 
 
-def _name_network(network: Network, cc_name: str | None) -> None:
+def name_network(network: Network, cc_name: str | None) -> None:
     """The network's node name: set once, at its first link."""
     if network.cc_name is not None:
         if cc_name is not None and cc_name != network.cc_name:

@@ -18,6 +18,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import HiddenInput
 
 from ..forms import Form
 from ..limits import whole_number
@@ -38,6 +39,7 @@ ACTION_CHOICES = [
     ("set_credit_limit", _l("Set an account's credit limit")),
     ("set_debit_limit", _l("Set an account's debit limit")),
     ("add_member", _l("Add a member (or change their role)")),
+    ("graft_node", _l("Graft a node from another installation (a graft request)")),
 ]
 
 
@@ -101,6 +103,8 @@ class PollForm(Form):
     action_limit = AmountField(_l("New limit"), validators=[Optional()])
     action_user_id = SelectField(_l("Person"), coerce=int, choices=[], validate_choice=False)
     action_role = SelectField(_l("Role"), choices=choices(ROLE_LABELS.items()), default="member")
+    #: graft_node: the request approved (filled in by the federation page's "Propose approval")
+    action_graft_request_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
 
 
 class VoteForm(Form):

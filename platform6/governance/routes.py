@@ -15,6 +15,7 @@ from ..credit.queries import account_decimals
 from ..dashboard import panel
 from ..errors import DomainError, NotFound, invalid
 from ..extensions import db
+from ..federation import graft_queries
 from ..formatting import datetime_text
 from ..forums.queries import discussion_by_id
 from ..forums.timeline import TimelineItem, register_timeline_source
@@ -160,6 +161,8 @@ def _action_from(form: PollForm) -> dict | None:
     if kind == "add_member":
         return {"type": kind, "user_id": form.action_user_id.data, "role": form.action_role.data}
     limit = form.action_limit.data
+    if kind == "graft_node":
+        return {"type": kind, "graft_request_id": form.action_graft_request_id.data, "credit_limit": limit}
     field = "credit_limit" if kind == "set_credit_limit" else "debit_limit"
     return {"type": kind, "account_id": form.action_account_id.data, field: limit}
 
@@ -181,6 +184,8 @@ def _place_error(form: PollForm, err: DomainError) -> None:
             target = "action_limit"
         elif target in ("user_id", "role"):
             target = f"action_{target}"
+        elif target in ("graft_request_id", "node_name"):  # the request is not a field one types
+            target = "action_type"
         fields[target if target in form._fields else "title"] = reasons
     err.fields = fields
     show_error_on_form(form, err)
@@ -210,7 +215,12 @@ def new_poll(handle: str):
         form.closing_at.data = to_user_timezone(utcnow() + timedelta(days=7)).replace(
             tzinfo=None, second=0, microsecond=0
         )
-    use_decimals(form, account_decimals(form.action_account_id.data))  # the new limit is in that account's currency
+        if request.args.get("action") == "graft_node":
+            _propose_graft(form, group)
+    if form.action_type.data == "graft_node":  # the credit limit is in the trunk network's currency
+        use_decimals(form, graft_queries.request_decimals(form.action_graft_request_id.data))
+    else:
+        use_decimals(form, account_decimals(form.action_account_id.data))  # the new limit is in that account's currency
     if form.validate_on_submit():
         try:
             lines = [line.strip() for line in (form.options.data or "").splitlines() if line.strip()]
@@ -342,9 +352,24 @@ def _page(
     ), status
 
 
+def _propose_graft(form: PollForm, group) -> None:
+    """ "Propose approval" on the federation page: a proposal to graft the request's node, at the limit it asked."""
+    graft = graft_queries.request_to(group, whole_number(request.args.get("graft_request_id", "")))
+    if graft is None:
+        abort(404)
+    form.action_type.data = "graft_node"
+    form.action_graft_request_id.data = graft.id
+    form.action_limit.data = graft.requested_credit_limit
+    form.title.data = _("Graft %(node)s as a node of our network", node=graft.node_name)
+    form.details.data = graft.contact
+
+
 def _action_target(poll: Poll) -> dict:
     """What a credit action's sentence names: the account's holder and the network whose currency its limit is in."""
     action = poll.action or {}
+    if action.get("type") == "graft_node":
+        network, node = graft_queries.graft_action_target(action)
+        return {"network": network, "holder": None, "person": None, "node": node}
     account_id, user_id = action.get("account_id"), action.get("user_id")
     person = db.session.get(User, user_id) if isinstance(user_id, int) else None
     account = credit_queries.account_by_id(account_id) if isinstance(account_id, int) else None

@@ -21,6 +21,7 @@ from ..credit import queries as credit_queries
 from ..credit import service as credit_service
 from ..errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed, invalid
 from ..extensions import db
+from ..federation import grafting
 from ..forums.queries import discussion_by_id
 from ..groups import service as groups_service
 from ..groups.models import ROLES, Group, Membership
@@ -113,6 +114,8 @@ ACTION_FIELDS = {
     "set_debit_limit": ("account_id", "debit_limit"),
     "add_member": ("user_id", "role"),
     "set_fees": ("network_id", "fees"),
+    # its fields depend on its form (federation.grafting.validate_graft_action checks them)
+    "graft_node": (),
 }
 ACTION_TYPES = tuple(ACTION_FIELDS)
 #: credit actions: (limit field, credit service function)
@@ -149,6 +152,8 @@ def validate_action(*, group: Group, action: dict | None) -> dict | None:
     if not isinstance(action, dict) or action.get("type") not in ACTION_FIELDS:
         raise _action_invalid("type", f"Choose one of: {', '.join(ACTION_TYPES)}.")
     kind_of_action = action["type"]
+    if kind_of_action == "graft_node":
+        return grafting.validate_graft_action(group=group, action=action, fail=_action_invalid)
     fields = ACTION_FIELDS[kind_of_action]
     for field in fields:
         if field not in action:
@@ -163,7 +168,9 @@ def validate_action(*, group: Group, action: dict | None) -> dict | None:
         account = credit_queries.account_by_id(action["account_id"])
         if account is None or credit_queries.governing_group_id(account.id) != group.id:
             raise _action_invalid("account_id", "Not an account of a network this group governs.")
-        if account.purpose != "member":
+        # a member account, or the clearing account of a leaf on another installation (its limit is the whole
+        # leaf's credit here)
+        if account.purpose != "member" and account.holder_type != "peer":
             raise _action_invalid("account_id", "This account has no limits to set.")
         if limit_field == "credit_limit" and account.kind == "sole_trader" and action["credit_limit"] != 0:
             raise _action_invalid("credit_limit", "A sole trader's account must stay in credit: its limit is 0.")
@@ -240,6 +247,8 @@ def _apply_action(poll: Poll, group: Group) -> str:
         )
         shown = "none" if action[field] is None else str(action[field])
         return f"Account {account.id}'s {field.replace('_', ' ')} is now {shown} (minor units)."
+    if action["type"] == "graft_node":
+        return grafting.apply_graft_action(group=group, action=action)
     if action["type"] == "set_fees":
         network = credit_queries.network_by_id(action["network_id"])
         credit_service.set_fees(network=network, fees=action["fees"], actor=None)

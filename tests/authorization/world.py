@@ -13,9 +13,11 @@ from sqlalchemy import select
 
 from platform6.accounts.models import ApiToken
 from platform6.accounts.service import create_token, password_reset_token
+from platform6.credit import queries as credit_queries
 from platform6.credit import service as credit
-from platform6.credit.models import Network
 from platform6.extensions import db
+from platform6.federation import grafting
+from platform6.federation.models import Link
 from platform6.forums import guests as forum_guests
 from platform6.forums import labels
 from platform6.forums import queries as forums_queries
@@ -237,17 +239,31 @@ class World:
 
         return self._once(("credit", privacy), build)
 
-    # --- federation ------------------------------------------------------------------------------
+    # --- federation: grafting ---------------------------------------------------------------------
 
-    def node(self, privacy: str) -> str:
-        """The world's network as a Credit Commons node (its name only: it has no neighbour)."""
+    def graft(self, privacy: str) -> SimpleNamespace:
+        """The group's network named as a node, a pending graft request from a P6 leaf elsewhere, and a Komunitin
+        leaf grafted under it (active, its starting hash not shown yet): no route here calls another server."""
 
         def build():
-            network = db.session.get(Network, self.credit(privacy).network_id)
-            network.cc_name = network.cc_name or f"node-{privacy}"
-            return network.cc_name
+            network = credit_queries.network_by_id(self.credit(privacy).network_id)
+            grafting.name_node(actor=self.users["admin"], network=network, node_name=f"node-{privacy}")
+            body = {
+                "node_name": "leeds",
+                "url": "https://leeds.example/cc/leeds/",
+                "currency": {"code": "LDS", "name": "Leeds pound", "decimals": 2},
+                "exchange_rate": "1",
+                "pickup_token_sha256": "a" * 64,
+            }
+            asked = grafting.receive_graft_request(network=network, body=body, remote_address="192.0.2.1")
+            action = {"network_id": network.id, "node_name": "kirklees", "profile": "komunitin", "credit_limit": 0,
+                      "peer_url": "https://kirklees.example/cc/"}  # fmt: skip
+            grafting.apply_graft_action(group=self.groups[privacy], action=action)
+            link = db.session.scalar(select(Link).where(Link.network_id == network.id))
+            link.status = "active"
+            return SimpleNamespace(node_name=network.cc_name, request_id=asked.id, link_id=link.id)
 
-        return self._once(("node", privacy), build)
+        return self._once(("graft", privacy), build)
 
     # --- skills -----------------------------------------------------------------------------------
 
@@ -317,6 +333,8 @@ def _user_id(w: World, p: str, rule: str) -> int:
 
 
 def _request_id(w: World, p: str, rule: str) -> int:
+    if "/graft-requests/" in rule:
+        return w.graft(p).request_id
     if rule.startswith(("/api/v1/payment-requests", "/credit/requests")):
         return w.credit(p).payment_request_id
     if rule.startswith(("/api/v1/requests", "/skills/requests")):
@@ -360,10 +378,12 @@ PARAMS = {
     "network_id": lambda w, p, rule: w.credit(p).network_id,
     "account_id": lambda w, p, rule: w.credit(p).member_account,
     "transfer_id": lambda w, p, rule: w.credit(p).transfer_id,
-    "status": lambda w, p, rule: "frozen",
+    "status": lambda w, p, rule: "suspended" if "/federation/" in rule else "frozen",
     "answer": lambda w, p, rule: "accept",
-    # federation: the node's name in the Credit Commons routes, a transaction nobody made, and a state to move it to
-    "node": lambda w, p, rule: w.node(p),
+    # federation: the node's name (with a Komunitin leaf grafted under it), its link, a transaction nobody made, and a
+    # state to move it to
+    "node": lambda w, p, rule: w.graft(p).node_name,
+    "link_id": lambda w, p, rule: w.graft(p).link_id,
     "uuid": lambda w, p, rule: "9a1c3a52-3f0e-4f8e-9b1a-2c5d7e9f0a11",
     "dest": lambda w, p, rule: "C",
     # skills

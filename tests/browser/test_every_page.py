@@ -24,7 +24,8 @@ PHONE, DESKTOP = 390, 1280
 DEMO_PERSON, DEMO_PASSWORD = "alice@example.org", "platform6"
 SCREENSHOTS = RESULTS / "test_every_page"
 
-# Routes that are no page to look at: files, redirects, health checks. Everything under /api/v1 is JSON.
+# Routes that are no page to look at: files, redirects, health checks. Everything under /api/v1 is JSON, and
+# under /cc/ the Credit Commons protocol other servers call.
 NOT_PAGES = {
     "static": "files",
     "health.healthz": "JSON for the load balancer",
@@ -107,7 +108,8 @@ def _pages(app, world: dict) -> list[tuple[str, str]]:
     """(endpoint, path) for every GET page of the URL map."""
     pages = []
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-        if "GET" not in rule.methods or rule.endpoint in NOT_PAGES or rule.rule.startswith("/api/v1"):
+        # /api/v1 is JSON; /cc/ is the Credit Commons protocol other servers call
+        if "GET" not in rule.methods or rule.endpoint in NOT_PAGES or rule.rule.startswith(("/api/v1", "/cc/")):
             continue
         values = {name: _value(world, rule.rule, name) for name in rule.arguments}
         assert all(v is not None for v in values.values()), f"the demo world has nothing for {rule.rule}"

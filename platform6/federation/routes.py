@@ -1,0 +1,274 @@
+"""Federation pages: a network's node, its links and graft requests (admins), and paying someone on another network.
+
+A page that calls another installation does its database work in a unit of work of its own first, so the call goes
+out after that work has committed, with no transaction open (graft_sync.py).
+"""
+
+import uuid
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from ..credit import queries as credit_queries
+from ..credit.forms import ActionForm
+from ..credit.models import Network
+from ..credit.queries import account_decimals
+from ..errors import DomainError
+from ..extensions import db
+from ..forms import choices
+from ..groups.models import Group
+from ..money import use_decimals
+from ..ratelimit import rate_limit
+from ..transaction import unit_of_work
+from ..web import refused, show_error_on_form
+from . import admin_api, graft_queries, graft_sync, grafting, p6_api, transactions
+from .forms import PROFILE_NAMES, DecideForm, GraftForm, NodeNameForm, RemotePayForm
+
+bp = Blueprint("federation", __name__, url_prefix="/credit")
+#: the admin API and the P6 peer routes are blueprints of their own (their prefixes are not /credit)
+blueprints = (bp, admin_api.bp, p6_api.bp)
+
+
+# credit's statements name a vostro counterparty by the remote address (credit imports no federation)
+credit_queries.register_remote_counterparties(graft_queries.remote_addresses)
+
+#: what "Check now" (or starting a graft) found, as the admin reads it
+OUTCOMES = {
+    graft_sync.SENT: _l("The request was sent to the trunk; its group decides."),
+    graft_sync.WAITING: _l("The trunk has not decided yet. The platform asks again each minute."),
+    graft_sync.ACTIVE: _l("The link is active."),
+    graft_sync.DECLINED: _l("The trunk declined the request."),
+    graft_sync.GONE: _l(
+        "The trunk says the credentials were picked up already. If they never arrived here, ask its admins to "
+        "re-seed the link."
+    ),
+    graft_sync.UNREACHABLE: _l("The trunk could not be reached. The platform tries again each minute."),
+    graft_sync.REFUSED: _l("The trunk refused the request: check its address and the details."),
+}
+
+
+def _admin_network(network_id: int) -> Network:
+    network = credit_queries.network_by_id(network_id)
+    if network is None:
+        abort(404)
+    grafting.ensure_network_admin(current_user, network)
+    return network
+
+
+def _page(network: Network, *, graft_form: GraftForm | None = None, node_form: NodeNameForm | None = None):
+    rows = graft_queries.link_rows(network)
+    may_graft = network.parent_id is None and not any(row.link.direction == "trunkward" for row in rows)
+    if graft_form is None and may_graft:
+        graft_form = GraftForm()
+        use_decimals(graft_form, network.currency_decimals)
+    failed = bool((graft_form and graft_form.errors) or (node_form and node_form.errors))
+    failed = failed or bool((graft_form and graft_form.form_errors) or (node_form and node_form.form_errors))
+    return render_template(
+        "federation/network.html",
+        network=network,
+        group=db.session.get(Group, network.group_id),
+        node_path=graft_queries.node_path(network),
+        base_url=grafting.base_url(network, request.host_url),
+        rows=rows,
+        graft_requests=graft_queries.pending_requests(network),
+        graft_form=graft_form if may_graft else None,
+        node_form=node_form or NodeNameForm(),
+        decide_form=DecideForm(),
+        profile_names=PROFILE_NAMES,
+        action_form=ActionForm(),
+    ), 422 if failed else 200
+
+
+@bp.get("/networks/<int:network_id>/federation")
+@login_required
+def network(network_id: int):
+    return _page(_admin_network(network_id))
+
+
+@bp.post("/networks/<int:network_id>/federation/name")
+@login_required
+def name_node(network_id: int):
+    found = _admin_network(network_id)
+    form = NodeNameForm()
+    if form.validate_on_submit():
+        try:
+            grafting.name_node(actor=current_user, network=found, node_name=form.node_name.data.strip())
+        except DomainError as err:
+            show_error_on_form(form, err)
+        else:
+            flash(_("The network is now the node %(name)s.", name=found.cc_name), "success")
+            return redirect(url_for(".network", network_id=network_id))
+    return _page(found, node_form=form)
+
+
+@bp.post("/networks/<int:network_id>/federation/trunkward")
+@login_required
+def start_graft(network_id: int):
+    found = _admin_network(network_id)
+    form = GraftForm()
+    use_decimals(form, found.currency_decimals)
+    if not form.validate_on_submit():
+        return _page(found, graft_form=form)
+    try:
+        with unit_of_work():
+            link = grafting.request_trunkward(
+                actor=current_user,
+                network=found,
+                root_url=request.host_url,
+                trunk_url=form.trunk_url.data.strip(),
+                node_name=form.node_name.data.strip(),
+                exchange_rate=form.exchange_rate.data.strip(),
+                requested_credit_limit=form.requested_credit_limit.data or 0,
+                message=form.message.data or "",
+                profile=form.profile.data,
+                last_hash=(form.last_hash.data or "").strip() or None,
+                trunk_path=(form.trunk_path.data or "").strip() or None,
+            )
+            link_id = link.id
+    except DomainError as err:
+        show_error_on_form(form, err)
+        return _page(_admin_network(network_id), graft_form=form)
+    flash(str(OUTCOMES[graft_sync.check_trunk(link_id)]), "info")
+    return redirect(url_for(".network", network_id=network_id))
+
+
+def _network_id_of(link_id: int, check=grafting.link_of_admin) -> int:
+    """The link's network, once `check` lets the admin act on the link (a unit of work of its own, so a call to
+    the peer after it goes out with no transaction open)."""
+    with unit_of_work(write=False):
+        link = check(actor=current_user, link_id=link_id)
+        return link.network_id
+
+
+def _back() -> str:
+    return request.referrer or url_for("credit.index")
+
+
+@bp.post("/federation/links/<int:link_id>/check")
+@login_required
+def check(link_id: int):
+    """ "Check now": ask the trunk of a waiting link how things stand."""
+    try:
+        network_id = _network_id_of(link_id)
+    except DomainError as err:
+        return refused(err, _back())
+    flash(str(OUTCOMES[graft_sync.check_trunk(link_id)]), "info")
+    return redirect(url_for(".network", network_id=network_id))
+
+
+@bp.post("/federation/links/<int:link_id>/status/<any(active, suspended):status>")
+@login_required
+def set_status(link_id: int, status: str):
+    try:
+        link = grafting.update_link(actor=current_user, link_id=link_id, status=status)
+    except DomainError as err:
+        return refused(err, _back())
+    if status == "suspended":
+        flash(_("The link is suspended: it refuses relays and new payments."), "success")
+    else:
+        flash(_("The link is active again."), "success")
+    return redirect(url_for(".network", network_id=link.network_id))
+
+
+@bp.post("/federation/links/<int:link_id>/rotate")
+@login_required
+def rotate(link_id: int):
+    try:
+        network_id = _network_id_of(link_id, check=grafting.ensure_rotatable)
+    except DomainError as err:
+        return refused(err, _back())
+    if graft_sync.rotate_secret(link_id):
+        flash(_("The link has a new secret; the old one still works for 24 hours."), "success")
+    else:
+        flash(_("The peer did not take the new secret; the current one stays."), "error")
+    return redirect(url_for(".network", network_id=network_id))
+
+
+@bp.post("/federation/links/<int:link_id>/credentials")
+@login_required
+def credentials(link_id: int):
+    """A Komunitin or reference leaf's starting hash, shown in this answer only (it is never shown again)."""
+    try:
+        shown = grafting.reveal_credentials(actor=current_user, link_id=link_id)
+    except DomainError as err:
+        return refused(err, _back())
+    link, found = grafting.link_for_admin(current_user, link_id)
+    return render_template("federation/credentials.html", credentials=shown, link=link, network=found)
+
+
+@bp.post("/federation/graft-requests/<int:request_id>/<any(approve, decline):decision>")
+@login_required
+def decide(request_id: int, decision: str):
+    form = DecideForm() if decision == "approve" else ActionForm()
+    graft, found = grafting.request_for_admin(current_user, request_id)
+    if decision == "approve":
+        use_decimals(form, found.currency_decimals)
+    back = url_for(".network", network_id=found.id)
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash(" ".join(errors), "error")
+        return redirect(back)
+    try:
+        grafting.decide_directly(
+            actor=current_user,
+            graft=graft,
+            approve=decision == "approve",
+            credit_limit=form.credit_limit.data if decision == "approve" else 0,
+        )
+    except DomainError as err:
+        return refused(err, back)
+    flash(_("Approved: the node picks up its credentials.") if decision == "approve" else _("Declined."), "success")
+    return redirect(back)
+
+
+# --- paying someone on another network -------------------------------------------------------------
+
+
+def _payer_choices() -> list:
+    accounts = [a for a in credit_queries.accounts_of_user(current_user) if a.purpose == "member"]
+    names = credit_queries.holder_names(accounts)
+    networks = credit_queries.networks_by_ids(a.network_id for a in accounts)
+    return choices(
+        (a.id, f"{names.get((a.holder_type, a.holder_id), '')} — {networks[a.network_id].name}") for a in accounts
+    )
+
+
+@bp.route("/pay/remote", methods=["GET", "POST"])
+@login_required
+@rate_limit("payments", per="user")
+def pay_remote():
+    """Pay someone on another network by their address (ocn/leeds/bob): the answer says whether it completed,
+    is still completing (the platform finishes it), or was refused (nothing moved)."""
+    form = RemotePayForm()
+    form.from_account_id.choices = _payer_choices()
+    use_decimals(form, account_decimals(form.from_account_id.data))
+    if request.method == "GET":
+        form.idempotency_key.data = uuid.uuid4().hex
+        form.to_address.data = request.args.get("to", "")[:300]
+    if not form.validate_on_submit():
+        return _pay_page(form)
+    try:
+        row = transactions.pay_remote(
+            actor=current_user,
+            from_account_id=form.from_account_id.data,
+            to_address=form.to_address.data.strip(),
+            amount=form.amount.data,
+            description=form.description.data or "",
+            idempotency_key=form.idempotency_key.data or None,
+        )
+    except DomainError as err:
+        if "to" in err.fields:  # the service names the payee `to`, as the API does
+            err.fields["to_address"] = err.fields.pop("to")
+        show_error_on_form(form, err)
+        return _pay_page(form)
+    if row.state == "completed":
+        flash(_("Paid %(address)s.", address=row.payee_address), "success")
+        return redirect(url_for("credit.receipt", transfer_id=row.transfer_id))
+    return render_template("federation/pay_remote.html", form=None, completing=row), 202
+
+
+def _pay_page(form: RemotePayForm):
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("federation/pay_remote.html", form=form, completing=None), status
