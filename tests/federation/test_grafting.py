@@ -119,7 +119,7 @@ def people_of_trunk(create_user):
 
 
 @pytest.fixture
-def leaf(app, tmp_path, monkeypatch):
+def leaf(app, tmp_path):
     """A second installation hosting Kirklees, whose calls reach the trunk app (and back)."""
     leaf_app = make_app(f"sqlite:///{tmp_path / 'leaf.db'}", SECRET_KEY=SECRET_KEYS["leaf"], FEDERATION_ALLOW_HTTP=True)
     with leaf_app.app_context():
@@ -142,7 +142,6 @@ def leaf(app, tmp_path, monkeypatch):
     # the trunk answers at trunk.test, the leaf at localhost (its test client's host)
     session, found.to_trunk = session_to({"trunk.test": app, "localhost": leaf_app})
     leaf_app.extensions["federation_http"] = app.extensions["federation_http"] = session
-    monkeypatch.setattr(client, "_http", session)  # the transaction code's calls
     yield found
     app.extensions.pop("federation_http", None)
     with leaf_app.app_context():
