@@ -256,7 +256,8 @@ def graft_request_body(link: Link) -> dict:
 
 
 def pickup_token(link: Link) -> str:
-    """The token the leaf shows at pickup (kept sealed in the link's secret until then)."""
+    """The token the leaf shows at pickup (kept sealed in the link's secret until then), and the link's HMAC secret
+    once picked up."""
     return signing.unseal(current_app.config["SECRET_KEY"], link.secret)
 
 
@@ -671,7 +672,3 @@ def rotate_secret(*, link: Link, new_secret: str) -> Link:
     link.secret = signing.seal(current_app.config["SECRET_KEY"], new_secret)
     db.session.flush()
     return link
-
-
-def current_secret(link: Link) -> str:
-    return signing.unseal(current_app.config["SECRET_KEY"], link.secret)

@@ -18,8 +18,7 @@ from platform6.accounts.service import create_user as make_user
 from platform6.credit import service as credit_service
 from platform6.credit.models import Account, Network
 from platform6.extensions import db
-from platform6.federation import client, graft_sync, grafting, signing, wire
-from platform6.federation.grafting import current_secret
+from platform6.federation import graft_sync, grafting, signing, wire
 from platform6.federation.models import GraftRequest, Link
 from platform6.groups.service import create_group as make_group
 from tests.conftest import make_app
@@ -342,8 +341,8 @@ def test_rotating_the_secret_keeps_both_secrets_for_a_day(app, api, grafted, lea
     fresh()
     trunk_link = db.session.get(Link, trunk_link_id)
     assert trunk_link.previous_secret is not None and trunk_link.previous_secret_until is not None
-    on_trunk = current_secret(trunk_link)
-    assert on_trunk == leaf.read(lambda: current_secret(db.session.get(Link, leaf_link_id)))
+    on_trunk = grafting.pickup_token(trunk_link)
+    assert on_trunk == leaf.read(lambda: grafting.pickup_token(db.session.get(Link, leaf_link_id)))
     # rotating again, signed with the new secret, works too
     assert leaf.call("POST", f"/federation/links/{leaf_link_id}/rotate-secret").status_code == 200
 
@@ -650,7 +649,7 @@ def test_the_link_state_answers_only_a_signed_call_from_the_link(app, api, graft
         link = db.session.get(Link, leaf_link_id)
         headers = wire.auth_headers(profile="p6", our_name="kirklees", our_path=["ocn", "kirklees"], head=link.head)
         headers["p6-signature"] = signing.sign(
-            secret or current_secret(link), method="GET", path="/cc/ocn/p6/link", body=b""
+            secret or grafting.pickup_token(link), method="GET", path="/cc/ocn/p6/link", body=b""
         )
         return headers
 
