@@ -13,12 +13,8 @@ import requests
 from flask import current_app
 
 from ..extensions import db
-from . import signing, wire
+from . import signing, trace, wire
 from .addresses import CheckedAddressAdapter
-
-#: the route a request took, each node adding `name>` on the way out and `, <name` to its answer (§2); logged, never
-#: trusted
-TRACE_HEADER = "cc-node-trace"
 
 
 def _checked_session() -> requests.Session:
@@ -93,7 +89,7 @@ def call(peer: Peer, method: str, path: str, *, body: bytes = b"", timeout: floa
     if peer.head is not None:
         headers.update(wire.auth_headers(profile=peer.profile, our_name=peer.our_name, our_path=list(peer.our_path),
                                          head=peer.head))  # fmt: skip
-        headers[TRACE_HEADER] = f"{peer.our_name}>"
+        headers[trace.HEADER] = trace.outgoing(peer.our_name)
     if peer.secret is not None:
         parts = urlsplit(url)
         signed_path = parts.path + (f"?{parts.query}" if parts.query else "")

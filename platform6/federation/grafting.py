@@ -35,7 +35,7 @@ from ..i18n import Message
 from ..limits import MAX_INT, is_whole
 from ..notifications.service import notify
 from ..timeutil import utcnow
-from . import links, signing
+from . import addresses, links, signing
 from .models import GraftRequest, Link
 from .paths import NODE_NAME_RE, join, split
 from .wire import PROFILES
@@ -108,11 +108,20 @@ def base_url(network: Network, root_url: str) -> str | None:
 
 
 def check_url(url, field: str) -> str:
-    """A peer's base URL: https (http only when FEDERATION_ALLOW_HTTP is set, for tests), made to end with "/"."""
+    """A peer's base URL, which this server will call: https (http only when FEDERATION_ALLOW_HTTP is set, for tests)
+    on a host that is, or resolves to, a public address (addresses.py), made to end with "/"."""
     allowed = ("https", "http") if current_app.config.get("FEDERATION_ALLOW_HTTP") else ("https",)
     parts = urlsplit(url) if isinstance(url, str) and 0 < len(url) <= 499 else None
-    if parts is None or parts.scheme not in allowed or not parts.netloc or parts.query or parts.fragment:
+    try:
+        host, _port = (parts.hostname, parts.port) if parts is not None else (None, None)
+    except ValueError:  # a port that is not a number from 0 to 65535
+        host = None
+    if not host or parts.scheme not in allowed or parts.username or parts.password or parts.query or parts.fragment:
         raise invalid(field, _("Give the address as https://host/cc/<name>/."))
+    try:
+        addresses.check_typed_host(host)
+    except addresses.ForbiddenAddress:
+        raise invalid(field, _("%(host)s is not a public address: a node may not call it.", host=host)) from None
     return url if url.endswith("/") else url + "/"
 
 

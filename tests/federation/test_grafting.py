@@ -27,6 +27,8 @@ from ..governance.conftest import vote  # noqa: F401 - the fixture
 from ..governance.test_service import pass_and_close
 
 SECRET_KEYS = {"trunk": "test-secret", "leaf": "leaf-secret"}
+#: the two installations reach each other on localhost, over http
+LOOPBACK_PEERS = {"FEDERATION_ALLOW_HTTP": True, "FEDERATION_ALLOW_PRIVATE_ADDRESSES": True}
 
 
 class AppAdapter(BaseAdapter):
@@ -108,7 +110,7 @@ def trunk(app, api, create_user, create_group, people_of_trunk):
     )
     db.session.commit()
     assert api.patch(f"/networks/{network.id}/federation", {"node_name": "ocn"}, user=ann).status_code == 200
-    app.config["FEDERATION_ALLOW_HTTP"] = True
+    app.config.update(LOOPBACK_PEERS)
     return network, group
 
 
@@ -120,7 +122,7 @@ def people_of_trunk(create_user):
 @pytest.fixture
 def leaf(app, tmp_path):
     """A second installation hosting Kirklees, whose calls reach the trunk app (and back)."""
-    leaf_app = make_app(f"sqlite:///{tmp_path / 'leaf.db'}", SECRET_KEY=SECRET_KEYS["leaf"], FEDERATION_ALLOW_HTTP=True)
+    leaf_app = make_app(f"sqlite:///{tmp_path / 'leaf.db'}", SECRET_KEY=SECRET_KEYS["leaf"], **LOOPBACK_PEERS)
     with leaf_app.app_context():
         db.create_all()
         admin = make_user(name="Ellie", email="ellie@kirklees.example", password="correct horse")
