@@ -22,8 +22,7 @@ _UUID_IN_PATH = re.compile(r"/transaction/([0-9a-fA-F-]{36})(?:/|$)")
 
 
 def authenticated_link(network: Network, *, headers: Mapping, method: str, path: str, body: bytes) -> Link:
-    """The link the request comes by, or CCError 401 (403 from an address the link does not allow); nothing is
-    written either way."""
+    """The link the request comes by, or CCError 401 (nothing is written either way)."""
     node, last_hash = wire.read_auth(headers)
     if not node:
         raise wire.CCError(401, "PermissionViolation", "cc-node (or cc-user) is missing")
@@ -31,7 +30,7 @@ def authenticated_link(network: Network, *, headers: Mapping, method: str, path:
     if link is None or link.status not in LIVE_STATUSES or not _names_the_peer(network, link, node):
         raise wire.CCError(401, "PermissionViolation", f"{node[:64]} is not a neighbour of this node")
     if link.allowed_ips and not calls_from_allowed_address(link):
-        raise wire.CCError(403, "PermissionViolation", "this link is not called from that address")
+        raise wire.CCError(401, "PermissionViolation", "this link is not called from that address")
     if not (is_current(link, last_hash, method=method, path=path) or _repeats(link, last_hash, path, body)):
         raise wire.CCError(401, "HashMismatchFailure", "last-hash does not match this link's head")
     if link.profile == "p6" and not signing.verify(

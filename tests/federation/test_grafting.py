@@ -25,10 +25,9 @@ from tests.conftest import make_app
 
 from ..governance.conftest import vote  # noqa: F401 - the fixture
 from ..governance.test_service import pass_and_close
+from .conftest import LOOPBACK_PEERS
 
 SECRET_KEYS = {"trunk": "test-secret", "leaf": "leaf-secret"}
-#: the two installations reach each other on localhost, over http
-LOOPBACK_PEERS = {"FEDERATION_ALLOW_HTTP": True, "FEDERATION_ALLOW_PRIVATE_ADDRESSES": True}
 
 
 class AppAdapter(BaseAdapter):
@@ -92,31 +91,6 @@ class Leaf:
 
 
 TRUNK_URL = "http://trunk.test/cc/ocn/"
-
-
-@pytest.fixture
-def trunk(app, api, create_user, create_group, people_of_trunk):
-    """The trunk network `ocn` here, governed by a group of three (ann an admin)."""
-    ann, bob, cat = people_of_trunk
-    group = create_group(admin=ann, members=[bob, cat], name="Open Credit Network")
-    network = credit_service.create_network(
-        actor=ann,
-        name="OCN",
-        group_id=group.id,
-        currency_code="OCN",
-        currency_name="OCN credit",
-        currency_symbol="Ø",
-        currency_decimals=2,
-    )
-    db.session.commit()
-    assert api.patch(f"/networks/{network.id}/federation", {"node_name": "ocn"}, user=ann).status_code == 200
-    app.config.update(LOOPBACK_PEERS)
-    return network, group
-
-
-@pytest.fixture
-def people_of_trunk(create_user):
-    return create_user(name="Ann"), create_user(name="Bob"), create_user(name="Cat")
 
 
 @pytest.fixture
