@@ -124,6 +124,13 @@ def leaf(app, tmp_path):
         db.engine.dispose()
 
 
+@pytest.fixture
+def asked(trunk, leaf) -> GraftRequest:
+    """The leaf has asked to join the trunk: the trunk's pending request."""
+    assert ask_to_join(leaf).status_code == 201
+    return the_request()
+
+
 def ask_to_join(leaf: Leaf, **extra):
     body = {"trunk_url": TRUNK_URL, "node_name": "kirklees", "exchange_rate": "1", "requested_credit_limit": 200000}
     return leaf.call("POST", f"/networks/{leaf.network_id}/federation/trunkward", {**body, **extra})
@@ -212,11 +219,10 @@ def test_a_leaf_is_grafted_by_a_passed_proposal_and_picks_up_its_credentials_onc
     assert vostro["credit_limit"] == 200000
 
 
-def test_a_proposal_that_does_not_pass_makes_no_link(app, api, trunk, leaf, people_of_trunk, vote):  # noqa: F811
+def test_a_proposal_that_does_not_pass_makes_no_link(api, trunk, leaf, asked, people_of_trunk, vote):  # noqa: F811
     network, group = trunk
     ann, bob, cat = people_of_trunk
-    assert ask_to_join(leaf).status_code == 201
-    poll = raise_graft(api, group, ann, the_request().id)
+    poll = raise_graft(api, group, ann, asked.id)
     vote(poll, bob, {"agree": 1})
     vote(poll, cat, {"block": 1})
     closed = api.post(f"/polls/{poll['id']}/close", user=ann).get_json()
@@ -227,11 +233,10 @@ def test_a_proposal_that_does_not_pass_makes_no_link(app, api, trunk, leaf, peop
     assert link_on_leaf(leaf)["status"] == "requested"
 
 
-def test_the_action_is_checked_when_raised_and_again_at_close(app, api, trunk, leaf, people_of_trunk):
+def test_the_action_is_checked_when_raised_and_again_at_close(api, trunk, asked, people_of_trunk):
     network, group = trunk
     ann, bob, _cat = people_of_trunk
-    assert ask_to_join(leaf).status_code == 201
-    graft_id = the_request().id
+    graft_id = asked.id
     for action in (
         {"type": "graft_node", "graft_request_id": 999, "credit_limit": 1},
         {"type": "graft_node", "graft_request_id": graft_id, "credit_limit": -1},
@@ -256,11 +261,10 @@ def test_the_action_is_checked_when_raised_and_again_at_close(app, api, trunk, l
     assert db.session.query(Link).filter_by(network_id=network.id).count() == 1
 
 
-def test_direct_decisions_only_where_the_network_allows_them(app, api, trunk, leaf, people_of_trunk):
+def test_direct_decisions_only_where_the_network_allows_them(api, trunk, leaf, asked, people_of_trunk):
     network, _group = trunk
     ann, bob, _cat = people_of_trunk
-    assert ask_to_join(leaf).status_code == 201
-    graft_id = the_request().id
+    graft_id = asked.id
     refused = api.post(f"/federation/graft-requests/{graft_id}/approve", {"credit_limit": 100}, user=ann)
     assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "decision_required"
     network.federation_decisions_required = False
@@ -276,11 +280,10 @@ def test_direct_decisions_only_where_the_network_allows_them(app, api, trunk, le
 
 
 @pytest.fixture
-def grafted(app, api, trunk, leaf, people_of_trunk):
+def grafted(api, trunk, leaf, asked, people_of_trunk):
     network, group = trunk
     ann, bob, cat = people_of_trunk
-    assert ask_to_join(leaf).status_code == 201
-    pass_and_close(api, raise_graft(api, group, ann, the_request().id), [ann, bob, cat])
+    pass_and_close(api, raise_graft(api, group, ann, asked.id), [ann, bob, cat])
     leaf.read(graft_sync.check_every_trunk)
     assert link_on_leaf(leaf)["status"] == "active"
     return db.session.query(Link).filter_by(network_id=network.id).one().id, link_on_leaf(leaf)["id"]
@@ -603,11 +606,10 @@ def test_a_link_the_leaf_suspended_refuses_its_own_members_payments(grafted, lea
     assert refused.status_code == 422 and "suspended" in refused.get_data(as_text=True)
 
 
-def test_a_pickup_whose_answer_was_lost_stops_asking_and_says_why(app, api, trunk, leaf, people_of_trunk):
+def test_a_pickup_whose_answer_was_lost_stops_asking_and_says_why(api, trunk, leaf, asked, people_of_trunk):
     _network, group = trunk
     ann, bob, cat = people_of_trunk
-    assert ask_to_join(leaf).status_code == 201
-    graft = the_request()
+    graft = asked
     pass_and_close(api, raise_graft(api, group, ann, graft.id), [ann, bob, cat])
     link_id = link_on_leaf(leaf)["id"]
     token = leaf.read(lambda: grafting.pickup_token(db.session.get(Link, link_id)))
@@ -655,20 +657,8 @@ def test_a_leaf_joins_a_trunk_that_hands_out_its_starting_hash_by_hand(api, trun
     """The flow for a reference or Komunitin trunk, with this app standing in for one: its admins graft the leaf by
     the peer form of the action and read the starting hash once; the leaf's admin types it in; the handshake with
     it makes the link active."""
-    network, group = trunk
-    ann, bob, cat = people_of_trunk
-    action = {
-        "type": "graft_node",
-        "network_id": network.id,
-        "node_name": "kirklees",
-        "peer_url": "http://localhost/cc/kirklees/",
-        "profile": "cc-0.9",
-        "credit_limit": 10000,
-    }
-    body = {"kind": "proposal", "title": "Graft", "closing_at": "2099-01-01T00:00:00Z", "action": action}
-    pass_and_close(api, api.post(f"/groups/{group.id}/polls", body, user=ann).get_json(), [ann, bob, cat])
-    link_id = db.session.query(Link).filter_by(network_id=network.id).one().id
-    handed = api.post(f"/federation/links/{link_id}/credentials", user=ann).get_json()
+    link_id = graft_by_hand(api, trunk, people_of_trunk, credit_limit=10000)
+    handed = api.post(f"/federation/links/{link_id}/credentials", user=people_of_trunk[0]).get_json()
     assert handed["our_node_path"] == "ocn/kirklees"
     joined = ask_to_join(leaf, profile="cc-0.9", last_hash=handed["last_hash"])
     assert joined.status_code == 201 and joined.get_json()["status"] == "active"
@@ -676,13 +666,19 @@ def test_a_leaf_joins_a_trunk_that_hands_out_its_starting_hash_by_hand(api, trun
 
 
 def test_a_wrongly_typed_starting_hash_leaves_the_link_waiting(api, trunk, leaf, people_of_trunk):
-    network, group = trunk
-    ann, bob, cat = people_of_trunk
-    action = {"type": "graft_node", "network_id": network.id, "node_name": "kirklees", "profile": "cc-0.9",
-              "peer_url": "http://localhost/cc/kirklees/", "credit_limit": 0}  # fmt: skip
-    body = {"kind": "proposal", "title": "Graft", "closing_at": "2099-01-01T00:00:00Z", "action": action}
-    pass_and_close(api, api.post(f"/groups/{group.id}/polls", body, user=ann).get_json(), [ann, bob, cat])
+    graft_by_hand(api, trunk, people_of_trunk, credit_limit=0)
     joined = ask_to_join(leaf, profile="cc-0.9", last_hash="0" * 32)
     assert joined.status_code == 201 and joined.get_json()["status"] == "requested"
     checked = leaf.call("POST", f"/federation/links/{joined.get_json()['id']}/check").get_json()
     assert checked["outcome"] == "refused" and checked["link"]["status"] == "requested"
+
+
+def graft_by_hand(api, trunk, people_of_trunk, *, credit_limit: int) -> int:
+    """The trunk's group grafts a reference-node leaf (no request: the peer form of the action); the link's id."""
+    network, group = trunk
+    ann, bob, cat = people_of_trunk
+    action = {"type": "graft_node", "network_id": network.id, "node_name": "kirklees", "profile": "cc-0.9",
+              "peer_url": "http://localhost/cc/kirklees/", "credit_limit": credit_limit}  # fmt: skip
+    body = {"kind": "proposal", "title": "Graft", "closing_at": "2099-01-01T00:00:00Z", "action": action}
+    pass_and_close(api, api.post(f"/groups/{group.id}/polls", body, user=ann).get_json(), [ann, bob, cat])
+    return db.session.query(Link).filter_by(network_id=network.id).one().id
