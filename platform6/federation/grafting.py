@@ -93,13 +93,9 @@ def is_outgoing(graft: GraftRequest) -> bool:
 
 
 def incoming_requests_select(network: Network):
-    """The graft requests leaves elsewhere sent to `network`, newest first."""
+    """The graft requests leaves elsewhere sent to `network` (unordered: pages choose their order)."""
     sent = select(Link.graft_request_id).where(Link.direction == "trunkward", Link.graft_request_id.is_not(None))
-    return (
-        select(GraftRequest)
-        .where(GraftRequest.network_id == network.id, GraftRequest.id.not_in(sent))
-        .order_by(GraftRequest.id.desc())
-    )
+    return select(GraftRequest).where(GraftRequest.network_id == network.id, GraftRequest.id.not_in(sent))
 
 
 def base_url(network: Network, root_url: str) -> str | None:

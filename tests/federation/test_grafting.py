@@ -394,13 +394,20 @@ GRAFT_BODY = {
 }
 
 
-def test_the_trunk_checks_graft_requests_and_limits_them_per_address(app, api, trunk):
+def test_the_trunk_checks_graft_requests_and_limits_them_per_address(app, api, trunk, people_of_trunk):
     body = GRAFT_BODY
     assert api.client.post("/cc/ocn/p6/graft-requests", json=body).status_code == 202
+    assert api.client.post("/cc/ocn/p6/graft-requests", json={**body, "node_name": "bradford"}).status_code == 202
+    listed = f"/networks/{trunk[0].id}/federation/graft-requests"
+    first = api.get(f"{listed}?limit=1", user=people_of_trunk[0]).get_json()
+    second = api.get(f"{listed}?limit=1&cursor={first['next']}", user=people_of_trunk[0]).get_json()
+    assert [g["node_name"] for g in first["items"] + second["items"]] == ["bradford", "leeds"]
+    assert second["next"] is None
+    assert api.get(listed, user=people_of_trunk[1]).status_code == 403
     bad = api.client.post("/cc/ocn/p6/graft-requests", json={**body, "pickup_token_sha256": "x"})
     assert bad.status_code == 400 and bad.get_json()["errors"][0]["class"] == "CCViolation"
     assert api.client.post("/cc/nowhere/p6/graft-requests", json=body).status_code == 404
-    for _n in range(3):
+    for _n in range(2):
         api.client.post("/cc/ocn/p6/graft-requests", json=body)
     limited = api.client.post("/cc/ocn/p6/graft-requests", json=body)
     assert limited.status_code == 429 and "errors" in limited.get_json()
