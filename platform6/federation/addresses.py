@@ -13,6 +13,7 @@ installations); link-local (169.254.169.254 is the metadata service), multicast,
 stay refused even then.
 """
 
+import contextlib
 import ipaddress
 import socket
 
@@ -28,6 +29,10 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 class ForbiddenAddress(ValueError):
     """The host is, or resolves to, an address a node may not call."""
+
+
+class Unresolved(ForbiddenAddress):
+    """The host has no address now."""
 
 
 def private_allowed() -> bool:
@@ -72,33 +77,20 @@ def checked_addresses(host: str, port: int) -> list[str]:
     try:
         found = resolve(host, port)
     except (OSError, UnicodeError) as err:
-        raise ForbiddenAddress(f"{host} does not resolve: {err}") from None
+        raise Unresolved(f"{host} does not resolve: {err}") from None
+    if not found:
+        raise Unresolved(f"{host} has no address")
     allow_private = private_allowed()
     for address in found:
         if not is_callable(ipaddress.ip_address(address.split("%")[0]), allow_private=allow_private):
             raise ForbiddenAddress(f"{host} resolves to {address}, which a node may not call")
-    if not found:
-        raise ForbiddenAddress(f"{host} has no address")
     return found
 
 
 def check_typed_host(host: str) -> None:
-    """At typing time: a literal address must be callable; a name is checked against what DNS answers now, and one
-    that does not resolve yet passes (each connection checks it again)."""
-    host = host.strip("[]")
-    try:
-        literal = ipaddress.ip_address(host)
-    except ValueError:
-        literal = None
-    if literal is not None:
-        if not is_callable(literal, allow_private=private_allowed()):
-            raise ForbiddenAddress(f"{host} is not a public address")
-        return
-    try:
+    """At typing time, the same check; a name that does not resolve yet passes (each connection checks it again)."""
+    with contextlib.suppress(Unresolved):
         checked_addresses(host, 443)
-    except ForbiddenAddress as err:
-        if "does not resolve" not in str(err):
-            raise
 
 
 # --- connecting only to the address just checked ---------------------------------------------------------------
