@@ -76,9 +76,9 @@ class Unreachable(Exception):
     """No answer: refused connection, timeout, or a URL or address we may not call."""
 
 
-def call(peer: Peer, method: str, path: str, *, body: bytes = b"", timeout: float | None = None) -> Answer:
-    """`method` `path` (relative to the peer's base URL) with our headers; Unreachable if no answer came.
-    `timeout`: FEDERATION_TIMEOUT_SECONDS unless given."""
+def call(peer: Peer, method: str, path: str, *, body: bytes = b"") -> Answer:
+    """`method` `path` (relative to the peer's base URL) with our headers; Unreachable if no answer came within
+    FEDERATION_TIMEOUT_SECONDS."""
     if db.session().in_transaction():
         raise RuntimeError("a database transaction is open during a call to a peer: commit first")
     config = current_app.config
@@ -96,7 +96,7 @@ def call(peer: Peer, method: str, path: str, *, body: bytes = b"", timeout: floa
         headers[signing.HEADER] = signing.sign(peer.secret, method=method, path=signed_path, body=body)
     try:
         response = http().request(method, url, data=body, headers=headers, allow_redirects=False,
-                                  timeout=config["FEDERATION_TIMEOUT_SECONDS"] if timeout is None else timeout)  # fmt: skip
+                                  timeout=config["FEDERATION_TIMEOUT_SECONDS"])  # fmt: skip
     except requests.RequestException as err:
         raise Unreachable(str(err)) from None
     try:
