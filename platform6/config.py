@@ -83,12 +83,17 @@ def load(instance_path: str, overrides: dict) -> dict:
         "RATELIMIT_PAYMENT_REQUESTS": os.environ.get("RATELIMIT_PAYMENT_REQUESTS") or "20/minute;200/day",
         #: relays a neighbouring Credit Commons node may send us (each one holds value until it completes or expires)
         "RATELIMIT_CC_RELAYS": os.environ.get("RATELIMIT_CC_RELAYS") or "30/minute",
+        #: any call to a node's Credit Commons routes, reads included, per neighbouring server
+        "RATELIMIT_CC_REQUESTS": os.environ.get("RATELIMIT_CC_REQUESTS") or "120/minute",
         # Federation (docs/federation.md): a validated transaction's window W, a hop's timeout T, the member's budget
         "FEDERATION_WINDOW_SECONDS": float(os.environ.get("FEDERATION_WINDOW_SECONDS") or 300),
         "FEDERATION_TIMEOUT_SECONDS": float(os.environ.get("FEDERATION_TIMEOUT_SECONDS") or 10),
         "FEDERATION_BUDGET_SECONDS": float(os.environ.get("FEDERATION_BUDGET_SECONDS") or 25),
         #: call peers over plain HTTP (tests on loopback); otherwise only https:// peer URLs are called
         "FEDERATION_ALLOW_HTTP": flag("FEDERATION_ALLOW_HTTP"),
+        #: call peers on loopback or private networks (tests, a VPN between installations); otherwise only public
+        #: addresses (federation/addresses.py)
+        "FEDERATION_ALLOW_PRIVATE_ADDRESSES": flag("FEDERATION_ALLOW_PRIVATE_ADDRESSES"),
     }
     values.update(overrides)
     https = values["PREFERRED_URL_SCHEME"] == "https"

@@ -32,9 +32,10 @@ def _by_user() -> str:
 
 
 def _by_peer() -> str:
-    """A neighbouring server calling a Credit Commons route: the node it calls and the node it says it is."""
+    """A neighbouring server calling a Credit Commons route: the node it calls and the address it calls from (not
+    the name it gives in cc-node, which is checked only later: a caller could give a new one each time)."""
     node = (request.view_args or {}).get("node", "")
-    return f"peer:{node}:{request.headers.get('cc-node') or request.headers.get('cc-user') or get_remote_address()}"
+    return f"peer:{node}:{get_remote_address()}"
 
 
 KEYS: dict[str, Callable[[], str]] = {"address": _by_address, "user": _by_user, "peer": _by_peer}
@@ -49,16 +50,17 @@ COUNTS: dict[str, Callable[[Response], bool] | None] = {
 }
 
 
-def rate_limit(name: str, *, per: str = "address", counts: str = "all"):
-    """A decorator limiting a view to the rate in the setting RATELIMIT_<NAME>, counted per address or per user,
-    over every write or only the refused or accepted ones (see COUNTS)."""
+def rate_limit(name: str, *, per: str = "address", counts: str = "all", methods: list[str] | None = WRITES):
+    """A decorator limiting a view (or every view of a blueprint) to the rate in the setting RATELIMIT_<NAME>,
+    counted per address, user or peer, over every write (every request with `methods=None`) or only the refused or
+    accepted ones (see COUNTS)."""
     setting = f"RATELIMIT_{name.upper()}"
 
     def rate() -> str:
         return current_app.config[setting]
 
     return limiter.shared_limit(
-        rate, scope=name, key_func=KEYS[per], methods=WRITES, error_message=MESSAGE, deduct_when=COUNTS[counts]
+        rate, scope=name, key_func=KEYS[per], methods=methods, error_message=MESSAGE, deduct_when=COUNTS[counts]
     )
 
 

@@ -8,13 +8,13 @@ from flask import jsonify, request
 from flask_babel import gettext as _
 from pydantic import Field
 
-from ..api import Body, NonNegativeInt, api_blueprint, created, parse_body, require_user
+from ..api import Body, NonNegativeInt, api_blueprint, created, paginate, parse_body, require_user
 from ..credit import queries as credit_queries
 from ..errors import Conflict, NotFound
 from ..extensions import db
 from ..transaction import unit_of_work
 from . import graft_queries, graft_sync, grafting
-from .models import Link
+from .models import GraftRequest, Link
 
 bp = api_blueprint("federation_admin", __name__)
 
@@ -23,6 +23,13 @@ def _network(network_id: int):
     network = credit_queries.network_by_id(network_id)
     if network is None:
         raise NotFound(_("No such network."))
+    return network
+
+
+def _admin_network(network_id: int, user):
+    """The network, once `user` is one of its admins (others: 403, those who may not see it: 404)."""
+    network = _network(network_id)
+    grafting.ensure_network_admin(user, network)
     return network
 
 
@@ -53,9 +60,7 @@ class DecisionBody(Body):
 
 @bp.get("/networks/<int:network_id>/federation")
 def overview(network_id: int):
-    user = require_user()
-    network = _network(network_id)
-    grafting.ensure_network_admin(user, network)
+    network = _admin_network(network_id, require_user())
     return jsonify(graft_queries.overview_json(network, request.host_url))
 
 
@@ -82,11 +87,14 @@ def start_graft(network_id: int):
 
 @bp.get("/networks/<int:network_id>/federation/graft-requests")
 def graft_requests(network_id: int):
-    user = require_user()
-    network = _network(network_id)
-    grafting.ensure_network_admin(user, network)
-    found = db.session.scalars(grafting.incoming_requests_select(network)).all()
-    return jsonify({"items": [graft_queries.graft_request_json(g) for g in found], "next": None})
+    """The requests leaves sent to the network, newest first, paged like every list of the API."""
+    network = _admin_network(network_id, require_user())
+    order = [(GraftRequest.id, True)]
+    return jsonify(paginate(grafting.incoming_requests_select(network), order, _graft_requests_json))
+
+
+def _graft_requests_json(found: list[GraftRequest]) -> list[dict]:
+    return [graft_queries.graft_request_json(graft) for graft in found]
 
 
 @bp.post("/federation/graft-requests/<int:request_id>/<any(approve, decline):decision>")

@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 from ..errors import DomainError
 from ..extensions import csrf
 from ..ratelimit import rate_limit
-from . import links, transactions, wire
+from . import links, trace, transactions, wire
 from .cli import run_jobs
 from .peer_auth import authenticated_link
 
@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("cc", __name__, url_prefix="/cc/<node>", cli_group="federation")
 csrf.exempt(bp)
+rate_limit("cc_requests", per="peer", methods=None)(bp)
+trace.follow(bp)
 bp.cli.add_command(run_jobs)
 
 _ENDPOINTS = {

@@ -1,18 +1,39 @@
-"""Calls to a neighbouring node (FEDERATION.md §2): its base URL, our auth headers for the link, the
-p6-signature between Platform 6 peers, a timeout per hop. Never with a database transaction open: an HTTP call
-inside a write transaction would stall every payment on the installation (SQLite's one writer)."""
+"""Every call this installation makes to another (FEDERATION.md §2, docs/federation.md "Security between nodes"): the
+peer's base URL, our auth headers for the link, the p6-signature between Platform 6 peers, `cc-node-trace`, a timeout
+per hop, no redirect followed, and each connection made only to an address checked at that moment (addresses.py).
+
+Never with a database transaction open: an HTTP call inside a write transaction would stall every payment on the
+installation (SQLite's one writer)."""
 
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from flask import current_app
 
 from ..extensions import db
-from . import signing, wire
+from . import signing, trace, wire
+from .addresses import CheckedAddressAdapter
+
+
+def _checked_session() -> requests.Session:
+    session = requests.Session()
+    # a proxy from the environment would be connected to instead of the checked address
+    session.trust_env = False
+    session.mount("https://", CheckedAddressAdapter())
+    session.mount("http://", CheckedAddressAdapter())
+    return session
+
 
 #: one pool of connections per process, reused across calls
-_http = requests.Session()
+_http = _checked_session()
+
+
+def http() -> requests.Session:
+    """The session peers are called with. Tests that run two installations in one process put one reaching the
+    other app's test client in app.extensions["federation_http"]."""
+    return current_app.extensions.get("federation_http") or _http
 
 
 @dataclass(frozen=True)
@@ -24,10 +45,16 @@ class Peer:
     profile: str
     our_name: str
     our_path: tuple[str, ...]
-    head: str
+    #: the link's head; None before the link has a chain (a graft request, a pickup): no auth headers then
+    head: str | None
     #: the HMAC secret in clear (p6 peers), None for others
     secret: str | None
     quant_decimals: int
+
+    @classmethod
+    def before_link(cls, link_id: int, url: str) -> "Peer":
+        """A trunk asked for a link that does not exist there yet: nothing to prove, so nothing signed."""
+        return cls(link_id, url, "p6", "", (), None, None, 0)
 
 
 @dataclass(frozen=True)
@@ -41,26 +68,35 @@ class Answer:
     def ok(self) -> bool:
         return 200 <= self.status < 300
 
+    def json_object(self) -> dict:
+        return self.payload if isinstance(self.payload, dict) else {}
+
 
 class Unreachable(Exception):
-    """No answer: refused connection, timeout, or a URL we may not call."""
+    """No answer: refused connection, timeout, or a URL or address we may not call."""
 
 
-def call(peer: Peer, method: str, path: str, *, body: bytes = b"", timeout: float, allow_http: bool) -> Answer:
-    """`method` `path` (relative to the peer's base URL) with our headers; Unreachable if no answer came."""
+def call(peer: Peer, method: str, path: str, *, body: bytes = b"") -> Answer:
+    """`method` `path` (relative to the peer's base URL) with our headers; Unreachable if no answer came within
+    FEDERATION_TIMEOUT_SECONDS."""
     if db.session().in_transaction():
         raise RuntimeError("a database transaction is open during a call to a peer: commit first")
+    config = current_app.config
     url = peer.url + path
-    if not (url.startswith("https://") or (allow_http and url.startswith("http://"))):
+    if not (url.startswith("https://") or (config["FEDERATION_ALLOW_HTTP"] and url.startswith("http://"))):
         raise Unreachable(f"{url} is not https")
-    headers = wire.auth_headers(profile=peer.profile, our_name=peer.our_name, our_path=list(peer.our_path),
-                                head=peer.head)  # fmt: skip
-    headers["content-type"] = "application/json"
+    headers = {"content-type": "application/json"}
+    if peer.head is not None:
+        headers.update(wire.auth_headers(profile=peer.profile, our_name=peer.our_name, our_path=list(peer.our_path),
+                                         head=peer.head))  # fmt: skip
+        headers[trace.HEADER] = trace.outgoing(peer.our_name)
     if peer.secret is not None:
-        signed_path = urlsplit(url).path + (f"?{urlsplit(url).query}" if urlsplit(url).query else "")
+        parts = urlsplit(url)
+        signed_path = parts.path + (f"?{parts.query}" if parts.query else "")
         headers[signing.HEADER] = signing.sign(peer.secret, method=method, path=signed_path, body=body)
     try:
-        response = _http.request(method, url, data=body, headers=headers, timeout=timeout, allow_redirects=False)
+        response = http().request(method, url, data=body, headers=headers, allow_redirects=False,
+                                  timeout=config["FEDERATION_TIMEOUT_SECONDS"])  # fmt: skip
     except requests.RequestException as err:
         raise Unreachable(str(err)) from None
     try:

@@ -35,6 +35,12 @@ class GraftForm(FlaskForm):
     trunk_path = StringField(_l("The trunk's node path"), validators=[Optional(), Length(max=300)])
 
 
+class AllowedAddressesForm(FlaskForm):
+    """The addresses a link's peer may call from: one address or network (CIDR) a line; empty for any."""
+
+    allowed_ips = TextAreaField(_l("Addresses it may call from"), validators=[Optional(), Length(max=2000)])
+
+
 class DecideForm(FlaskForm):
     """A graft request approved directly (where the network lets admins decide without a vote)."""
 

@@ -121,7 +121,13 @@ def overview_json(network: Network, root_url: str) -> dict:
 
 
 def pending_requests(network: Network) -> list[GraftRequest]:
-    return list(db.session.scalars(grafting.incoming_requests_select(network).where(GraftRequest.status == "pending")))
+    return list(
+        db.session.scalars(
+            grafting.incoming_requests_select(network)
+            .where(GraftRequest.status == "pending")
+            .order_by(GraftRequest.id.desc())
+        )
+    )
 
 
 def remote_addresses(transfer_ids) -> dict[int, dict[str, str]]:

@@ -5,52 +5,16 @@ transaction would stall every payment on a SQLite installation), then records th
 and the pickup job call these after their own work has committed.
 """
 
-import json
 import logging
-from urllib.parse import urlsplit
 
-import requests
-from flask import current_app
-
-from ..credit.models import Network
 from ..extensions import db
 from ..notifications.scheduler import job
 from ..transaction import unit_of_work
-from . import grafting, links, signing, wire
+from . import client, grafting, signing, wire
 from .models import Link
+from .transactions import call_peer, peer_of
 
 log = logging.getLogger(__name__)
-
-#: seconds to wait for a peer's answer
-TIMEOUT = 10
-_session = requests.Session()
-
-
-def http() -> requests.Session:
-    """The session peers are called with (tests put one that reaches another app in-process in
-    app.extensions["federation_http"])."""
-    return current_app.extensions.get("federation_http") or _session
-
-
-def _call(method: str, url: str, *, body: dict | None = None, headers: dict | None = None, secret: str | None = None):
-    """One call to a peer, with no transaction open: the answer, or None when the peer could not be reached."""
-    data = json.dumps(body).encode() if body is not None else b""
-    headers = {"Content-Type": "application/json", **(headers or {})}
-    if secret is not None:
-        headers["p6-signature"] = signing.sign(secret, method=method, path=urlsplit(url).path, body=data)
-    try:
-        return http().request(method, url, data=data or None, headers=headers, timeout=TIMEOUT)
-    except requests.RequestException as err:
-        log.info("%s %s: %s", method, url, err)
-        return None
-
-
-def _json(response) -> dict:
-    try:
-        found = response.json()
-    except ValueError:
-        return {}
-    return found if isinstance(found, dict) else {}
 
 
 # --- the leaf asking its trunk -------------------------------------------------------------------
@@ -64,13 +28,13 @@ def send_graft_request(link_id: int) -> str:
     """POST {trunk_url}p6/graft-requests; on 202 the trunk's request id is kept for the pickup."""
     with unit_of_work(write=False):
         link = db.session.get(Link, link_id)
-        url, body = f"{link.peer_url}p6/graft-requests", grafting.graft_request_body(link)
-    response = _call("POST", url, body=body)
+        trunk, body = client.Peer.before_link(link_id, link.peer_url), grafting.graft_request_body(link)
+    response = call_peer(trunk, "POST", "p6/graft-requests", wire.dumps(body))
     if response is None:
         return UNREACHABLE
-    remote_id = _json(response).get("id")
-    if response.status_code != 202 or not isinstance(remote_id, int):
-        log.info("graft request to %s refused: %s %s", url, response.status_code, response.text[:500])
+    remote_id = response.json_object().get("id")
+    if response.status != 202 or not isinstance(remote_id, int):
+        log.info("graft request to %s refused: %s %s", trunk.url, response.status, response.errors)
         return REFUSED
     with unit_of_work():
         grafting.record_request_sent(link_id=link_id, remote_request_id=remote_id)
@@ -84,40 +48,37 @@ def check_trunk(link_id: int) -> str:
         link = db.session.get(Link, link_id)
         if link is None or link.direction != "trunkward" or link.status != "requested":
             return ACTIVE if link is not None and link.status == "active" else REFUSED
-        profile, peer_url, remote_id = link.profile, link.peer_url, link.remote_request_id
+        profile, remote_id = link.profile, link.remote_request_id
         if profile == "p6" and remote_id is not None:
-            token = grafting.pickup_token(link)
+            trunk, token = client.Peer.before_link(link_id, link.peer_url), grafting.pickup_token(link)
         elif profile != "p6":
-            network = db.session.get(Network, link.network_id)
-            headers = wire.auth_headers(
-                profile=profile, our_name=network.cc_name, our_path=links.our_path(network), head=link.head
-            )
+            trunk = peer_of(link)
     if profile == "p6" and remote_id is None:
         return send_graft_request(link_id)
     if profile != "p6":
-        response = _call("GET", peer_url if profile == "komunitin" else f"{peer_url}handshake", headers=headers)
+        response = call_peer(trunk, "GET", "" if profile == "komunitin" else "handshake")
         if response is None:
             return UNREACHABLE
-        if response.status_code != 200:
+        if response.status != 200:
             return REFUSED
         with unit_of_work():
             grafting.record_handshake(link_id=link_id)
         return ACTIVE
-    response = _call("POST", f"{peer_url}p6/graft-requests/{remote_id}/pickup", body={"token": token})
+    response = call_peer(trunk, "POST", f"p6/graft-requests/{remote_id}/pickup", wire.dumps({"token": token}))
     if response is None:
         return UNREACHABLE
-    if response.status_code in (202, 409):
+    if response.status in (202, 409):
         return WAITING
-    if response.status_code in (403, 410):
-        declined = response.status_code == 403
+    if response.status in (403, 410):
+        declined = response.status == 403
         with unit_of_work():
             grafting.record_trunk_refusal(link_id=link_id, request_status="declined" if declined else "picked_up")
         return DECLINED if declined else GONE
-    if response.status_code != 200:
-        log.warning("pickup from %s answered %s", peer_url, response.status_code)
+    if response.status != 200:
+        log.warning("pickup from %s answered %s", trunk.url, response.status)
         return REFUSED
     with unit_of_work():
-        grafting.record_pickup(link_id=link_id, credentials=_json(response))
+        grafting.record_pickup(link_id=link_id, credentials=response.json_object())
     return ACTIVE
 
 
@@ -139,15 +100,10 @@ def rotate_secret(link_id: int) -> bool:
     """Send the peer a new secret, signed with the current one (POST p6/rotate); once it answers 200 we sign with
     the new one. Either side still accepts the old secret for 24 hours. False when the peer did not take it."""
     with unit_of_work(write=False):
-        link = db.session.get(Link, link_id)
-        network = db.session.get(Network, link.network_id)
-        url, secret = f"{link.peer_url}p6/rotate", grafting.current_secret(link)
-        headers = wire.auth_headers(
-            profile=link.profile, our_name=network.cc_name, our_path=links.our_path(network), head=link.head
-        )
+        peer = peer_of(db.session.get(Link, link_id))
     new_secret = signing.new_secret()
-    response = _call("POST", url, body={"secret": new_secret}, headers=headers, secret=secret)
-    if response is None or response.status_code != 200:
+    response = call_peer(peer, "POST", "p6/rotate", wire.dumps({"secret": new_secret}))
+    if response is None or response.status != 200:
         return False
     with unit_of_work():
         grafting.rotate_secret(link=db.session.get(Link, link_id), new_secret=new_secret)

@@ -35,7 +35,7 @@ from ..i18n import Message
 from ..limits import MAX_INT, is_whole
 from ..notifications.service import notify
 from ..timeutil import utcnow
-from . import links, signing
+from . import addresses, links, signing
 from .models import GraftRequest, Link
 from .paths import NODE_NAME_RE, join, split
 from .wire import PROFILES
@@ -93,13 +93,9 @@ def is_outgoing(graft: GraftRequest) -> bool:
 
 
 def incoming_requests_select(network: Network):
-    """The graft requests leaves elsewhere sent to `network`, newest first."""
+    """The graft requests leaves elsewhere sent to `network` (unordered: pages choose their order)."""
     sent = select(Link.graft_request_id).where(Link.direction == "trunkward", Link.graft_request_id.is_not(None))
-    return (
-        select(GraftRequest)
-        .where(GraftRequest.network_id == network.id, GraftRequest.id.not_in(sent))
-        .order_by(GraftRequest.id.desc())
-    )
+    return select(GraftRequest).where(GraftRequest.network_id == network.id, GraftRequest.id.not_in(sent))
 
 
 def base_url(network: Network, root_url: str) -> str | None:
@@ -108,11 +104,20 @@ def base_url(network: Network, root_url: str) -> str | None:
 
 
 def check_url(url, field: str) -> str:
-    """A peer's base URL: https (http only when FEDERATION_ALLOW_HTTP is set, for tests), made to end with "/"."""
+    """A peer's base URL, which this server will call: https (http only when FEDERATION_ALLOW_HTTP is set, for tests)
+    on a host that is, or resolves to, a public address (addresses.py), made to end with "/"."""
     allowed = ("https", "http") if current_app.config.get("FEDERATION_ALLOW_HTTP") else ("https",)
     parts = urlsplit(url) if isinstance(url, str) and 0 < len(url) <= 499 else None
-    if parts is None or parts.scheme not in allowed or not parts.netloc or parts.query or parts.fragment:
+    try:
+        host, _port = (parts.hostname, parts.port) if parts is not None else (None, None)
+    except ValueError:  # a port that is not a number from 0 to 65535
+        host = None
+    if not host or parts.scheme not in allowed or parts.username or parts.password or parts.query or parts.fragment:
         raise invalid(field, _("Give the address as https://host/cc/<name>/."))
+    try:
+        addresses.check_typed_host(host)
+    except addresses.ForbiddenAddress:
+        raise invalid(field, _("%(host)s is not a public address: a node may not call it.", host=host)) from None
     return url if url.endswith("/") else url + "/"
 
 
@@ -256,7 +261,8 @@ def graft_request_body(link: Link) -> dict:
 
 
 def pickup_token(link: Link) -> str:
-    """The token the leaf shows at pickup (kept sealed in the link's secret until then)."""
+    """The token the leaf shows at pickup (kept sealed in the link's secret until then), and the link's HMAC secret
+    once picked up."""
     return signing.unseal(current_app.config["SECRET_KEY"], link.secret)
 
 
@@ -671,7 +677,3 @@ def rotate_secret(*, link: Link, new_secret: str) -> Link:
     link.secret = signing.seal(current_app.config["SECRET_KEY"], new_secret)
     db.session.flush()
     return link
-
-
-def current_secret(link: Link) -> str:
-    return signing.unseal(current_app.config["SECRET_KEY"], link.secret)

@@ -18,6 +18,8 @@ from .models import Link
 
 bp = Blueprint("federation_p6", __name__, url_prefix="/cc/<node>/p6")
 csrf.exempt(bp)
+#: one budget with the Credit Commons routes (cc_api)
+rate_limit("cc_requests", per="peer", methods=None)(bp)
 
 #: the Credit Commons error class a refusal of ours answers with, by status
 _CLASSES = {400: "CCViolation", 401: "PermissionViolation", 403: "PermissionViolation", 404: "DoesNotExistViolation",

@@ -1,11 +1,12 @@
-"""Who is calling a node's Credit Commons routes (FEDERATION.md §4): the link named by `cc-node`, proved by its
-`last-hash` (the link's head, or a transaction's head-before for a repeat of that transaction's message) and, between
-Platform 6 peers, by the `p6-signature` over the request."""
+"""Who is calling a node's Credit Commons routes (FEDERATION.md §4): the link named by `cc-node`, called from one of
+the link's `allowed_ips` when it has any, proved by its `last-hash` (the link's head, or a transaction's head-before
+for a repeat of that transaction's message) and, between Platform 6 peers, by the `p6-signature` over the request."""
 
+import ipaddress
 import re
 from collections.abc import Mapping
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from sqlalchemy import select
 
 from ..credit.models import Network
@@ -28,6 +29,8 @@ def authenticated_link(network: Network, *, headers: Mapping, method: str, path:
     link = links.link_by_peer(network, split(node)[-1]) if split(node) else None
     if link is None or link.status not in LIVE_STATUSES or not _names_the_peer(network, link, node):
         raise wire.CCError(401, "PermissionViolation", f"{node[:64]} is not a neighbour of this node")
+    if link.allowed_ips and not calls_from_allowed_address(link):
+        raise wire.CCError(401, "PermissionViolation", "this link is not called from that address")
     if not (is_current(link, last_hash, method=method, path=path) or _repeats(link, last_hash, path, body)):
         raise wire.CCError(401, "HashMismatchFailure", "last-hash does not match this link's head")
     if link.profile == "p6" and not signing.verify(
@@ -35,6 +38,18 @@ def authenticated_link(network: Network, *, headers: Mapping, method: str, path:
     ):
         raise wire.CCError(401, "PermissionViolation", "p6-signature is missing, stale or wrong")
     return link
+
+
+def calls_from_allowed_address(link: Link) -> bool:
+    """The request comes from one of the link's allowed addresses or networks. The address is the app's client
+    address: the socket's peer, or what TRUSTED_PROXIES proxies say in X-Forwarded-For. No request: no address."""
+    raw = request.remote_addr if has_request_context() else None
+    try:
+        caller = ipaddress.ip_address(raw or "")
+    except ValueError:
+        return False
+    caller = getattr(caller, "ipv4_mapped", None) or caller
+    return any(caller in ipaddress.ip_network(allowed, strict=False) for allowed in link.allowed_ips)
 
 
 def is_current(link: Link, last_hash: str | None, *, method: str, path: str) -> bool:

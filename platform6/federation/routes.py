@@ -24,7 +24,7 @@ from ..ratelimit import rate_limit
 from ..transaction import unit_of_work
 from ..web import refused, show_error_on_form
 from . import admin_api, graft_queries, graft_sync, grafting, p6_api, transactions
-from .forms import PROFILE_NAMES, DecideForm, GraftForm, NodeNameForm, RemotePayForm
+from .forms import PROFILE_NAMES, AllowedAddressesForm, DecideForm, GraftForm, NodeNameForm, RemotePayForm
 
 bp = Blueprint("federation", __name__, url_prefix="/credit")
 #: the admin API and the P6 peer routes are blueprints of their own (their prefixes are not /credit)
@@ -57,14 +57,28 @@ def _admin_network(network_id: int) -> Network:
     return network
 
 
-def _page(network: Network, *, graft_form: GraftForm | None = None, node_form: NodeNameForm | None = None):
+def _page(
+    network: Network,
+    *,
+    graft_form: GraftForm | None = None,
+    node_form: NodeNameForm | None = None,
+    addresses_form: tuple[int, AllowedAddressesForm] | None = None,
+):
+    """The federation page; a form given was sent back with errors (the page answers 422). `addresses_form`: the
+    link whose allowed addresses were refused, and its form."""
     rows = graft_queries.link_rows(network)
     may_graft = network.parent_id is None and not any(row.link.direction == "trunkward" for row in rows)
     if graft_form is None and may_graft:
         graft_form = GraftForm()
         use_decimals(graft_form, network.currency_decimals)
-    failed = bool((graft_form and graft_form.errors) or (node_form and node_form.errors))
-    failed = failed or bool((graft_form and graft_form.form_errors) or (node_form and node_form.form_errors))
+    address_forms = {
+        row.link.id: addresses_form_of(row.link.id, formdata=None, allowed_ips=_lines(row.link.allowed_ips))
+        for row in rows
+    }
+    if addresses_form is not None:
+        address_forms[addresses_form[0]] = addresses_form[1]
+    sent = [form for form in (graft_form, node_form, addresses_form and addresses_form[1]) if form]
+    failed = any(form.errors or form.form_errors for form in sent)
     return render_template(
         "federation/network.html",
         network=network,
@@ -75,6 +89,7 @@ def _page(network: Network, *, graft_form: GraftForm | None = None, node_form: N
         graft_requests=graft_queries.pending_requests(network),
         graft_form=graft_form if may_graft else None,
         node_form=node_form or NodeNameForm(),
+        address_forms=address_forms,
         decide_form=DecideForm(),
         profile_names=PROFILE_NAMES,
         action_form=ActionForm(),
@@ -170,6 +185,33 @@ def set_status(link_id: int, status: str):
     else:
         flash(_("The link is active again."), "success")
     return redirect(url_for(".network", network_id=link.network_id))
+
+
+def _lines(addresses: list[str] | None) -> str:
+    return "\n".join(addresses or [])
+
+
+def addresses_form_of(link_id: int, **kwargs) -> AllowedAddressesForm:
+    """Each link's form has its own field names (several links share the page)."""
+    return AllowedAddressesForm(prefix=f"link-{link_id}", **kwargs)
+
+
+@bp.post("/federation/links/<int:link_id>/allowed-ips")
+@login_required
+def set_allowed_ips(link_id: int):
+    """The addresses a link's peer may call from (peer_auth refuses the others): one a line, or comma-separated."""
+    form = addresses_form_of(link_id)
+    if form.validate_on_submit():
+        typed = (form.allowed_ips.data or "").replace(",", " ").split()
+        try:
+            link = grafting.update_link(actor=current_user, link_id=link_id, allowed_ips=typed)
+        except DomainError as err:
+            show_error_on_form(form, err)
+        else:
+            flash(_("The link's allowed addresses are saved."), "success")
+            return redirect(url_for(".network", network_id=link.network_id))
+    link, found = grafting.link_for_admin(current_user, link_id)
+    return _page(found, addresses_form=(link.id, form))
 
 
 @bp.post("/federation/links/<int:link_id>/rotate")

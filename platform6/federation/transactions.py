@@ -72,8 +72,7 @@ def _window() -> timedelta:
 def call_peer(peer: client.Peer, method: str, path: str, body: bytes = b"") -> client.Answer | None:
     """The peer's answer, or None if none came within the hop's timeout."""
     try:
-        return client.call(peer, method, path, body=body, timeout=current_app.config["FEDERATION_TIMEOUT_SECONDS"],
-                           allow_http=current_app.config["FEDERATION_ALLOW_HTTP"])  # fmt: skip
+        return client.call(peer, method, path, body=body)
     except client.Unreachable as err:
         log.warning("federation: %s %s%s had no answer: %s", method, peer.url, path, err)
         return None

@@ -56,12 +56,13 @@ class Node:
         self.url = f"sqlite:///{self.file}"
         self.secret_key = f"secret-key-of-{self.name}"
         self.env = {"DATABASE_URL": self.url, "SECRET_KEY": self.secret_key, "FEDERATION_ALLOW_HTTP": "1",
+                    "FEDERATION_ALLOW_PRIVATE_ADDRESSES": "1",
                     "FEDERATION_WINDOW_SECONDS": str(WINDOW), "FEDERATION_TIMEOUT_SECONDS": str(TIMEOUT),
                     "FEDERATION_BUDGET_SECONDS": "10", "RUN_SCHEDULER": "0", "RATELIMIT_ENABLED": "0"}  # fmt: skip
         self.process = AppProcess(self.env, self.directory / f"{self.name}.log", threads=8)
         self.base = self.process.base
         self.app = make_app(self.url, SECRET_KEY=self.secret_key, FEDERATION_ALLOW_HTTP=True,
-                            FEDERATION_WINDOW_SECONDS=WINDOW, FEDERATION_TIMEOUT_SECONDS=TIMEOUT)  # fmt: skip
+                            FEDERATION_ALLOW_PRIVATE_ADDRESSES=True, FEDERATION_WINDOW_SECONDS=WINDOW, FEDERATION_TIMEOUT_SECONDS=TIMEOUT)  # fmt: skip
         self.ids: dict[str, int] = {}
         self.tokens: dict[str, str] = {}
 

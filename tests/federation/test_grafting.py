@@ -18,14 +18,14 @@ from platform6.accounts.service import create_user as make_user
 from platform6.credit import service as credit_service
 from platform6.credit.models import Account, Network
 from platform6.extensions import db
-from platform6.federation import client, graft_sync, grafting, signing, wire
-from platform6.federation.grafting import current_secret
+from platform6.federation import graft_sync, grafting, signing, wire
 from platform6.federation.models import GraftRequest, Link
 from platform6.groups.service import create_group as make_group
 from tests.conftest import make_app
 
 from ..governance.conftest import vote  # noqa: F401 - the fixture
 from ..governance.test_service import pass_and_close
+from .conftest import LOOPBACK_PEERS
 
 SECRET_KEYS = {"trunk": "test-secret", "leaf": "leaf-secret"}
 
@@ -94,34 +94,9 @@ TRUNK_URL = "http://trunk.test/cc/ocn/"
 
 
 @pytest.fixture
-def trunk(app, api, create_user, create_group, people_of_trunk):
-    """The trunk network `ocn` here, governed by a group of three (ann an admin)."""
-    ann, bob, cat = people_of_trunk
-    group = create_group(admin=ann, members=[bob, cat], name="Open Credit Network")
-    network = credit_service.create_network(
-        actor=ann,
-        name="OCN",
-        group_id=group.id,
-        currency_code="OCN",
-        currency_name="OCN credit",
-        currency_symbol="Ø",
-        currency_decimals=2,
-    )
-    db.session.commit()
-    assert api.patch(f"/networks/{network.id}/federation", {"node_name": "ocn"}, user=ann).status_code == 200
-    app.config["FEDERATION_ALLOW_HTTP"] = True
-    return network, group
-
-
-@pytest.fixture
-def people_of_trunk(create_user):
-    return create_user(name="Ann"), create_user(name="Bob"), create_user(name="Cat")
-
-
-@pytest.fixture
-def leaf(app, tmp_path, monkeypatch):
+def leaf(app, tmp_path):
     """A second installation hosting Kirklees, whose calls reach the trunk app (and back)."""
-    leaf_app = make_app(f"sqlite:///{tmp_path / 'leaf.db'}", SECRET_KEY=SECRET_KEYS["leaf"], FEDERATION_ALLOW_HTTP=True)
+    leaf_app = make_app(f"sqlite:///{tmp_path / 'leaf.db'}", SECRET_KEY=SECRET_KEYS["leaf"], **LOOPBACK_PEERS)
     with leaf_app.app_context():
         db.create_all()
         admin = make_user(name="Ellie", email="ellie@kirklees.example", password="correct horse")
@@ -142,12 +117,18 @@ def leaf(app, tmp_path, monkeypatch):
     # the trunk answers at trunk.test, the leaf at localhost (its test client's host)
     session, found.to_trunk = session_to({"trunk.test": app, "localhost": leaf_app})
     leaf_app.extensions["federation_http"] = app.extensions["federation_http"] = session
-    monkeypatch.setattr(client, "_http", session)  # the transaction code's calls
     yield found
     app.extensions.pop("federation_http", None)
     with leaf_app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def asked(trunk, leaf) -> GraftRequest:
+    """The leaf has asked to join the trunk: the trunk's pending request."""
+    assert ask_to_join(leaf).status_code == 201
+    return the_request()
 
 
 def ask_to_join(leaf: Leaf, **extra):
@@ -238,11 +219,10 @@ def test_a_leaf_is_grafted_by_a_passed_proposal_and_picks_up_its_credentials_onc
     assert vostro["credit_limit"] == 200000
 
 
-def test_a_proposal_that_does_not_pass_makes_no_link(app, api, trunk, leaf, people_of_trunk, vote):  # noqa: F811
+def test_a_proposal_that_does_not_pass_makes_no_link(api, trunk, leaf, asked, people_of_trunk, vote):  # noqa: F811
     network, group = trunk
     ann, bob, cat = people_of_trunk
-    assert ask_to_join(leaf).status_code == 201
-    poll = raise_graft(api, group, ann, the_request().id)
+    poll = raise_graft(api, group, ann, asked.id)
     vote(poll, bob, {"agree": 1})
     vote(poll, cat, {"block": 1})
     closed = api.post(f"/polls/{poll['id']}/close", user=ann).get_json()
@@ -253,11 +233,10 @@ def test_a_proposal_that_does_not_pass_makes_no_link(app, api, trunk, leaf, peop
     assert link_on_leaf(leaf)["status"] == "requested"
 
 
-def test_the_action_is_checked_when_raised_and_again_at_close(app, api, trunk, leaf, people_of_trunk):
+def test_the_action_is_checked_when_raised_and_again_at_close(api, trunk, asked, people_of_trunk):
     network, group = trunk
     ann, bob, _cat = people_of_trunk
-    assert ask_to_join(leaf).status_code == 201
-    graft_id = the_request().id
+    graft_id = asked.id
     for action in (
         {"type": "graft_node", "graft_request_id": 999, "credit_limit": 1},
         {"type": "graft_node", "graft_request_id": graft_id, "credit_limit": -1},
@@ -282,11 +261,10 @@ def test_the_action_is_checked_when_raised_and_again_at_close(app, api, trunk, l
     assert db.session.query(Link).filter_by(network_id=network.id).count() == 1
 
 
-def test_direct_decisions_only_where_the_network_allows_them(app, api, trunk, leaf, people_of_trunk):
+def test_direct_decisions_only_where_the_network_allows_them(api, trunk, leaf, asked, people_of_trunk):
     network, _group = trunk
     ann, bob, _cat = people_of_trunk
-    assert ask_to_join(leaf).status_code == 201
-    graft_id = the_request().id
+    graft_id = asked.id
     refused = api.post(f"/federation/graft-requests/{graft_id}/approve", {"credit_limit": 100}, user=ann)
     assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "decision_required"
     network.federation_decisions_required = False
@@ -302,11 +280,10 @@ def test_direct_decisions_only_where_the_network_allows_them(app, api, trunk, le
 
 
 @pytest.fixture
-def grafted(app, api, trunk, leaf, people_of_trunk):
+def grafted(api, trunk, leaf, asked, people_of_trunk):
     network, group = trunk
     ann, bob, cat = people_of_trunk
-    assert ask_to_join(leaf).status_code == 201
-    pass_and_close(api, raise_graft(api, group, ann, the_request().id), [ann, bob, cat])
+    pass_and_close(api, raise_graft(api, group, ann, asked.id), [ann, bob, cat])
     leaf.read(graft_sync.check_every_trunk)
     assert link_on_leaf(leaf)["status"] == "active"
     return db.session.query(Link).filter_by(network_id=network.id).one().id, link_on_leaf(leaf)["id"]
@@ -343,8 +320,8 @@ def test_rotating_the_secret_keeps_both_secrets_for_a_day(app, api, grafted, lea
     fresh()
     trunk_link = db.session.get(Link, trunk_link_id)
     assert trunk_link.previous_secret is not None and trunk_link.previous_secret_until is not None
-    on_trunk = current_secret(trunk_link)
-    assert on_trunk == leaf.read(lambda: current_secret(db.session.get(Link, leaf_link_id)))
+    on_trunk = grafting.pickup_token(trunk_link)
+    assert on_trunk == leaf.read(lambda: grafting.pickup_token(db.session.get(Link, leaf_link_id)))
     # rotating again, signed with the new secret, works too
     assert leaf.call("POST", f"/federation/links/{leaf_link_id}/rotate-secret").status_code == 200
 
@@ -417,13 +394,20 @@ GRAFT_BODY = {
 }
 
 
-def test_the_trunk_checks_graft_requests_and_limits_them_per_address(app, api, trunk):
+def test_the_trunk_checks_graft_requests_and_limits_them_per_address(app, api, trunk, people_of_trunk):
     body = GRAFT_BODY
     assert api.client.post("/cc/ocn/p6/graft-requests", json=body).status_code == 202
+    assert api.client.post("/cc/ocn/p6/graft-requests", json={**body, "node_name": "bradford"}).status_code == 202
+    listed = f"/networks/{trunk[0].id}/federation/graft-requests"
+    first = api.get(f"{listed}?limit=1", user=people_of_trunk[0]).get_json()
+    second = api.get(f"{listed}?limit=1&cursor={first['next']}", user=people_of_trunk[0]).get_json()
+    assert [g["node_name"] for g in first["items"] + second["items"]] == ["bradford", "leeds"]
+    assert second["next"] is None
+    assert api.get(listed, user=people_of_trunk[1]).status_code == 403
     bad = api.client.post("/cc/ocn/p6/graft-requests", json={**body, "pickup_token_sha256": "x"})
     assert bad.status_code == 400 and bad.get_json()["errors"][0]["class"] == "CCViolation"
     assert api.client.post("/cc/nowhere/p6/graft-requests", json=body).status_code == 404
-    for _n in range(3):
+    for _n in range(2):
         api.client.post("/cc/ocn/p6/graft-requests", json=body)
     limited = api.client.post("/cc/ocn/p6/graft-requests", json=body)
     assert limited.status_code == 429 and "errors" in limited.get_json()
@@ -629,11 +613,10 @@ def test_a_link_the_leaf_suspended_refuses_its_own_members_payments(grafted, lea
     assert refused.status_code == 422 and "suspended" in refused.get_data(as_text=True)
 
 
-def test_a_pickup_whose_answer_was_lost_stops_asking_and_says_why(app, api, trunk, leaf, people_of_trunk):
+def test_a_pickup_whose_answer_was_lost_stops_asking_and_says_why(api, trunk, leaf, asked, people_of_trunk):
     _network, group = trunk
     ann, bob, cat = people_of_trunk
-    assert ask_to_join(leaf).status_code == 201
-    graft = the_request()
+    graft = asked
     pass_and_close(api, raise_graft(api, group, ann, graft.id), [ann, bob, cat])
     link_id = link_on_leaf(leaf)["id"]
     token = leaf.read(lambda: grafting.pickup_token(db.session.get(Link, link_id)))
@@ -651,7 +634,7 @@ def test_the_link_state_answers_only_a_signed_call_from_the_link(app, api, graft
         link = db.session.get(Link, leaf_link_id)
         headers = wire.auth_headers(profile="p6", our_name="kirklees", our_path=["ocn", "kirklees"], head=link.head)
         headers["p6-signature"] = signing.sign(
-            secret or current_secret(link), method="GET", path="/cc/ocn/p6/link", body=b""
+            secret or grafting.pickup_token(link), method="GET", path="/cc/ocn/p6/link", body=b""
         )
         return headers
 
@@ -681,20 +664,8 @@ def test_a_leaf_joins_a_trunk_that_hands_out_its_starting_hash_by_hand(api, trun
     """The flow for a reference or Komunitin trunk, with this app standing in for one: its admins graft the leaf by
     the peer form of the action and read the starting hash once; the leaf's admin types it in; the handshake with
     it makes the link active."""
-    network, group = trunk
-    ann, bob, cat = people_of_trunk
-    action = {
-        "type": "graft_node",
-        "network_id": network.id,
-        "node_name": "kirklees",
-        "peer_url": "http://localhost/cc/kirklees/",
-        "profile": "cc-0.9",
-        "credit_limit": 10000,
-    }
-    body = {"kind": "proposal", "title": "Graft", "closing_at": "2099-01-01T00:00:00Z", "action": action}
-    pass_and_close(api, api.post(f"/groups/{group.id}/polls", body, user=ann).get_json(), [ann, bob, cat])
-    link_id = db.session.query(Link).filter_by(network_id=network.id).one().id
-    handed = api.post(f"/federation/links/{link_id}/credentials", user=ann).get_json()
+    link_id = graft_by_hand(api, trunk, people_of_trunk, credit_limit=10000)
+    handed = api.post(f"/federation/links/{link_id}/credentials", user=people_of_trunk[0]).get_json()
     assert handed["our_node_path"] == "ocn/kirklees"
     joined = ask_to_join(leaf, profile="cc-0.9", last_hash=handed["last_hash"])
     assert joined.status_code == 201 and joined.get_json()["status"] == "active"
@@ -702,13 +673,19 @@ def test_a_leaf_joins_a_trunk_that_hands_out_its_starting_hash_by_hand(api, trun
 
 
 def test_a_wrongly_typed_starting_hash_leaves_the_link_waiting(api, trunk, leaf, people_of_trunk):
-    network, group = trunk
-    ann, bob, cat = people_of_trunk
-    action = {"type": "graft_node", "network_id": network.id, "node_name": "kirklees", "profile": "cc-0.9",
-              "peer_url": "http://localhost/cc/kirklees/", "credit_limit": 0}  # fmt: skip
-    body = {"kind": "proposal", "title": "Graft", "closing_at": "2099-01-01T00:00:00Z", "action": action}
-    pass_and_close(api, api.post(f"/groups/{group.id}/polls", body, user=ann).get_json(), [ann, bob, cat])
+    graft_by_hand(api, trunk, people_of_trunk, credit_limit=0)
     joined = ask_to_join(leaf, profile="cc-0.9", last_hash="0" * 32)
     assert joined.status_code == 201 and joined.get_json()["status"] == "requested"
     checked = leaf.call("POST", f"/federation/links/{joined.get_json()['id']}/check").get_json()
     assert checked["outcome"] == "refused" and checked["link"]["status"] == "requested"
+
+
+def graft_by_hand(api, trunk, people_of_trunk, *, credit_limit: int) -> int:
+    """The trunk's group grafts a reference-node leaf (no request: the peer form of the action); the link's id."""
+    network, group = trunk
+    ann, bob, cat = people_of_trunk
+    action = {"type": "graft_node", "network_id": network.id, "node_name": "kirklees", "profile": "cc-0.9",
+              "peer_url": "http://localhost/cc/kirklees/", "credit_limit": credit_limit}  # fmt: skip
+    body = {"kind": "proposal", "title": "Graft", "closing_at": "2099-01-01T00:00:00Z", "action": action}
+    pass_and_close(api, api.post(f"/groups/{group.id}/polls", body, user=ann).get_json(), [ann, bob, cat])
+    return db.session.query(Link).filter_by(network_id=network.id).one().id
