@@ -65,11 +65,11 @@ def name_node(network_id: int):
     user = require_user()
     body = parse_body(NodeBody)
     network = _network(network_id)
+    grafting.ensure_network_admin(user, network)
     if body.node_name is not None:
         grafting.name_node(actor=user, network=network, node_name=body.node_name)
     if body.share_names is not None:
         grafting.share_names(actor=user, network=network, shared=body.share_names)
-    grafting.ensure_network_admin(user, network)
     return jsonify(graft_queries.overview_json(network, request.host_url))
 
 

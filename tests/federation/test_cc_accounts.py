@@ -5,8 +5,8 @@ import pytest
 
 from platform6.extensions import db
 
+from .cc_schemas import conforms
 from .peers import entries
-from .test_wire_in_process import conforms
 
 
 def _pay_bob(leeds, quant):

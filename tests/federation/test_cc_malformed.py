@@ -3,7 +3,7 @@ error shape (schemathesis needs an OpenAPI document we do not keep; these are th
 
 import pytest
 
-from .test_wire_in_process import conforms
+from .cc_schemas import conforms
 
 UUID = "6f1e2d3c-4b5a-4978-8a1b-2c3d4e5f6a7b"
 ROUTES = [

@@ -7,10 +7,8 @@ fixtures read at the function level.
 
 import hashlib
 import json
-from pathlib import Path
 from types import SimpleNamespace
 
-import jsonschema
 import pytest
 from sqlalchemy import func, select
 
@@ -20,17 +18,9 @@ from platform6.federation import client as peer_client
 from platform6.federation import links
 from platform6.federation.models import CCTransaction, Hold, Link
 
+from .cc_schemas import conforms
 from .peers import GENESIS, SECRET, Peer
 from .test_wire_compatibility import body_of, fixture
-
-SCHEMAS = json.loads((Path(__file__).parent / "schemas" / "cc_answers.json").read_text())
-
-
-def conforms(response, name: str) -> dict:
-    """The answer's JSON, after checking it against our schema `name`."""
-    body = response.get_json()
-    jsonschema.Draft202012Validator({**SCHEMAS, "$ref": f"#/$defs/{name}"}).validate(body)
-    return body
 
 
 def send(http, method, path, *, headers, body=b""):
