@@ -34,7 +34,8 @@ def _admin_network(network_id: int, user):
 
 
 class NodeBody(Body):
-    node_name: str = Field(max_length=32)
+    node_name: str | None = Field(None, max_length=32)
+    share_names: bool | None = None
 
 
 class TrunkwardBody(Body):
@@ -68,7 +69,12 @@ def overview(network_id: int):
 def name_node(network_id: int):
     user = require_user()
     body = parse_body(NodeBody)
-    network = grafting.name_node(actor=user, network=_network(network_id), node_name=body.node_name)
+    network = _network(network_id)
+    grafting.ensure_network_admin(user, network)
+    if body.node_name is not None:
+        grafting.name_node(actor=user, network=network, node_name=body.node_name)
+    if body.share_names is not None:
+        grafting.share_names(actor=user, network=network, shared=body.share_names)
     return jsonify(graft_queries.overview_json(network, request.host_url))
 
 

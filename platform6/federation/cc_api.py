@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 from ..errors import DomainError
 from ..extensions import csrf
 from ..ratelimit import rate_limit
-from . import links, trace, transactions, wire
+from . import account_views, links, trace, transactions, wire
 from .cli import run_jobs
 from .peer_auth import authenticated_link
 
@@ -37,6 +37,10 @@ _ENDPOINTS = {
     "getTransaction": ["GET", "/transaction/{uuid}"],
     "getEntries": ["GET", "/entries/{uuid}"],
     "accountSummary": ["GET", "/account/summary"],
+    "account": ["GET", "/account"],
+    "accountLimits": ["GET", "/account/limits"],
+    "accountHistory": ["GET", "/account/history"],
+    "accountNames": ["GET", "/account/names"],
 }
 
 
@@ -150,18 +154,46 @@ def get_entries(node: str, uuid: str):
 
 @bp.get("/account/summary")
 def account_summary(node: str):
-    """The caller's own vostro account, in the link's units (a peer always sees its own; member accounts are not
-    shared in v1): its completed balance as the sum of the legs' link amounts, exact, and what is held on it."""
+    """The caller's own vostro account (member accounts are never shown to peers): its completed balance as the sum
+    of the legs' link amounts, exact, and what is held on it."""
     link = _link(node)[1]
-    acc_path = request.args.get("acc_path", link.peer_name)
-    if acc_path.strip("/").split("/")[-1] != link.peer_name:
-        raise wire.CCError(400, "PermissionViolation", "a neighbour may read only its own account here")
+    account_views.own_account(link, request.args.get("acc_path"))
     view = links.vostro_view(link)
     decimals = link.quant_decimals
-    completed = {"balance": _number(view.balance, decimals)}
-    pending = {"held_in": _number(view.held_in, decimals), "held_out": _number(view.held_out, decimals)}
+    completed = {"balance": account_views.amount(view.balance, decimals)}
+    pending = {
+        "held_in": account_views.amount(view.held_in, decimals),
+        "held_out": account_views.amount(view.held_out, decimals),
+    }
     return _json(200, {"data": {link.peer_name: {"completed": completed, "pending": pending}}})
 
 
-def _number(minor: int, decimals: int) -> Decimal:
-    return -wire.quant(-minor, decimals) if minor < 0 else wire.quant(minor, decimals) if minor else Decimal(0)
+@bp.get("/account")
+def account(node: str):
+    """Komunitin's flat shape of the caller's own vostro account."""
+    link = _link(node)[1]
+    account_views.own_account(link, request.args.get("acc_path"))
+    return _json(200, account_views.flat_summary(link))
+
+
+@bp.get("/account/limits")
+def account_limits(node: str):
+    network, link = _link(node)
+    account_views.own_account(link, request.args.get("acc_path"))
+    return _json(200, {"data": {link.peer_name: account_views.limits(link, network)}})
+
+
+@bp.get("/account/history")
+def account_history(node: str):
+    link = _link(node)[1]
+    account_views.own_account(link, request.args.get("acc_path"))
+    samples = account_views.bounded(request.args.get("samples"), name="samples", highest=account_views.MAX_SAMPLES)
+    return _json(200, account_views.history(link, samples))
+
+
+@bp.get("/account/names")
+def account_names(node: str):
+    """Member account names, only where the network shares them (off by default)."""
+    network = _link(node)[0]
+    limit = account_views.bounded(request.args.get("limit"), name="limit", highest=account_views.MAX_NAMES)
+    return _json(200, {"data": account_views.names(network, request.args.get("acc_path"), limit)})

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..forms import choices
@@ -20,6 +20,10 @@ PROFILE_CHOICES = choices(PROFILE_NAMES.items())
 
 class NodeNameForm(FlaskForm):
     node_name = StringField(_l("Node name"), validators=[DataRequired(), Length(max=32)])
+
+
+class SharingForm(FlaskForm):
+    share_names = BooleanField(_l("Neighbouring nodes may list our members' account names"))
 
 
 class GraftForm(FlaskForm):

@@ -116,6 +116,7 @@ def overview_json(network: Network, root_url: str) -> dict:
         "node_path": node_path(network),
         "base_url": grafting.base_url(network, root_url),
         "decisions_required": network.federation_decisions_required,
+        "share_names": network.federation_share_names,
         "links": [link_json(row.link, row) for row in link_rows(network)],
     }
 

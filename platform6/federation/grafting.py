@@ -150,6 +150,14 @@ def name_node(*, actor, network: Network, node_name: str) -> Network:
     return network
 
 
+def share_names(*, actor, network: Network, shared: bool) -> Network:
+    """Whether neighbouring nodes may list our member accounts' names (GET account/names); off by default."""
+    ensure_network_admin(actor, network)
+    network.federation_share_names = shared
+    db.session.flush()
+    return network
+
+
 # --- the leaf's side ---------------------------------------------------------------------------
 
 

@@ -76,6 +76,15 @@ def link_hash(profile: str, previous: str, **kw: Any) -> str:
     return (komunitin_hash if profile == "komunitin" else reference_hash)(previous, **kw)
 
 
+def chain_version(profile: str, entries: list[Mapping]) -> int | None:
+    """The version a link's chain hashes for a transaction: 1, the first written version; on a Komunitin link the
+    version its relay carried (Komunitin hashes it as sent: ours send 1, its tests send none). `entries` are the
+    transaction's entries on the link, which keep the version they came with (`message_version`)."""
+    if profile == "komunitin" and entries:
+        return entries[0].get("message_version", 1)
+    return 1
+
+
 def new_genesis() -> str:
     """A link's first head: 32 random hex characters, drawn by the trunk and handed to the leaf once."""
     return secrets.token_hex(16)

@@ -24,7 +24,15 @@ from ..ratelimit import rate_limit
 from ..transaction import unit_of_work
 from ..web import refused, show_error_on_form
 from . import admin_api, graft_queries, graft_sync, grafting, p6_api, transactions
-from .forms import PROFILE_NAMES, AllowedAddressesForm, DecideForm, GraftForm, NodeNameForm, RemotePayForm
+from .forms import (
+    PROFILE_NAMES,
+    AllowedAddressesForm,
+    DecideForm,
+    GraftForm,
+    NodeNameForm,
+    RemotePayForm,
+    SharingForm,
+)
 
 bp = Blueprint("federation", __name__, url_prefix="/credit")
 #: the admin API and the P6 peer routes are blueprints of their own (their prefixes are not /credit)
@@ -90,6 +98,7 @@ def _page(
         graft_form=graft_form if may_graft else None,
         node_form=node_form or NodeNameForm(),
         address_forms=address_forms,
+        sharing_form=SharingForm(share_names=network.federation_share_names),
         decide_form=DecideForm(),
         profile_names=PROFILE_NAMES,
         action_form=ActionForm(),
@@ -116,6 +125,17 @@ def name_node(network_id: int):
             flash(_("The network is now the node %(name)s.", name=found.cc_name), "success")
             return redirect(url_for(".network", network_id=network_id))
     return _page(found, node_form=form)
+
+
+@bp.post("/networks/<int:network_id>/federation/sharing")
+@login_required
+def sharing(network_id: int):
+    found = _admin_network(network_id)
+    form = SharingForm()
+    if form.validate_on_submit():
+        grafting.share_names(actor=current_user, network=found, shared=form.share_names.data)
+        flash(_("Saved what neighbouring nodes may see."), "success")
+    return redirect(url_for(".network", network_id=network_id))
 
 
 @bp.post("/networks/<int:network_id>/federation/trunkward")

@@ -15,7 +15,7 @@ import logging
 import random
 import time
 import uuid as uuidlib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import timedelta
 
 from flask import current_app
@@ -133,9 +133,11 @@ def _open(
     digest: str | None,
     actor_id: int | None = None,
     idempotency_key: str | None = None,
+    received: wire.Relay | None = None,
 ) -> tuple[CCTransaction, Outgoing | None]:
     """Plan the local legs, hold them and write the `validated` row (flushed; the caller commits before relaying).
-    Returns the row and the relay to send onward (None at the last node). RuleViolation/Conflict if refused."""
+    Returns the row and the relay to send onward (None at the last node). RuleViolation/Conflict if refused.
+    `received`: the upstream's relay, whose every entry (fees included) is kept for the link's hash and status."""
     downstream = found.link
     if downstream is not None and downstream.status != "active":
         raise RuleViolation(
@@ -146,7 +148,7 @@ def _open(
     exit_account = found.account or db.session.get(Account, downstream.vostro_account_id)
     legs, out_quant = routing.plan(entry_account, exit_account, amount, entry_quant=in_quant, exit_link=downstream)
     entry = {"payer": payer_address, "payee": payee_address, "description": description, "metadata": metadata}
-    entries = [{"link_id": upstream.id, "quant": in_quant, **entry}] if upstream else []
+    entries = _received_entries(upstream, received) if upstream else []
     if downstream is not None:
         entries.append({"link_id": downstream.id, "quant": out_quant, **entry})
     row = CCTransaction(
@@ -176,6 +178,15 @@ def _open(
     if downstream is None or commits_on_relay(downstream):
         return row, None
     return row, Outgoing(peer_of(downstream), _relay_body(row, downstream))
+
+
+def _received_entries(upstream: Link, relay: wire.Relay) -> list[dict]:
+    """The upstream's entries as it sent them, with the version it sent (Komunitin hashes that, §4)."""
+    return [
+        {"link_id": upstream.id, "quant": e.quant, "payer": e.payer, "payee": e.payee, "description": e.description,
+         "metadata": e.metadata, "message_version": relay.version}
+        for e in relay.entries
+    ]  # fmt: skip
 
 
 def commits_on_relay(link: Link) -> bool:
@@ -223,7 +234,8 @@ def _cc_refusal(err: DomainError) -> wire.CCError:
 
 
 def receive_relay(node: str, *, headers, method: str, path: str, body: bytes) -> Reply:
-    """POST transaction/relay: validate and hold here, then relay onward (§3.2)."""
+    """POST transaction/relay: validate and hold here, then relay onward (§3.2). From a peer that commits on relay
+    (Komunitin) the relay is also its C: we complete it at once (§3.3)."""
     try:
         with unit_of_work():
             network = node_network(node)
@@ -243,47 +255,111 @@ def receive_relay(node: str, *, headers, method: str, path: str, body: bytes) ->
             if link.status != "active":
                 raise wire.CCError(400, "PermissionViolation", "this link is not active")
             row, onward = _validate(network, link, relay, digest)
-            if onward is None:  # the last node: validated and held here is the whole of phase 1
-                row.answer = _held_answer(row)
+            committed_upstream = commits_on_relay(link)
+            if onward is None and row.downstream_link_id is None and committed_upstream:
+                post_row(row, ("validated",))  # the last node after a committed upstream: validated and posted at once
+                row.answer = _committed_answer()
+            elif onward is None and not committed_upstream:
+                row.answer = _held_answer(row)  # the last node: validated and held here is the whole of phase 1
             row_id, stored = row.id, row.answer
     except (RuleViolation, Conflict) as err:
         raise _cc_refusal(err) from None
     fault("relay.after_local_commit")
-    if onward is None:
+    if stored is not None:
         return Reply(**stored)
-    answer = call_peer(onward.peer, "POST", "transaction/relay", onward.body)
-    if answer is not None and answer.ok:
-        fault("relay.after_downstream_ok")
+    if onward is not None:
+        answer = call_peer(onward.peer, "POST", "transaction/relay", onward.body)
+        added = _added_entries(answer, onward)
+        if answer is not None and answer.ok:
+            fault("relay.after_downstream_ok")
+        with unit_of_work():
+            row = db.session.get(CCTransaction, row_id)
+            if answer is None or not answer.ok or added or row.state != "validated":
+                reply = _refusal_reply(network_name=node, answer=answer, added=added)
+                erase(row, abort=answer is None or added or not 400 <= answer.status < 500,
+                      error=_fee_error() if added else api_error(answer))  # fmt: skip
+                row.answer = asdict(reply)
+                return reply
+            if not committed_upstream:
+                row.answer = _held_answer(row, answer)
+                return Reply(**row.answer)
+    return _complete_for_committed_upstream(node, row_id)
+
+
+def _committed_answer() -> dict:
+    """What a commit-on-relay peer reads when we wrote its transaction: 201, nothing added (design §2)."""
+    return {"status": 201, "body": {"data": [], "meta": {"secs_valid_left": 0}}}
+
+
+def _complete_for_committed_upstream(node: str, row_id: int) -> Reply:
+    """The upstream (Komunitin) wrote the transaction before relaying it, so its relay counts as validate-plus-C: once
+    our downstream has validated, we complete it downstream first and post (§3.3). If the downstream goes silent the
+    row stays `completing` for R2 and the upstream hears 503; a repeat meanwhile gets LinkBusy, then the outcome."""
     with unit_of_work():
         row = db.session.get(CCTransaction, row_id)
-        if answer is not None and answer.ok and row.state == "validated":
-            row.answer = _held_answer(row, answer)
+        _transition(row, ("validated",), "completing", next_check_at=_first_check())
+    outcome = complete_downstream(row_id)
+    with unit_of_work():
+        row = db.session.get(CCTransaction, row_id)
+        if outcome == "completed":
+            row.answer = _committed_answer()
+        elif outcome == "erased":
+            error = wire.CCError(400, "WorkflowViolation", "the next node refused the transaction; nothing was written")
+            row.answer = asdict(Reply(400, error.body(node)))
         else:
-            reply = _refusal_reply(network_name=node, answer=answer)
-            erase(row, abort=answer is None or not 400 <= answer.status < 500, error=api_error(answer))
-            row.answer = asdict(reply)
+            return Reply(503, wire.CCError(503, "UnavailableNodeFailure", "the next node did not answer").body(node))
         return Reply(**row.answer)
 
 
-def _refusal_reply(*, network_name: str, answer: client.Answer | None) -> Reply:
-    """What we answer upstream when the downstream refused (its errors, passed up) or did not answer (503)."""
+def _added_entries(answer: client.Answer | None, sent: Outgoing) -> bool:
+    """The downstream's relay answer adds entries to what we relayed (a fee). Komunitin echoes every entry it was
+    sent: those are not added. v1 carries no fees onward (design §7.2), so an added entry refuses the payment."""
+    if answer is None or not answer.ok or not isinstance(answer.payload, dict):
+        return False
+    data = answer.payload.get("data") or []
+    if not isinstance(data, list):
+        return True
+
+    def key(entry) -> tuple | None:
+        try:
+            return entry["payer"], entry["payee"], wire.parse_quant(entry["quant"], sent.peer.quant_decimals)
+        except (KeyError, TypeError, wire.CCError):
+            return None
+
+    ours = {key(entry) for entry in wire.loads(sent.body)["entries"]}
+    return any(not isinstance(entry, dict) or key(entry) not in ours for entry in data)
+
+
+def _fee_error() -> dict:
+    return {
+        "code": "validation_failed",
+        "message": _(
+            "The other network wanted to add a fee to this payment. Payments with fees between installations are not "
+            "possible yet, so nothing was paid."
+        ),
+    }
+
+
+def _refusal_reply(*, network_name: str, answer: client.Answer | None, added: bool = False) -> Reply:
+    """What we answer upstream when the downstream refused (its errors, passed up), added a fee (refused here) or
+    did not answer (503)."""
+    if added:
+        error = wire.CCError(400, "CCViolation", "the next node added entries (a fee); this node carries no fees yet")
+        return Reply(400, error.body(network_name))
     if answer is not None and 400 <= answer.status < 500 and answer.status != 401:
         return Reply(400, {"errors": answer.errors})
     return Reply(503, wire.CCError(503, "UnavailableNodeFailure", "the next node did not answer").body(network_name))
 
 
 def _validate(network: Network, link: Link, relay: wire.Relay, digest: str) -> tuple[CCTransaction, Outgoing | None]:
-    if len(relay.entries) != 1:
-        raise wire.CCError(400, "CCViolation", "Platform 6 takes one entry per transaction")
-    entry = relay.entries[0]
-    # value moves only out of the sender's own vostro account: the payer lies on the sender's side
-    if not routing.in_subtree_of(link, entry.payer):
-        raise wire.CCError(400, "PermissionViolation", "the payer must lie on the sending node's side of the link")
+    entry = _netted(link, relay)
     found = routing.resolve(network, entry.payee)
     if found is None:
         raise wire.CCError(400, "DoesNotExistViolation", "no account has that address here")
     if found.link is not None and found.link.id == link.id:
         raise wire.CCError(400, "PathViolation", "the payee lies back where the transaction came from")
+    if len(relay.entries) > 1 and found.account is None:
+        raise wire.CCError(400, "CCViolation", "fees are netted only into an account here, never carried onward")
     return _open(
         network=network,
         uuid=relay.uuid,
@@ -298,7 +374,36 @@ def _validate(network: Network, link: Link, relay: wire.Relay, digest: str) -> t
         metadata=entry.metadata,
         workflow=relay.workflow or WORKFLOW,
         digest=digest,
+        received=relay,
     )
+
+
+def _netted(link: Link, relay: wire.Relay) -> wire.WireEntry:
+    """The relay as one credit (§3.2): the first entry's payee is the party here. Value moves only out of the sender's
+    own vostro account, so every entry runs between that party and the sender's side (an upstream fee the party pays
+    reduces its credit, as in Komunitin), or lies wholly on the sender's side (it moves nothing here). The net must
+    credit the party: a relay never debits anyone here. Returns the first entry with the net quant."""
+    first = relay.entries[0]
+    if not routing.in_subtree_of(link, first.payer):
+        raise wire.CCError(400, "PermissionViolation", "the payer must lie on the sending node's side of the link")
+    if routing.in_subtree_of(link, first.payee):
+        raise wire.CCError(400, "PathViolation", "the payee lies back where the transaction came from")
+    net = 0
+    for entry in relay.entries:
+        from_sender, to_sender = routing.in_subtree_of(link, entry.payer), routing.in_subtree_of(link, entry.payee)
+        if from_sender and to_sender:
+            continue
+        if from_sender and entry.payee == first.payee:
+            net += entry.quant
+        elif to_sender and entry.payer == first.payee:
+            net -= entry.quant
+        else:
+            raise wire.CCError(
+                400, "PermissionViolation", "each entry must run between the sender's side and the payee"
+            )
+    if net <= 0:
+        raise wire.CCError(400, "PermissionViolation", "the entries must add up to a credit to the payee here")
+    return replace(first, quant=net)
 
 
 def erase(row: CCTransaction, *, abort: bool, error: dict | None) -> bool:
@@ -520,7 +625,8 @@ def post_row(row: CCTransaction, from_states: tuple[str, ...]) -> None:
         # the state the chain records: written (completed); Komunitin's chain moves when it commits a relay (V)
         state = "validated" if commits_on_relay(link) else "completed"
         new_head = hashing.link_hash(link.profile, link.head or "", uuid=row.uuid, state=state, entries=entries,
-                                     version=1, decimals=link.quant_decimals)  # fmt: skip
+                                     version=hashing.chain_version(link.profile, entries),
+                                     decimals=link.quant_decimals)  # fmt: skip
         links.advance_head(link, uuid=row.uuid, state=state, new_head=new_head)
     row.head_before = before
     db.session.flush()
@@ -614,11 +720,20 @@ def pay_remote(
     answer = (
         call_peer(onward.peer, "POST", "transaction/relay", onward.body) if onward else client.Answer(200, None, [])
     )
+    added = onward is not None and _added_entries(answer, onward)
     with unit_of_work():
         row = db.session.get(CCTransaction, row_id)
-        completing = answer is not None and answer.ok and utcnow() < row.deadline and time.monotonic() < budget_ends
+        completing = (
+            answer is not None
+            and answer.ok
+            and not added
+            and utcnow() < row.deadline
+            and time.monotonic() < budget_ends
+        )
         if completing:
             _transition(row, ("validated",), "completing", next_check_at=_first_check())
+        elif added:  # the downstream validated with a fee we carry no further: it holds, so it is told to erase
+            erase(row, abort=True, error=_fee_error())
         else:
             late = answer is not None and answer.ok  # R4: validated too late; our downstream holds it
             erase(row, abort=late or answer is None or answer.status >= 500, error=api_error(None if late else answer))

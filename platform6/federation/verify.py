@@ -56,7 +56,8 @@ def _chain_problems(link: Link) -> list[str]:
             )
         )
         entries = [entry for entry in (row.entries if row else []) if entry["link_id"] == link.id]
-        expected = hashing.link_hash(link.profile, head, uuid=step.uuid, state=step.state, entries=entries, version=1,
+        expected = hashing.link_hash(link.profile, head, uuid=step.uuid, state=step.state, entries=entries,
+                                     version=hashing.chain_version(link.profile, entries),
                                      decimals=link.quant_decimals)  # fmt: skip
         if step.previous != head or not hashing.same(step.head, expected):
             return [f"link {link.id} ({link.peer_name}): its chain breaks at step {step.seq}"]
