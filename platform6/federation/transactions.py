@@ -20,6 +20,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from ..credit import queries as credit_queries
@@ -713,20 +714,30 @@ def refusal(row: CCTransaction) -> DomainError:
     return RuleViolation(error.get("code", "validation_failed"), "amount", error.get("message"))
 
 
+#: why a payment across installations did not go through, by the code the API answers
+REFUSALS = {
+    "peer_unavailable": _l("The other network did not answer in time; nothing was paid."),
+    "insufficient_credit": _l("The payment would take an account on its way below its limit."),
+    "over_debit_limit": _l("The payment would take an account on its way above its debit limit."),
+    "no_route": _l("No account on another installation has that address."),
+    "validation_failed": _l("The other network refused the payment; nothing was paid."),
+}
+
+
 def api_error(answer: client.Answer | None) -> dict:
     """A peer's refusal in the API's words, for the payer (stored on the row, answered now and on GET)."""
     classes = {error["class"] for error in answer.errors} if answer is not None else set()
     if answer is None or answer.status >= 500 or answer.status in (401, 409):
-        code, message = "peer_unavailable", _("The other network did not answer in time; nothing was paid.")
+        code = "peer_unavailable"
     elif "MinLimitViolation" in classes:
-        code, message = "insufficient_credit", _("The payment would take an account on its way below its limit.")
+        code = "insufficient_credit"
     elif "MaxLimitViolation" in classes:
-        code, message = "over_debit_limit", _("The payment would take an account on its way above its debit limit.")
+        code = "over_debit_limit"
     elif classes & {"PathViolation", "DoesNotExistViolation"}:
-        code, message = "no_route", _("No account on another installation has that address.")
+        code = "no_route"
     else:
-        code, message = "validation_failed", _("The other network refused the payment; nothing was paid.")
-    return {"code": code, "message": message}
+        code = "validation_failed"
+    return {"code": code, "message": str(REFUSALS[code])}
 
 
 def _check_request(amount, description, to_address, idempotency_key) -> None:
