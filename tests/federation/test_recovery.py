@@ -3,7 +3,6 @@ validated transaction past its window, and a P for a payee here holds, posts not
 the payer. The test plays the trunk ocn: its messages go in through the test client, our calls to it are faked."""
 
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select, update
@@ -14,27 +13,13 @@ from platform6.federation import client, hashing, recovery, verify
 from platform6.federation.models import CCTransaction, Link
 from platform6.timeutil import utcnow
 
-from .peers import entries
-
-
-class FakeOcn:
-    """Answers our calls to ocn: per method a status and body, or None for silence."""
-
-    def __init__(self):
-        self.answers = {"GET": None, "PATCH": None}
-        self.calls = []
-
-    def __call__(self, method, url, **kw):
-        self.calls.append((method, url.split("/cc/ocn/", 1)[1]))
-        answer = self.answers[method]
-        if answer is None:
-            raise client.requests.ConnectionError("refused")
-        return SimpleNamespace(status_code=answer[0], content=answer[1], text=answer[1].decode())
+from .peers import FakeTrunk, entries
 
 
 @pytest.fixture
 def ocn(leeds, monkeypatch, app):
-    fake = FakeOcn()
+    fake = FakeTrunk()
+    fake.answers.update(GET=None, PATCH=None)
     monkeypatch.setattr(client._http, "request", fake)
     app.config["FEDERATION_ALLOW_HTTP"] = True
     return fake

@@ -16,20 +16,7 @@ from platform6.federation.models import CCTransaction, Hold
 from platform6.notifications.models import Notification
 from platform6.timeutil import utcnow
 
-
-class FakeTrunk:
-    """Answers our calls to ocn: per (method, last path segment kind) a status and body, or None for silence."""
-
-    def __init__(self):
-        self.answers = {"POST": (200, b'{"data": []}'), "PATCH": (201, b""), "GET": (404, b"")}
-        self.calls = []
-
-    def __call__(self, method, url, **kw):
-        self.calls.append((method, url.split("/cc/ocn/", 1)[1]))
-        answer = self.answers[method]
-        if answer is None:
-            raise client.requests.ConnectionError("refused")
-        return SimpleNamespace(status_code=answer[0], content=answer[1], text=answer[1].decode())
+from .peers import FakeTrunk
 
 
 @pytest.fixture
