@@ -469,27 +469,22 @@ def mirror_problems(network: Network, accounts: dict) -> list[str]:
     if clearing is None or settlement is None:
         return [f"network {network.id}: a child network without its clearing and settlement accounts"]
     parent = db.session.get(Network, network.parent_id)
-    expected = (
-        -Decimal(clearing.balance)
-        / network.rate
-        * Decimal(10) ** (network.currency_decimals - parent.currency_decimals)
-    )
-    legs_through = db.session.scalar(
-        select(func.count(Leg.id)).where(
-            Leg.network_id == network.id, (Leg.from_account_id == settlement.id) | (Leg.to_account_id == settlement.id)
-        )
-    )
-    tolerance = (
-        Decimal(legs_through)
-        * (1 + 1 / network.rate * Decimal(10) ** (network.currency_decimals - parent.currency_decimals))
-        / 2
-    )
-    if abs(Decimal(settlement.balance) - expected) > tolerance:
+    factor = 1 / network.rate * Decimal(10) ** (network.currency_decimals - parent.currency_decimals)
+    if not mirrors_within_rounding(settlement, -Decimal(clearing.balance) * factor, factor=factor):
         return [
             f"network {network.id}: settlement balance {settlement.balance} does not mirror "
             f"clearing balance {clearing.balance}"
         ]
     return []
+
+
+def mirrors_within_rounding(settlement: Account, expected: Decimal, *, factor: Decimal) -> bool:
+    """A settlement account's balance is `expected` (what it mirrors, times `factor`: its minor units per minor
+    unit mirrored) within half a unit on each side of every leg through it: each leg was converted and rounded once."""
+    legs_through = db.session.scalar(
+        select(func.count(Leg.id)).where((Leg.from_account_id == settlement.id) | (Leg.to_account_id == settlement.id))
+    )
+    return abs(Decimal(settlement.balance) - expected) <= Decimal(legs_through) * (1 + factor) / 2
 
 
 def _month(column):

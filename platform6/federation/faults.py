@@ -2,8 +2,9 @@
 
 FEDERATION_TEST_FAULTS="relay.after_downstream_ok=crash;patch.before_answer=sleep:3" makes this process die
 (os._exit, as kill -9 would) or pause at those points. The points: relay.after_local_commit,
-relay.after_downstream_ok, patch.after_completing (also the originator's, before it sends C),
-patch.after_downstream_ack, patch.before_answer.
+relay.after_downstream_ok, patch.on_arrival (a PATCH has arrived and nothing is read or written yet: the node is
+dead when the state change reaches it, between the phases), patch.after_completing (also the originator's, before
+it sends C), patch.after_downstream_ack, patch.before_answer.
 """
 
 import os
@@ -13,6 +14,7 @@ POINTS = frozenset(
     {
         "relay.after_local_commit",
         "relay.after_downstream_ok",
+        "patch.on_arrival",
         "patch.after_completing",
         "patch.after_downstream_ack",
         "patch.before_answer",

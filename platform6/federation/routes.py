@@ -303,6 +303,8 @@ def _payer_choices() -> list:
 def pay_remote():
     """Pay someone on another network by their address (ocn/leeds/bob): the answer says whether it completed,
     is still completing (the platform finishes it), or was refused (nothing moved)."""
+    if request.method == "GET" and request.args.get("payment"):
+        return _payment_page(request.args["payment"])
     form = RemotePayForm()
     form.from_account_id.choices = _payer_choices()
     use_decimals(form, account_decimals(form.from_account_id.data))
@@ -328,9 +330,25 @@ def pay_remote():
     if row.state == "completed":
         flash(_("Paid %(address)s.", address=row.payee_address), "success")
         return redirect(url_for("credit.receipt", transfer_id=row.transfer_id))
-    return render_template("federation/pay_remote.html", form=None, completing=row), 202
+    return _shown(row), 202
+
+
+def _payment_page(uuid: str):
+    """How a payment the member made stands now: completed (with its receipt), still completing, or not paid."""
+    try:
+        with unit_of_work(write=False):
+            return _shown(transactions.remote_transfer_for(current_user, uuid.lower()[:36]))
+    except DomainError as err:
+        return refused(err, url_for(".pay_remote"))
+
+
+def _shown(row):
+    payer = credit_queries.account_by_id(row.legs[0]["from_account_id"])
+    network = credit_queries.network_by_id(payer.network_id)
+    reason = transactions.REFUSALS.get((row.error or {}).get("code"), transactions.REFUSALS["validation_failed"])
+    return render_template("federation/pay_remote.html", form=None, payment=row, network=network, reason=reason)
 
 
 def _pay_page(form: RemotePayForm):
     status = 422 if form.errors or form.form_errors else 200
-    return render_template("federation/pay_remote.html", form=form, completing=None), status
+    return render_template("federation/pay_remote.html", form=form, payment=None), status

@@ -20,6 +20,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from ..credit import queries as credit_queries
@@ -32,7 +33,7 @@ from ..limits import is_whole
 from ..notifications.service import notify
 from ..timeutil import iso, utcnow
 from ..transaction import unit_of_work
-from . import client, hashing, holds, links, routing, signing, wire
+from . import alerts, client, hashing, holds, links, routing, signing, wire
 from .faults import fault
 from .models import CCTransaction, Link
 from .peer_auth import authenticated_link, is_current
@@ -43,8 +44,8 @@ log = logging.getLogger(__name__)
 WORKFLOW = "|P-PC+CX+"
 #: uuids of member payments with an Idempotency-Key: uuid5(this, "<actor>:<key>:<attempt>")
 PAYMENT_NAMESPACE = uuidlib.UUID("7b0e7a3c-6f51-4b0c-9a55-2f0c6e1d9a17")
-#: R2: ask a silent downstream again after one hop's timeout, doubling up to 10 minutes
-LAST_CHECK = 600
+#: R2: ask a silent neighbour again after 5 s, doubling up to 10 minutes; its admins hear of it after an hour
+FIRST_CHECK, LAST_CHECK, ALERT_AFTER = 5, 600, 3600
 
 
 class PeerUnavailable(DomainError):
@@ -453,7 +454,9 @@ def _tell_payee(row: CCTransaction) -> None:
 
 
 def receive_patch(node: str, uuid: str, dest: str, *, headers, method: str, path: str, body: bytes) -> Reply:
-    """PATCH transaction/{uuid}/{dest}: C completes (downstream first), E (or 0.8's null) erases a validated one."""
+    """PATCH transaction/{uuid}/{dest}: C completes (downstream first), E (or 0.8's null) erases a validated one,
+    P asks our payee to sign (we hold, post nothing, and sign with C toward the payer: sign_pending)."""
+    fault("patch.on_arrival")
     with unit_of_work():
         network = node_network(node)
         link = authenticated_link(network, headers=headers, method=method, path=path, body=body)
@@ -468,6 +471,8 @@ def receive_patch(node: str, uuid: str, dest: str, *, headers, method: str, path
             if row.state != "erased" and not (row.state == "validated" and erase(row, abort=True, error=None)):
                 raise wire.CCError(400, "WorkflowViolation", f"a {row.state} transaction cannot be erased")
             return Reply(done)
+        if target == "pending":
+            return _pend(row, link)
         if target != "completed":
             raise wire.CCError(400, "WorkflowViolation", "Platform 6 moves transactions only to completed or erased")
         if row.state == "completed":
@@ -505,6 +510,50 @@ def receive_patch(node: str, uuid: str, dest: str, *, headers, method: str, path
     if outcome == "erased":
         return Reply(400, wire.CCError(400, "WorkflowViolation", "the next node refused to complete").body(node))
     return Reply(503, wire.CCError(503, "UnavailableNodeFailure", "the next node did not answer").body(node))
+
+
+def _pend(row: CCTransaction, link: Link) -> Reply:
+    """P for a payee here (§3.1 "Payee signing"): receiving credit needs no consent in Platform 6, so we keep the
+    hold, post nothing, write the pending state on the link's chain, and sign at once: the jobs send C toward the
+    payer (sign_pending) and post when it answers 201. A repeat of P gets 201 and moves nothing."""
+    if is_pending(row):
+        return Reply(201)
+    if row.state != "validated" or row.downstream_link_id is not None:
+        raise wire.CCError(400, "WorkflowViolation", f"a {row.state} transaction here cannot become pending")
+    pended = db.session.execute(
+        update(CCTransaction)
+        .where(CCTransaction.id == row.id, CCTransaction.state == "validated", CCTransaction.version == 0)
+        .values(version=1, next_check_at=utcnow(), updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(row)
+    if not pended:
+        raise wire.CCError(409, "LinkBusy", "this transaction is changing; try again")
+    link = _locked_link(link.id)
+    row.head_before = {**(row.head_before or {}), str(link.id): link.head}
+    links.advance_head(link, uuid=row.uuid, state="pending", new_head=head_after(row, link, "pending"))
+    return Reply(201)
+
+
+def sign_pending(row_id: int) -> str:
+    """Our payee's signature for a pending row: C toward the payer. Post on 201, erase if the upstream erased it or
+    never had it, else ask again later. Returns the row's state after."""
+    with unit_of_work():
+        row = db.session.get(CCTransaction, row_id)
+        if not is_pending(row):
+            return row.state
+        link = db.session.get(Link, row.upstream_link_id)
+        peer, path = peer_of(link), f"transaction/{row.uuid}/{wire.to_wire('completed', link.profile)}"
+    answer = call_peer(peer, "PATCH", path)
+    with unit_of_work():
+        row = db.session.get(CCTransaction, row_id)
+        if answer is not None and answer.ok:
+            post_row(row, ("validated",))
+        elif answer is not None and _says_unknown(answer):
+            erase(row, abort=False, error=None)
+        else:
+            check_later(row)
+        return row.state
 
 
 def _state(dest: str) -> str:
@@ -601,12 +650,40 @@ def _first_check():
     return utcnow() + timedelta(seconds=current_app.config["FEDERATION_TIMEOUT_SECONDS"])
 
 
-def check_later(row: CCTransaction) -> None:
-    delay = min(LAST_CHECK, current_app.config["FEDERATION_TIMEOUT_SECONDS"] * 2 ** min(row.checks, 10))
+def retry_delay(checks: int) -> int:
+    """Seconds until the next question to a silent neighbour, after `checks` of them went unanswered."""
+    return min(LAST_CHECK, FIRST_CHECK * 2 ** min(checks, 10))
+
+
+#: after how many unanswered questions a row has waited an hour
+_ALERT_CHECKS = next(n for n in range(100) if sum(retry_delay(i) for i in range(n)) >= ALERT_AFTER)
+
+
+def check_later(row: CCTransaction, *, diverged: bool = False) -> None:
+    """Ask the neighbour again later. A row we may not erase (completing, or pending on our signature) tells its
+    network's admins once: when it has waited an hour, or at once if the link's heads `diverged` (waiting cannot help;
+    it then waits the longest between questions)."""
+    if diverged:
+        row.checks = max(row.checks, _ALERT_CHECKS)
+    if row.checks == _ALERT_CHECKS and (row.state == "completing" or is_pending(row)):
+        log.error("federation: transaction %s waits for its neighbour; the network's admins are told", row.uuid)
+        alerts.transaction_stuck(row, diverged=diverged)
+    row.next_check_at = utcnow() + timedelta(seconds=retry_delay(row.checks))
     row.checks += 1
-    row.next_check_at = utcnow() + timedelta(seconds=delay)
-    if row.checks == 13:  # about an hour of silence
-        log.error("federation: transaction %s has waited an hour for its downstream to answer", row.uuid)
+
+
+def is_pending(row: CCTransaction) -> bool:
+    """Written as pending (P) here, the payee's side: we signed with C toward the payer and await its 201. Like a
+    completing row, it is never erased on a timer (the payer's side may have completed on our C)."""
+    return row.state == "validated" and row.version == 1
+
+
+def head_after(row: CCTransaction, link: Link, state: str) -> str:
+    """The link's next head once `row` is written in `state` on it."""
+    entries = [entry for entry in row.entries if entry["link_id"] == link.id]
+    return hashing.link_hash(link.profile, link.head or "", uuid=row.uuid, state=state, entries=entries,
+                             version=hashing.chain_version(link.profile, entries),
+                             decimals=link.quant_decimals)  # fmt: skip
 
 
 def post_row(row: CCTransaction, from_states: tuple[str, ...]) -> None:
@@ -621,13 +698,9 @@ def post_row(row: CCTransaction, from_states: tuple[str, ...]) -> None:
             continue
         link = _locked_link(link_id)
         before[str(link_id)] = link.head
-        entries = [entry for entry in row.entries if entry["link_id"] == link_id]
         # the state the chain records: written (completed); Komunitin's chain moves when it commits a relay (V)
         state = "validated" if commits_on_relay(link) else "completed"
-        new_head = hashing.link_hash(link.profile, link.head or "", uuid=row.uuid, state=state, entries=entries,
-                                     version=hashing.chain_version(link.profile, entries),
-                                     decimals=link.quant_decimals)  # fmt: skip
-        links.advance_head(link, uuid=row.uuid, state=state, new_head=new_head)
+        links.advance_head(link, uuid=row.uuid, state=state, new_head=head_after(row, link, state))
     row.head_before = before
     db.session.flush()
     if row.downstream_link_id is None:
@@ -755,20 +828,30 @@ def refusal(row: CCTransaction) -> DomainError:
     return RuleViolation(error.get("code", "validation_failed"), "amount", error.get("message"))
 
 
+#: why a payment across installations did not go through, by the code the API answers
+REFUSALS = {
+    "peer_unavailable": _l("The other network did not answer in time; nothing was paid."),
+    "insufficient_credit": _l("The payment would take an account on its way below its limit."),
+    "over_debit_limit": _l("The payment would take an account on its way above its debit limit."),
+    "no_route": _l("No account on another installation has that address."),
+    "validation_failed": _l("The other network refused the payment; nothing was paid."),
+}
+
+
 def api_error(answer: client.Answer | None) -> dict:
     """A peer's refusal in the API's words, for the payer (stored on the row, answered now and on GET)."""
     classes = {error["class"] for error in answer.errors} if answer is not None else set()
     if answer is None or answer.status >= 500 or answer.status in (401, 409):
-        code, message = "peer_unavailable", _("The other network did not answer in time; nothing was paid.")
+        code = "peer_unavailable"
     elif "MinLimitViolation" in classes:
-        code, message = "insufficient_credit", _("The payment would take an account on its way below its limit.")
+        code = "insufficient_credit"
     elif "MaxLimitViolation" in classes:
-        code, message = "over_debit_limit", _("The payment would take an account on its way above its debit limit.")
+        code = "over_debit_limit"
     elif classes & {"PathViolation", "DoesNotExistViolation"}:
-        code, message = "no_route", _("No account on another installation has that address.")
+        code = "no_route"
     else:
-        code, message = "validation_failed", _("The other network refused the payment; nothing was paid.")
-    return {"code": code, "message": message}
+        code = "validation_failed"
+    return {"code": code, "message": str(REFUSALS[code])}
 
 
 def _check_request(amount, description, to_address, idempotency_key) -> None:

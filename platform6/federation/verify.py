@@ -1,10 +1,14 @@
 """What `flask credit verify` checks of federation (FEDERATION.md §3.7): locally, that held sums match the holds
-and holds only live on unfinished transactions, that each state has its transfer or none, and that each link's
-chain recomputes from its genesis to its head; with --peers, that each neighbour's view of the account standing for
-us mirrors ours exactly in trunk units (and a 200 at all proves both ends hold the same head)."""
+and holds only live on unfinished transactions, that each state has its transfer or none, that each link's chain
+recomputes from its genesis to its head, and that a leaf's settlement matches its link amounts ÷ rate; with --peers,
+that each neighbour's view of the account standing for us mirrors ours exactly in trunk units (and a 200 at all
+proves both ends hold the same head)."""
+
+from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from ..credit import queries as credit_queries
 from ..credit.models import Account, Network
 from ..extensions import db
 from ..transaction import unit_of_work
@@ -40,7 +44,24 @@ def local_problems() -> list[str]:
             problems.append(f"transaction {uuid}: {state} with {'a' if transfer_id else 'no'} posted transfer")
     for link in db.session.scalars(select(Link).order_by(Link.id)):
         problems.extend(_chain_problems(link))
+        if link.direction == "trunkward":
+            problems.extend(_settlement_problems(link))
     return problems
+
+
+def _settlement_problems(link: Link) -> list[str]:
+    """A leaf's settlement balance is Σ link_amount ÷ rate in its own units, within half a unit per leg: only the
+    leaf converts, so only this side of the mirror rounds (the cross-node mirror, in trunk units, is exact)."""
+    network = db.session.get(Network, link.network_id)
+    settlement = db.session.get(Account, link.vostro_account_id)
+    factor = Decimal(10) ** (network.currency_decimals - link.quant_decimals) / Decimal(link.rate)
+    crossed = links.vostro_view(link).balance
+    if credit_queries.mirrors_within_rounding(settlement, crossed * factor, factor=factor):
+        return []
+    return [
+        f"link {link.id} ({link.peer_name}): settlement balance {settlement.balance} does not match the link "
+        f"amounts ({crossed} at rate {link.rate})"
+    ]
 
 
 def _chain_problems(link: Link) -> list[str]:

@@ -2,9 +2,10 @@
 
 import json
 import uuid as uuidlib
+from types import SimpleNamespace
 
 from platform6.extensions import db
-from platform6.federation import hashing, signing, wire
+from platform6.federation import client, hashing, signing, wire
 
 GENESIS, SECRET = "0123456789abcdef0123456789abcdef", "shared-secret"
 
@@ -40,3 +41,18 @@ class Peer:
 
 def entries(quant):
     return [{"payer": "ocn/kirklees/ellie", "payee": "ocn/leeds/bob", "quant": quant, "description": "Bread"}]
+
+
+class FakeTrunk:
+    """Answers our calls to ocn: per (method, last path segment kind) a status and body, or None for silence."""
+
+    def __init__(self):
+        self.answers = {"POST": (200, b'{"data": []}'), "PATCH": (201, b""), "GET": (404, b"")}
+        self.calls = []
+
+    def __call__(self, method, url, **kw):
+        self.calls.append((method, url.split("/cc/ocn/", 1)[1]))
+        answer = self.answers[method]
+        if answer is None:
+            raise client.requests.ConnectionError("refused")
+        return SimpleNamespace(status_code=answer[0], content=answer[1], text=answer[1].decode())

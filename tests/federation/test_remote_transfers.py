@@ -16,20 +16,7 @@ from platform6.federation.models import CCTransaction, Hold
 from platform6.notifications.models import Notification
 from platform6.timeutil import utcnow
 
-
-class FakeTrunk:
-    """Answers our calls to ocn: per (method, last path segment kind) a status and body, or None for silence."""
-
-    def __init__(self):
-        self.answers = {"POST": (200, b'{"data": []}'), "PATCH": (201, b""), "GET": (404, b"")}
-        self.calls = []
-
-    def __call__(self, method, url, **kw):
-        self.calls.append((method, url.split("/cc/ocn/", 1)[1]))
-        answer = self.answers[method]
-        if answer is None:
-            raise client.requests.ConnectionError("refused")
-        return SimpleNamespace(status_code=answer[0], content=answer[1], text=answer[1].decode())
+from .peers import FakeTrunk
 
 
 @pytest.fixture
@@ -142,3 +129,52 @@ def test_a_payment_answered_202_that_ends_erased_is_told_to_the_payer(api, kirkl
     assert _balances(kirklees) == (0, 0, 0)
     told = db.session.scalar(select(Notification).where(Notification.kind == "remote_payment_erased"))
     assert told.user_id == kirklees.ellie.holder.id and "did not go through" in told.text
+
+
+def _pay_on_the_page(client, k, amount="10.00", key="page-1"):
+    data = {"from_account_id": k.ellie.id, "to_address": "ocn/leeds/bob", "amount": amount, "description": "Bread",
+            "idempotency_key": key}  # fmt: skip
+    return client.post("/credit/pay/remote", data=data)
+
+
+def _r2_learns(k, state: bytes):
+    db.session.execute(update(CCTransaction).values(next_check_at=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+    k.trunk.answers["GET"] = (200, b'{"data": {"state": "%s"}}' % state)
+    recovery.run_jobs()
+
+
+def test_the_pay_page_says_a_payment_is_still_completing_then_shows_how_it_ended(client, login, kirklees):
+    login(kirklees.ellie.holder)
+    kirklees.trunk.answers["PATCH"] = None
+    answer = _pay_on_the_page(client, kirklees)
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 202 and "is still completing across the networks" in page
+    uuid = db.session.scalar(select(CCTransaction.uuid))
+    assert f"/credit/pay/remote?payment={uuid}" in page and _balances(kirklees) == (0, 1_000, 0)
+    holder = db.session.get(type(kirklees.ellie.holder), kirklees.ellie.holder.id)
+    holder.locale = "it"
+    db.session.commit()
+    italian = client.get(f"/credit/pay/remote?payment={uuid}").get_data(as_text=True)
+    assert "si sta ancora completando tra le reti" in italian and "still completing" not in italian
+    holder.locale = "en"
+    db.session.commit()
+    _r2_learns(kirklees, b"C")
+    done = client.get(f"/credit/pay/remote?payment={uuid}")
+    shown = done.get_data(as_text=True)
+    transfer_id = db.session.scalar(select(CCTransaction.transfer_id))
+    assert done.status_code == 200 and "to ocn/leeds/bob." in shown and f"/credit/transfers/{transfer_id}" in shown
+    assert "still completing" not in shown and _balances(kirklees) == (-1_000, 0, 1_000)
+
+
+def test_the_pay_page_says_plainly_when_a_completing_payment_ended_unpaid(client, login, kirklees, create_user):
+    login(kirklees.ellie.holder)
+    kirklees.trunk.answers["PATCH"] = None
+    assert _pay_on_the_page(client, kirklees).status_code == 202
+    uuid = db.session.scalar(select(CCTransaction.uuid))
+    _r2_learns(kirklees, b"E")
+    shown = client.get(f"/credit/pay/remote?payment={uuid}").get_data(as_text=True)
+    assert "did not go through: nothing was paid." in shown and "did not answer in time" in shown
+    assert _balances(kirklees) == (0, 0, 0)
+    login(create_user())
+    assert client.get(f"/credit/pay/remote?payment={uuid}").status_code == 404

@@ -215,3 +215,24 @@ def test_the_payer_node_killed_while_completing_finishes_after_restart(fed):
     assert (fed.k.balance("ellie"), fed.l.balance("bob")) == (before[0] - 60, before[1] + 60)
     assert fed.k.remote_transfer("ellie", uuid)["state"] == "completed"
     fed.assert_consistent()
+
+
+def test_n_dead_between_the_phases_completes_everywhere_once_it_is_back(fed):
+    """All three validated, then N dies as K's C reaches it (kill -9 on arrival): K keeps holding and answers 202.
+    N restarts after every window has passed. R1 on N asks K before erasing and learns K is completing, so it waits;
+    K's R2 finds N still validated and sends C again; L, N and K post, each once; the payer's GET shows it."""
+    before = fed.k.balance("ellie"), fed.l.balance("bob")
+    fed.n.restart(faults="patch.on_arrival=crash")
+    answer = fed.k.pay("ellie", "ocn/leeds/bob", 70)
+    answered_at = time.monotonic()
+    assert answer.status_code == 202 and answer.json()["state"] == "completing", answer.text
+    uuid = answer.json()["uuid"]
+    assert (fed.k.states()[uuid], fed.n.states()[uuid], fed.l.states()[uuid]) == ("completing", "validated",
+                                                                                  "validated")  # fmt: skip
+    fed.n.restart()
+    time.sleep(max(0.0, answered_at + WINDOW + 1 - time.monotonic()))  # past N's and L's windows, K's next check due
+    fed.settle()
+    assert _outcome_everywhere(fed, uuid) == {"completed"}
+    assert (fed.k.balance("ellie"), fed.l.balance("bob")) == (before[0] - 70, before[1] + 70)
+    assert fed.k.remote_transfer("ellie", uuid)["state"] == "completed"
+    fed.assert_consistent()
