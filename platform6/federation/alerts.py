@@ -61,10 +61,8 @@ def peer_discrepancy(found: PeerDiscrepancy, link: Link, *, amount: Callable[[],
         kind="federation_peer_discrepancy",
         url=f"/credit/networks/{network.id}/federation",
         text=lambda: _(
-            "%(node)s booked a payment of %(amount)s from %(payer)s to %(payee)s, but it did not go through here: "
-            "%(reason)s. Their payer was debited and nobody here was paid, so the two ledgers disagree. Settle it "
-            "with their admins, then mark it resolved on the network's federation page, where any further ones "
-            "are listed too.",
+            "%(node)s booked a payment of %(amount)s from %(payer)s to %(payee)s that did not go through here "
+            "(%(reason)s). Settle it with their admins, then mark it resolved on the federation page.",
             node=link.peer_name,
             amount=amount(),
             payer=found.payer_address,

@@ -25,12 +25,12 @@ from .models import Link, PeerDiscrepancy
 #: why the payment ended erased here, by the API refusal code stored on the erased row (transactions.REFUSALS),
 #: and `unfinished` for a row erased by recovery with no refusal (no C came, or the next node erased it)
 REASONS = {
-    "no_route": _l("no account here has the payee's address"),
-    "insufficient_credit": _l("it would have taken an account on its way below its limit"),
-    "over_debit_limit": _l("it would have taken an account on its way above its debit limit"),
-    "validation_failed": _l("this node or the next one refused it"),
-    "peer_unavailable": _l("the next node did not answer in time"),
-    "unfinished": _l("it could not be finished: the next node erased it or never completed it"),
+    "no_route": _l("no account has that address"),
+    "insufficient_credit": _l("an account's limit"),
+    "over_debit_limit": _l("an account's debit limit"),
+    "validation_failed": _l("refused here or by the next node"),
+    "peer_unavailable": _l("the next node did not answer"),
+    "unfinished": _l("the next node never completed it"),
 }
 NOTE_LENGTH = 2000
 
