@@ -7,14 +7,16 @@ goes out after that work has committed and with no transaction open (graft_sync.
 from flask import jsonify, request
 from flask_babel import gettext as _
 from pydantic import Field
+from sqlalchemy import select
 
 from ..api import Body, NonNegativeInt, api_blueprint, created, paginate, parse_body, require_user
 from ..credit import queries as credit_queries
-from ..errors import Conflict, NotFound
+from ..errors import Conflict, NotFound, invalid
 from ..extensions import db
+from ..timeutil import iso
 from ..transaction import unit_of_work
-from . import graft_queries, graft_sync, grafting
-from .models import GraftRequest, Link
+from . import discrepancies, graft_queries, graft_sync, grafting
+from .models import GraftRequest, Link, PeerDiscrepancy
 
 bp = api_blueprint("federation_admin", __name__)
 
@@ -52,6 +54,10 @@ class TrunkwardBody(Body):
 class LinkPatch(Body):
     status: str | None = None
     allowed_ips: list[str] | None = None
+
+
+class ResolveBody(Body):
+    note: str = Field(max_length=discrepancies.NOTE_LENGTH)
 
 
 class DecisionBody(Body):
@@ -151,3 +157,50 @@ def reveal_credentials(link_id: int):
     """A Komunitin or reference leaf's starting hash and graft fields, once."""
     user = require_user()
     return jsonify(grafting.reveal_credentials(actor=user, link_id=link_id))
+
+
+#: ?state= on the discrepancies list: which ones (the default: those still to settle)
+_RESOLVED = {"unresolved": False, "resolved": True, "all": None}
+
+
+@bp.get("/networks/<int:network_id>/federation/discrepancies")
+def discrepancy_list(network_id: int):
+    """Payments a commit-on-relay peer booked that ended erased here, newest first (admins only)."""
+    network = _admin_network(network_id, require_user())
+    state = request.args.get("state", "unresolved")
+    if state not in _RESOLVED:
+        raise invalid("state", _("state is unresolved, resolved or all."))
+    listed = discrepancies.listed_select(network, resolved=_RESOLVED[state])
+    return jsonify(paginate(listed, [(PeerDiscrepancy.id, True)], _discrepancies_json))
+
+
+@bp.post("/networks/<int:network_id>/federation/discrepancies/<int:discrepancy_id>/resolve")
+def resolve_discrepancy(network_id: int, discrepancy_id: int):
+    user = require_user()
+    body = parse_body(ResolveBody)
+    found = discrepancies.resolve(actor=user, network=_network(network_id), discrepancy_id=discrepancy_id,
+                                  note=body.note)  # fmt: skip
+    return jsonify(_discrepancies_json([found])[0])
+
+
+def _discrepancies_json(found: list[PeerDiscrepancy]) -> list[dict]:
+    links = {link.id: link for link in db.session.scalars(select(Link).where(Link.id.in_({f.link_id for f in found})))}
+    return [
+        {
+            "id": one.id,
+            "link_id": one.link_id,
+            "peer": links[one.link_id].peer_name,
+            "uuid": one.uuid,
+            "amount": one.amount,
+            "amount_decimals": links[one.link_id].quant_decimals,
+            "direction": one.direction,
+            "reason": one.reason,
+            "payer_address": one.payer_address,
+            "payee_address": one.payee_address,
+            "created_at": iso(one.created_at),
+            "resolved_at": iso(one.resolved_at),
+            "resolved_by": one.resolved_by_id,
+            "note": one.note,
+        }
+        for one in found
+    ]

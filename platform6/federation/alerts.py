@@ -1,5 +1,8 @@
-"""Telling a network's admins that a transaction crossing their links is stuck (FEDERATION.md §3.4 R2): its value
-stays held until a neighbour answers, and only people can settle what the machines cannot."""
+"""Telling a network's admins what only people can settle: a transaction crossing their links is stuck
+(FEDERATION.md §3.4 R2), its value held until a neighbour answers; or a neighbour booked a payment that ended erased
+here (§3.3), so the two ledgers disagree."""
+
+from collections.abc import Callable
 
 from flask_babel import gettext as _
 
@@ -9,7 +12,7 @@ from ..formatting import money
 from ..groups.models import Group
 from ..groups.service import admin_ids
 from ..notifications.service import notify
-from .models import CCTransaction, Link
+from .models import CCTransaction, Link, PeerDiscrepancy
 
 
 def transaction_stuck(row: CCTransaction, *, diverged: bool) -> None:
@@ -44,5 +47,27 @@ def transaction_stuck(row: CCTransaction, *, diverged: bool) -> None:
         kind="federation_transaction_stuck",
         url=f"/credit/networks/{network.id}/federation",
         text=words,
+        group_id=group.id,
+    )
+
+
+def peer_discrepancy(found: PeerDiscrepancy, link: Link, *, amount: Callable[[], str], reason: str) -> None:
+    """Notify the admins of the link's network that a payment its commit-on-relay peer booked ended erased here
+    (FEDERATION.md §3.3): `amount` writes it in the reader's language, `reason` (lazy) says why it was erased."""
+    network = credit_queries.network_by_id(link.network_id)
+    group = db.session.get(Group, network.group_id)
+    notify(
+        user_ids=admin_ids(group),
+        kind="federation_peer_discrepancy",
+        url=f"/credit/networks/{network.id}/federation",
+        text=lambda: _(
+            "%(node)s booked a payment of %(amount)s from %(payer)s to %(payee)s that did not go through here "
+            "(%(reason)s). Settle it with their admins, then mark it resolved on the federation page.",
+            node=link.peer_name,
+            amount=amount(),
+            payer=found.payer_address,
+            payee=found.payee_address,
+            reason=str(reason),
+        ),
         group_id=group.id,
     )

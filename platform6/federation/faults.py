@@ -24,12 +24,30 @@ POINTS = frozenset(
 
 def fault(point: str) -> None:
     """Crash or sleep here if the environment asks for it (never in production: the variable is unset)."""
-    raw = os.environ.get("FEDERATION_TEST_FAULTS")
-    if not raw:
-        return
-    actions = dict(part.strip().partition("=")[::2] for part in raw.split(";") if part.strip())
-    action = actions.get(point)
+    action = configured().get(point)
     if action == "crash":
         os._exit(17)
-    if action and action.startswith("sleep:"):
+    if action:
         time.sleep(float(action.removeprefix("sleep:")))
+
+
+def configured() -> dict[str, str]:
+    """FEDERATION_TEST_FAULTS as {point: action}. ValueError for an unknown point or action, so a typo in a test fails
+    the first request (and the app's start) instead of silently injecting nothing."""
+    raw = os.environ.get("FEDERATION_TEST_FAULTS")
+    if not raw:
+        return {}
+    actions = dict(part.strip().partition("=")[::2] for part in raw.split(";") if part.strip())
+    for point, action in actions.items():
+        if point not in POINTS:
+            raise ValueError(f"FEDERATION_TEST_FAULTS: no fault point {point!r}; the points are {sorted(POINTS)}")
+        if action != "crash" and not _is_sleep(action):
+            raise ValueError(f"FEDERATION_TEST_FAULTS: {point}={action!r} is neither crash nor sleep:<seconds>")
+    return actions
+
+
+def _is_sleep(action: str) -> bool:
+    try:
+        return action.startswith("sleep:") and float(action.removeprefix("sleep:")) >= 0
+    except ValueError:
+        return False

@@ -45,6 +45,12 @@ class AllowedAddressesForm(FlaskForm):
     allowed_ips = TextAreaField(_l("Addresses it may call from"), validators=[Optional(), Length(max=2000)])
 
 
+class ResolveDiscrepancyForm(FlaskForm):
+    """A payment a peer booked and we erased, marked settled by an admin with what was agreed."""
+
+    note = TextAreaField(_l("How it was settled"), validators=[DataRequired(), Length(max=2000)])
+
+
 class DecideForm(FlaskForm):
     """A graft request approved directly (where the network lets admins decide without a vote)."""
 

@@ -183,3 +183,37 @@ class GraftRequest(db.Model):
     remote_address: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]
+
+
+#: incoming: the peer booked a payment toward us that we did not (a commit-on-relay peer commits only what it sends)
+DISCREPANCY_DIRECTIONS = ("incoming",)
+
+
+class PeerDiscrepancy(db.Model):
+    """A payment a commit-on-relay peer (Komunitin) booked before relaying it, which ended erased here (FEDERATION.md
+    §3.3): the two ledgers disagree until the admins of both sides settle it. One per uuid and link."""
+
+    __tablename__ = "credit_peer_discrepancies"
+    __table_args__ = (
+        UniqueConstraint("link_id", "uuid"),
+        CheckConstraint("direction IN ('incoming')", name="direction"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("credit_links.id"), index=True)
+    #: the link's network, for listing a network's discrepancies
+    network_id: Mapped[int] = mapped_column(ForeignKey("credit_networks.id"), index=True)
+    uuid: Mapped[str] = mapped_column(String(36))
+    #: what the peer booked, in the link's (trunk-side) units: trunk minor units / 10**link.quant_decimals
+    amount: Mapped[int] = mapped_column(BigInteger)
+    direction: Mapped[str] = mapped_column(String(10), default="incoming")
+    #: why it ended erased here: one of discrepancies.REASONS
+    reason: Mapped[str] = mapped_column(String(24))
+    payer_address: Mapped[str] = mapped_column(String(300), default="")
+    payee_address: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: what the admin who resolved it agreed with the peer
+    note: Mapped[str] = mapped_column(Text, default="")

@@ -23,7 +23,7 @@ from ..money import use_decimals
 from ..ratelimit import rate_limit
 from ..transaction import unit_of_work
 from ..web import refused, show_error_on_form
-from . import admin_api, graft_queries, graft_sync, grafting, p6_api, transactions
+from . import admin_api, discrepancies, faults, graft_queries, graft_sync, grafting, p6_api, transactions
 from .forms import (
     PROFILE_NAMES,
     AllowedAddressesForm,
@@ -31,12 +31,16 @@ from .forms import (
     GraftForm,
     NodeNameForm,
     RemotePayForm,
+    ResolveDiscrepancyForm,
     SharingForm,
 )
+from .models import Link
 
 bp = Blueprint("federation", __name__, url_prefix="/credit")
 #: the admin API and the P6 peer routes are blueprints of their own (their prefixes are not /credit)
 blueprints = (bp, admin_api.bp, p6_api.bp)
+# a mistyped FEDERATION_TEST_FAULTS stops the app at its start, rather than leaving a test's fault unplanted
+bp.record_once(lambda _state: faults.configured())
 
 
 # credit's statements name a vostro counterparty by the remote address (credit imports no federation)
@@ -71,9 +75,10 @@ def _page(
     graft_form: GraftForm | None = None,
     node_form: NodeNameForm | None = None,
     addresses_form: tuple[int, AllowedAddressesForm] | None = None,
+    resolve_form: tuple[int, ResolveDiscrepancyForm] | None = None,
 ):
     """The federation page; a form given was sent back with errors (the page answers 422). `addresses_form`: the
-    link whose allowed addresses were refused, and its form."""
+    link whose allowed addresses were refused, and its form; `resolve_form`, likewise for a discrepancy's note."""
     rows = graft_queries.link_rows(network)
     may_graft = network.parent_id is None and not any(row.link.direction == "trunkward" for row in rows)
     if graft_form is None and may_graft:
@@ -85,7 +90,12 @@ def _page(
     }
     if addresses_form is not None:
         address_forms[addresses_form[0]] = addresses_form[1]
-    sent = [form for form in (graft_form, node_form, addresses_form and addresses_form[1]) if form]
+    resolve_forms = {found.id: ResolveDiscrepancyForm(prefix=f"discrepancy-{found.id}", formdata=None)
+                     for found in discrepancies.unresolved(network)}  # fmt: skip
+    if resolve_form is not None:
+        resolve_forms[resolve_form[0]] = resolve_form[1]
+    sent = [form for form in (graft_form, node_form, addresses_form and addresses_form[1],
+                              resolve_form and resolve_form[1]) if form]  # fmt: skip
     failed = any(form.errors or form.form_errors for form in sent)
     return render_template(
         "federation/network.html",
@@ -98,6 +108,7 @@ def _page(
         graft_form=graft_form if may_graft else None,
         node_form=node_form or NodeNameForm(),
         address_forms=address_forms,
+        discrepancies=_discrepancy_rows(network, resolve_forms),
         sharing_form=SharingForm(share_names=network.federation_share_names),
         decide_form=DecideForm(),
         profile_names=PROFILE_NAMES,
@@ -105,10 +116,41 @@ def _page(
     ), 422 if failed else 200
 
 
+def _discrepancy_rows(network: Network, forms: dict[int, ResolveDiscrepancyForm]) -> list[dict]:
+    rows = []
+    for found in discrepancies.unresolved(network):
+        link = db.session.get(Link, found.link_id)
+        rows.append({"found": found, "link": link, "form": forms[found.id],
+                     "amount": discrepancies.amount_text(found, link, network),
+                     "reason": discrepancies.REASONS[found.reason]})  # fmt: skip
+    return rows
+
+
 @bp.get("/networks/<int:network_id>/federation")
 @login_required
 def network(network_id: int):
     return _page(_admin_network(network_id))
+
+
+@bp.post("/networks/<int:network_id>/federation/discrepancies/<int:discrepancy_id>/resolve")
+@login_required
+def resolve_discrepancy(network_id: int, discrepancy_id: int):
+    """An admin marks a payment the peer booked (and we erased) settled, with what was agreed (the service checks
+    who may)."""
+    found = _admin_network(network_id)
+    form = ResolveDiscrepancyForm(prefix=f"discrepancy-{discrepancy_id}")
+    if form.validate_on_submit():
+        try:
+            discrepancies.resolve(actor=current_user, network=found, discrepancy_id=discrepancy_id,
+                                  note=form.note.data)  # fmt: skip
+        except DomainError as err:
+            if err.status != 422:
+                return refused(err, url_for(".network", network_id=network_id))
+            show_error_on_form(form, err)
+        else:
+            flash(_("The discrepancy is marked resolved."), "success")
+            return redirect(url_for(".network", network_id=network_id))
+    return _page(_admin_network(network_id), resolve_form=(discrepancy_id, form))
 
 
 @bp.post("/networks/<int:network_id>/federation/name")

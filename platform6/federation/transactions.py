@@ -33,7 +33,7 @@ from ..limits import is_whole
 from ..notifications.service import notify
 from ..timeutil import iso, utcnow
 from ..transaction import unit_of_work
-from . import alerts, client, hashing, holds, links, routing, signing, wire
+from . import alerts, client, discrepancies, hashing, holds, links, routing, signing, wire
 from .faults import fault
 from .models import CCTransaction, Link
 from .peer_auth import authenticated_link, is_current
@@ -253,18 +253,23 @@ def receive_relay(node: str, *, headers, method: str, path: str, body: bytes) ->
                 return Reply(**known.answer)
             if not fresh:
                 raise wire.CCError(401, "HashMismatchFailure", "last-hash does not match this link's head")
-            if link.status != "active":
-                raise wire.CCError(400, "PermissionViolation", "this link is not active")
-            row, onward = _validate(network, link, relay, digest)
             committed_upstream = commits_on_relay(link)
-            if onward is None and row.downstream_link_id is None and committed_upstream:
-                post_row(row, ("validated",))  # the last node after a committed upstream: validated and posted at once
-                row.answer = _committed_answer()
-            elif onward is None and not committed_upstream:
-                row.answer = _held_answer(row)  # the last node: validated and held here is the whole of phase 1
-            row_id, stored = row.id, row.answer
+            validated, refused = _validate_or_refuse(network, link, relay, digest)
+            if refused is not None:
+                if committed_upstream:  # it is booked there: the discrepancy commits with this refusal
+                    _record_refused_relay(link, relay, refused)
+            else:
+                row, onward = validated
+                if onward is None and row.downstream_link_id is None and committed_upstream:
+                    post_row(row, ("validated",))  # the last node after a committed upstream: posted at once
+                    row.answer = _committed_answer()
+                elif onward is None and not committed_upstream:
+                    row.answer = _held_answer(row)  # the last node: validated and held here is the whole of phase 1
+                row_id, stored = row.id, row.answer
     except (RuleViolation, Conflict) as err:
         raise _cc_refusal(err) from None
+    if refused is not None:
+        raise refused
     fault("relay.after_local_commit")
     if stored is not None:
         return Reply(**stored)
@@ -285,6 +290,28 @@ def receive_relay(node: str, *, headers, method: str, path: str, body: bytes) ->
                 row.answer = _held_answer(row, answer)
                 return Reply(**row.answer)
     return _complete_for_committed_upstream(node, row_id)
+
+
+def _validate_or_refuse(
+    network: Network, link: Link, relay: wire.Relay, digest: str
+) -> tuple[tuple[CCTransaction, Outgoing | None] | None, wire.CCError | None]:
+    """Validate and hold in a savepoint: the row and its onward relay, or the refusal with nothing of it written (so
+    the caller may still write why, in the same transaction)."""
+    try:
+        with db.session.begin_nested():
+            if link.status != "active":
+                raise wire.CCError(400, "PermissionViolation", "this link is not active")
+            return _validate(network, link, relay, digest), None
+    except wire.CCError as err:
+        return None, err
+    except (RuleViolation, Conflict) as err:
+        return None, _cc_refusal(err)
+
+
+def _record_refused_relay(link: Link, relay: wire.Relay, refused: wire.CCError) -> None:
+    first = relay.entries[0]
+    discrepancies.record(link=link, uuid=relay.uuid, amount=first.quant, reason=refusal_code(400, {refused.cc_class}),
+                         payer=first.payer, payee=first.payee)  # fmt: skip
 
 
 def _committed_answer() -> dict:
@@ -415,6 +442,11 @@ def erase(row: CCTransaction, *, abort: bool, error: dict | None) -> bool:
                        next_check_at=utcnow() if abort and row.downstream_link_id else None):  # fmt: skip
         return False
     holds.release(row)
+    upstream = db.session.get(Link, row.upstream_link_id) if row.upstream_link_id else None
+    if upstream is not None and commits_on_relay(upstream):  # booked there already: the ledgers now disagree
+        discrepancies.record(link=upstream, uuid=row.uuid, amount=row.legs[0]["link_amount"],
+                             reason=(error or {}).get("code", "unfinished"), payer=row.payer_address,
+                             payee=row.payee_address)  # fmt: skip
     if was == "completing" and row.upstream_link_id is None and row.actor_id is not None:
         payer = credit_queries.account_by_id(row.legs[0]["from_account_id"])
         network = credit_queries.network_by_id(payer.network_id)
@@ -841,17 +873,21 @@ REFUSALS = {
 def api_error(answer: client.Answer | None) -> dict:
     """A peer's refusal in the API's words, for the payer (stored on the row, answered now and on GET)."""
     classes = {error["class"] for error in answer.errors} if answer is not None else set()
-    if answer is None or answer.status >= 500 or answer.status in (401, 409):
-        code = "peer_unavailable"
-    elif "MinLimitViolation" in classes:
-        code = "insufficient_credit"
-    elif "MaxLimitViolation" in classes:
-        code = "over_debit_limit"
-    elif classes & {"PathViolation", "DoesNotExistViolation"}:
-        code = "no_route"
-    else:
-        code = "validation_failed"
+    code = refusal_code(None if answer is None else answer.status, classes)
     return {"code": code, "message": str(REFUSALS[code])}
+
+
+def refusal_code(status: int | None, classes: set[str]) -> str:
+    """The REFUSALS code for a Credit Commons refusal: its status (None: no answer) and its error classes."""
+    if status is None or status >= 500 or status in (401, 409):
+        return "peer_unavailable"
+    if "MinLimitViolation" in classes:
+        return "insufficient_credit"
+    if "MaxLimitViolation" in classes:
+        return "over_debit_limit"
+    if classes & {"PathViolation", "DoesNotExistViolation"}:
+        return "no_route"
+    return "validation_failed"
 
 
 def _check_request(amount, description, to_address, idempotency_key) -> None:

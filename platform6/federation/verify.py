@@ -1,6 +1,7 @@
 """What `flask credit verify` checks of federation (FEDERATION.md §3.7): locally, that held sums match the holds
 and holds only live on unfinished transactions, that each state has its transfer or none, that each link's chain
-recomputes from its genesis to its head, and that a leaf's settlement matches its link amounts ÷ rate; with --peers,
+recomputes from its genesis to its head, that a leaf's settlement matches its link amounts ÷ rate, and that no payment a
+commit-on-relay peer booked is left erased here unresolved (discrepancies.py); with --peers,
 that each neighbour's view of the account standing for us mirrors ours exactly in trunk units (and a 200 at all
 proves both ends hold the same head)."""
 
@@ -12,7 +13,7 @@ from ..credit import queries as credit_queries
 from ..credit.models import Account, Network
 from ..extensions import db
 from ..transaction import unit_of_work
-from . import hashing, links, wire
+from . import discrepancies, hashing, links, wire
 from .models import CCTransaction, Hold, Link, LinkHash
 from .transactions import call_peer, peer_of
 
@@ -46,7 +47,7 @@ def local_problems() -> list[str]:
         problems.extend(_chain_problems(link))
         if link.direction == "trunkward":
             problems.extend(_settlement_problems(link))
-    return problems
+    return problems + discrepancies.problems()
 
 
 def _settlement_problems(link: Link) -> list[str]:
