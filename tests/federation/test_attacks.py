@@ -1,0 +1,74 @@
+"""A neighbour trying what it should not (docs/federation.md "Security between nodes"): amounts the wire rules
+refuse, a secret replaced by a rotation used to rotate again, and a C that arrives as the transaction is erased."""
+
+import json
+import logging
+
+from sqlalchemy import func, select, update
+
+from platform6.credit.models import Account, Transfer
+from platform6.extensions import db
+from platform6.federation import transactions
+from platform6.federation.models import CCTransaction, Link
+
+from .peers import SECRET, entries
+
+
+def _count(model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _relay_body(quant: str) -> bytes:
+    """A relay whose quant is written as given: a JSON number with every digit the sender chose."""
+    body = json.dumps({"uuid": "6f1e2d3c-4b5a-4978-8a1b-2c3d4e5f6a7b", "state": "V", "workflow": "|P-PC+CX+",
+                       "entries": [{"payer": "ocn/kirklees/ellie", "payee": "ocn/leeds/bob", "quant": "QUANT",
+                                    "description": "Bread"}]})  # fmt: skip
+    return body.replace('"QUANT"', quant).encode()
+
+
+def test_a_quant_with_more_digits_than_decimal_arithmetic_keeps_is_refused_not_rounded(leeds):
+    # 29 nines after the point: not a whole number of cents, though the default 28-digit context rounds it to 1.00
+    answer = leeds.trunk.call("POST", "transaction/relay", _relay_body("0." + "9" * 29))
+    assert answer.status_code == 400 and answer.json["errors"][0]["class"] == "CCViolation"
+    assert _count(CCTransaction) == 0 and db.session.get(Account, leeds.bob.id).held_in == 0
+
+
+def test_a_quant_too_large_once_converted_is_a_clean_refusal(leeds, caplog):
+    # leeds' unit is worth a millionth of the trunk's: the largest quant, 2^53 - 1 cents, is 9e21 leeds cents
+    db.session.execute(update(Link).where(Link.id == leeds.link.id).values(rate="0.000001"))
+    db.session.commit()
+    with caplog.at_level(logging.ERROR, logger="platform6.federation"):
+        answer = leeds.trunk.call("POST", "transaction/relay", _relay_body("90071992547409.91"))
+    assert answer.status_code == 400 and answer.json["errors"][0]["class"] == "CCViolation"
+    assert _count(CCTransaction) == 0 and not caplog.records
+
+
+def test_a_secret_replaced_by_a_rotation_cannot_rotate_again(leeds):
+    new, thiefs = "n" * 40, "t" * 40
+    assert leeds.trunk.call("POST", "p6/rotate", json.dumps({"secret": new}).encode()).status_code == 200
+    # whoever still holds the replaced secret may not install one of its own during the day both verify
+    stolen = leeds.trunk.call("POST", "p6/rotate", json.dumps({"secret": thiefs}).encode(), secret=SECRET)
+    assert stolen.status_code == 401
+    assert leeds.trunk.call("GET", "handshake", secret=thiefs).status_code == 401
+    # messages on their way, signed with the replaced secret, still pass; the new secret rotates
+    assert leeds.trunk.call("GET", "handshake", secret=SECRET).status_code == 200
+    assert leeds.trunk.call("POST", "p6/rotate", json.dumps({"secret": thiefs}).encode(), secret=new).status_code == 200
+
+
+def test_a_c_arriving_as_the_transaction_is_erased_is_refused_not_acknowledged(leeds, monkeypatch):
+    uuid, answer = leeds.trunk.relay("ocn/kirklees/ellie", "ocn/leeds/bob", 10)
+    assert answer.status_code == 200
+    read_row = transactions._row
+
+    def erased_meanwhile(row_uuid, network_id):
+        """R1 (or the upstream's E) erases the row and commits right after this request read it as validated."""
+        row = read_row(row_uuid, network_id)
+        erase = update(CCTransaction).where(CCTransaction.id == row.id).values(state="erased")
+        db.session.execute(erase.execution_options(synchronize_session=False))
+        return row
+
+    monkeypatch.setattr(transactions, "_row", erased_meanwhile)
+    head = db.session.get(Link, leeds.link.id).head
+    late = leeds.trunk.complete(uuid, entries(1_000))
+    assert late.status_code == 400 and late.json["errors"][0]["class"] == "WorkflowViolation"
+    assert _count(Transfer) == 0 and db.session.get(Link, leeds.link.id).head == head
