@@ -28,7 +28,7 @@ import re
 import uuid as uuidlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 from typing import Any
 
 from ..limits import MAX_INT, MAX_JSON_DEPTH
@@ -110,7 +110,8 @@ def parse_quant(raw: Decimal | int | str, decimals: int) -> int:
     # an exponent far out of range is refused before any arithmetic, which would overflow the Decimal context
     if not value.is_finite() or (value and not -_PLAIN_DIGITS < value.adjusted() < _PLAIN_DIGITS):
         raise _bad(f"quant {shown} is out of range")
-    minor = value.scaleb(decimals)
+    # scaled in a context holding every digit sent: the default 28 would round 0.999...9 (29 nines) to a whole 1.00
+    minor = value.scaleb(decimals, context=Context(prec=max(len(value.as_tuple().digits), 1)))
     if not 0 < minor <= MAX_INT:
         raise _bad(f"quant {shown} must be above 0 and at most {quant_text(MAX_INT, decimals)}")
     if minor != minor.to_integral_value():
