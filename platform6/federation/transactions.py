@@ -490,6 +490,8 @@ def receive_patch(node: str, uuid: str, dest: str, *, headers, method: str, path
             raise wire.CCError(409, "LinkBusy", "the next link is busy; try again")
         if last_node:  # the last node posts as soon as C arrives
             post_row(row, ("validated",))
+            if row.state != "completed":  # erased meanwhile (R1, or the upstream's E): nothing to acknowledge
+                raise wire.CCError(400, "WorkflowViolation", "this transaction was erased")
             _release(link.id, row.uuid)
         else:
             _transition(row, ("validated",), "completing", next_check_at=_first_check())
