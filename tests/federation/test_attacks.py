@@ -12,6 +12,7 @@ from platform6.federation import transactions
 from platform6.federation.models import CCTransaction, Link
 
 from .peers import SECRET, entries
+from .test_remote_transfers import kirklees  # noqa: F401 - the fixture
 
 
 def _count(model):
@@ -72,3 +73,13 @@ def test_a_c_arriving_as_the_transaction_is_erased_is_refused_not_acknowledged(l
     late = leeds.trunk.complete(uuid, entries(1_000))
     assert late.status_code == 400 and late.json["errors"][0]["class"] == "WorkflowViolation"
     assert _count(Transfer) == 0 and db.session.get(Link, leeds.link.id).head == head
+
+
+def test_a_member_paying_less_than_the_trunks_smallest_unit_is_refused_not_failed(api, kirklees):
+    # a kirklees unit is worth a thousandth of the trunk's: one kirklees cent is no whole trunk cent
+    db.session.execute(update(Link).where(Link.id == kirklees.link.id).values(rate="0.001"))
+    db.session.commit()
+    body = {"from_account_id": kirklees.ellie.id, "to": "ocn/leeds/bob", "amount": 1, "description": "Crumbs"}
+    answer = api.post("/remote-transfers", body, user=kirklees.ellie.holder)
+    assert answer.status_code == 422 and "amount" in answer.json["error"]["fields"]
+    assert _count(CCTransaction) == 0 and kirklees.trunk.calls == []
