@@ -8,10 +8,11 @@ from sqlalchemy import func, select, update
 
 from platform6.credit.models import Account, Transfer
 from platform6.extensions import db
-from platform6.federation import transactions
+from platform6.federation import recovery, transactions
 from platform6.federation.models import CCTransaction, Link
 
 from .peers import SECRET, entries
+from .test_komunitin_downstream import ocn  # noqa: F401 - the fixture
 from .test_remote_transfers import kirklees  # noqa: F401 - the fixture
 
 
@@ -83,3 +84,16 @@ def test_a_member_paying_less_than_the_trunks_smallest_unit_is_refused_not_faile
     answer = api.post("/remote-transfers", body, user=kirklees.ellie.holder)
     assert answer.status_code == 422 and "amount" in answer.json["error"]["fields"]
     assert _count(CCTransaction) == 0 and kirklees.trunk.calls == []
+
+
+def test_an_erased_payment_toward_komunitin_queues_no_patch_it_cannot_answer(ocn):
+    """An upstream relays toward Komunitin and erases: Komunitin was never relayed to and has no PATCH, so nothing is
+    sent; a queued abort would be asked again every ten minutes for ever, one more for each such erase."""
+    uuid, relayed = ocn.kirklees.relay("ocn/kirklees/ellie", "ocn/kom/TEST0002", 2)
+    assert relayed.status_code == 200
+    assert ocn.kirklees.call("PATCH", f"transaction/{uuid}/E").status_code == 201
+    db.session.execute(update(CCTransaction).values(next_check_at=CCTransaction.created_at))
+    db.session.commit()
+    recovery.run_jobs()
+    row = db.session.scalar(select(CCTransaction))
+    assert ocn.fake.calls == [] and (row.state, row.next_check_at) == ("erased", None)
