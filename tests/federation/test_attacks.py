@@ -76,7 +76,7 @@ def test_a_c_arriving_as_the_transaction_is_erased_is_refused_not_acknowledged(l
     assert _count(Transfer) == 0 and db.session.get(Link, leeds.link.id).head == head
 
 
-def test_a_member_paying_less_than_the_trunks_smallest_unit_is_refused_not_failed(api, kirklees):
+def test_a_member_paying_less_than_the_trunks_smallest_unit_is_refused_not_failed(api, kirklees):  # noqa: F811
     # a kirklees unit is worth a thousandth of the trunk's: one kirklees cent is no whole trunk cent
     db.session.execute(update(Link).where(Link.id == kirklees.link.id).values(rate="0.001"))
     db.session.commit()
@@ -86,7 +86,7 @@ def test_a_member_paying_less_than_the_trunks_smallest_unit_is_refused_not_faile
     assert _count(CCTransaction) == 0 and kirklees.trunk.calls == []
 
 
-def test_an_erased_payment_toward_komunitin_queues_no_patch_it_cannot_answer(ocn):
+def test_an_erased_payment_toward_komunitin_queues_no_patch_it_cannot_answer(ocn):  # noqa: F811
     """An upstream relays toward Komunitin and erases: Komunitin was never relayed to and has no PATCH, so nothing is
     sent; a queued abort would be asked again every ten minutes for ever, one more for each such erase."""
     uuid, relayed = ocn.kirklees.relay("ocn/kirklees/ellie", "ocn/kom/TEST0002", 2)
