@@ -3,6 +3,7 @@ refuse, a secret replaced by a rotation used to rotate again, and a C that arriv
 
 import json
 import logging
+import uuid as uuidlib
 
 from sqlalchemy import func, select, update
 
@@ -97,3 +98,16 @@ def test_an_erased_payment_toward_komunitin_queues_no_patch_it_cannot_answer(ocn
     recovery.run_jobs()
     row = db.session.scalar(select(CCTransaction))
     assert ocn.fake.calls == [] and (row.state, row.next_check_at) == ("erased", None)
+
+
+def test_a_keyed_payments_uuid_cannot_be_worked_out_from_the_payer_and_the_key(api, kirklees):  # noqa: F811
+    """Every installation numbers its users from 1: a uuid made of the user's id and the key alone would be the same
+    for a namesake elsewhere (refused as a duplicate at a shared trunk), and a neighbour knowing both could use it
+    first."""
+    body = {"from_account_id": kirklees.ellie.id, "to": "ocn/leeds/bob", "amount": 100, "description": "Tea"}
+    paid = api.post("/remote-transfers", body, user=kirklees.ellie.holder, headers={"Idempotency-Key": "order-1"})
+    assert paid.status_code == 201
+    guessed = uuidlib.uuid5(transactions.PAYMENT_NAMESPACE, f"{kirklees.ellie.holder.id}:order-1:1")
+    assert paid.json["uuid"] != str(guessed)
+    again = api.post("/remote-transfers", body, user=kirklees.ellie.holder, headers={"Idempotency-Key": "order-1"})
+    assert again.json["uuid"] == paid.json["uuid"] and _count(Transfer) == 1
