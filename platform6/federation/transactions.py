@@ -11,6 +11,8 @@ erases only if the downstream says erased or unknown; it erases a `validated` ro
 each transition is a conditional UPDATE, so it happens once. Every hold is posted or released exactly once.
 """
 
+import hashlib
+import hmac
 import logging
 import random
 import time
@@ -42,7 +44,7 @@ log = logging.getLogger(__name__)
 
 #: the one workflow P6 originates: a payer-initiated credit, validated then completed
 WORKFLOW = "|P-PC+CX+"
-#: uuids of member payments with an Idempotency-Key: uuid5(this, "<actor>:<key>:<attempt>")
+#: uuids of member payments with an Idempotency-Key: uuid5(this, HMAC(SECRET_KEY, "<actor>:<key>:<attempt>"))
 PAYMENT_NAMESPACE = uuidlib.UUID("7b0e7a3c-6f51-4b0c-9a55-2f0c6e1d9a17")
 #: R2: ask a silent neighbour again after 5 s, doubling up to 10 minutes; its admins hear of it after an hour
 FIRST_CHECK, LAST_CHECK, ALERT_AFTER = 5, 600, 3600
@@ -772,7 +774,7 @@ def pay_remote(
         if found is None or found.link is None:
             raise RuleViolation("no_route", "to", _("No account on another installation has that address."))
         attempt_key = f"{key[0]}:{key[1]}" if key else None
-        uuid = str(uuidlib.uuid5(PAYMENT_NAMESPACE, attempt_key) if attempt_key else uuidlib.uuid4())
+        uuid = _payment_uuid(attempt_key)
         row, onward = _open(
             network=network,
             uuid=uuid,
@@ -820,6 +822,15 @@ def pay_remote(
         if row.state == "erased":
             raise refusal(row)
         return row
+
+
+def _payment_uuid(attempt_key: str | None) -> str:
+    """A keyed attempt's uuid: the same on every retry, yet not to be worked out from the user's id and key without
+    our SECRET_KEY (ids repeat on every installation, and a neighbour could use a known uuid first)."""
+    if attempt_key is None:
+        return str(uuidlib.uuid4())
+    keyed = hmac.new(current_app.config["SECRET_KEY"].encode(), attempt_key.encode(), hashlib.sha256).hexdigest()
+    return str(uuidlib.uuid5(PAYMENT_NAMESPACE, keyed))
 
 
 def refusal(row: CCTransaction) -> DomainError:
