@@ -5,6 +5,7 @@ import json
 import logging
 import uuid as uuidlib
 
+import pytest
 from sqlalchemy import func, select, update
 
 from platform6.credit.models import Account, Transfer
@@ -111,3 +112,28 @@ def test_a_keyed_payments_uuid_cannot_be_worked_out_from_the_payer_and_the_key(a
     assert paid.json["uuid"] != str(guessed)
     again = api.post("/remote-transfers", body, user=kirklees.ellie.holder, headers={"Idempotency-Key": "order-1"})
     assert again.json["uuid"] == paid.json["uuid"] and _count(Transfer) == 1
+
+
+ELLIE, OLIVE = "ocn/kirklees/ellie", "ocn/olive"
+#: relays kirklees may not make: every one would move value it does not own, or names nothing here
+FORGED_RELAYS = {
+    "a payer under another leaf": ([("ocn/kom/x", OLIVE, 10)], "PermissionViolation"),
+    "a look-alike of its own name": ([("ocn/kirkl\u0435es/ellie", OLIVE, 10)], "PermissionViolation"),
+    "a payee back in its own subtree": ([(ELLIE, "ocn/kirklees/../olive", 10)], "PathViolation"),
+    "a payee that is a node's account": ([(ELLIE, "ocn/kom", 10)], "DoesNotExistViolation"),
+    "a dotted payee": ([(ELLIE, "ocn/olive/..", 10)], "DoesNotExistViolation"),
+    "a fee our member would pay to another leaf": ([(ELLIE, OLIVE, 10), (OLIVE, "ocn/kom/x", 5)],
+                                                   "PermissionViolation"),
+    "fees that take more than the credit": ([(ELLIE, OLIVE, 5), (OLIVE, ELLIE, 10)], "PermissionViolation"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("forged", FORGED_RELAYS)
+def test_a_leaf_cannot_relay_value_it_does_not_own(ocn, forged):  # noqa: F811
+    moves, refusal = FORGED_RELAYS[forged]
+    body = {"uuid": str(uuidlib.uuid4()), "state": "V", "workflow": "|P-PC+CX+",
+            "entries": [{"payer": payer, "payee": payee, "quant": quant, "description": ""}
+                        for payer, payee, quant in moves]}  # fmt: skip
+    answer = ocn.kirklees.call("POST", "transaction/relay", json.dumps(body).encode())
+    assert answer.status_code == 400 and answer.json["errors"][0]["class"] == refusal
+    assert _count(CCTransaction) == 0 and db.session.get(Account, ocn.olive.id).held_in == 0
