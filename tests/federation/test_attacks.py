@@ -137,3 +137,15 @@ def test_a_leaf_cannot_relay_value_it_does_not_own(ocn, forged):  # noqa: F811
     answer = ocn.kirklees.call("POST", "transaction/relay", json.dumps(body).encode())
     assert answer.status_code == 400 and answer.json["errors"][0]["class"] == refusal
     assert _count(CCTransaction) == 0 and db.session.get(Account, ocn.olive.id).held_in == 0
+
+
+def test_a_nul_in_a_node_name_or_a_uuid_is_not_found_not_a_failure(leeds, caplog):
+    """PostgreSQL's driver raises on a NUL sent in a query: the path's node name and uuid are refused before."""
+    with caplog.at_level(logging.ERROR, logger="platform6.federation"):
+        unknown_node = leeds.trunk.http.get("/cc/le%00eds/handshake")
+        unknown_uuid = leeds.trunk.call("GET", "transaction/6f1e2d3c-4b5a-4978-8a1b-2c3d4e5f6a7\x00")
+        no_trunk = leeds.trunk.http.post("/cc/le%00eds/p6/graft-requests", data=b"{}")
+        body = json.dumps({"uuid": "6f1e2d3c-4b5a-4978-8a1b-2c3d4e5f6a7\x00", "entries": []}).encode()
+        unsigned = leeds.trunk.call("POST", "transaction/relay", body, head="f" * 32)
+    assert unknown_node.status_code == unknown_uuid.status_code == no_trunk.status_code == 404
+    assert unsigned.status_code == 401 and not caplog.records
