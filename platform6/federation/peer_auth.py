@@ -97,7 +97,7 @@ def _uuid_of(path: str, body: bytes) -> str | None:
     except ValueError:
         return None
     uuid = parsed.get("uuid") if isinstance(parsed, dict) else None
-    return uuid.lower() if isinstance(uuid, str) and len(uuid) == 36 else None
+    return uuid.lower() if wire.is_uuid(uuid) else None
 
 
 def link_secrets(link: Link) -> list[str]:

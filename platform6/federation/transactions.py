@@ -92,13 +92,15 @@ def peer_of(link: Link) -> client.Peer:
 
 
 def node_network(node: str) -> Network:
-    network = db.session.scalar(select(Network).where(Network.cc_name == node))
+    network = links.network_named(node)
     if network is None:
         raise wire.CCError(404, "DoesNotExistViolation", f"no node {node[:32]} here")
     return network
 
 
 def _row(uuid: str, network_id: int) -> CCTransaction | None:
+    if not wire.is_uuid(uuid):
+        return None
     return db.session.scalar(
         select(CCTransaction).where(CCTransaction.uuid == uuid, CCTransaction.network_id == network_id)
     )

@@ -291,9 +291,15 @@ def read_relay(body: bytes, *, decimals: int) -> Relay:
 _UUID_RE = re.compile(r"\A[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 
 
+def is_uuid(value: Any) -> bool:
+    """Text in a uuid's hyphenated form: anything else (a NUL, which PostgreSQL's driver refuses, included) names
+    no transaction and is never looked up."""
+    return isinstance(value, str) and _UUID_RE.match(value) is not None
+
+
 def _read_uuid(value: Any) -> str:
     """An RFC 4122 uuid in its hyphenated form, lower-cased (the idempotency key must not differ by case)."""
-    if not isinstance(value, str) or not _UUID_RE.match(value) or uuidlib.UUID(value).variant != uuidlib.RFC_4122:
+    if not is_uuid(value) or uuidlib.UUID(value).variant != uuidlib.RFC_4122:
         raise _bad("uuid must be an RFC 4122 UUID")
     return value.lower()
 
