@@ -14,6 +14,7 @@ from decimal import Decimal
 from sqlalchemy import func, or_, select
 
 from ..credit.models import Account, Leg, Network
+from ..errors import RuleViolation
 from ..extensions import db
 from . import links, paths, routing, wire
 from .models import Link
@@ -91,7 +92,7 @@ def limits(link: Link, network: Network) -> dict:
 def _in_link_units(link: Link, network: Network, amount: int) -> int:
     try:
         return routing.to_link_units(link, network, amount) if amount > 0 else 0
-    except wire.CCError:  # below one minor unit of the link: a limit that small reads as 0
+    except RuleViolation:  # below one minor unit of the link: a limit that small reads as 0
         return 0
 
 

@@ -5,6 +5,7 @@ per hop, no redirect followed, and each connection made only to an address check
 Never with a database transaction open: an HTTP call inside a write transaction would stall every payment on the
 installation (SQLite's one writer)."""
 
+import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,13 +17,47 @@ from ..extensions import db
 from . import signing, trace, wire
 from .addresses import CheckedAddressAdapter
 
+#: the largest answer read from a peer: a relay's answer echoes at most the entries it was sent (Komunitin)
+MAX_ANSWER = 4 * wire.MAX_BODY
+
+
+class AnswerTooLarge(requests.RequestException):
+    """A peer's answer went past MAX_ANSWER, or kept coming past the time a hop may take."""
+
+
+class _BoundedBody:
+    """A response body read no further than MAX_ANSWER bytes (decompressed) nor past a deadline: an endless or
+    dripping answer from a peer would otherwise fill the worker's memory or hold it for ever."""
+
+    def __init__(self, raw, deadline: float):
+        self._raw, self._left, self._deadline = raw, MAX_ANSWER, deadline
+
+    def stream(self, amount=None, decode_content=None):
+        for chunk in self._raw.stream(amount, decode_content=decode_content):
+            self._left -= len(chunk)
+            if self._left < 0 or time.monotonic() > self._deadline:
+                self._raw.close()
+                raise AnswerTooLarge(f"the answer is larger than {MAX_ANSWER} bytes or slower than a hop may be")
+            yield chunk
+
+    def __getattr__(self, name):
+        return getattr(self._raw, name)
+
+
+class _BoundedAnswerAdapter(CheckedAddressAdapter):
+    def build_response(self, req, resp):
+        response = super().build_response(req, resp)
+        seconds = current_app.config["FEDERATION_TIMEOUT_SECONDS"]  # each read's timeout; the whole body gets twice
+        response.raw = _BoundedBody(response.raw, time.monotonic() + 2 * seconds)
+        return response
+
 
 def _checked_session() -> requests.Session:
     session = requests.Session()
     # a proxy from the environment would be connected to instead of the checked address
     session.trust_env = False
-    session.mount("https://", CheckedAddressAdapter())
-    session.mount("http://", CheckedAddressAdapter())
+    session.mount("https://", _BoundedAnswerAdapter())
+    session.mount("http://", _BoundedAnswerAdapter())
     return session
 
 

@@ -367,7 +367,7 @@ def _children_names(network: Network) -> set[str]:
 
 def trunk_network(node_name: str) -> Network | None:
     """The network here that answers as node `node_name` (the <node> of /cc/<node>/...)."""
-    return db.session.scalar(select(Network).where(Network.cc_name == node_name))
+    return links.network_named(node_name)
 
 
 def receive_graft_request(*, network: Network, body, remote_address: str | None) -> GraftRequest:

@@ -118,6 +118,14 @@ def _open_vostro(network: Network, link: Link, credit_limit: int, debit_limit: i
     return account
 
 
+def network_named(node_name: str) -> Network | None:
+    """The network here that answers as node `node_name` (the <node> of /cc/<node>/...); a name no node may have
+    (a NUL, which PostgreSQL's driver refuses, say) is looked up nowhere."""
+    if not NODE_NAME_RE.fullmatch(node_name):
+        return None
+    return db.session.scalar(select(Network).where(Network.cc_name == node_name))
+
+
 def trunkward_link(network: Network) -> Link | None:
     return db.session.scalar(select(Link).where(Link.network_id == network.id, Link.direction == "trunkward"))
 

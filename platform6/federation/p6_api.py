@@ -85,7 +85,7 @@ def pickup(node: str, request_id: int):
     return jsonify(credentials), 200
 
 
-def _signed_link(node: str) -> Link:
+def _signed_link(node: str, *, current_secret_only: bool = False) -> Link:
     network = _network(node)
     return peer_auth.authenticated_link(
         network,
@@ -93,6 +93,7 @@ def _signed_link(node: str) -> Link:
         method=request.method,
         path=request.full_path.rstrip("?"),
         body=request.get_data(cache=True),
+        current_secret_only=current_secret_only,
     )
 
 
@@ -119,8 +120,9 @@ def link_state(node: str):
 
 @bp.post("/rotate")
 def rotate(node: str):
-    """The peer's new secret, signed with the current one: both verify for 24 hours."""
-    link = _signed_link(node)
+    """The peer's new secret, signed with the current one (never with one a rotation replaced): both verify for
+    24 hours."""
+    link = _signed_link(node, current_secret_only=True)
     body = _json_body()
     secret = body.get("secret") if isinstance(body, dict) else None
     if not isinstance(secret, str) or not 32 <= len(secret) <= 200:

@@ -21,8 +21,12 @@ LIVE_STATUSES = ("approved", "active")
 _UUID_IN_PATH = re.compile(r"/transaction/([0-9a-fA-F-]{36})(?:/|$)")
 
 
-def authenticated_link(network: Network, *, headers: Mapping, method: str, path: str, body: bytes) -> Link:
-    """The link the request comes by, or CCError 401 (nothing is written either way)."""
+def authenticated_link(
+    network: Network, *, headers: Mapping, method: str, path: str, body: bytes, current_secret_only: bool = False
+) -> Link:
+    """The link the request comes by, or CCError 401 (nothing is written either way). `current_secret_only`: the
+    secret a rotation replaced, which still verifies for a day, is not enough (to install a new secret, say: whoever
+    kept the replaced one, often the reason to rotate, must not put in one of its own and push ours out)."""
     node, last_hash = wire.read_auth(headers)
     if not node:
         raise wire.CCError(401, "PermissionViolation", "cc-node (or cc-user) is missing")
@@ -33,8 +37,9 @@ def authenticated_link(network: Network, *, headers: Mapping, method: str, path:
         raise wire.CCError(401, "PermissionViolation", "this link is not called from that address")
     if not (is_current(link, last_hash, method=method, path=path) or _repeats(link, last_hash, path, body)):
         raise wire.CCError(401, "HashMismatchFailure", "last-hash does not match this link's head")
+    secrets = link_secrets(link)[:1] if current_secret_only else link_secrets(link)
     if link.profile == "p6" and not signing.verify(
-        link_secrets(link), headers.get(signing.HEADER), method=method, path=path, body=body
+        secrets, headers.get(signing.HEADER), method=method, path=path, body=body
     ):
         raise wire.CCError(401, "PermissionViolation", "p6-signature is missing, stale or wrong")
     return link
@@ -92,7 +97,7 @@ def _uuid_of(path: str, body: bytes) -> str | None:
     except ValueError:
         return None
     uuid = parsed.get("uuid") if isinstance(parsed, dict) else None
-    return uuid.lower() if isinstance(uuid, str) and len(uuid) == 36 else None
+    return uuid.lower() if wire.is_uuid(uuid) else None
 
 
 def link_secrets(link: Link) -> list[str]:

@@ -138,12 +138,16 @@ def _their_state(answer: client.Answer | None) -> str | None:
 
 
 def send_aborts() -> int:
-    """Tell a downstream that a transaction it validated is erased here (PATCH .../E, or null to 0.8 nodes)."""
+    """Tell a downstream that a transaction it validated is erased here (PATCH .../E, or null to 0.8 nodes). Not
+    Komunitin: it validated nothing (it is relayed only with C) and has no PATCH, so asking would never end."""
     due = _due(CCTransaction.state == "erased", CCTransaction.next_check_at <= utcnow())
     for row_id in due:
         with unit_of_work():
             row = db.session.get(CCTransaction, row_id)
             link = db.session.get(Link, row.downstream_link_id)
+            if commits_on_relay(link):
+                row.next_check_at = None
+                continue
             dest = "null" if link.profile == "cc-0.8" else wire.to_wire("erased", link.profile)
             peer, path = peer_of(link), f"transaction/{row.uuid}/{dest}"
         answer = call_peer(peer, "PATCH", path)

@@ -4,15 +4,17 @@
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..credit import queries as credit_queries
 from ..credit import service as credit_service
 from ..credit.models import Account, Network
+from ..errors import RuleViolation
 from ..extensions import db
+from ..limits import MAX_INT
 from . import links, paths
 from .models import Link
-from .wire import CCError
 
 #: exact enough for any amount and rate the credit module allows (its routing uses the same precision)
 _DECIMAL = Context(prec=60)
@@ -93,19 +95,27 @@ def account_address(account: Account) -> str:
 def to_link_units(link: Link, network: Network, amount: int) -> int:
     """Minor units of the link's network -> the link's trunk-side minor units (leaf side: times the rate)."""
     major = _DECIMAL.divide(Decimal(amount), Decimal(10) ** network.currency_decimals)
-    return _whole(_DECIMAL.multiply(_DECIMAL.multiply(major, Decimal(link.rate)), Decimal(10) ** link.quant_decimals))
+    exact = _DECIMAL.multiply(_DECIMAL.multiply(major, Decimal(link.rate)), Decimal(10) ** link.quant_decimals)
+    return _whole(exact, destination=link.peer_name)
 
 
 def from_link_units(link: Link, network: Network, quant: int) -> int:
     """The link's trunk-side minor units -> minor units of the link's network (leaf side: divided by the rate)."""
     major = _DECIMAL.divide(_DECIMAL.divide(Decimal(quant), Decimal(10) ** link.quant_decimals), Decimal(link.rate))
-    return _whole(_DECIMAL.multiply(major, Decimal(10) ** network.currency_decimals))
+    amount = _whole(_DECIMAL.multiply(major, Decimal(10) ** network.currency_decimals), destination=network.name)
+    if amount > MAX_INT:  # a rate far below 1 turns the largest quant into more than the ledger stores
+        raise RuleViolation("validation_failed", "amount", _("The amount is too large."))
+    return amount
 
 
-def _whole(value: Decimal) -> int:
+def _whole(value: Decimal, *, destination: str) -> int:
+    """A converted amount in whole minor units, as credit's routing rounds them. RuleViolation if it rounds to
+    nothing: a member's payment is refused (422), a peer's relay too (CCViolation 400)."""
     amount = int(value.quantize(Decimal(1), rounding=ROUND_HALF_EVEN, context=_DECIMAL))
     if amount <= 0:
-        raise CCError(400, "CCViolation", "the amount is too small to cross this link")
+        raise RuleViolation(
+            "validation_failed", "amount", _("The amount is too small to reach %(network)s.", network=destination)
+        )
     return amount
 
 

@@ -11,6 +11,8 @@ erases only if the downstream says erased or unknown; it erases a `validated` ro
 each transition is a conditional UPDATE, so it happens once. Every hold is posted or released exactly once.
 """
 
+import hashlib
+import hmac
 import logging
 import random
 import time
@@ -42,7 +44,7 @@ log = logging.getLogger(__name__)
 
 #: the one workflow P6 originates: a payer-initiated credit, validated then completed
 WORKFLOW = "|P-PC+CX+"
-#: uuids of member payments with an Idempotency-Key: uuid5(this, "<actor>:<key>:<attempt>")
+#: uuids of member payments with an Idempotency-Key: uuid5(this, HMAC(SECRET_KEY, "<actor>:<key>:<attempt>"))
 PAYMENT_NAMESPACE = uuidlib.UUID("7b0e7a3c-6f51-4b0c-9a55-2f0c6e1d9a17")
 #: R2: ask a silent neighbour again after 5 s, doubling up to 10 minutes; its admins hear of it after an hour
 FIRST_CHECK, LAST_CHECK, ALERT_AFTER = 5, 600, 3600
@@ -90,13 +92,15 @@ def peer_of(link: Link) -> client.Peer:
 
 
 def node_network(node: str) -> Network:
-    network = db.session.scalar(select(Network).where(Network.cc_name == node))
+    network = links.network_named(node)
     if network is None:
         raise wire.CCError(404, "DoesNotExistViolation", f"no node {node[:32]} here")
     return network
 
 
 def _row(uuid: str, network_id: int) -> CCTransaction | None:
+    if not wire.is_uuid(uuid):
+        return None
     return db.session.scalar(
         select(CCTransaction).where(CCTransaction.uuid == uuid, CCTransaction.network_id == network_id)
     )
@@ -522,6 +526,8 @@ def receive_patch(node: str, uuid: str, dest: str, *, headers, method: str, path
             raise wire.CCError(409, "LinkBusy", "the next link is busy; try again")
         if last_node:  # the last node posts as soon as C arrives
             post_row(row, ("validated",))
+            if row.state != "completed":  # erased meanwhile (R1, or the upstream's E): nothing to acknowledge
+                raise wire.CCError(400, "WorkflowViolation", "this transaction was erased")
             _release(link.id, row.uuid)
         else:
             _transition(row, ("validated",), "completing", next_check_at=_first_check())
@@ -802,7 +808,7 @@ def pay_remote(
         if found is None or found.link is None:
             raise RuleViolation("no_route", "to", _("No account on another installation has that address."))
         attempt_key = f"{key[0]}:{key[1]}" if key else None
-        uuid = str(uuidlib.uuid5(PAYMENT_NAMESPACE, attempt_key) if attempt_key else uuidlib.uuid4())
+        uuid = _payment_uuid(attempt_key)
         row, onward = _open(
             network=network,
             uuid=uuid,
@@ -850,6 +856,15 @@ def pay_remote(
         if row.state == "erased":
             raise refusal(row)
         return row
+
+
+def _payment_uuid(attempt_key: str | None) -> str:
+    """A keyed attempt's uuid: the same on every retry, yet not to be worked out from the user's id and key without
+    our SECRET_KEY (ids repeat on every installation, and a neighbour could use a known uuid first)."""
+    if attempt_key is None:
+        return str(uuidlib.uuid4())
+    keyed = hmac.new(current_app.config["SECRET_KEY"].encode(), attempt_key.encode(), hashlib.sha256).hexdigest()
+    return str(uuidlib.uuid5(PAYMENT_NAMESPACE, keyed))
 
 
 def refusal(row: CCTransaction) -> DomainError:

@@ -28,7 +28,7 @@ import re
 import uuid as uuidlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 from typing import Any
 
 from ..limits import MAX_INT, MAX_JSON_DEPTH
@@ -110,7 +110,8 @@ def parse_quant(raw: Decimal | int | str, decimals: int) -> int:
     # an exponent far out of range is refused before any arithmetic, which would overflow the Decimal context
     if not value.is_finite() or (value and not -_PLAIN_DIGITS < value.adjusted() < _PLAIN_DIGITS):
         raise _bad(f"quant {shown} is out of range")
-    minor = value.scaleb(decimals)
+    # scaled in a context holding every digit sent: the default 28 would round 0.999...9 (29 nines) to a whole 1.00
+    minor = value.scaleb(decimals, context=Context(prec=max(len(value.as_tuple().digits), 1)))
     if not 0 < minor <= MAX_INT:
         raise _bad(f"quant {shown} must be above 0 and at most {quant_text(MAX_INT, decimals)}")
     if minor != minor.to_integral_value():
@@ -290,9 +291,15 @@ def read_relay(body: bytes, *, decimals: int) -> Relay:
 _UUID_RE = re.compile(r"\A[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 
 
+def is_uuid(value: Any) -> bool:
+    """Text in a uuid's hyphenated form: anything else (a NUL, which PostgreSQL's driver refuses, included) names
+    no transaction and is never looked up."""
+    return isinstance(value, str) and _UUID_RE.match(value) is not None
+
+
 def _read_uuid(value: Any) -> str:
     """An RFC 4122 uuid in its hyphenated form, lower-cased (the idempotency key must not differ by case)."""
-    if not isinstance(value, str) or not _UUID_RE.match(value) or uuidlib.UUID(value).variant != uuidlib.RFC_4122:
+    if not is_uuid(value) or uuidlib.UUID(value).variant != uuidlib.RFC_4122:
         raise _bad("uuid must be an RFC 4122 UUID")
     return value.lower()
 

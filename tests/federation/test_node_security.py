@@ -2,6 +2,7 @@
 connection; no redirect followed; TLS still checks the peer's name; a link's allowed addresses; cc-node-trace; the
 general limit on the Credit Commons routes."""
 
+import contextlib
 import ipaddress
 import json
 import logging
@@ -144,6 +145,13 @@ def test_a_graft_action_naming_a_private_peer_url_is_refused(app, api, trunk, pe
 class _Recorder(BaseHTTPRequestHandler):
     def do_GET(self):
         self.server.seen.append((self.path, self.headers.get("Host")))
+        if self.path.endswith("/flood"):  # 20 MB, with no length given: read until the peer closes
+            self.send_response(200)
+            self.end_headers()
+            with contextlib.suppress(ConnectionError):  # the caller hangs up early, as it should
+                for _chunk in range(20 * 16):
+                    self.wfile.write(b" " * 65536)
+            return
         if self.path.endswith("/moved"):
             self.send_response(302)
             self.send_header("Location", f"http://127.0.0.1:{self.server.server_port}/cc/ocn/elsewhere")
@@ -206,6 +214,14 @@ def test_a_redirect_is_answered_not_followed(app, listener, dns):
     answer = client.call(_peer(f"http://127.0.0.1:{server.server_port}/cc/ocn/"), "GET", "moved")
     assert answer.status == 302 and not answer.ok
     assert [path for path, _host in server.seen] == ["/cc/ocn/moved"]
+
+
+def test_an_answer_larger_than_any_peer_needs_is_read_no_further(app, listener, dns):
+    """A peer answering with an endless body would fill the worker's memory: the call gives up, as if unanswered."""
+    app.config.update(FEDERATION_ALLOW_HTTP=True, FEDERATION_ALLOW_PRIVATE_ADDRESSES=True)
+    server = listener()
+    with pytest.raises(client.Unreachable, match="larger than"):
+        client.call(_peer(f"http://127.0.0.1:{server.server_port}/cc/ocn/"), "GET", "flood")
 
 
 def test_tls_to_the_checked_address_still_checks_the_certificate_against_the_name(
