@@ -29,6 +29,8 @@ EXPECTED = {
     # a Komunitin link has no secret to rotate
     ("POST", "/api/v1/federation/links/<int:link_id>/rotate-secret"): same(401, 404, 403, 409),
     ("POST", "/api/v1/federation/links/<int:link_id>/credentials"): ADMINS,
+    ("GET", "/api/v1/networks/<int:network_id>/federation/discrepancies"): ADMINS,
+    ("POST", "/api/v1/networks/<int:network_id>/federation/discrepancies/<int:discrepancy_id>/resolve"): ADMINS,
     # --- pages ----------------------------------------------------------------------------------------
     ("GET", "/credit/networks/<int:network_id>/federation"): PAGE_ADMINS,
     # the forms sent empty: shown again with what is missing
@@ -43,7 +45,17 @@ EXPECTED = {
     # paying someone elsewhere: from one's own accounts (none here is linked: the empty form is refused)
     ("GET", "/credit/pay/remote"): same(LOGIN, 200, 200, 200),
     ("POST", "/credit/pay/remote"): same(LOGIN, 422, 422, 422),
+    # the forms sent empty: no addresses (any may call), names not shared; a resolution needs its note
+    ("POST", "/credit/federation/links/<int:link_id>/allowed-ips"): PAGE_ADMIN_ACTION,
+    ("POST", "/credit/networks/<int:network_id>/federation/sharing"): PAGE_ADMIN_ACTION,
+    ("POST", "/credit/networks/<int:network_id>/federation/discrepancies/<int:discrepancy_id>/resolve"): same(
+        LOGIN, 404, 403, 422
+    ),
     # --- peer routes: no person's rights apply ---------------------------------------------------------
+    ("GET", "/cc/<node>/account"): same(401, 401, 401, 401),
+    ("GET", "/cc/<node>/account/history"): same(401, 401, 401, 401),
+    ("GET", "/cc/<node>/account/limits"): same(401, 401, 401, 401),
+    ("GET", "/cc/<node>/account/names"): same(401, 401, 401, 401),
     # a graft request sent as a form is no JSON request: refused alike (the route's own tests send JSON)
     ("POST", "/cc/<node>/p6/graft-requests"): same(400, 400, 400, 400),
     ("POST", "/cc/<node>/p6/graft-requests/<int:request_id>/pickup"): same(404, 404, 404, 404),
@@ -54,9 +66,13 @@ EXPECTED = {
 BODIES = {
     ("PATCH", "/api/v1/networks/<int:network_id>/federation"): lambda w, p, a: {"node_name": fresh("node-")},
     ("POST", "/api/v1/networks/<int:network_id>/federation/trunkward"): lambda w, p, a: {
-        "trunk_url": "https://127.0.0.1:9/cc/ocn/",
+        "trunk_url": "https://trunk.invalid/cc/ocn/",  # never resolves: accepted when typed, never reached
         "node_name": fresh("leaf-"),
         "exchange_rate": "1",
     },
     ("PATCH", "/api/v1/federation/links/<int:link_id>"): lambda w, p, a: {"status": "suspended"},
+    (
+        "POST",
+        "/api/v1/networks/<int:network_id>/federation/discrepancies/<int:discrepancy_id>/resolve",
+    ): lambda w, p, a: {"note": "Paid back by hand."},
 }

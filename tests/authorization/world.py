@@ -8,6 +8,7 @@ preparation asks for is built, so a route pays for its own objects only.
 
 from datetime import timedelta
 from types import SimpleNamespace
+from uuid import uuid4
 
 from sqlalchemy import select
 
@@ -16,8 +17,8 @@ from platform6.accounts.service import create_token, password_reset_token
 from platform6.credit import queries as credit_queries
 from platform6.credit import service as credit
 from platform6.extensions import db
-from platform6.federation import grafting
-from platform6.federation.models import Link
+from platform6.federation import discrepancies, grafting
+from platform6.federation.models import Link, PeerDiscrepancy
 from platform6.forums import guests as forum_guests
 from platform6.forums import labels
 from platform6.forums import queries as forums_queries
@@ -261,7 +262,11 @@ class World:
             grafting.apply_graft_action(group=self.groups[privacy], action=action)
             link = db.session.scalar(select(Link).where(Link.network_id == network.id))
             link.status = "active"
-            return SimpleNamespace(node_name=network.cc_name, request_id=asked.id, link_id=link.id)
+            discrepancies.record(link=link, uuid=str(uuid4()), amount=500, reason="no_route", payer="kirklees/ann",
+                                 payee=f"node-{privacy}/nobody")  # fmt: skip
+            found = db.session.scalar(select(PeerDiscrepancy).where(PeerDiscrepancy.link_id == link.id))
+            return SimpleNamespace(node_name=network.cc_name, request_id=asked.id, link_id=link.id,
+                                   discrepancy_id=found.id)  # fmt: skip
 
         return self._once(("graft", privacy), build)
 
@@ -384,6 +389,7 @@ PARAMS = {
     # state to move it to
     "node": lambda w, p, rule: w.graft(p).node_name,
     "link_id": lambda w, p, rule: w.graft(p).link_id,
+    "discrepancy_id": lambda w, p, rule: w.graft(p).discrepancy_id,
     "uuid": lambda w, p, rule: "9a1c3a52-3f0e-4f8e-9b1a-2c5d7e9f0a11",
     "dest": lambda w, p, rule: "C",
     # skills
