@@ -16,7 +16,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from platform6.extensions import db
-from tests.conftest import make_app
+from tests.conftest import PASSWORD, make_app
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -34,6 +34,15 @@ RESULTS = (
     / "test-results"
     / ("postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite")
 )
+
+
+def sign_in(page, base: str, user) -> None:
+    """Sign `user` in through the form, as a person does, and wait for the dashboard."""
+    page.goto(base + "/sign-in")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/dashboard")
 
 
 def wait_until_live(page) -> None:

@@ -7,15 +7,7 @@ from playwright.sync_api import expect
 
 from platform6.extensions import db
 from platform6.forums import service
-from tests.conftest import PASSWORD
-
-
-def sign_in(page, base: str, user) -> None:
-    page.goto(base + "/sign-in")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/dashboard")
+from tests.browser.conftest import sign_in
 
 
 @pytest.mark.parametrize("width", [390, 1280])

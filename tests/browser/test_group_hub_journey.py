@@ -14,15 +14,7 @@ from platform6.governance import service as governance
 from platform6.skills import service as skills
 from platform6.skills.service import WantedSkill
 from platform6.timeutil import utcnow
-from tests.conftest import PASSWORD
-
-
-def sign_in(page, base: str, user) -> None:
-    page.goto(base + "/sign-in")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/dashboard")
+from tests.browser.conftest import sign_in
 
 
 def fits(page, width: int) -> None:
