@@ -21,7 +21,6 @@ def transaction_stuck(row: CCTransaction, *, diverged: bool) -> None:
     network = credit_queries.network_by_id(row.network_id)
     link_id = row.downstream_link_id if row.state == "completing" else row.upstream_link_id
     peer = db.session.get(Link, link_id).peer_name
-    group = db.session.get(Group, network.group_id)
 
     def words() -> str:
         amount = money(row.amount, network.currency_decimals, network.currency_symbol)
@@ -42,24 +41,15 @@ def transaction_stuck(row: CCTransaction, *, diverged: bool) -> None:
             node=peer,
         )
 
-    notify(
-        user_ids=admin_ids(group),
-        kind="federation_transaction_stuck",
-        url=f"/credit/networks/{network.id}/federation",
-        text=words,
-        group_id=group.id,
-    )
+    _tell_admins(network, kind="federation_transaction_stuck", text=words)
 
 
 def peer_discrepancy(found: PeerDiscrepancy, link: Link, *, amount: Callable[[], str], reason: str) -> None:
     """Notify the admins of the link's network that a payment its commit-on-relay peer booked ended erased here
     (FEDERATION.md §3.3): `amount` writes it in the reader's language, `reason` (lazy) says why it was erased."""
-    network = credit_queries.network_by_id(link.network_id)
-    group = db.session.get(Group, network.group_id)
-    notify(
-        user_ids=admin_ids(group),
+    _tell_admins(
+        credit_queries.network_by_id(link.network_id),
         kind="federation_peer_discrepancy",
-        url=f"/credit/networks/{network.id}/federation",
         text=lambda: _(
             "%(node)s booked a payment of %(amount)s from %(payer)s to %(payee)s that did not go through here "
             "(%(reason)s). Settle it with their admins, then mark it resolved on the federation page.",
@@ -69,5 +59,16 @@ def peer_discrepancy(found: PeerDiscrepancy, link: Link, *, amount: Callable[[],
             payee=found.payee_address,
             reason=str(reason),
         ),
+    )
+
+
+def _tell_admins(network, *, kind: str, text: Callable[[], str]) -> None:
+    """Notify the admins of the group governing `network`, linking to its federation page."""
+    group = db.session.get(Group, network.group_id)
+    notify(
+        user_ids=admin_ids(group),
+        kind=kind,
+        url=f"/credit/networks/{network.id}/federation",
+        text=text,
         group_id=group.id,
     )
