@@ -236,19 +236,20 @@ def test_two_workers_at_once_charge_once(app, api, world, database_url):
     db.session.commit()
     db.session.remove()
     barrier, results = threading.Barrier(2), []
+    # Each worker gets its own app, made here: building apps in two threads at once once hung CI.
+    apps = [make_app(database_url) for _ in range(2)]
 
-    def worker():
-        other = make_app(database_url)
+    def worker(other):
         with other.app_context():
             with unit_of_work(write=False):
                 due = periodic_fees.due_fees(DECEMBER)
-            barrier.wait(timeout=30)
+            barrier.wait(timeout=60)
             for item in due:
                 with unit_of_work():
                     results.append(periodic_fees.charge(item, DECEMBER))
             db.engine.dispose()
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
+    threads = [threading.Thread(target=worker, args=(other,)) for other in apps]
     for t in threads:
         t.start()
     for t in threads:
