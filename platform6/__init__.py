@@ -252,8 +252,12 @@ def _http_error_messages() -> dict[int, str]:
 def register_template_helpers(app: Flask) -> None:
     from . import formatting
     from .groups.permissions import JINJA_GLOBALS
+    from .template_words import install_template_words
+    from .urls import configure_template_urls
 
     app.jinja_env.globals.update(JINJA_GLOBALS)
+    configure_template_urls(app)
+    install_template_words(app.jinja_env)
     app.jinja_env.filters.update(formatting.FILTERS)
     app.context_processor(formatting.layout_context)
 

@@ -36,13 +36,6 @@ def configure_i18n(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", DEFAULT_TIME_ZONE)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_time_zone)
-    # Templates look their words up in the translations held for the request's language, not anew for each
-    # word (Flask-Babel's own callables cost a tenth of a thread page's render).
-    app.jinja_env.install_gettext_callables(
-        lambda text: current_translations().ugettext(text),
-        lambda singular, plural, n: current_translations().ungettext(singular, plural, n),
-        newstyle=True,
-    )
     # Babel caches its choice on `g`, which outlives a request where an app context is already pushed (tests,
     # a worker): each request chooses afresh.
     app.before_request(refresh)

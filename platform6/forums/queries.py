@@ -20,11 +20,15 @@ from .permissions import can_see_discussion, guest_discussion_ids
 
 
 def discussion_by_id(discussion_id: int) -> Discussion | None:
-    """The thread with its group and author loaded, or None."""
-    return db.session.scalar(
-        select(Discussion)
-        .options(joinedload(Discussion.group), joinedload(Discussion.author))
-        .where(Discussion.id == discussion_id)
+    """The thread with its group, author and labels loaded (one query), or None."""
+    return (
+        db.session.scalars(
+            select(Discussion)
+            .options(joinedload(Discussion.group), joinedload(Discussion.author), joinedload(Discussion.labels))
+            .where(Discussion.id == discussion_id)
+        )
+        .unique()
+        .first()
     )
 
 

@@ -165,7 +165,7 @@ def _render_thread(discussion: Discussion, form: CommentForm, status: int = 200,
         may_raise_poll=not discussion.closed and can_member(current_user, discussion.group, "members_can_raise_polls"),
     )
     if current_user.is_authenticated and is_member and status == 200:
-        service.mark_seen(user=current_user, discussion=discussion)
+        service.mark_seen(user=current_user, discussion=discussion, read_upto=view.last_read)
     return page, status
 
 

@@ -565,10 +565,13 @@ def mark_read(*, user: User, discussion: Discussion, position: int | None = None
     return reader
 
 
-def mark_seen(*, user: User, discussion: Discussion) -> None:
+def mark_seen(*, user: User, discussion: Discussion, read_upto: int | None) -> None:
     """`mark_read` for a page view, which writes as a side effect of reading: on SQLite a view whose snapshot
     another writer has made stale since its first read cannot write (it is not waiting for a lock, so no
-    timeout helps), and a page must not fail for a bookmark. That view's mark is left to the next."""
+    timeout helps), and a page must not fail for a bookmark. That view's mark is left to the next.
+    `read_upto` is where the page found the reader (None: never read): a thread read to its end writes nothing."""
+    if read_upto is not None and read_upto >= discussion.last_position:
+        return
     try:
         with db.session.begin_nested():
             mark_read(user=user, discussion=discussion)

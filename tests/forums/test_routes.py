@@ -177,6 +177,27 @@ def test_thread_page_query_count_is_the_same_at_10_and_1000_comments(
     assert len(small) == len(large)
 
 
+def test_a_member_rereading_a_thread_writes_nothing_and_a_new_comment_is_marked_read_on_the_next_visit(
+    client, login, create_user, create_group, create_discussion, post_comment, queries
+):
+    from platform6.forums.models import DiscussionReader
+
+    alice, bob = create_user(), create_user()
+    discussion = create_discussion(group=create_group(admin=alice, members=[bob]), author=alice)
+    post_comment(discussion, alice, "first")
+    login(bob)
+    client.get(f"/d/{discussion.id}")
+    with queries() as again:
+        assert client.get(f"/d/{discussion.id}").status_code == 200
+    statements = [s.split()[0].upper() for s in again if s.split()[0].upper() != "BEGIN"]
+    assert set(statements) == {"SELECT"}  # no savepoint, no update: the thread was read to its end
+    post_comment(discussion, alice, "second")
+    client.get(f"/d/{discussion.id}")
+    reader = db.session.query(DiscussionReader).filter_by(discussion_id=discussion.id, user_id=bob.id).one()
+    db.session.refresh(reader)
+    assert reader.last_read_position == discussion.last_position == 2
+
+
 def test_timeline_sources_show_between_comments_by_time(app, client, create_user, create_discussion, post_comment):
     from datetime import timedelta
 
