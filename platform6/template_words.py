@@ -1,8 +1,8 @@
 """The words templates write (`_()`, `gettext`, `ngettext`, `{% trans %}`), in the reader's language.
 
 Why not Jinja's own i18n callables: for every word they make two template calls, wrap the text in Markup
-and format it, even when it has no placeholder; a page writes forty to a hundred words, and that was a
-tenth of its render. Here a word without placeholders is worked out once per language's catalogue and
+and format it, even when it has no placeholder; a page writes forty to a hundred words, and that was
+about a twentieth of its render. Here a word without placeholders is worked out once per language's catalogue and
 kept; a word with placeholders is looked up and formatted as Jinja's newstyle gettext does (the text is
 always a format string, so a literal percent sign is written `%%`; placeholders are escaped in HTML).
 """
