@@ -6,7 +6,7 @@ A guest is not a member of the thread's group; who may do what as a guest is in 
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
@@ -14,6 +14,7 @@ from ..errors import Conflict, Forbidden, NotFound, invalid
 from ..extensions import db
 from ..groups.models import Group
 from ..groups.permissions import is_member
+from ..groups.service import when_joined
 from ..i18n import Message
 from ..notifications.service import notify
 from ..timeutil import utcnow
@@ -88,3 +89,16 @@ def replay_guest(
     guest = _write_guest(discussion, user, invited_by_id, created_at)
     db.session.flush()
     return guest
+
+
+@when_joined
+def _a_member_is_nobody_s_guest(group_id: int, user_id: int) -> None:
+    """A guest who joins the group reads its threads as a member, so their guest places there go: leaving the
+    group, or being removed from it, then ends their access to those threads too (as Loomio revokes it)."""
+    db.session.execute(
+        delete(DiscussionGuest).where(
+            DiscussionGuest.user_id == user_id,
+            DiscussionGuest.discussion_id.in_(select(Discussion.id).where(Discussion.group_id == group_id)),
+        )
+    )
+    forget_guests()

@@ -1,6 +1,7 @@
 """Every write about groups: creating them, settings, memberships, join requests, invitation links."""
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -75,6 +76,16 @@ def _bump_members_count(group_id: int, delta: int) -> None:
     db.session.execute(update(Group).where(Group.id == group_id).values(members_count=Group.members_count + delta))
 
 
+#: what other features do, in the same transaction, when someone joins a group: (group_id, user_id)
+_WHEN_JOINED: list[Callable[[int, int], None]] = []
+
+
+def when_joined(callback: Callable[[int, int], None]) -> Callable[[int, int], None]:
+    """Run `callback(group_id, user_id)` whenever someone becomes a member (groups import no feature)."""
+    _WHEN_JOINED.append(callback)
+    return callback
+
+
 def _add_membership(group: Group, user_id: int, role: str, inviter_id: int | None = None) -> Membership:
     created = Membership(group_id=group.id, user_id=user_id, role=role, inviter_id=inviter_id)
     try:
@@ -85,6 +96,8 @@ def _add_membership(group: Group, user_id: int, role: str, inviter_id: int | Non
     _bump_members_count(group.id, +1)
     db.session.refresh(group, ["members_count"])
     forget_memberships()
+    for callback in _WHEN_JOINED:
+        callback(group.id, user_id)
     return created
 
 

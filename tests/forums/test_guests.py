@@ -173,6 +173,18 @@ def test_a_removed_guest_loses_the_thread_at_once(cast, client, login):
     assert "Threads you are a guest of" not in client.get("/dashboard").get_data(as_text=True)
 
 
+def test_a_guest_who_joins_the_group_then_leaves_it_loses_the_thread(cast, client, login):
+    from platform6.groups import service as groups
+
+    groups.add_member(actor=cast.ada, group=cast.group, user_id=cast.gus.id)
+    db.session.commit()
+    assert db.session.query(DiscussionGuest).filter_by(user_id=cast.gus.id).count() == 0
+    login(cast.gus)
+    assert client.get(f"/d/{cast.other.id}").status_code == 200  # a member reads every thread
+    assert client.post(f"/groups/{cast.group.handle}/leave").status_code == 303
+    assert client.get(f"/d/{cast.thread.id}").status_code == 404
+
+
 # --- the API ----------------------------------------------------------------------------------------
 
 
